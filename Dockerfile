@@ -1,0 +1,24 @@
+# The same install steps as the Makefile: a venv, then an editable install of the project.
+# (No Docker engine runs on the development machines; keep this in step with the Makefile.)
+FROM python:3.11-slim
+
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
+
+RUN useradd --create-home --uid 10001 contractdesk
+WORKDIR /srv/contractdesk
+COPY --chown=contractdesk pyproject.toml README.md alembic.ini ./
+COPY --chown=contractdesk app ./app
+COPY --chown=contractdesk migrations ./migrations
+COPY --chown=contractdesk clauses ./clauses
+COPY --chown=contractdesk contract_templates ./contract_templates
+
+RUN python -m venv /opt/venv && /opt/venv/bin/pip install --no-cache-dir -e .
+ENV PATH=/opt/venv/bin:$PATH \
+    CONTRACTDESK_STORAGE_DIR=/var/lib/contractdesk/storage \
+    CONTRACTDESK_INSTANCE_DIR=/var/lib/contractdesk/instance
+RUN mkdir -p /var/lib/contractdesk && chown contractdesk /var/lib/contractdesk
+USER contractdesk
+EXPOSE 5000
+CMD ["sh", "-c", "contractdesk init && contractdesk serve --host 0.0.0.0 --port 5000"]

@@ -1,0 +1,44 @@
+"""Contract Desk: quotes and licences from a clause library, signed and invoiced."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from apiflask import APIFlask
+
+from app.config import Settings
+from app.runtime import build_runtime
+
+
+def create_app(settings: Settings | None = None) -> APIFlask:
+    """Build the web app and everything it talks to from `settings` (or the environment)."""
+    settings = settings or Settings()
+    app = APIFlask(
+        __name__,
+        title="Contract Desk API",
+        version="1",
+        spec_path="/api/openapi.json",
+        docs_path=None,
+        template_folder="web/templates",
+        static_folder="web/static",
+    )
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_request_bytes,
+        OPENAPI_VERSION="3.1.0",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_hours),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SECURITY_SCHEMES=None,
+        INFO={
+            "description": "Create quotes from templates, route them for approval, send "
+            "them for signature and receive invoicing triggers. Errors are RFC 9457 "
+            "problem documents."
+        },
+    )
+    app.extensions["contractdesk"] = build_runtime(settings)
+
+    from app import web
+
+    web.init_app(app)
+    return app

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base, IdMixin
+
+
+class Account(IdMixin, Base):
+    """A customer: a library, a consortium, a corporate library."""
+
+    __tablename__ = "account"
+
+    name: Mapped[str] = mapped_column(String(300))
+    country: Mapped[str] = mapped_column(String(2))
+    address: Mapped[str] = mapped_column(Text, default="")
+    vat_id: Mapped[str | None] = mapped_column(String(40))
+    region: Mapped[str | None] = mapped_column(String(40))
+    crm_id: Mapped[str | None] = mapped_column(String(100))
+    erp_id: Mapped[str | None] = mapped_column(String(100))
+    contact_name: Mapped[str | None] = mapped_column(String(200))
+    contact_email: Mapped[str | None] = mapped_column(String(320))

@@ -1,0 +1,97 @@
+"""Quote arithmetic, in Decimal, rounded half-up to the currency's minor unit.
+
+line amount = quantity x unit price, less its discount, rounded;
+subtotal = sum of line amounts; discount = header discount on the subtotal, rounded;
+tax on the discounted subtotal, rounded; total = discounted subtotal + tax.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel.numbers import get_currency_precision
+
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True)
+class LineInput:
+    quantity: int
+    unit_price: Decimal
+    discount_percent: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    quantity: int
+    unit_price: Decimal
+    discount_percent: Decimal
+    gross: Decimal
+    discount: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Totals:
+    currency: str
+    lines: tuple[PricedLine, ...]
+    subtotal: Decimal
+    discount: Decimal
+    net: Decimal
+    tax_rate_percent: Decimal
+    tax: Decimal
+    total: Decimal
+
+    def as_strings(self) -> dict[str, str]:
+        return {
+            "subtotal": str(self.subtotal),
+            "discount": str(self.discount),
+            "tax": str(self.tax),
+            "total": str(self.total),
+        }
+
+
+def round_money(amount: Decimal, currency: str) -> Decimal:
+    quantum = Decimal(1).scaleb(-get_currency_precision(currency))
+    return amount.quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def price_line(line: LineInput, currency: str) -> PricedLine:
+    gross = round_money(line.unit_price * line.quantity, currency)
+    amount = round_money(
+        line.unit_price * line.quantity * (HUNDRED - line.discount_percent) / HUNDRED, currency
+    )
+    return PricedLine(
+        quantity=line.quantity,
+        unit_price=line.unit_price,
+        discount_percent=line.discount_percent,
+        gross=gross,
+        discount=gross - amount,
+        amount=amount,
+    )
+
+
+def price_quote(
+    lines: list[LineInput],
+    *,
+    currency: str,
+    discount_percent: Decimal = Decimal(0),
+    tax_rate_percent: Decimal = Decimal(0),
+) -> Totals:
+    priced = tuple(price_line(line, currency) for line in lines)
+    subtotal = sum((line.amount for line in priced), Decimal(0))
+    subtotal = round_money(subtotal, currency)
+    discount = round_money(subtotal * discount_percent / HUNDRED, currency)
+    net = subtotal - discount
+    tax = round_money(net * tax_rate_percent / HUNDRED, currency)
+    return Totals(
+        currency=currency,
+        lines=priced,
+        subtotal=subtotal,
+        discount=discount,
+        net=net,
+        tax_rate_percent=tax_rate_percent,
+        tax=tax,
+        total=net + tax,
+    )

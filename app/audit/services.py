@@ -1,0 +1,88 @@
+"""Where every state change is recorded: an append-only, hash-chained log."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.audit.models import AuditEvent
+from app.counters import next_value
+from app.db import utcnow
+from app.users.models import User
+
+GENESIS = "0" * 64
+
+
+class Subject(Protocol):
+    @property
+    def id(self) -> Any: ...
+
+
+def _entry_hash(event: AuditEvent) -> str:
+    body = json.dumps(
+        {
+            "seq": event.seq,
+            "tag": event.tag,
+            "subject": [event.subject_type, event.subject_id],
+            "actor": event.actor_label,
+            "at": event.created_at.isoformat(),
+            "data": event.data,
+            "prev": event.prev_hash,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
+    )
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def record_event(
+    session: Session,
+    *,
+    tag: str,
+    subject: Subject,
+    actor: User | None,
+    data: dict[str, Any] | None = None,
+    actor_label: str | None = None,
+) -> AuditEvent:
+    """Append an entry; the sequence counter's row lock orders concurrent writers."""
+    seq = next_value(session, "audit")
+    prev = session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == seq - 1))
+    event = AuditEvent(
+        seq=seq,
+        tag=tag,
+        subject_type=type(subject).__name__.lower(),
+        subject_id=str(subject.id),
+        actor_id=actor.id if actor else None,
+        actor_label=actor_label or (actor.email if actor else "system"),
+        data=json.loads(json.dumps(data or {}, default=str)),
+        prev_hash=prev or GENESIS,
+        created_at=utcnow(),
+    )
+    event.hash = _entry_hash(event)
+    session.add(event)
+    return event
+
+
+def first_broken_entry(session: Session) -> AuditEvent | None:
+    """Walk the chain in order; the first entry whose hash or link does not hold."""
+    prev = GENESIS
+    for event in session.scalars(select(AuditEvent).order_by(AuditEvent.seq)):
+        if event.prev_hash != prev or _entry_hash(event) != event.hash:
+            return event
+        prev = event.hash
+    return None
+
+
+def events_for(session: Session, subject: Subject) -> list[AuditEvent]:
+    return list(
+        session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.subject_id == str(subject.id))
+            .order_by(AuditEvent.seq)
+        )
+    )

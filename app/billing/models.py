@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base, IdMixin
+
+PENDING = "pending"
+DELIVERED = "delivered"
+FAILED = "failed"
+
+
+class WebhookEndpoint(IdMixin, Base):
+    __tablename__ = "webhook_endpoint"
+
+    url: Mapped[str] = mapped_column(String(2000))
+    events: Mapped[list[str]] = mapped_column(JSON)
+    secret: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text, default="")
+    enabled: Mapped[bool] = mapped_column(default=True)
+    created_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user.id"))
+
+
+class OutboxEvent(IdMixin, Base):
+    """An event written in the same transaction as the change it reports."""
+
+    __tablename__ = "outbox_event"
+
+    event_type: Mapped[str] = mapped_column(String(60))
+    document_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("document.id"), index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    deliveries: Mapped[list[WebhookDelivery]] = relationship(back_populates="event")
+
+    @property
+    def message_id(self) -> str:
+        """The `webhook-id`: stable across retries, so receivers can deduplicate on it."""
+        return f"msg_{self.id.hex}"
+
+
+class WebhookDelivery(IdMixin, Base):
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (UniqueConstraint("event_id", "endpoint_id"),)
+
+    event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("outbox_event.id"))
+    endpoint_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("webhook_endpoint.id"))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(index=True)
+    delivered_at: Mapped[datetime | None]
+
+    event: Mapped[OutboxEvent] = relationship(back_populates="deliveries", lazy="joined")
+    endpoint: Mapped[WebhookEndpoint] = relationship(lazy="joined")
+    attempt_log: Mapped[list[WebhookAttempt]] = relationship(
+        order_by="WebhookAttempt.created_at", lazy="selectin"
+    )
+
+
+class WebhookAttempt(IdMixin, Base):
+    __tablename__ = "webhook_attempt"
+
+    delivery_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("webhook_delivery.id"), index=True)
+    status_code: Mapped[int | None]
+    duration_ms: Mapped[int]
+    response_excerpt: Mapped[str] = mapped_column(Text, default="")
+    error: Mapped[str | None] = mapped_column(Text)

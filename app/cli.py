@@ -1,0 +1,170 @@
+"""`contractdesk`: set up, serve and administer the service. Thin: every command calls
+the same services the API and the pages call."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+
+from app import migrate
+from app.config import Settings
+from app.runtime import Runtime, build_runtime
+
+
+@contextmanager
+def _runtime() -> Iterator[Runtime]:
+    runtime = build_runtime(Settings())
+    try:
+        yield runtime
+    finally:
+        runtime.close()
+
+
+@click.group()
+def main() -> None:
+    """Contract Desk: configuration comes from environment variables (see the README)."""
+
+
+@main.group()
+def db() -> None:
+    """The database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Run the Alembic migrations up to the newest."""
+    migrate.upgrade(Settings().database_url)
+    click.echo("database is up to date")
+
+
+@main.command()
+@click.option("--demo", is_flag=True, help="Add demo accounts, products, users and an API key.")
+def init(demo: bool) -> None:
+    """Migrate the database, load the shipped library, create the signing certificate."""
+    from app import demo as demo_data
+    from app.library import services as library
+    from app.signing.pdf_signature import ensure_service_certificate
+
+    settings = Settings()
+    migrate.upgrade(settings.database_url)
+    with _runtime() as runtime:
+        runtime.storage.check()
+        if ensure_service_certificate(
+            settings.signing_cert_path,
+            settings.signing_key_path,
+            common_name=settings.seller_name,
+        ):
+            click.echo(f"created the signing certificate {settings.signing_cert_path}")
+        uow = runtime.unit_of_work()
+        with uow:
+            clauses = library.import_clauses(uow.session, settings.clauses_dir)
+            templates = library.import_templates(uow.session, settings.templates_dir)
+            seed = demo_data.seed(uow.session) if demo else None
+            uow.commit()
+    click.echo(f"library: {clauses} clause versions and {templates} template versions added")
+    if seed is not None:
+        _print_demo(seed.api_key, seed.created)
+
+
+def _print_demo(api_key: str, created: bool) -> None:
+    from app import demo as demo_data
+
+    click.echo("demo data added" if created else "demo data was there already")
+    click.echo(f"\nDemo logins (password for all: {demo_data.DEMO_PASSWORD}):")
+    for email, role, _ in demo_data.USERS:
+        click.echo(f"  {role:<8} {email}")
+    click.echo(f"\nDemo API key (acts as support@example.com; a new one each run):\n  {api_key}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Serve the app (Flask's server; use gunicorn in production)."""
+    from app import create_app
+
+    app = create_app()
+    runtime: Runtime = app.extensions["contractdesk"]
+    runtime.jobs.start_periodic(runtime.settings.sweep_interval_seconds)
+    click.echo(f"Contract Desk on http://{host}:{port}/  (API: http://{host}:{port}/api/v1)")
+    app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+@main.group()
+def users() -> None:
+    """People who use the pages and own API keys."""
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--role", required=True, help="support, manager, legal, finance or admin")
+@click.option("--password", required=True)
+@click.option("--name", default=None)
+def users_create(email: str, role: str, password: str, name: str | None) -> None:
+    from app.errors import DomainError
+    from app.users import services as user_services
+
+    with _runtime() as runtime:
+        uow = runtime.unit_of_work()
+        with uow:
+            try:
+                user = user_services.create_user(
+                    uow.session, email=email, role=role, password=password, name=name
+                )
+            except DomainError as exc:
+                raise click.ClickException(exc.detail) from exc
+            uow.commit()
+            click.echo(f"created {user.role} user {user.email}")
+
+
+@main.group()
+def apikey() -> None:
+    """API keys for CRMs and scripts."""
+
+
+@apikey.command("create")
+@click.option("--user", "email", required=True, help="The user the key acts as")
+@click.option("--name", required=True, help="What the key is for, e.g. 'Salesforce'")
+def apikey_create(email: str, name: str) -> None:
+    """Create a key; it is printed once, alone on the last line."""
+    from app.errors import DomainError
+    from app.users import services as user_services
+
+    with _runtime() as runtime:
+        uow = runtime.unit_of_work()
+        with uow:
+            try:
+                user = user_services.user_by_email(uow.session, email)
+            except DomainError as exc:
+                raise click.ClickException(exc.detail) from exc
+            _, key = user_services.create_api_key(uow.session, user=user, name=name)
+            uow.commit()
+    click.echo(f"API key {name!r} for {email} (shown only now):", err=True)
+    click.echo(key)
+
+
+@main.group()
+def audit() -> None:
+    """The hash-chained audit log."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Check the chain; name the first entry that does not hold."""
+    from app.audit import services as audit_services
+
+    with _runtime() as runtime:
+        uow = runtime.unit_of_work()
+        with uow:
+            broken = audit_services.first_broken_entry(uow.session)
+    if broken is not None:
+        click.echo(f"audit chain broken at entry {broken.seq} ({broken.tag}, {broken.id})")
+        sys.exit(1)
+    click.echo("audit chain intact")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+"""Settings, read once from the environment into a typed object.
+
+Tests and scripts build their own `Settings(...)` and hand it to `create_app`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(*names: str) -> AliasChoices:
+    return AliasChoices(*names)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(populate_by_name=True, extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite:///{PROJECT_ROOT / 'instance' / 'contractdesk.db'}",
+        validation_alias=_env("DATABASE_URL", "database_url"),
+    )
+    secret_key: str = Field(
+        default="dev-only-change-me",
+        validation_alias=_env("CONTRACTDESK_SECRET_KEY", "secret_key"),
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:5000",
+        description="Base URL that signing links and file URLs are built on.",
+        validation_alias=_env("CONTRACTDESK_PUBLIC_URL", "public_url"),
+    )
+    instance_dir: Path = Field(
+        default=PROJECT_ROOT / "instance",
+        description="Where the service keeps its own files: the signing certificate and key.",
+        validation_alias=_env("CONTRACTDESK_INSTANCE_DIR", "instance_dir"),
+    )
+    storage: Literal["local"] = Field(
+        default="local", validation_alias=_env("CONTRACTDESK_STORAGE", "storage")
+    )
+    storage_dir: Path = Field(
+        default=PROJECT_ROOT / "storage",
+        validation_alias=_env("CONTRACTDESK_STORAGE_DIR", "storage_dir"),
+    )
+    templates_dir: Path = Field(
+        default=PROJECT_ROOT / "contract_templates",
+        validation_alias=_env("CONTRACTDESK_TEMPLATES_DIR", "templates_dir"),
+    )
+    clauses_dir: Path = Field(
+        default=PROJECT_ROOT / "clauses",
+        validation_alias=_env("CONTRACTDESK_CLAUSES_DIR", "clauses_dir"),
+    )
+    signing: Literal["builtin"] = Field(
+        default="builtin", validation_alias=_env("CONTRACTDESK_SIGNING", "signing")
+    )
+    signing_link_hours: int = Field(
+        default=72,
+        gt=0,
+        validation_alias=_env("CONTRACTDESK_SIGNING_LINK_HOURS", "signing_link_hours"),
+    )
+    seller_name: str = Field(
+        default="Contract Desk Publishing Ltd",
+        description="The publisher named on every document's letterhead.",
+        validation_alias=_env("CONTRACTDESK_SELLER_NAME", "seller_name"),
+    )
+    seller_address: str = Field(
+        default="1 Example Street\nOxford OX1 1AA\nUnited Kingdom",
+        validation_alias=_env("CONTRACTDESK_SELLER_ADDRESS", "seller_address"),
+    )
+    approval_discount_percent: str = Field(
+        default="10",
+        description="A quote with any discount above this needs a manager's approval.",
+        validation_alias=_env(
+            "CONTRACTDESK_APPROVAL_DISCOUNT_PERCENT", "approval_discount_percent"
+        ),
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        validation_alias=_env("CONTRACTDESK_WEBHOOK_TIMEOUT", "webhook_timeout_seconds"),
+    )
+    webhook_max_attempts: int = Field(
+        default=15,
+        gt=0,
+        description="Attempts before a delivery is marked failed (backoff doubles up to 6 h).",
+        validation_alias=_env("CONTRACTDESK_WEBHOOK_MAX_ATTEMPTS", "webhook_max_attempts"),
+    )
+    sweep_interval_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        validation_alias=_env("CONTRACTDESK_SWEEP_INTERVAL", "sweep_interval_seconds"),
+    )
+    max_request_bytes: int = Field(
+        default=2 * 1024 * 1024,
+        validation_alias=_env("CONTRACTDESK_MAX_REQUEST_BYTES", "max_request_bytes"),
+    )
+    session_hours: int = Field(
+        default=8, validation_alias=_env("CONTRACTDESK_SESSION_HOURS", "session_hours")
+    )
+
+    @property
+    def signing_cert_path(self) -> Path:
+        return self.instance_dir / "signing-cert.pem"
+
+    @property
+    def signing_key_path(self) -> Path:
+        return self.instance_dir / "signing-key.pem"

@@ -1,0 +1,148 @@
+"""Demo data for `contractdesk init --demo`: three customers, a catalogue, one user per role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.accounts.models import Account
+from app.catalogue.models import Product
+from app.catalogue.services import add_product
+from app.db import utcnow
+from app.users import services as users
+from app.users.models import ApiKey, User
+
+DEMO_PASSWORD = "contractdesk-demo"  # noqa: S105 - printed for the demo, documented
+
+ACCOUNTS: list[dict[str, Any]] = [
+    {
+        "name": "University of Northfield Library",
+        "country": "GB",
+        "address": "Library Building, Northfield Campus\nNorthfield NF1 2AB\nUnited Kingdom",
+        "vat_id": None,
+        "region": "UK & Ireland",
+        "crm_id": "CRM-00481",
+        "erp_id": "ERP-10021",
+        "contact_name": "Dr Helen Marsh",
+        "contact_email": "h.marsh@northfield.example.ac.uk",
+    },
+    {
+        "name": "Consortium of Dutch Research Libraries (CDRL)",
+        "country": "NL",
+        "address": "Stationsplein 12\n3511 ED Utrecht\nNetherlands",
+        "vat_id": "NL001234567B01",
+        "region": "Benelux",
+        "crm_id": "CRM-00733",
+        "erp_id": "ERP-20488",
+        "contact_name": "Sanne de Vries",
+        "contact_email": "s.devries@cdrl.example.nl",
+    },
+    {
+        "name": "Huaxin Technology Corporate Library",
+        "country": "CN",
+        "address": "18 Keji Road, Nanshan District\nShenzhen 518057\nChina",
+        "vat_id": None,
+        "region": "Greater China",
+        "crm_id": "CRM-01102",
+        "erp_id": "ERP-30115",
+        "contact_name": "Li Wei",
+        "contact_email": "li.wei@huaxin.example.cn",
+    },
+]
+
+# sku, name, kind, EUR list price; other currencies at fixed demo rates, rounded.
+_PRODUCTS = [
+    ("JNL-PHYS", "Physics & Astronomy Journals Collection", "journal_package", "18500"),
+    ("JNL-CHEM", "Chemistry Journals Collection", "journal_package", "16200"),
+    ("JNL-LIFE", "Life Sciences Journals Collection", "journal_package", "21400"),
+    ("JNL-MED", "Clinical Medicine Journals Collection", "journal_package", "24800"),
+    ("JNL-ENG", "Engineering Journals Collection", "journal_package", "15900"),
+    ("JNL-MATH", "Mathematics Journals Collection", "journal_package", "9800"),
+    ("JNL-CS", "Computer Science Journals Collection", "journal_package", "12300"),
+    ("JNL-SOC", "Social Sciences Journals Collection", "journal_package", "8700"),
+    ("JNL-HUM", "Humanities Journals Collection", "journal_package", "6400"),
+    ("JNL-ECON", "Economics & Finance Journals Collection", "journal_package", "10500"),
+    ("JNL-FULL", "Complete Journals Collection (all subjects)", "journal_package", "98000"),
+    ("JNL-BACK", "Journal Backfiles Archive 1850–1999", "journal_archive", "45000"),
+    ("EBK-STM-2026", "STM E-book Collection 2026", "ebook_collection", "28600"),
+    (
+        "EBK-HSS-2026",
+        "Humanities & Social Sciences E-book Collection 2026",
+        "ebook_collection",
+        "19400",
+    ),
+    ("EBK-REF", "Major Reference Works Online", "ebook_collection", "7200"),
+    ("EBK-TXT", "Course Textbooks Collection", "ebook_collection", "13800"),
+    ("EBK-ENG-2026", "Engineering E-book Collection 2026", "ebook_collection", "11200"),
+    ("EBK-MED-2026", "Medicine E-book Collection 2026", "ebook_collection", "14900"),
+    ("SVC-ANALYTICS", "Usage Analytics Service (annual)", "service", "2400"),
+    ("SVC-TDM", "Text and Data Mining Access (annual)", "service", "3500"),
+]
+_RATES = {"EUR": Decimal(1), "GBP": Decimal("0.86"), "USD": Decimal("1.08"), "CNY": Decimal("7.8")}
+
+USERS = [
+    ("support@example.com", "support", "Sam Support"),
+    ("support2@example.com", "support", "Pat Coordinator"),
+    ("manager@example.com", "manager", "Morgan Manager"),
+    ("manager2@example.com", "manager", "Jordan Director"),
+    ("legal@example.com", "legal", "Lee Legal"),
+    ("legal2@example.com", "legal", "Robin Counsel"),
+    ("finance@example.com", "finance", "Frances Finance"),
+    ("admin@example.com", "admin", "Alex Admin"),
+]
+
+
+DEMO_KEY_NAME = "demo CRM"
+
+
+@dataclass(frozen=True)
+class DemoSeed:
+    created: bool
+    api_key: str
+
+
+def _price(eur: str, currency: str) -> Decimal:
+    """The EUR list price converted at the demo rate, rounded to a round list price."""
+    step = Decimal(100) if currency == "CNY" else Decimal(10)
+    return (Decimal(eur) * _RATES[currency] / step).quantize(Decimal(1)) * step
+
+
+def seed(session: Session) -> DemoSeed:
+    """Add the demo data once; a second run adds nothing but a fresh demo API key."""
+    if session.scalar(select(User).where(User.email == USERS[0][0])) is not None:
+        return DemoSeed(created=False, api_key=_rotate_demo_key(session))
+    session.add_all(Account(**account) for account in ACCOUNTS)
+    for sku, name, kind, eur in _PRODUCTS:
+        if session.scalar(select(Product).where(Product.sku == sku)) is None:
+            add_product(
+                session,
+                sku=sku,
+                name=name,
+                kind=kind,
+                prices={currency: _price(eur, currency) for currency in _RATES},
+            )
+    created = {
+        email: users.create_user(session, email=email, role=role, password=DEMO_PASSWORD, name=name)
+        for email, role, name in USERS
+    }
+    _, key = users.create_api_key(session, user=created["support@example.com"], name=DEMO_KEY_NAME)
+    return DemoSeed(created=True, api_key=key)
+
+
+def _rotate_demo_key(session: Session) -> str:
+    """Keys are stored only as hashes, so each run revokes the old demo key and prints a new one."""
+    support = users.user_by_email(session, USERS[0][0])
+    for old in session.scalars(
+        select(ApiKey).where(
+            ApiKey.user_id == support.id,
+            ApiKey.name == DEMO_KEY_NAME,
+            ApiKey.revoked_at.is_(None),
+        )
+    ):
+        old.revoked_at = utcnow()
+    _, key = users.create_api_key(session, user=support, name=DEMO_KEY_NAME)
+    return key

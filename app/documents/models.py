@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base, IdMixin, utcnow
+from app.library.models import ClauseVersion, TemplateVersion
+from app.users.models import User
+
+DRAFT = "draft"
+PENDING_APPROVAL = "pending_approval"
+APPROVED = "approved"
+REJECTED = "rejected"
+SENT = "sent"
+SIGNED = "signed"
+
+
+class Document(IdMixin, Base):
+    __tablename__ = "document"
+
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(30))
+    template_version_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("template_version.id"))
+    account_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("account.id"))
+    customer: Mapped[dict[str, Any]] = mapped_column(JSON)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    currency: Mapped[str] = mapped_column(String(3))
+    totals: Mapped[dict[str, Any]] = mapped_column(JSON)
+    approvals_required: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    external_ref: Mapped[str | None] = mapped_column(String(200), index=True)
+    created_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user.id"))
+    current_version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    created_by: Mapped[User] = relationship(lazy="joined")
+    template_version: Mapped[TemplateVersion] = relationship(lazy="joined")
+    files: Mapped[list[DocumentFile]] = relationship(
+        back_populates="document", order_by="DocumentFile.created_at", lazy="selectin"
+    )
+    approvals: Mapped[list[Approval]] = relationship(
+        back_populates="document", order_by="Approval.created_at", lazy="selectin"
+    )
+    clauses: Mapped[list[DocumentClause]] = relationship(
+        order_by="DocumentClause.position", lazy="selectin"
+    )
+
+    def file(self, kind: str, version: int | None = None) -> DocumentFile | None:
+        """The newest file of a kind, or the one of a given version."""
+        matching = [f for f in self.files if f.kind == kind]
+        if version is not None:
+            matching = [f for f in matching if f.version == version]
+        return max(matching, key=lambda f: f.version, default=None)
+
+
+class DocumentClause(Base):
+    """Pins the exact clause version a document was assembled from."""
+
+    __tablename__ = "document_clause"
+
+    document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("document.id"), primary_key=True)
+    clause_version_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("clause_version.id"), primary_key=True
+    )
+    position: Mapped[int]
+
+    clause_version: Mapped[ClauseVersion] = relationship(lazy="joined")
+
+
+class DocumentFile(IdMixin, Base):
+    """One stored artifact version: where it lives and the checksum it must match."""
+
+    __tablename__ = "document_file"
+    __table_args__ = (UniqueConstraint("document_id", "kind", "version"),)
+
+    document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("document.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    version: Mapped[int]
+    content_type: Mapped[str] = mapped_column(String(100))
+    storage_key: Mapped[str] = mapped_column(String(500))
+    storage_version_id: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+
+    document: Mapped[Document] = relationship(back_populates="files")
+
+
+class Approval(IdMixin, Base):
+    __tablename__ = "approval"
+
+    document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("document.id"))
+    decided_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user.id"))
+    decision: Mapped[str] = mapped_column(String(20))
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+    document: Mapped[Document] = relationship(back_populates="approvals")
+    decided_by: Mapped[User] = relationship(lazy="joined")

@@ -1,0 +1,41 @@
+"""Read models: a document with everything a person or a CRM wants to see about it."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.audit import services as audit
+from app.audit.models import AuditEvent
+from app.documents.models import Document
+from app.documents.services import get_document
+from app.signing.models import Envelope, Signer
+
+
+@dataclass(frozen=True)
+class DocumentOverview:
+    document: Document
+    signers: list[Signer]
+    history: list[AuditEvent]
+
+
+def document_overview(session: Session, document_id: uuid.UUID) -> DocumentOverview:
+    document = get_document(session, document_id)
+    envelope = session.scalar(
+        select(Envelope)
+        .where(Envelope.document_id == document_id)
+        .order_by(Envelope.created_at.desc())
+        .limit(1)
+    )
+    return DocumentOverview(
+        document=document,
+        signers=list(envelope.signers) if envelope else [],
+        history=audit.events_for(session, document),
+    )
+
+
+def recent_documents(session: Session, *, limit: int = 50) -> list[Document]:
+    return list(session.scalars(select(Document).order_by(Document.created_at.desc()).limit(limit)))

@@ -1,0 +1,461 @@
+"""The document lifecycle: create (assemble, render, store), approve, regenerate, read files."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.accounts.models import Account
+from app.assembly.approval_rules import required_approvals
+from app.assembly.clauses import ClauseText
+from app.assembly.quote import AssembledDocument, Party, QuoteInput, QuoteLine, assemble_quote
+from app.assembly.schemas import NewCustomer, QuoteData
+from app.audit import services as audit
+from app.catalogue.models import Product
+from app.counters import next_value
+from app.db import utcnow
+from app.documents.models import (
+    APPROVED,
+    DRAFT,
+    PENDING_APPROVAL,
+    REJECTED,
+    Approval,
+    Document,
+    DocumentClause,
+    DocumentFile,
+)
+from app.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from app.library import services as library
+from app.library.files import TemplatePackage, read_template_package
+from app.library.models import ClauseVersion
+from app.rendering.docx import render_docx
+from app.rendering.pdf import render_pdf
+from app.uow import UnitOfWork
+from app.users.models import User
+
+DEFAULT_VALIDITY_DAYS = 30
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "signed": "application/pdf",
+}
+CREATOR_ROLES = frozenset({"support", "manager", "admin"})
+APPROVER_ROLES = frozenset({"manager"})
+
+
+@dataclass(frozen=True)
+class ResolvedQuote:
+    """The request after every reference (account, skus, clauses) has been looked up."""
+
+    customer: Party
+    account_id: uuid.UUID | None
+    lines: list[QuoteLine]
+    clauses: list[ClauseVersion]
+
+
+def _customer(session: Session, data: QuoteData) -> tuple[Party, uuid.UUID | None]:
+    if isinstance(data.account, NewCustomer):
+        c = data.account
+        return Party(name=c.name, address=c.address, country=c.country, vat_id=c.vat_id), None
+    account = session.get(Account, data.account)
+    if account is None:
+        raise InvalidInput(
+            f"no account {data.account}", [FieldError("/data/account", "unknown account id")]
+        )
+    party = Party(
+        name=account.name, address=account.address, country=account.country, vat_id=account.vat_id
+    )
+    return party, account.id
+
+
+def _lines(session: Session, data: QuoteData) -> list[QuoteLine]:
+    skus = {line.sku for line in data.lines if line.sku}
+    products = {
+        p.sku: p for p in session.scalars(select(Product).where(Product.sku.in_(skus))).all()
+    }
+    lines, errors = [], []
+    for index, line in enumerate(data.lines):
+        pointer = f"/data/lines/{index}"
+        if line.sku is None:
+            assert line.description is not None and line.unit_price is not None
+            lines.append(
+                QuoteLine(
+                    None, line.description, line.quantity, line.unit_price, line.discount_percent
+                )
+            )
+            continue
+        product = products.get(line.sku)
+        if product is None:
+            errors.append(FieldError(f"{pointer}/sku", f"unknown sku {line.sku!r}"))
+            continue
+        if line.unit_price is not None:
+            errors.append(
+                FieldError(f"{pointer}/unit_price", "a catalogue line takes the catalogue price")
+            )
+            continue
+        unit_price = product.price_in(data.currency)
+        if unit_price is None:
+            errors.append(
+                FieldError(f"{pointer}/sku", f"{line.sku} has no price in {data.currency}")
+            )
+            continue
+        lines.append(
+            QuoteLine(
+                product.sku,
+                line.description or product.name,
+                line.quantity,
+                unit_price,
+                line.discount_percent,
+            )
+        )
+    if errors:
+        raise InvalidInput("some quote lines cannot be priced", errors)
+    return lines
+
+
+def _clause_versions(
+    session: Session, package: TemplatePackage, language: str
+) -> list[ClauseVersion]:
+    versions = []
+    for key in package.clauses:
+        version = library.current_clause_version(session, key, language)
+        if version is None:
+            raise InvalidInput(
+                f"template {package.key!r} needs clause {key!r} in {language!r}, "
+                "which the library does not hold"
+            )
+        versions.append(version)
+    return versions
+
+
+def resolve(session: Session, data: QuoteData, package: TemplatePackage) -> ResolvedQuote:
+    customer, account_id = _customer(session, data)
+    return ResolvedQuote(
+        customer=customer,
+        account_id=account_id,
+        lines=_lines(session, data),
+        clauses=_clause_versions(session, package, data.language),
+    )
+
+
+def _quote_input(
+    uow: UnitOfWork, data: QuoteData, resolved: ResolvedQuote, *, number: str, issued_on: date
+) -> QuoteInput:
+    settings = uow.settings
+    return QuoteInput(
+        number=number,
+        issued_on=issued_on,
+        valid_until=data.valid_until or issued_on + timedelta(days=DEFAULT_VALIDITY_DAYS),
+        seller=Party(name=settings.seller_name, address=settings.seller_address),
+        customer=resolved.customer,
+        currency=data.currency,
+        lines=resolved.lines,
+        discount_percent=data.discount_percent,
+        tax_rate_percent=data.tax_rate_percent,
+        clauses=[
+            ClauseText(v.clause.key, v.clause.title, v.version, v.sha256, v.body)
+            for v in resolved.clauses
+        ],
+        po_number=data.po_number,
+        notes=data.notes,
+    )
+
+
+def _totals_record(assembled: AssembledDocument, quote: QuoteInput) -> dict[str, object]:
+    totals = assembled.totals
+    return {
+        **totals.as_strings(),
+        "net": str(totals.net),
+        "discount_percent": str(quote.discount_percent),
+        "tax_rate_percent": str(quote.tax_rate_percent),
+        "lines": [
+            {
+                "sku": line.sku,
+                "description": line.description,
+                "quantity": line.quantity,
+                "unit_price": str(line.unit_price),
+                "discount_percent": str(line.discount_percent),
+                "amount": str(priced.amount),
+            }
+            for line, priced in zip(quote.lines, totals.lines, strict=True)
+        ],
+    }
+
+
+def store_file(
+    uow: UnitOfWork, document: Document, *, kind: str, version: int, data: bytes
+) -> DocumentFile:
+    """Store bytes as a new object version and record where they are and their sha256."""
+    stored = uow.storage.put(
+        f"documents/{document.id}/{kind}", data, content_type=CONTENT_TYPES[kind]
+    )
+    file = DocumentFile(
+        document_id=document.id,
+        kind=kind,
+        version=version,
+        content_type=CONTENT_TYPES[kind],
+        storage_key=stored.key,
+        storage_version_id=stored.version_id,
+        sha256=stored.sha256,
+        size=stored.size,
+    )
+    uow.session.add(file)
+    return file
+
+
+def _store_renders(
+    uow: UnitOfWork,
+    document: Document,
+    package: TemplatePackage,
+    assembled: AssembledDocument,
+    version: int,
+) -> None:
+    pdf = render_pdf(package.path, package.html, assembled.context)
+    docx = render_docx(package.path, package.docx, assembled.context)
+    store_file(uow, document, kind="pdf", version=version, data=pdf)
+    store_file(uow, document, kind="docx", version=version, data=docx)
+
+
+def _package(uow: UnitOfWork, key: str) -> TemplatePackage:
+    path: Path = uow.settings.templates_dir / key
+    return read_template_package(path)
+
+
+def preview_totals(
+    uow: UnitOfWork, *, template: str, data: QuoteData
+) -> tuple[dict[str, object], list[dict[str, str]]]:
+    """Totals and required approvals, computed exactly as a create would, storing nothing."""
+    with uow:
+        library.published_template(uow.session, template)
+        package = _package(uow, template)
+        resolved = resolve(uow.session, data, package)
+        quote = _quote_input(uow, data, resolved, number="PREVIEW", issued_on=utcnow().date())
+        assembled = assemble_quote(quote)
+        return _totals_record(assembled, quote), _approvals(uow, data)
+
+
+def _approvals(uow: UnitOfWork, data: QuoteData) -> list[dict[str, str]]:
+    return [
+        rule.as_dict()
+        for rule in required_approvals(
+            header_discount=data.discount_percent,
+            line_discounts=[line.discount_percent for line in data.lines],
+            threshold=Decimal(uow.settings.approval_discount_percent),
+        )
+    ]
+
+
+def create_document(
+    uow: UnitOfWork, *, template: str, data: QuoteData, external_ref: str | None, actor: User
+) -> uuid.UUID:
+    if actor.role not in CREATOR_ROLES:
+        raise Forbidden(f"a {actor.role} user cannot create documents")
+    with uow:
+        session = uow.session
+        try:
+            template_version = library.published_template(session, template)
+        except InvalidInput as exc:
+            raise InvalidInput(exc.detail, [FieldError("/template", exc.detail)]) from exc
+        package = _package(uow, template)
+        resolved = resolve(session, data, package)
+        issued_on = utcnow().date()
+        sequence = next_value(session, f"document:{package.kind}:{issued_on.year}")
+        number = f"Q-{issued_on.year}-{sequence:06d}"
+        quote = _quote_input(uow, data, resolved, number=number, issued_on=issued_on)
+        assembled = assemble_quote(quote)
+        approvals = _approvals(uow, data)
+        document = Document(
+            id=uuid.uuid4(),
+            number=number,
+            kind=package.kind,
+            status=PENDING_APPROVAL if approvals else DRAFT,
+            template_version_id=template_version.id,
+            account_id=resolved.account_id,
+            customer={
+                "name": quote.customer.name,
+                "address": quote.customer.address,
+                "country": quote.customer.country,
+                "vat_id": quote.customer.vat_id,
+                "account_id": str(resolved.account_id) if resolved.account_id else None,
+            },
+            data={
+                **data.model_dump(mode="json"),
+                "valid_until": quote.valid_until.isoformat(),
+                "issued_on": issued_on.isoformat(),
+            },
+            currency=data.currency,
+            totals=_totals_record(assembled, quote),
+            approvals_required=approvals,
+            external_ref=external_ref,
+            created_by_id=actor.id,
+            current_version=1,
+        )
+        session.add(document)
+        session.flush()
+        for position, version in enumerate(resolved.clauses):
+            session.add(
+                DocumentClause(
+                    document_id=document.id, clause_version_id=version.id, position=position
+                )
+            )
+        _store_renders(uow, document, package, assembled, version=1)
+        audit.record_event(
+            session,
+            tag="document.created",
+            subject=document,
+            actor=actor,
+            data={"number": number, "total": document.totals["total"], "approvals": approvals},
+        )
+        uow.commit()
+        return document.id
+
+
+def get_document(session: Session, document_id: uuid.UUID) -> Document:
+    document = session.get(Document, document_id)
+    if document is None:
+        raise NotFound(f"no document {document_id}")
+    return document
+
+
+def _locked(session: Session, document_id: uuid.UUID) -> Document:
+    document = session.scalar(
+        select(Document).where(Document.id == document_id).with_for_update(of=Document)
+    )
+    if document is None:
+        raise NotFound(f"no document {document_id}")
+    return document
+
+
+def decide_approval(
+    uow: UnitOfWork, document_id: uuid.UUID, *, actor: User, decision: str, comment: str
+) -> uuid.UUID:
+    with uow:
+        document = _locked(uow.session, document_id)
+        if actor.role not in APPROVER_ROLES:
+            raise Forbidden("only a manager can approve or reject a quote")
+        if actor.id == document.created_by_id:
+            raise Forbidden("the creator of a quote cannot approve or reject it")
+        if document.status != PENDING_APPROVAL:
+            raise Conflict(
+                f"document {document.number} is {document.status}, not awaiting approval"
+            )
+        approval = Approval(
+            document_id=document.id,
+            decided_by_id=actor.id,
+            decision=decision,
+            comment=comment,
+            created_at=utcnow(),
+        )
+        uow.session.add(approval)
+        document.status = APPROVED if decision == "approve" else REJECTED
+        audit.record_event(
+            uow.session,
+            tag=f"document.{'approved' if decision == 'approve' else 'rejected'}",
+            subject=document,
+            actor=actor,
+            data={"comment": comment, "rules": document.approvals_required},
+        )
+        uow.commit()
+        return approval.id
+
+
+def _resolved_from_record(document: Document) -> ResolvedQuote:
+    """The quote exactly as recorded: its customer, prices and pinned clause versions,
+    whatever the catalogue or the library hold today."""
+    customer = document.customer
+    return ResolvedQuote(
+        customer=Party(
+            name=customer["name"],
+            address=customer["address"],
+            country=customer["country"],
+            vat_id=customer["vat_id"],
+        ),
+        account_id=document.account_id,
+        lines=[
+            QuoteLine(
+                line["sku"],
+                line["description"],
+                line["quantity"],
+                Decimal(line["unit_price"]),
+                Decimal(line["discount_percent"]),
+            )
+            for line in document.totals["lines"]
+        ],
+        clauses=[dc.clause_version for dc in document.clauses],
+    )
+
+
+def _assembled_from_record(uow: UnitOfWork, document: Document) -> AssembledDocument:
+    data = QuoteData.model_validate({k: v for k, v in document.data.items() if k != "issued_on"})
+    quote = _quote_input(
+        uow,
+        data,
+        _resolved_from_record(document),
+        number=document.number,
+        issued_on=date.fromisoformat(document.data["issued_on"]),
+    )
+    return assemble_quote(quote)
+
+
+def assemble_stored(uow: UnitOfWork, document_id: uuid.UUID) -> AssembledDocument:
+    """Assemble a stored document again from its own record (for re-renders and checks)."""
+    with uow:
+        return _assembled_from_record(uow, get_document(uow.session, document_id))
+
+
+def regenerate(uow: UnitOfWork, document_id: uuid.UUID, *, actor: User) -> int:
+    """Render the document again from its stored data as a new version; nothing is replaced."""
+    with uow:
+        document = _locked(uow.session, document_id)
+        if document.status not in {DRAFT, PENDING_APPROVAL, APPROVED}:
+            raise Conflict(f"document {document.number} is {document.status}; it cannot change")
+        package = _package(uow, document.template_version.template.key)
+        assembled = _assembled_from_record(uow, document)
+        document.current_version += 1
+        _store_renders(uow, document, package, assembled, document.current_version)
+        audit.record_event(
+            uow.session,
+            tag="document.regenerated",
+            subject=document,
+            actor=actor,
+            data={"version": document.current_version},
+        )
+        uow.commit()
+        return document.current_version
+
+
+@dataclass(frozen=True)
+class FileContent:
+    document_number: str
+    kind: str
+    version: int
+    content_type: str
+    sha256: str
+    data: bytes
+
+    @property
+    def filename(self) -> str:
+        extension = "docx" if self.kind == "docx" else "pdf"
+        return f"{self.document_number}-{self.kind}-v{self.version}.{extension}"
+
+
+def read_file(
+    uow: UnitOfWork, document_id: uuid.UUID, kind: str, version: int | None = None
+) -> FileContent:
+    """The bytes of a stored file, verified against the sha256 recorded when it was stored."""
+    with uow:
+        document = get_document(uow.session, document_id)
+        file = document.file(kind, version)
+        if file is None:
+            which = f"version {version} of the " if version else ""
+            raise NotFound(f"document {document.number} has no {which}{kind} file")
+        data = uow.storage.get(file.storage_key, file.storage_version_id, sha256=file.sha256)
+        return FileContent(
+            document.number, kind, file.version, file.content_type, file.sha256, data
+        )

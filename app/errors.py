@@ -1,0 +1,74 @@
+"""Domain errors. Each carries what the web layer needs to answer, nothing web-specific."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class FieldError:
+    """One bad field: `pointer` is a JSON pointer into the request body (RFC 6901)."""
+
+    pointer: str
+    detail: str
+
+
+@dataclass
+class DomainError(Exception):
+    detail: str
+    errors: list[FieldError] = field(default_factory=list)
+
+    title = "Request could not be processed"
+    status = 400
+    slug = "bad-request"
+
+    def __str__(self) -> str:
+        return self.detail
+
+
+class InvalidInput(DomainError):
+    title = "Invalid input"
+    status = 422
+    slug = "invalid-input"
+
+
+class NotFound(DomainError):
+    title = "Not found"
+    status = 404
+    slug = "not-found"
+
+
+class Forbidden(DomainError):
+    title = "Forbidden"
+    status = 403
+    slug = "forbidden"
+
+
+class Conflict(DomainError):
+    """The request is valid but the document is not in a state that allows it."""
+
+    title = "Conflict with the current state"
+    status = 409
+    slug = "conflict"
+
+
+class Gone(DomainError):
+    title = "No longer available"
+    status = 410
+    slug = "gone"
+
+
+class Unavailable(DomainError):
+    """An outside part (storage, signing provider) cannot be reached; try again later."""
+
+    title = "Service temporarily unavailable"
+    status = 503
+    slug = "unavailable"
+
+
+class IntegrityFailure(DomainError):
+    """Stored bytes no longer match the checksum recorded for them."""
+
+    title = "Stored object failed its integrity check"
+    status = 500
+    slug = "integrity-failure"

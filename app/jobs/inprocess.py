@@ -1,0 +1,73 @@
+"""The embedded default: jobs run on a small thread pool inside the web process."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from typing import TYPE_CHECKING, Any
+
+from app.jobs import registry
+
+if TYPE_CHECKING:
+    from app.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+class InProcessJobQueue:
+    def __init__(self, workers: int = 2) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="job")
+        self._pending: set[Future[Any]] = set()
+        self._lock = threading.Lock()
+        self._runtime: Runtime | None = None
+        self._stop = threading.Event()
+
+    def bind(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+
+    def enqueue(self, task: str, **kwargs: Any) -> None:
+        if task not in registry.tasks():
+            raise KeyError(f"unknown task {task!r}")
+        future = self._executor.submit(self._run, task, kwargs)
+        with self._lock:
+            self._pending.add(future)
+        future.add_done_callback(self._forget)
+
+    def _forget(self, future: Future[Any]) -> None:
+        with self._lock:
+            self._pending.discard(future)
+
+    def _run(self, task: str, kwargs: dict[str, Any]) -> None:
+        assert self._runtime is not None, "InProcessJobQueue used before bind()"
+        try:
+            registry.run(self._runtime, task, **kwargs)
+        except Exception:
+            log.exception("job %s failed", task, extra={"job_args": kwargs})
+
+    def wait_idle(self, timeout: float = 30.0) -> None:
+        """Block until every queued job has finished (for the CLI and the tests)."""
+        while True:
+            with self._lock:
+                pending = set(self._pending)
+            if not pending:
+                return
+            _, not_done = wait(pending, timeout=timeout)
+            if not_done:
+                raise TimeoutError(f"{len(not_done)} jobs still running after {timeout}s")
+
+    def start_periodic(self, interval_seconds: float) -> threading.Thread:
+        """Run the periodic sweeps (webhook retries) every `interval_seconds`."""
+
+        def loop() -> None:
+            while not self._stop.wait(interval_seconds):
+                for task in registry.PERIODIC:
+                    self._run(task, {})
+
+        thread = threading.Thread(target=loop, name="sweeps", daemon=True)
+        thread.start()
+        return thread
+
+    def shutdown(self) -> None:
+        self._stop.set()
+        self._executor.shutdown(wait=True)

@@ -1,0 +1,28 @@
+"""Every background task by name. A task takes the runtime and plain ids, and opens its
+own unit of work, so the in-process queue and a worker process run the same code."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from app.runtime import Runtime
+
+Task = Callable[..., Any]
+
+
+def tasks() -> dict[str, Task]:
+    from app.billing import tasks as billing_tasks
+
+    return {
+        "billing.deliver_event": billing_tasks.deliver_event,
+        "billing.retry_due": billing_tasks.retry_due,
+    }
+
+
+PERIODIC = ("billing.retry_due",)
+
+
+def run(runtime: Runtime, task: str, **kwargs: Any) -> Any:
+    return tasks()[task](runtime, **kwargs)

@@ -1,0 +1,37 @@
+"""Imports every model so that `Base.metadata` knows the whole schema (Alembic, tests)."""
+
+from app.accounts.models import Account
+from app.audit.models import AuditEvent
+from app.billing.models import OutboxEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from app.catalogue.models import Price, Product
+from app.counters import SequenceCounter
+from app.db import Base
+from app.documents.models import Approval, Document, DocumentClause, DocumentFile
+from app.library.models import Clause, ClauseVersion, Template, TemplateVersion
+from app.signing.models import Envelope, Signer
+from app.users.models import ApiKey, User
+
+__all__ = [
+    "Account",
+    "ApiKey",
+    "Approval",
+    "AuditEvent",
+    "Base",
+    "Clause",
+    "ClauseVersion",
+    "Document",
+    "DocumentClause",
+    "DocumentFile",
+    "Envelope",
+    "OutboxEvent",
+    "Price",
+    "Product",
+    "SequenceCounter",
+    "Signer",
+    "Template",
+    "TemplateVersion",
+    "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+]

@@ -1,0 +1,24 @@
+"""DOCX template + context -> DOCX bytes, through docxtpl in the same sandbox as HTML."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from docxtpl import DocxTemplate
+from jinja2 import TemplateError
+
+from app.assembly.sandbox import sandbox
+from app.errors import InvalidInput
+
+
+def render_docx(package_dir: Path, docx_file: str, context: dict[str, Any]) -> bytes:
+    template = DocxTemplate(package_dir / docx_file)
+    try:
+        template.render(context, jinja_env=sandbox(autoescape=True))
+    except TemplateError as exc:
+        raise InvalidInput(f"template {docx_file}: {exc}") from exc
+    out = io.BytesIO()
+    template.save(out)
+    return out.getvalue()

@@ -1,0 +1,51 @@
+"""Everything a use case needs from the outside world, built once from `Settings`.
+
+The web app, the CLI and the job workers each build one runtime; nothing is built at
+import time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.config import Settings
+from app.db import make_engine, make_session_factory
+from app.jobs.inprocess import InProcessJobQueue
+from app.storage.interfaces import BlobStorage
+from app.storage.local import LocalBlobStorage
+from app.uow import UnitOfWork
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    storage: BlobStorage
+    jobs: InProcessJobQueue
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(
+            self.session_factory, storage=self.storage, jobs=self.jobs, settings=self.settings
+        )
+
+    def close(self) -> None:
+        self.jobs.shutdown()
+        self.engine.dispose()
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    engine = make_engine(settings.database_url)
+    jobs = InProcessJobQueue()
+    runtime = Runtime(
+        settings=settings,
+        engine=engine,
+        session_factory=make_session_factory(engine),
+        storage=LocalBlobStorage(settings.storage_dir),
+        jobs=jobs,
+    )
+    jobs.bind(runtime)
+    return runtime

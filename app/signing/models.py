@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base, IdMixin
+from app.documents.models import Document
+
+ENVELOPE_SENT = "sent"
+ENVELOPE_COMPLETED = "completed"
+
+SIGNER_WAITING = "waiting"
+SIGNER_SIGNED = "signed"
+
+
+class Envelope(IdMixin, Base):
+    """One round of signatures on one version of a document, at one provider."""
+
+    __tablename__ = "envelope"
+
+    document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("document.id"), index=True)
+    document_version: Mapped[int]
+    provider: Mapped[str] = mapped_column(String(40))
+    provider_ref: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20))
+    unsigned_sha256: Mapped[str] = mapped_column(String(64))
+    sent_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user.id"))
+    completed_at: Mapped[datetime | None]
+
+    document: Mapped[Document] = relationship(lazy="joined")
+    signers: Mapped[list[Signer]] = relationship(
+        back_populates="envelope", order_by="Signer.routing_order", lazy="selectin"
+    )
+
+
+class Signer(IdMixin, Base):
+    __tablename__ = "signer"
+
+    envelope_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("envelope.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320))
+    routing_order: Mapped[int]
+    status: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    token_expires_at: Mapped[datetime | None]
+    signed_at: Mapped[datetime | None]
+    typed_name: Mapped[str | None] = mapped_column(String(200))
+    ip_address: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(Text)
+
+    envelope: Mapped[Envelope] = relationship(back_populates="signers")

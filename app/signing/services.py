@@ -1,0 +1,309 @@
+"""Sending documents for signature and recording signatures (built-in signer).
+
+Each signer gets a one-time link; the token itself is never stored, only its SHA-256.
+When the last signer signs, the signed PDF (signature page + PAdES signature) is stored
+and the `invoice.trigger` event is written in the same transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.audit import services as audit
+from app.billing import services as billing
+from app.db import utcnow
+from app.documents.models import (
+    APPROVED,
+    DRAFT,
+    PENDING_APPROVAL,
+    SENT,
+    SIGNED,
+    Document,
+)
+from app.documents.services import get_document, store_file
+from app.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound
+from app.signing.models import (
+    ENVELOPE_COMPLETED,
+    ENVELOPE_SENT,
+    SIGNER_SIGNED,
+    SIGNER_WAITING,
+    Envelope,
+    Signer,
+)
+from app.signing.pdf_signature import SignatureEvent, append_signature_page, sign_pdf
+from app.uow import UnitOfWork
+from app.users.models import User
+
+SENDER_ROLES = frozenset({"support", "manager", "admin"})
+
+
+@dataclass(frozen=True)
+class SignerRequest:
+    name: str
+    email: str
+    routing_order: int
+
+
+@dataclass(frozen=True)
+class SigningLink:
+    signer_id: uuid.UUID
+    name: str
+    email: str
+    routing_order: int
+    url: str
+    expires_at: datetime
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def send_for_signature(
+    uow: UnitOfWork, document_id: uuid.UUID, *, signers: list[SignerRequest], actor: User
+) -> list[SigningLink]:
+    if actor.role not in SENDER_ROLES:
+        raise Forbidden(f"a {actor.role} user cannot send documents for signature")
+    if not signers:
+        raise InvalidInput("a document is sent to at least one signer")
+    with uow:
+        session = uow.session
+        document = session.scalar(
+            select(Document).where(Document.id == document_id).with_for_update(of=Document)
+        )
+        if document is None:
+            raise NotFound(f"no document {document_id}")
+        if document.status == PENDING_APPROVAL:
+            raise Conflict(f"document {document.number} needs a manager's approval before sending")
+        if document.status not in {DRAFT, APPROVED}:
+            raise Conflict(f"document {document.number} is {document.status}; it cannot be sent")
+        pdf = document.file("pdf")
+        assert pdf is not None, "every created document has a PDF"
+        envelope = Envelope(
+            document_id=document.id,
+            document_version=pdf.version,
+            provider="builtin",
+            status=ENVELOPE_SENT,
+            unsigned_sha256=pdf.sha256,
+            sent_by_id=actor.id,
+        )
+        session.add(envelope)
+        session.flush()
+        expires_at = utcnow() + timedelta(hours=uow.settings.signing_link_hours)
+        links = []
+        for request in sorted(signers, key=lambda s: s.routing_order):
+            token = secrets.token_urlsafe(32)
+            signer = Signer(
+                envelope_id=envelope.id,
+                name=request.name,
+                email=request.email,
+                routing_order=request.routing_order,
+                status=SIGNER_WAITING,
+                token_hash=_token_hash(token),
+                token_expires_at=expires_at,
+            )
+            session.add(signer)
+            session.flush()
+            links.append(
+                SigningLink(
+                    signer.id,
+                    signer.name,
+                    signer.email,
+                    signer.routing_order,
+                    f"{uow.settings.public_url.rstrip('/')}/sign/{token}",
+                    expires_at,
+                )
+            )
+        document.status = SENT
+        audit.record_event(
+            session,
+            tag="document.sent",
+            subject=document,
+            actor=actor,
+            data={
+                "provider": "builtin",
+                "envelope": str(envelope.id),
+                "signers": [{"name": s.name, "email": s.email} for s in signers],
+                "sha256": pdf.sha256,
+            },
+        )
+        uow.commit()
+        return links
+
+
+def _signer_for_token(session: Session, token: str, *, lock: bool = False) -> Signer:
+    query = select(Signer).where(Signer.token_hash == _token_hash(token))
+    signer = session.scalar(query)
+    if signer is None:
+        raise NotFound("this signing link is not valid")
+    if lock:
+        # Lock the envelope so two signers finishing at once cannot both complete it.
+        session.scalar(select(Envelope).where(Envelope.id == signer.envelope_id).with_for_update())
+        session.refresh(signer)
+    if signer.status == SIGNER_SIGNED:
+        raise Gone("this signing link has been used: the document is signed")
+    if signer.token_expires_at is not None and signer.token_expires_at < utcnow():
+        raise Gone("this signing link has expired; ask the sender for a new one")
+    if signer.envelope.status != ENVELOPE_SENT:
+        raise Gone(f"this envelope is {signer.envelope.status}")
+    return signer
+
+
+def _waiting_for(signer: Signer) -> list[Signer]:
+    return [
+        other
+        for other in signer.envelope.signers
+        if other.routing_order < signer.routing_order and other.status != SIGNER_SIGNED
+    ]
+
+
+@dataclass(frozen=True)
+class SigningView:
+    signer_name: str
+    signer_email: str
+    document_id: uuid.UUID
+    document_number: str
+    customer_name: str
+    total: str
+    currency: str
+    waiting_for: list[str]
+
+
+def open_signing_link(uow: UnitOfWork, token: str) -> SigningView:
+    with uow:
+        signer = _signer_for_token(uow.session, token)
+        document = signer.envelope.document
+        return SigningView(
+            signer_name=signer.name,
+            signer_email=signer.email,
+            document_id=document.id,
+            document_number=document.number,
+            customer_name=document.customer["name"],
+            total=document.totals["total"],
+            currency=document.currency,
+            waiting_for=[other.name for other in _waiting_for(signer)],
+        )
+
+
+def unsigned_pdf_for_token(uow: UnitOfWork, token: str) -> bytes:
+    with uow:
+        signer = _signer_for_token(uow.session, token)
+        envelope = signer.envelope
+        file = envelope.document.file("pdf", envelope.document_version)
+        assert file is not None
+        return uow.storage.get(file.storage_key, file.storage_version_id, sha256=file.sha256)
+
+
+def sign(
+    uow: UnitOfWork,
+    token: str,
+    *,
+    typed_name: str,
+    consent: bool,
+    ip_address: str,
+    user_agent: str,
+) -> bool:
+    """Record one signature; return True when it completed the document."""
+    typed_name = " ".join(typed_name.split())
+    errors = []
+    if not typed_name:
+        errors.append("type your full name to sign")
+    if not consent:
+        errors.append("consent to sign electronically is required")
+    if errors:
+        raise InvalidInput("; ".join(errors))
+    with uow:
+        session = uow.session
+        signer = _signer_for_token(session, token, lock=True)
+        waiting = _waiting_for(signer)
+        if waiting:
+            raise Conflict(
+                "this document is waiting for " + ", ".join(s.name for s in waiting) + " to sign"
+            )
+        signer.status = SIGNER_SIGNED
+        signer.signed_at = utcnow()
+        signer.typed_name = typed_name[:200]
+        signer.ip_address = ip_address[:64]
+        signer.user_agent = user_agent[:1000]
+        signer.token_hash = None
+        envelope = signer.envelope
+        document = envelope.document
+        audit.record_event(
+            session,
+            tag="document.signer_signed",
+            subject=document,
+            actor=None,
+            actor_label=signer.email,
+            data={"name": signer.typed_name, "ip": signer.ip_address, "ua": signer.user_agent},
+        )
+        completed = all(s.status == SIGNER_SIGNED for s in envelope.signers)
+        if completed:
+            _complete(uow, envelope, document)
+        uow.commit()
+        return completed
+
+
+def _complete(uow: UnitOfWork, envelope: Envelope, document: Document) -> None:
+    unsigned = document.file("pdf", envelope.document_version)
+    assert unsigned is not None
+    pdf = uow.storage.get(unsigned.storage_key, unsigned.storage_version_id, sha256=unsigned.sha256)
+    with_page = append_signature_page(
+        pdf,
+        document_number=document.number,
+        document_title="Quote",
+        unsigned_sha256=envelope.unsigned_sha256,
+        signers=[
+            SignatureEvent(
+                name=s.typed_name or s.name,
+                email=s.email,
+                signed_at=s.signed_at or utcnow(),
+                ip_address=s.ip_address or "",
+                user_agent=s.user_agent or "",
+            )
+            for s in envelope.signers
+        ],
+        seller_name=uow.settings.seller_name,
+    )
+    signed = sign_pdf(
+        with_page,
+        cert_path=uow.settings.signing_cert_path,
+        key_path=uow.settings.signing_key_path,
+        reason=f"Signed {document.number} through {uow.settings.seller_name}",
+    )
+    stored = store_file(
+        uow, document, kind="signed", version=envelope.document_version, data=signed
+    )
+    envelope.status = ENVELOPE_COMPLETED
+    envelope.completed_at = utcnow()
+    document.status = SIGNED
+    event = billing.emit(
+        uow.session,
+        event_type="invoice.trigger",
+        document=document,
+        data=billing.invoice_trigger_data(document),
+    )
+    audit.record_event(
+        uow.session,
+        tag="document.signed",
+        subject=document,
+        actor=None,
+        data={"sha256": stored.sha256, "event": event.message_id},
+    )
+    uow.enqueue("billing.deliver_event", event_id=str(event.id))
+
+
+def envelopes_for(session: Session, document_id: uuid.UUID) -> list[Envelope]:
+    get_document(session, document_id)
+    return list(
+        session.scalars(
+            select(Envelope)
+            .where(Envelope.document_id == document_id)
+            .order_by(Envelope.created_at)
+        )
+    )

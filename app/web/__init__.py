@@ -1,0 +1,26 @@
+"""HTTP only: the JSON API for CRMs and the server-rendered pages for people."""
+
+from __future__ import annotations
+
+from apiflask import APIFlask
+from flask_wtf.csrf import CSRFProtect
+
+from app.web import problems
+from app.web.api import documents as api_documents
+from app.web.api import webhook_endpoints as api_webhooks
+from app.web.pages import auth as pages_auth
+from app.web.pages import documents as pages_documents
+from app.web.pages import signing as pages_signing
+
+csrf = CSRFProtect()
+
+
+def init_app(app: APIFlask) -> None:
+    problems.init_app(app)
+    csrf.init_app(app)
+    for bp in (api_documents.bp, api_webhooks.bp):
+        csrf.exempt(bp)  # API clients authenticate with a bearer key, not a cookie
+        app.register_blueprint(bp)
+    for page_bp in (pages_auth.bp, pages_documents.bp, pages_signing.bp):
+        app.register_blueprint(page_bp)
+    pages_auth.init_app(app)

@@ -1,0 +1,163 @@
+"""The documents API for CRM buttons and scripts."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from apiflask import APIBlueprint
+from flask import Response, request, url_for
+
+from app.documents import services as documents
+from app.documents.overview import DocumentOverview, document_overview
+from app.errors import InvalidInput
+from app.signing import services as signing
+from app.signing.services import SignerRequest, SigningLink
+from app.web.api.auth import auth, current_user
+from app.web.context import unit_of_work
+from app.web.files import file_response
+from app.web.schemas.documents import (
+    ApprovalIn,
+    DocumentIn,
+    DocumentOut,
+    SendIn,
+    SignerOut,
+    VersionOut,
+)
+
+bp = APIBlueprint("api_documents", __name__, url_prefix="/api/v1", tag="Documents")
+
+FILE_KINDS = ("pdf", "docx", "signed")
+
+
+def _out(overview: DocumentOverview, links: list[SigningLink] | None = None) -> dict[str, Any]:
+    doc = overview.document
+    by_signer = {link.signer_id: link for link in links or []}
+    return {
+        "id": doc.id,
+        "number": doc.number,
+        "template": doc.template_version.template.key,
+        "status": doc.status,
+        "version": doc.current_version,
+        "currency": doc.currency,
+        "customer_name": doc.customer["name"],
+        "external_ref": doc.external_ref,
+        "totals": {k: doc.totals[k] for k in ("subtotal", "discount", "tax", "total")},
+        "approvals_required": doc.approvals_required,
+        "approvals": [
+            {
+                "decision": a.decision,
+                "decided_by": a.decided_by.email,
+                "comment": a.comment,
+                "decided_at": a.created_at,
+            }
+            for a in doc.approvals
+        ],
+        "files": {
+            kind: url_for("api_documents.download", document_id=doc.id, kind=kind, _external=True)
+            for kind in FILE_KINDS
+            if doc.file(kind) is not None
+        },
+        "signers": [
+            SignerOut(
+                name=s.name,
+                email=s.email,
+                routing_order=s.routing_order,
+                status=s.status,
+                signed_at=s.signed_at,
+                signing_url=by_signer[s.id].url if s.id in by_signer else None,
+                expires_at=by_signer[s.id].expires_at if s.id in by_signer else None,
+            )
+            for s in overview.signers
+        ],
+        "created_at": doc.created_at,
+    }
+
+
+def _overview(document_id: uuid.UUID) -> DocumentOverview:
+    uow = unit_of_work()
+    with uow:
+        return document_overview(uow.session, document_id)
+
+
+@bp.post("/documents")
+@bp.auth_required(auth)
+@bp.input(DocumentIn)
+@bp.output(DocumentOut, status_code=201)
+@bp.doc(summary="Create a document from a template and data", responses=[401, 403, 413, 422])
+def create(json_data: DocumentIn) -> tuple[dict[str, Any], int, dict[str, str]]:
+    document_id = documents.create_document(
+        unit_of_work(),
+        template=json_data.template,
+        data=json_data.data,
+        external_ref=json_data.external_ref,
+        actor=current_user(),
+    )
+    location = url_for("api_documents.get", document_id=document_id, _external=True)
+    return _out(_overview(document_id)), 201, {"Location": location}
+
+
+@bp.get("/documents/<uuid:document_id>")
+@bp.auth_required(auth)
+@bp.output(DocumentOut)
+@bp.doc(summary="A document: status, totals, approvals, files and signers", responses=[404])
+def get(document_id: uuid.UUID) -> dict[str, Any]:
+    return _out(_overview(document_id))
+
+
+@bp.get("/documents/<uuid:document_id>/files/<kind>")
+@bp.auth_required(auth)
+@bp.doc(
+    summary="Download a stored file (pdf, docx, signed); ?version=N for an earlier version",
+    responses={200: "The file's bytes, checked against their recorded sha256", 404: "Not found"},
+)
+def download(document_id: uuid.UUID, kind: str) -> Response:
+    if kind not in FILE_KINDS:
+        raise InvalidInput(f"kind is one of {', '.join(FILE_KINDS)}")
+    version = request.args.get("version", type=int)
+    return file_response(documents.read_file(unit_of_work(), document_id, kind, version))
+
+
+@bp.post("/documents/<uuid:document_id>/approvals")
+@bp.auth_required(auth)
+@bp.input(ApprovalIn)
+@bp.output(DocumentOut, status_code=201)
+@bp.doc(summary="Approve or reject a document waiting for approval", responses=[403, 404, 409])
+def decide(document_id: uuid.UUID, json_data: ApprovalIn) -> tuple[dict[str, Any], int]:
+    documents.decide_approval(
+        unit_of_work(),
+        document_id,
+        actor=current_user(),
+        decision=json_data.decision,
+        comment=json_data.comment,
+    )
+    return _out(_overview(document_id)), 201
+
+
+@bp.post("/documents/<uuid:document_id>/send")
+@bp.auth_required(auth)
+@bp.input(SendIn)
+@bp.output(DocumentOut)
+@bp.doc(
+    summary="Send for signature; the answer holds each signer's one-time link",
+    responses=[403, 404, 409],
+)
+def send(document_id: uuid.UUID, json_data: SendIn) -> dict[str, Any]:
+    links = signing.send_for_signature(
+        unit_of_work(),
+        document_id,
+        signers=[SignerRequest(s.name, str(s.email), s.routing_order) for s in json_data.signers],
+        actor=current_user(),
+    )
+    return _out(_overview(document_id), links)
+
+
+@bp.post("/documents/<uuid:document_id>/regenerate")
+@bp.auth_required(auth)
+@bp.output(VersionOut, status_code=201)
+@bp.doc(
+    summary="Render the document again as a new version (before it is sent)", responses=[404, 409]
+)
+def regenerate(document_id: uuid.UUID) -> tuple[dict[str, Any], int]:
+    version = documents.regenerate(unit_of_work(), document_id, actor=current_user())
+    return {"id": document_id, "version": version}, 201

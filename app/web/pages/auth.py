@@ -1,0 +1,93 @@
+"""Signing in to the pages: password login, the session, and role checks."""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from apiflask import APIFlask
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from werkzeug.wrappers import Response
+
+from app.users import services as users
+from app.users.models import User
+from app.web.context import unit_of_work
+
+bp = Blueprint("pages_auth", __name__)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _load_user() -> None:
+    g.user = None
+    user_id = session.get("user_id")
+    if user_id is None:
+        return
+    uow = unit_of_work()
+    with uow:
+        user = users.get_user(uow.session, uuid.UUID(user_id))
+    if user is None or not user.active:
+        session.clear()
+        return
+    g.user = user
+
+
+def init_app(app: APIFlask) -> None:
+    app.before_request(_load_user)
+
+    @app.context_processor
+    def _inject_user() -> dict[str, Any]:
+        return {"current_user": g.get("user")}
+
+
+def login_required(*roles: str) -> Callable[[F], F]:
+    """Redirect to the login page when signed out; 403 when the role may not see the page."""
+
+    def decorator(view: F) -> F:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if g.user is None:
+                return redirect(url_for("pages_auth.login", next=request.path))
+            if roles and g.user.role not in roles:
+                abort(403, f"a {g.user.role} user cannot use this page")
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def signed_in_user() -> User:
+    user = g.user
+    assert isinstance(user, User)
+    return user
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response | str:
+    error = None
+    if request.method == "POST":
+        uow = unit_of_work()
+        with uow:
+            user = users.authenticate(
+                uow.session, request.form.get("email", ""), request.form.get("password", "")
+            )
+        if user is not None:
+            session.clear()
+            session.permanent = True
+            session["user_id"] = str(user.id)
+            target = request.args.get("next", "")
+            if not target.startswith("/") or target.startswith("//"):
+                target = url_for("pages_documents.dashboard")
+            return redirect(target)
+        error = "Email or password is wrong."
+    return render_template("login.html", error=error, email=request.form.get("email", ""))
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    session.clear()
+    flash("You are signed out.")
+    return redirect(url_for("pages_auth.login"))

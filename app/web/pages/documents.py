@@ -1,0 +1,193 @@
+"""The support desk pages: documents list, the quote form, a document's page and actions."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from pydantic import ValidationError
+from werkzeug.wrappers import Response
+
+from app.accounts import services as accounts
+from app.assembly.schemas import QuoteData
+from app.catalogue import services as catalogue
+from app.documents import services as documents
+from app.documents.overview import document_overview, recent_documents
+from app.errors import DomainError, FieldError
+from app.signing import services as signing
+from app.signing.services import SignerRequest
+from app.web.context import unit_of_work
+from app.web.files import file_response
+from app.web.pages.auth import login_required, signed_in_user
+from app.web.problems import field_errors
+
+bp = Blueprint("pages_documents", __name__)
+
+STAFF = ("support", "manager", "legal", "finance", "admin")
+MAX_FORM_LINES = 50
+
+
+def _form_lines(form: Any) -> list[dict[str, Any]]:
+    lines = []
+    for index in range(MAX_FORM_LINES):
+        sku = form.get(f"lines-{index}-sku", "").strip()
+        if not sku:
+            continue
+        quantity = form.get(f"lines-{index}-quantity", "").strip()
+        lines.append(
+            {
+                "sku": sku,
+                "quantity": int(quantity) if quantity.isdigit() else quantity,
+                "discount_percent": form.get(f"lines-{index}-discount_percent", "").strip() or "0",
+            }
+        )
+    return lines
+
+
+def _form_data(form: Any) -> dict[str, Any]:
+    return {
+        "account": form.get("account", ""),
+        "currency": form.get("currency", ""),
+        "valid_until": form.get("valid_until") or None,
+        "discount_percent": form.get("discount_percent", "").strip() or "0",
+        "tax_rate_percent": form.get("tax_rate_percent", "").strip() or "0",
+        "po_number": form.get("po_number", "").strip() or None,
+        "notes": form.get("notes", ""),
+        "lines": _form_lines(form),
+    }
+
+
+def _errors_by_field(errors: list[FieldError]) -> dict[str, str]:
+    """Form field names from JSON pointers: `/lines/0/quantity` -> `lines-0-quantity`."""
+    by_field: dict[str, str] = {}
+    for error in errors:
+        name = error.pointer.removeprefix("/data").strip("/").replace("/", "-") or "form"
+        by_field.setdefault(name, error.detail)
+    return by_field
+
+
+@bp.get("/")
+@login_required(*STAFF)
+def dashboard() -> str:
+    uow = unit_of_work()
+    with uow:
+        return render_template("dashboard.html", documents=recent_documents(uow.session))
+
+
+@bp.route("/documents/new", methods=["GET", "POST"])
+@login_required("support", "manager", "admin")
+def new_quote() -> Response | str:
+    uow = unit_of_work()
+    with uow:
+        choices = {
+            "accounts": accounts.list_accounts(uow.session),
+            "products": catalogue.list_products(uow.session),
+        }
+    form_data: dict[str, Any] = {"lines": [], "currency": "EUR"}
+    errors: dict[str, str] = {}
+    preview = None
+    if request.method == "POST":
+        form_data = _form_data(request.form)
+        try:
+            data = QuoteData.model_validate(form_data)
+            if request.form.get("action") == "preview":
+                totals, approvals = documents.preview_totals(
+                    unit_of_work(), template="quote", data=data
+                )
+                preview = {"totals": totals, "approvals": approvals}
+            else:
+                document_id = documents.create_document(
+                    unit_of_work(),
+                    template="quote",
+                    data=data,
+                    external_ref=None,
+                    actor=signed_in_user(),
+                )
+                flash("Quote generated.")
+                return redirect(url_for(".document", document_id=document_id))
+        except ValidationError as exc:
+            errors = _errors_by_field(field_errors(exc, form_data))
+        except DomainError as exc:
+            errors = _errors_by_field(exc.errors) or {"form": exc.detail}
+    status = 422 if errors else 200
+    page = render_template(
+        "quote_form.html", form=form_data, errors=errors, preview=preview, **choices
+    )
+    return Response(page, status=status) if status != 200 else page
+
+
+@bp.get("/documents/<uuid:document_id>")
+@login_required(*STAFF)
+def document(document_id: uuid.UUID) -> str:
+    uow = unit_of_work()
+    with uow:
+        overview = document_overview(uow.session, document_id)
+    links = session.pop(f"links-{document_id}", None)
+    return render_template("document.html", o=overview, doc=overview.document, links=links)
+
+
+@bp.post("/documents/<uuid:document_id>/approval")
+@login_required("manager")
+def decide(document_id: uuid.UUID) -> Response:
+    decision = request.form.get("decision", "")
+    if decision not in {"approve", "reject"}:
+        flash("Choose approve or reject.", "error")
+    else:
+        try:
+            documents.decide_approval(
+                unit_of_work(),
+                document_id,
+                actor=signed_in_user(),
+                decision=decision,
+                comment=request.form.get("comment", "").strip(),
+            )
+            flash("Approved." if decision == "approve" else "Rejected.")
+        except DomainError as exc:
+            flash(exc.detail, "error")
+    return redirect(url_for(".document", document_id=document_id))
+
+
+@bp.post("/documents/<uuid:document_id>/send")
+@login_required("support", "manager", "admin")
+def send(document_id: uuid.UUID) -> Response:
+    signers = []
+    for index in range(10):
+        name = request.form.get(f"signers-{index}-name", "").strip()
+        email = request.form.get(f"signers-{index}-email", "").strip()
+        if name or email:
+            signers.append(SignerRequest(name, email, index + 1))
+    invalid = [s for s in signers if not s.name or "@" not in s.email]
+    if not signers or invalid:
+        flash("Give each signer a name and an email address.", "error")
+        return redirect(url_for(".document", document_id=document_id))
+    try:
+        links = signing.send_for_signature(
+            unit_of_work(), document_id, signers=signers, actor=signed_in_user()
+        )
+    except DomainError as exc:
+        flash(exc.detail, "error")
+        return redirect(url_for(".document", document_id=document_id))
+    session[f"links-{document_id}"] = [
+        {"name": link.name, "email": link.email, "url": link.url} for link in links
+    ]
+    flash("Sent for signature. Give each signer their link.")
+    return redirect(url_for(".document", document_id=document_id))
+
+
+@bp.post("/documents/<uuid:document_id>/regenerate")
+@login_required("support", "manager", "admin")
+def regenerate(document_id: uuid.UUID) -> Response:
+    try:
+        version = documents.regenerate(unit_of_work(), document_id, actor=signed_in_user())
+        flash(f"Generated version {version}.")
+    except DomainError as exc:
+        flash(exc.detail, "error")
+    return redirect(url_for(".document", document_id=document_id))
+
+
+@bp.get("/documents/<uuid:document_id>/files/<kind>")
+@login_required(*STAFF)
+def download(document_id: uuid.UUID, kind: str) -> Response:
+    version = request.args.get("version", type=int)
+    return file_response(documents.read_file(unit_of_work(), document_id, kind, version))

@@ -1,0 +1,137 @@
+"""Every error body, in one place: RFC 9457 problem documents on the API, pages elsewhere."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from apiflask import APIFlask, HTTPError
+from flask import Response, jsonify, render_template, request
+from pydantic import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from app.errors import DomainError, FieldError
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+
+def json_pointer(loc: tuple[Any, ...], body: Any) -> str:
+    """Turn a Pydantic error location into a JSON pointer into the request body.
+
+    Locations carry union tags (`account`, `new`, `name`) that are not in the body; a part
+    is kept when it indexes into the body, or when it is the last part (a missing field).
+    """
+    parts: list[str] = []
+    current = body
+    for index, part in enumerate(loc):
+        last = index == len(loc) - 1
+        in_dict = isinstance(current, dict) and part in current
+        in_list = isinstance(current, list) and isinstance(part, int) and part < len(current)
+        if in_dict or in_list:
+            current = current[part]
+        elif last and isinstance(current, dict) and isinstance(part, str):
+            current = None
+        else:
+            continue
+        parts.append(str(part).replace("~", "~0").replace("/", "~1"))
+    return "/" + "/".join(parts) if parts else ""
+
+
+def field_errors(exc: ValidationError, body: Any, prefix: tuple[Any, ...] = ()) -> list[FieldError]:
+    return [
+        FieldError(json_pointer(prefix + tuple(e["loc"]), body), e["msg"]) for e in exc.errors()
+    ]
+
+
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    slug: str | None = None,
+    errors: list[FieldError] | None = None,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": f"/problems/{slug}" if slug else "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.path,
+    }
+    if errors:
+        body["errors"] = [{"pointer": e.pointer, "detail": e.detail} for e in errors]
+    return body
+
+
+def _problem_response(body: dict[str, Any], headers: Any = None) -> Response:
+    response = jsonify(body)
+    response.status_code = body["status"]
+    response.mimetype = PROBLEM_JSON
+    if headers:
+        response.headers.update(headers)
+    return response
+
+
+def _is_api() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _http_error_problem(error: HTTPError) -> dict[str, Any]:
+    cause = error.__cause__
+    if isinstance(cause, ValidationError):
+        return problem(
+            422,
+            "Invalid input",
+            "the request body does not match the schema; see errors",
+            slug="invalid-input",
+            errors=field_errors(cause, request.get_json(silent=True)),
+        )
+    detail = error.message if isinstance(error.message, str) else str(error.message)
+    return problem(error.status_code, _reason(error.status_code), detail)
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def init_app(app: APIFlask) -> None:
+    @app.error_processor
+    def _api_error(error: HTTPError) -> Response:
+        return _problem_response(_http_error_problem(error), error.headers)
+
+    @app.errorhandler(DomainError)
+    def _domain_error(error: DomainError) -> Any:
+        if error.status >= 500:
+            log.error("%s: %s", type(error).__name__, error.detail)
+        if _is_api():
+            return _problem_response(
+                problem(
+                    error.status, error.title, error.detail, slug=error.slug, errors=error.errors
+                )
+            )
+        return render_template("error.html", title=error.title, detail=error.detail), error.status
+
+    @app.errorhandler(HTTPException)
+    def _page_http_error(error: HTTPException) -> Any:
+        status = error.code or 500
+        if _is_api():
+            detail = error.description or _reason(status)
+            headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+            return _problem_response(problem(status, _reason(status), detail), headers)
+        return render_template(
+            "error.html", title=_reason(status), detail=error.description
+        ), status
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> Any:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        detail = "an unexpected error occurred; it has been logged"
+        if _is_api():
+            return _problem_response(problem(500, "Internal Server Error", detail))
+        return render_template("error.html", title="Something went wrong", detail=detail), 500

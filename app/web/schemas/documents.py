@@ -1,0 +1,126 @@
+"""HTTP shapes of the documents API: what CRM buttons send and what they get back."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from app.assembly.schemas import QuoteData
+
+
+class DocumentIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "template": "quote",
+                    "external_ref": "OPP-2026-0042",
+                    "data": {
+                        "account": "00000000-0000-0000-0000-000000000000",
+                        "currency": "EUR",
+                        "lines": [
+                            {"sku": "JNL-PHYS", "quantity": 1, "discount_percent": "5"},
+                            {
+                                "description": "Training day on site",
+                                "unit_price": "950.00",
+                                "quantity": 1,
+                            },
+                        ],
+                        "discount_percent": "0",
+                        "tax_rate_percent": "0",
+                    },
+                }
+            ]
+        },
+    )
+
+    template: str = Field(min_length=1, max_length=100, description="A template key, e.g. quote")
+    data: QuoteData
+    external_ref: str | None = Field(
+        default=None, max_length=200, description="The CRM's id for this deal"
+    )
+
+
+class TotalsOut(BaseModel):
+    subtotal: str
+    discount: str
+    tax: str
+    total: str
+
+
+class RequiredApprovalOut(BaseModel):
+    rule: str
+    role: str
+    reason: str
+
+
+class ApprovalOut(BaseModel):
+    decision: str
+    decided_by: str
+    comment: str
+    decided_at: datetime
+
+
+class FilesOut(BaseModel):
+    pdf: str | None = None
+    docx: str | None = None
+    signed: str | None = None
+
+
+class SignerOut(BaseModel):
+    name: str
+    email: str
+    routing_order: int
+    status: str
+    signed_at: datetime | None = None
+    signing_url: str | None = Field(
+        default=None, description="Only in the answer to send: the one-time signing link"
+    )
+    expires_at: datetime | None = None
+
+
+class DocumentOut(BaseModel):
+    id: uuid.UUID
+    number: str
+    template: str
+    status: str
+    version: int
+    currency: str
+    customer_name: str
+    external_ref: str | None
+    totals: TotalsOut
+    approvals_required: list[RequiredApprovalOut]
+    approvals: list[ApprovalOut]
+    files: FilesOut
+    signers: list[SignerOut]
+    created_at: datetime
+
+
+class ApprovalIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["approve", "reject"]
+    comment: str = Field(default="", max_length=4000)
+
+
+class SignerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=200)
+    email: EmailStr
+    routing_order: int = Field(default=1, ge=1, le=100)
+
+
+class SendIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    signers: list[SignerIn] = Field(min_length=1, max_length=20)
+
+
+class VersionOut(BaseModel):
+    id: uuid.UUID
+    version: int

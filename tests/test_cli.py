@@ -1,0 +1,99 @@
+"""`contractdesk` on the embedded default, as an operator runs it: real subprocesses."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from app import create_app
+from app.config import Settings
+from tests.conftest import account_id
+from tests.test_quote_to_invoice import quote_request
+
+CLI = [sys.executable, "-m", "app.cli"]
+
+
+def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*CLI, *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_init_demo_then_users_and_keys_work_against_the_same_database(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'desk.db'}",
+        "CONTRACTDESK_STORAGE_DIR": str(tmp_path / "storage"),
+        "CONTRACTDESK_INSTANCE_DIR": str(tmp_path / "instance"),
+    }
+    first = run(env, "init", "--demo")
+    assert first.returncode == 0, first.stderr
+    assert "support@example.com" in first.stdout and "manager@example.com" in first.stdout
+    assert "cd_" in first.stdout
+    assert (tmp_path / "instance" / "signing-cert.pem").exists()
+
+    second = run(env, "init", "--demo")
+    assert second.returncode == 0, second.stderr
+    assert "0 clause versions and 0 template versions added" in second.stdout
+    assert "demo data was there already" in second.stdout
+
+    made = run(
+        env,
+        "users",
+        "create",
+        "--email",
+        "ops@example.com",
+        "--role",
+        "support",
+        "--password",
+        "long-enough-pw",
+    )
+    assert made.returncode == 0, made.stderr
+    duplicate = run(
+        env,
+        "users",
+        "create",
+        "--email",
+        "ops@example.com",
+        "--role",
+        "support",
+        "--password",
+        "long-enough-pw",
+    )
+    assert duplicate.returncode != 0 and "exists already" in duplicate.stderr
+    bad_role = run(
+        env,
+        "users",
+        "create",
+        "--email",
+        "x@example.com",
+        "--role",
+        "king",
+        "--password",
+        "long-enough-pw",
+    )
+    assert bad_role.returncode != 0 and "unknown role" in bad_role.stderr
+
+    keyed = run(env, "apikey", "create", "--user", "ops@example.com", "--name", "CRM button")
+    assert keyed.returncode == 0, keyed.stderr
+    key = keyed.stdout.strip().splitlines()[-1]
+    assert key.startswith("cd_")
+
+    settings = Settings(
+        database_url=env["DATABASE_URL"],
+        storage_dir=tmp_path / "storage",
+        instance_dir=tmp_path / "instance",
+    )
+    app = create_app(settings)
+    try:
+        runtime = app.extensions["contractdesk"]
+        answer = app.test_client().post(
+            "/api/v1/documents",
+            json=quote_request(account_id(runtime, "Huaxin")),
+            headers={"Authorization": f"Bearer {key}"},
+        )
+        assert answer.status_code == 201, answer.json
+    finally:
+        app.extensions["contractdesk"].close()
