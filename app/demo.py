@@ -22,7 +22,7 @@ ACCOUNTS: list[dict[str, Any]] = [
     {
         "name": "University of Northfield Library",
         "country": "GB",
-        "address": "Library Building, Northfield Campus\nNorthfield NF1 2AB\nUnited Kingdom",
+        "address": "Library Building, Northfield Campus\nNorthfield NF1 2AB",
         "vat_id": None,
         "region": "UK & Ireland",
         "crm_id": "CRM-00481",
@@ -33,7 +33,7 @@ ACCOUNTS: list[dict[str, Any]] = [
     {
         "name": "Consortium of Dutch Research Libraries (CDRL)",
         "country": "NL",
-        "address": "Stationsplein 12\n3511 ED Utrecht\nNetherlands",
+        "address": "Stationsplein 12\n3511 ED Utrecht",
         "vat_id": "NL001234567B01",
         "region": "Benelux",
         "crm_id": "CRM-00733",
@@ -44,7 +44,7 @@ ACCOUNTS: list[dict[str, Any]] = [
     {
         "name": "Huaxin Technology Corporate Library",
         "country": "CN",
-        "address": "18 Keji Road, Nanshan District\nShenzhen 518057\nChina",
+        "address": "18 Keji Road, Nanshan District\nShenzhen 518057",
         "vat_id": None,
         "region": "Greater China",
         "crm_id": "CRM-01102",

@@ -76,7 +76,10 @@ EXPECTED_TOTALS = {
 
 
 def pdf_text(data: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    """The words of every page, with line breaks from wrapping folded into spaces."""
+    return " ".join(
+        " ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(data)).pages
+    )
 
 
 def docx_text(data: bytes) -> str:
@@ -85,7 +88,7 @@ def docx_text(data: bytes) -> str:
     for table in document.tables:
         for row in table.rows:
             parts.extend(cell.text for cell in row.cells)
-    return "\n".join(parts)
+    return " ".join(" ".join(parts).split())
 
 
 def sign_as(client, url: str, name: str):

@@ -144,7 +144,9 @@ def _signer_for_token(session: Session, token: str, *, lock: bool = False) -> Si
         raise NotFound("this signing link is not valid")
     if lock:
         # Lock the envelope so two signers finishing at once cannot both complete it.
-        session.scalar(select(Envelope).where(Envelope.id == signer.envelope_id).with_for_update())
+        session.execute(
+            select(Envelope.id).where(Envelope.id == signer.envelope_id).with_for_update()
+        )
         session.refresh(signer)
     if signer.status == SIGNER_SIGNED:
         raise Gone("this signing link has been used: the document is signed")
@@ -231,7 +233,6 @@ def sign(
         signer.typed_name = typed_name[:200]
         signer.ip_address = ip_address[:64]
         signer.user_agent = user_agent[:1000]
-        signer.token_hash = None
         envelope = signer.envelope
         document = envelope.document
         audit.record_event(

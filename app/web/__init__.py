@@ -11,11 +11,13 @@ from app.web.api import webhook_endpoints as api_webhooks
 from app.web.pages import auth as pages_auth
 from app.web.pages import documents as pages_documents
 from app.web.pages import signing as pages_signing
+from app.web.requests import ApiRequest
 
 csrf = CSRFProtect()
 
 
 def init_app(app: APIFlask) -> None:
+    app.request_class = ApiRequest
     problems.init_app(app)
     csrf.init_app(app)
     for bp in (api_documents.bp, api_webhooks.bp):

@@ -106,12 +106,9 @@ def test_oversized_body_is_refused(app: APIFlask) -> None:
     runtime = app.extensions["contractdesk"]
     body = quote_request(account_id(runtime, "University"))
     body["data"]["notes"] = "x" * (3 * 1024 * 1024)
+    headers = {**bearer(app, "support@example.com"), "Content-Type": "application/json"}
     before = row_counts(runtime)
-    answer = app.test_client().post(
-        "/api/v1/documents",
-        data=json.dumps(body),
-        headers={**bearer(app, "support@example.com"), "Content-Type": "application/json"},
-    )
+    answer = app.test_client().post("/api/v1/documents", data=json.dumps(body), headers=headers)
     assert answer.status_code == 413
     assert answer.mimetype == "application/problem+json"
     assert row_counts(runtime) == before
@@ -129,16 +126,13 @@ def test_requests_without_a_valid_key_are_refused(app: APIFlask, authorization: 
 
 def test_a_role_that_does_not_sell_cannot_create(app: APIFlask) -> None:
     runtime = app.extensions["contractdesk"]
+    headers = bearer(app, "legal@example.com")
     before = row_counts(runtime)
     answer = app.test_client().post(
-        "/api/v1/documents",
-        json=quote_request(account_id(runtime, "University")),
-        headers=bearer(app, "legal@example.com"),
+        "/api/v1/documents", json=quote_request(account_id(runtime, "University")), headers=headers
     )
     assert answer.status_code == 403
-    after = row_counts(runtime)
-    assert after.pop("api_key") == before.pop("api_key")
-    assert after == before
+    assert row_counts(runtime) == before
 
 
 def test_unknown_document_is_a_404_problem(app: APIFlask) -> None:

@@ -1,0 +1,247 @@
+"""The built-in signer's PDF work: the signature page, the PAdES signature, and checking it.
+
+The service signs with its own certificate (made by `contractdesk init` when none is
+configured): the signature proves the PDF has not changed since the service sealed it,
+and the signature page records who signed, when, from where, and the SHA-256 of the
+document exactly as it was sent.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from pyhanko.keys import load_cert_from_pemder
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, signers
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+from pypdf import PdfReader, PdfWriter
+from weasyprint import HTML, URLFetcher
+from weasyprint.urls import URLFetcherResponse
+
+from app.assembly.sandbox import sandbox
+
+FIELD_NAME = "ContractDeskSignature"
+
+
+@dataclass(frozen=True)
+class SignatureEvent:
+    """One signer's act of signing, as the signature page shows it."""
+
+    name: str
+    email: str
+    signed_at: datetime
+    ip_address: str
+    user_agent: str
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    valid: bool
+    intact: bool
+    trusted: bool
+    signer_common_name: str
+    covers_whole_document: bool
+
+
+def ensure_service_certificate(cert_path: Path, key_path: Path, *, common_name: str) -> bool:
+    """Make a self-signed signing certificate and key when either is missing."""
+    if cert_path.exists() and key_path.exists():
+        return False
+    cert_path.parent.mkdir(parents=True, exist_ok=True)
+    key_path.parent.mkdir(parents=True, exist_ok=True)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, common_name),
+        ]
+    )
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    descriptor = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    return True
+
+
+class _NoFetching(URLFetcher):
+    """The signature page is self-contained: any URL in it is refused."""
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        raise ValueError(f"the signature page fetches nothing ({url})")
+
+
+_PAGE = """<!doctype html>
+<html><head><meta charset="utf-8"><style>
+@page { size: A4; margin: 22mm 20mm;
+  @bottom-left { content: string(doc-number) " · signature page";
+    font: 8pt "DejaVu Sans"; color: #666; }
+  @bottom-right { content: string(seller); font: 8pt "DejaVu Sans"; color: #666; } }
+.doc-number { string-set: doc-number content(); }
+.seller { string-set: seller content(); }
+body { font-family: "DejaVu Sans", sans-serif; font-size: 10pt; color: #1d2330; }
+h1 { font-size: 16pt; margin: 0 0 4mm; }
+.meta { color: #444; margin-bottom: 6mm; }
+.hash { font-family: "DejaVu Sans Mono", monospace; font-size: 8.5pt; word-break: break-all; }
+.signer { border: 0.4pt solid #b9c0cc; border-radius: 2mm; padding: 4mm 5mm; margin: 0 0 5mm;
+  page-break-inside: avoid; }
+.signer h2 { font-size: 12pt; margin: 0 0 2mm; }
+dl { display: grid; grid-template-columns: 32mm 1fr; margin: 0; row-gap: 1mm; }
+dt { color: #555; } dd { margin: 0; word-break: break-word; }
+.consent { margin-top: 2mm; font-size: 9pt; color: #333; }
+</style></head><body>
+<h1>Signature page</h1>
+<div class="meta">
+  <p>{{ title }} <span class="doc-number">{{ number }}</span>, issued by
+  <span class="seller">{{ seller }}</span>.</p>
+  <p>SHA-256 of the document as sent:<br><span class="hash">{{ sha256 }}</span></p>
+</div>
+{% for s in signers %}
+<div class="signer">
+  <h2>{{ s.name }}</h2>
+  <dl>
+    <dt>Email</dt><dd>{{ s.email }}</dd>
+    <dt>Signed at</dt><dd>{{ s.signed_at }}</dd>
+    <dt>IP address</dt><dd>{{ s.ip_address }}</dd>
+    <dt>User agent</dt><dd>{{ s.user_agent }}</dd>
+  </dl>
+  <p class="consent">{{ s.name }} consented to sign electronically and typed their name
+  as their signature.</p>
+</div>
+{% endfor %}
+<p class="consent">This document is sealed with an electronic signature of {{ seller }};
+any change made after signing invalidates that signature.</p>
+</body></html>
+"""
+
+
+def append_signature_page(
+    pdf: bytes,
+    *,
+    document_number: str,
+    document_title: str,
+    unsigned_sha256: str,
+    signers: list[SignatureEvent],
+    seller_name: str,
+) -> bytes:
+    html = (
+        sandbox()
+        .from_string(_PAGE)
+        .render(
+            number=document_number,
+            title=document_title,
+            seller=seller_name,
+            sha256=unsigned_sha256,
+            signers=[
+                {
+                    "name": s.name,
+                    "email": s.email,
+                    "signed_at": s.signed_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+                    "ip_address": s.ip_address or "unknown",
+                    "user_agent": s.user_agent or "unknown",
+                }
+                for s in signers
+            ],
+        )
+    )
+    page = HTML(string=html, url_fetcher=_NoFetching()).write_pdf()
+    assert page is not None
+    writer = PdfWriter()
+    writer.append(PdfReader(io.BytesIO(pdf)))
+    writer.append(PdfReader(io.BytesIO(page)))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def sign_pdf(
+    pdf: bytes, *, cert_path: Path, key_path: Path, reason: str, location: str = ""
+) -> bytes:
+    """Seal the PDF with an invisible PAdES signature of the service's certificate."""
+    signer = signers.SimpleSigner.load(str(key_path), str(cert_path), key_passphrase=None)
+    assert signer is not None, f"cannot load the signing key {key_path}"
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    metadata = signers.PdfSignatureMetadata(
+        field_name=FIELD_NAME,
+        reason=reason,
+        location=location or None,
+        subfilter=fields.SigSeedSubFilter.PADES,
+        md_algorithm="sha256",
+    )
+    out = signers.sign_pdf(writer, metadata, signer=signer)
+    return out.getvalue()
+
+
+def verify_pdf_signature(pdf: bytes, *, trust_cert_path: Path) -> SignatureCheck:
+    """Validate the embedded signatures with the given certificate as the only trust root."""
+    context = ValidationContext(
+        trust_roots=[load_cert_from_pemder(str(trust_cert_path))],
+        allow_fetching=False,
+        revocation_mode="soft-fail",
+    )
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    signatures = reader.embedded_signatures
+    if not signatures:
+        return SignatureCheck(False, False, False, "", False)
+    results = []
+    for embedded in signatures:
+        try:
+            status = validate_pdf_signature(embedded, context)
+        except Exception:  # a mangled signature is an invalid one, whatever pyHanko raises
+            return SignatureCheck(False, False, False, "", False)
+        results.append(status)
+    last = results[-1]
+    return SignatureCheck(
+        valid=all(s.bottom_line for s in results),
+        intact=all(s.intact for s in results),
+        trusted=all(s.trusted for s in results),
+        signer_common_name=last.signing_cert.subject.native.get("common_name", ""),
+        covers_whole_document=last.coverage == SignatureCoverageLevel.ENTIRE_FILE,
+    )
