@@ -57,6 +57,17 @@ def round_money(amount: Decimal, currency: str) -> Decimal:
     return amount.quantize(quantum, rounding=ROUND_HALF_UP)
 
 
+def tidy_price(amount: Decimal, currency: str) -> Decimal:
+    """A unit price with at least the currency's minor digits and no trailing zeros past
+    them: 15910.0000 -> 15910.00, 0.1250 -> 0.125."""
+    minor = get_currency_precision(currency)
+    normal = amount.normalize()
+    exponent = normal.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent < minor:
+        return normal.quantize(Decimal(1).scaleb(-minor))
+    return normal
+
+
 def price_line(line: LineInput, currency: str) -> PricedLine:
     gross = round_money(line.unit_price * line.quantity, currency)
     amount = round_money(

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.accounts.models import Account
 from app.assembly.approval_rules import required_approvals
 from app.assembly.clauses import ClauseText
+from app.assembly.pricing import tidy_price
 from app.assembly.quote import AssembledDocument, Party, QuoteInput, QuoteLine, assemble_quote
 from app.assembly.schemas import NewCustomer, QuoteData
 from app.audit import services as audit
@@ -99,8 +100,8 @@ def _lines(session: Session, data: QuoteData) -> list[QuoteLine]:
                 FieldError(f"{pointer}/unit_price", "a catalogue line takes the catalogue price")
             )
             continue
-        unit_price = product.price_in(data.currency)
-        if unit_price is None:
+        list_price = product.price_in(data.currency)
+        if list_price is None:
             errors.append(
                 FieldError(f"{pointer}/sku", f"{line.sku} has no price in {data.currency}")
             )
@@ -110,7 +111,7 @@ def _lines(session: Session, data: QuoteData) -> list[QuoteLine]:
                 product.sku,
                 line.description or product.name,
                 line.quantity,
-                unit_price,
+                tidy_price(list_price, data.currency),
                 line.discount_percent,
             )
         )

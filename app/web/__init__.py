@@ -5,7 +5,7 @@ from __future__ import annotations
 from apiflask import APIFlask
 from flask_wtf.csrf import CSRFProtect
 
-from app.web import problems
+from app.web import formatting, problems
 from app.web.api import documents as api_documents
 from app.web.api import webhook_endpoints as api_webhooks
 from app.web.pages import auth as pages_auth
@@ -19,6 +19,7 @@ csrf = CSRFProtect()
 def init_app(app: APIFlask) -> None:
     app.request_class = ApiRequest
     problems.init_app(app)
+    formatting.init_app(app)
     csrf.init_app(app)
     for bp in (api_documents.bp, api_webhooks.bp):
         csrf.exempt(bp)  # API clients authenticate with a bearer key, not a cookie

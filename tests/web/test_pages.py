@@ -70,7 +70,7 @@ def test_support_previews_totals_then_generates_and_a_manager_approves(app: APIF
     )
     assert preview.status_code == 200
     # 2 x 16,200 less 15 % = 27,540.00; + 3,500.00 = 31,040.00; 21 % tax = 6,518.40.
-    assert "EUR 31040.00" in preview.text and "EUR 37558.40" in preview.text
+    assert "€31,040.00" in preview.text and "€37,558.40" in preview.text
     assert "Needs approval by a manager" in preview.text
 
     created = support.post(
