@@ -92,10 +92,10 @@ def main() -> None:
             document_id = uow.session.query(Document.id).limit(1).scalar()
         context = documents.assemble_stored(uow, document_id).context
         package = read_template_package(settings.templates_dir / "quote")
-        html_source = (package.path / package.html).read_text()
+        html_template = sandbox().from_string((package.path / package.html).read_text())
 
         def raw_floor() -> None:
-            html = sandbox().from_string(html_source).render(**context)
+            html = html_template.render(**context)
             HTML(string=html, base_url=package.path.as_uri() + "/").write_pdf()
             template = DocxTemplate(package.path / package.docx)
             template.render(context, autoescape=True)

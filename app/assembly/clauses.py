@@ -8,7 +8,7 @@ from typing import Any
 from jinja2 import TemplateError
 from markdown_it import MarkdownIt
 
-from app.assembly.sandbox import sandbox
+from app.assembly.sandbox import compile_template
 from app.errors import InvalidInput
 
 
@@ -55,12 +55,11 @@ def _plain_paragraphs(md: MarkdownIt, text: str) -> tuple[str, ...]:
 
 
 def render_clauses(clauses: list[ClauseText], variables: dict[str, Any]) -> list[RenderedClause]:
-    env = sandbox(autoescape=False)
     md = _markdown()
     rendered = []
     for number, clause in enumerate(clauses, start=1):
         try:
-            text = env.from_string(clause.body).render(**variables)
+            text = compile_template(clause.body, autoescape=False).render(**variables)
         except TemplateError as exc:
             raise InvalidInput(
                 f"clause {clause.key!r} version {clause.version} could not be rendered: {exc}"

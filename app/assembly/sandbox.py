@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from jinja2 import BaseLoader, StrictUndefined
+from functools import lru_cache
+
+from jinja2 import BaseLoader, StrictUndefined, Template
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 
+@lru_cache(maxsize=2)
 def sandbox(*, autoescape: bool = True) -> ImmutableSandboxedEnvironment:
     """Templates and clause text are written by people and treated as untrusted.
 
@@ -20,3 +23,10 @@ def sandbox(*, autoescape: bool = True) -> ImmutableSandboxedEnvironment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+
+
+@lru_cache(maxsize=512)
+def compile_template(source: str, *, autoescape: bool = True) -> Template:
+    """Compiled once per distinct text: a template or clause version never changes, so the
+    text itself is the cache key."""
+    return sandbox(autoescape=autoescape).from_string(source)

@@ -10,7 +10,7 @@ from jinja2 import TemplateError
 from weasyprint import HTML, URLFetcher
 from weasyprint.urls import URLFetcherResponse
 
-from app.assembly.sandbox import sandbox
+from app.assembly.sandbox import compile_template
 from app.errors import InvalidInput
 
 
@@ -31,7 +31,7 @@ class PackageAssetFetcher(URLFetcher):
 
 def render_html(template_source: str, context: dict[str, Any], *, name: str) -> str:
     try:
-        return sandbox().from_string(template_source).render(**context)
+        return compile_template(template_source).render(**context)
     except TemplateError as exc:
         line = getattr(exc, "lineno", None)
         where = f"{name}, line {line}" if line else name

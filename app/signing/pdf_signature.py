@@ -30,7 +30,7 @@ from pypdf import PdfReader, PdfWriter
 from weasyprint import HTML, URLFetcher
 from weasyprint.urls import URLFetcherResponse
 
-from app.assembly.sandbox import sandbox
+from app.assembly.sandbox import compile_template
 
 FIELD_NAME = "ContractDeskSignature"
 
@@ -171,25 +171,21 @@ def append_signature_page(
     signers: list[SignatureEvent],
     seller_name: str,
 ) -> bytes:
-    html = (
-        sandbox()
-        .from_string(_PAGE)
-        .render(
-            number=document_number,
-            title=document_title,
-            seller=seller_name,
-            sha256=unsigned_sha256,
-            signers=[
-                {
-                    "name": s.name,
-                    "email": s.email,
-                    "signed_at": s.signed_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
-                    "ip_address": s.ip_address or "unknown",
-                    "user_agent": s.user_agent or "unknown",
-                }
-                for s in signers
-            ],
-        )
+    html = compile_template(_PAGE).render(
+        number=document_number,
+        title=document_title,
+        seller=seller_name,
+        sha256=unsigned_sha256,
+        signers=[
+            {
+                "name": s.name,
+                "email": s.email,
+                "signed_at": s.signed_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+                "ip_address": s.ip_address or "unknown",
+                "user_agent": s.user_agent or "unknown",
+            }
+            for s in signers
+        ],
     )
     page = HTML(string=html, url_fetcher=_NoFetching()).write_pdf()
     assert page is not None
