@@ -36,7 +36,9 @@ def create_app(settings: Settings | None = None) -> APIFlask:
             "problem documents."
         },
     )
-    app.extensions["contractdesk"] = build_runtime(settings)
+    runtime = build_runtime(settings)
+    runtime.storage.check()  # a missing bucket or versioning is said at start-up, not later
+    app.extensions["contractdesk"] = runtime
 
     from app import web
 

@@ -85,8 +85,12 @@ def _print_demo(api_key: str, created: bool) -> None:
 def serve(host: str, port: int) -> None:
     """Serve the app (Flask's server; use gunicorn in production)."""
     from app import create_app
+    from app.errors import DomainError
 
-    app = create_app()
+    try:
+        app = create_app()
+    except DomainError as exc:
+        raise click.ClickException(exc.detail) from exc
     runtime: Runtime = app.extensions["contractdesk"]
     runtime.jobs.start_periodic(runtime.settings.sweep_interval_seconds)
     click.echo(f"Contract Desk on http://{host}:{port}/  (API: http://{host}:{port}/api/v1)")

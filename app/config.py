@@ -39,8 +39,27 @@ class Settings(BaseSettings):
         description="Where the service keeps its own files: the signing certificate and key.",
         validation_alias=_env("CONTRACTDESK_INSTANCE_DIR", "instance_dir"),
     )
-    storage: Literal["local"] = Field(
+    storage: Literal["local", "s3"] = Field(
         default="local", validation_alias=_env("CONTRACTDESK_STORAGE", "storage")
+    )
+    s3_endpoint_url: str | None = Field(
+        default=None,
+        description="Empty for AWS; e.g. http://127.0.0.1:8333 for SeaweedFS or MinIO.",
+        validation_alias=_env("CONTRACTDESK_S3_ENDPOINT_URL", "s3_endpoint_url"),
+    )
+    s3_bucket: str = Field(
+        default="contractdesk", validation_alias=_env("CONTRACTDESK_S3_BUCKET", "s3_bucket")
+    )
+    s3_lock_days: int = Field(
+        default=0,
+        ge=0,
+        description="Object Lock retention in days for signed documents (0: none).",
+        validation_alias=_env("CONTRACTDESK_S3_LOCK_DAYS", "s3_lock_days"),
+    )
+    s3_presign_seconds: int = Field(
+        default=300,
+        gt=0,
+        validation_alias=_env("CONTRACTDESK_S3_PRESIGN_SECONDS", "s3_presign_seconds"),
     )
     storage_dir: Path = Field(
         default=PROJECT_ROOT / "storage",

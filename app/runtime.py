@@ -37,6 +37,19 @@ class Runtime:
         self.engine.dispose()
 
 
+def build_storage(settings: Settings) -> BlobStorage:
+    if settings.storage == "s3":
+        from app.storage.s3 import S3BlobStorage
+
+        return S3BlobStorage(
+            bucket=settings.s3_bucket,
+            endpoint_url=settings.s3_endpoint_url,
+            lock_days=settings.s3_lock_days,
+            presign_seconds=settings.s3_presign_seconds,
+        )
+    return LocalBlobStorage(settings.storage_dir)
+
+
 def build_runtime(settings: Settings) -> Runtime:
     engine = make_engine(settings.database_url)
     jobs = InProcessJobQueue()
@@ -44,7 +57,7 @@ def build_runtime(settings: Settings) -> Runtime:
         settings=settings,
         engine=engine,
         session_factory=make_session_factory(engine),
-        storage=LocalBlobStorage(settings.storage_dir),
+        storage=build_storage(settings),
         jobs=jobs,
     )
     jobs.bind(runtime)

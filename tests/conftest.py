@@ -28,6 +28,7 @@ from app.models import Base
 from app.runtime import Runtime
 from app.signing.pdf_signature import ensure_service_certificate
 from app.users import services as users
+from tests.support.seaweedfs import SeaweedFS, s3_environment
 
 ADMIN_URL = os.environ.get(
     "CONTRACTDESK_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -53,6 +54,23 @@ def postgres_url() -> Iterator[str]:
     yield url
     with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def seaweedfs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedFS]:
+    """One SeaweedFS S3 server for the run; each test takes a bucket of its own."""
+    server = SeaweedFS(tmp_path_factory.mktemp("seaweedfs") / "data")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_env(seaweedfs: SeaweedFS, monkeypatch: pytest.MonkeyPatch) -> SeaweedFS:
+    """boto3 takes credentials and region from the environment, as in production."""
+    for name, value in s3_environment(seaweedfs).items():
+        monkeypatch.setenv(name, value)
+    return seaweedfs
 
 
 @pytest.fixture(scope="session")

@@ -190,11 +190,17 @@ def _totals_record(assembled: AssembledDocument, quote: QuoteInput) -> dict[str,
 
 
 def store_file(
-    uow: UnitOfWork, document: Document, *, kind: str, version: int, data: bytes
+    uow: UnitOfWork,
+    document: Document,
+    *,
+    kind: str,
+    version: int,
+    data: bytes,
+    retain: bool = False,
 ) -> DocumentFile:
     """Store bytes as a new object version and record where they are and their sha256."""
     stored = uow.storage.put(
-        f"documents/{document.id}/{kind}", data, content_type=CONTENT_TYPES[kind]
+        f"documents/{document.id}/{kind}", data, content_type=CONTENT_TYPES[kind], retain=retain
     )
     file = DocumentFile(
         document_id=document.id,
@@ -431,6 +437,11 @@ def regenerate(uow: UnitOfWork, document_id: uuid.UUID, *, actor: User) -> int:
         return document.current_version
 
 
+def file_name(document_number: str, kind: str, version: int) -> str:
+    extension = "docx" if kind == "docx" else "pdf"
+    return f"{document_number}-{kind}-v{version}.{extension}"
+
+
 @dataclass(frozen=True)
 class FileContent:
     document_number: str
@@ -442,8 +453,23 @@ class FileContent:
 
     @property
     def filename(self) -> str:
-        extension = "docx" if self.kind == "docx" else "pdf"
-        return f"{self.document_number}-{self.kind}-v{self.version}.{extension}"
+        return file_name(self.document_number, self.kind, self.version)
+
+
+def download_url(
+    uow: UnitOfWork, document_id: uuid.UUID, kind: str, version: int | None = None
+) -> str | None:
+    """A short-lived URL straight to the stored version, where the store offers one."""
+    with uow:
+        document = get_document(uow.session, document_id)
+        file = document.file(kind, version)
+        if file is None:
+            return None
+        return uow.storage.presigned_url(
+            file.storage_key,
+            file.storage_version_id,
+            filename=file_name(document.number, kind, file.version),
+        )
 
 
 def read_file(

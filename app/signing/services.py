@@ -278,7 +278,7 @@ def _complete(uow: UnitOfWork, envelope: Envelope, document: Document) -> None:
         reason=f"Signed {document.number} through {uow.settings.seller_name}",
     )
     stored = store_file(
-        uow, document, kind="signed", version=envelope.document_version, data=signed
+        uow, document, kind="signed", version=envelope.document_version, data=signed, retain=True
     )
     envelope.status = ENVELOPE_COMPLETED
     envelope.completed_at = utcnow()

@@ -29,12 +29,21 @@ class StorageUnavailable(Unavailable):
 
 
 class BlobStorage(Protocol):
-    def put(self, key: str, data: bytes, *, content_type: str) -> StoredBlob:
-        """Store `data` as a new version of `key`; earlier versions stay readable."""
+    def put(self, key: str, data: bytes, *, content_type: str, retain: bool = False) -> StoredBlob:
+        """Store `data` as a new version of `key`; earlier versions stay readable.
+        `retain` asks for retention (Object Lock) where the store offers it."""
         ...
 
     def get(self, key: str, version_id: str, *, sha256: str) -> bytes:
         """Read one version; raise `BlobCorrupted` when its bytes do not hash to `sha256`."""
+        ...
+
+    def versions(self, key: str) -> list[str]:
+        """Every version id of `key`, oldest first."""
+        ...
+
+    def presigned_url(self, key: str, version_id: str, *, filename: str) -> str | None:
+        """A short-lived download URL, or None when the store serves no URLs of its own."""
         ...
 
     def check(self) -> None:

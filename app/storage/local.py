@@ -27,7 +27,8 @@ class LocalBlobStorage:
             raise ValueError(f"unsafe storage key {key!r}")
         return self.root / key
 
-    def put(self, key: str, data: bytes, *, content_type: str) -> StoredBlob:
+    def put(self, key: str, data: bytes, *, content_type: str, retain: bool = False) -> StoredBlob:
+        # Every version is a read-only file already; `retain` asks nothing more here.
         folder = self._dir(key)
         # Version ids sort by creation time, so a listing reads oldest to newest.
         version_id = f"{uuid.uuid1().time:020d}-{uuid.uuid4().hex[:12]}"
@@ -68,6 +69,9 @@ class LocalBlobStorage:
         if not folder.is_dir():
             return []
         return sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
+
+    def presigned_url(self, key: str, version_id: str, *, filename: str) -> str | None:
+        return None
 
     def check(self) -> None:
         try:

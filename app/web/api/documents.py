@@ -6,7 +6,8 @@ import uuid
 from typing import Any
 
 from apiflask import APIBlueprint
-from flask import Response, request, url_for
+from flask import redirect, request, url_for
+from flask.typing import ResponseReturnValue
 
 from app.documents import services as documents
 from app.documents.overview import DocumentOverview, document_overview
@@ -109,12 +110,19 @@ def get(document_id: uuid.UUID) -> dict[str, Any]:
 @bp.auth_required(auth)
 @bp.doc(
     summary="Download a stored file (pdf, docx, signed); ?version=N for an earlier version",
-    responses={200: "The file's bytes, checked against their recorded sha256", 404: "Not found"},
+    responses={
+        200: "The file's bytes, checked against their recorded sha256 (local storage)",
+        303: "A short-lived URL to the stored version (S3 storage)",
+        404: "Not found",
+    },
 )
-def download(document_id: uuid.UUID, kind: str) -> Response:
+def download(document_id: uuid.UUID, kind: str) -> ResponseReturnValue:
     if kind not in FILE_KINDS:
         raise InvalidInput(f"kind is one of {', '.join(FILE_KINDS)}")
     version = request.args.get("version", type=int)
+    url = documents.download_url(unit_of_work(), document_id, kind, version)
+    if url is not None:
+        return redirect(url, code=303)
     return file_response(documents.read_file(unit_of_work(), document_id, kind, version))
 
 

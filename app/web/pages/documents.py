@@ -190,4 +190,7 @@ def regenerate(document_id: uuid.UUID) -> Response:
 @login_required(*STAFF)
 def download(document_id: uuid.UUID, kind: str) -> Response:
     version = request.args.get("version", type=int)
+    url = documents.download_url(unit_of_work(), document_id, kind, version)
+    if url is not None:
+        return redirect(url, code=303)
     return file_response(documents.read_file(unit_of_work(), document_id, kind, version))

@@ -1,0 +1,121 @@
+"""Documents on S3-compatible storage: versions, checksums, presigned downloads, outages."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from apiflask import APIFlask
+from sqlalchemy import select
+
+from app.documents.models import DocumentFile
+from tests.conftest import account_id, bearer, build_app, make_settings, row_counts
+from tests.support.seaweedfs import SeaweedFS, s3_environment
+from tests.test_quote_to_invoice import quote_request, sign_as
+
+
+def s3_app(
+    postgres_url: str, tmp_path: Path, instance_dir: Path, server: SeaweedFS, **extra
+) -> APIFlask:
+    settings = make_settings(
+        postgres_url,
+        tmp_path,
+        instance_dir,
+        storage="s3",
+        s3_endpoint_url=server.endpoint_url,
+        s3_bucket=extra.pop("bucket", None) or server.new_bucket(),
+        **extra,
+    )
+    return build_app(settings)
+
+
+@pytest.fixture
+def app_on_s3(
+    postgres_url: str, tmp_path: Path, instance_dir: Path, s3_env: SeaweedFS
+) -> Iterator[APIFlask]:
+    bucket = s3_env.new_bucket(object_lock=True)
+    app = s3_app(postgres_url, tmp_path, instance_dir, s3_env, bucket=bucket, s3_lock_days=7)
+    yield app
+    app.extensions["contractdesk"].close()
+
+
+def _recorded(app: APIFlask, kind: str) -> list[DocumentFile]:
+    uow = app.extensions["contractdesk"].unit_of_work()
+    with uow:
+        return list(uow.session.scalars(select(DocumentFile).where(DocumentFile.kind == kind)))
+
+
+def test_files_are_versioned_objects_served_by_presigned_urls(
+    app_on_s3: APIFlask, s3_env: SeaweedFS
+) -> None:
+    app = app_on_s3
+    client = app.test_client()
+    runtime = app.extensions["contractdesk"]
+    support = bearer(app, "support@example.com")
+    body = quote_request(account_id(runtime, "University"))
+    body["data"]["lines"][0]["discount_percent"] = "0"
+    body["data"]["discount_percent"] = "0"
+    doc = client.post("/api/v1/documents", json=body, headers=support).json
+    assert (
+        client.post(f"/api/v1/documents/{doc['id']}/regenerate", headers=support).status_code == 201
+    )
+
+    redirect = client.get(doc["files"]["pdf"] + "?version=1", headers=support)
+    assert redirect.status_code == 303
+    pdf = httpx.get(redirect.headers["Location"], timeout=10)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    first, second = sorted(_recorded(app, "pdf"), key=lambda f: f.version)
+    assert hashlib.sha256(pdf.content).hexdigest() == first.sha256
+    assert first.storage_key == second.storage_key
+    assert first.storage_version_id != second.storage_version_id
+    head = s3_env.client().head_object(
+        Bucket=runtime.settings.s3_bucket, Key=first.storage_key, VersionId=first.storage_version_id
+    )
+    assert head["ContentLength"] == first.size
+
+    sent = client.post(
+        f"/api/v1/documents/{doc['id']}/send",
+        json={"signers": [{"name": "Helen Marsh", "email": "h.marsh@example.ac.uk"}]},
+        headers=support,
+    ).json
+    assert sign_as(client, sent["signers"][0]["signing_url"], "Helen Marsh").status_code == 200
+    [signed] = _recorded(app, "signed")
+    retention = s3_env.client().get_object_retention(
+        Bucket=runtime.settings.s3_bucket,
+        Key=signed.storage_key,
+        VersionId=signed.storage_version_id,
+    )
+    assert retention["Retention"]["Mode"] == "COMPLIANCE"
+
+
+def test_storage_outage_answers_503_leaves_nothing_and_a_retry_succeeds(
+    postgres_url: str, tmp_path: Path, instance_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = SeaweedFS(tmp_path / "seaweedfs")
+    server.start()
+    for name, value in s3_environment(server).items():
+        monkeypatch.setenv(name, value)
+    app = s3_app(postgres_url, tmp_path, instance_dir, server)
+    try:
+        client = app.test_client()
+        runtime = app.extensions["contractdesk"]
+        support = bearer(app, "support@example.com")
+        body = quote_request(account_id(runtime, "University"))
+        before = row_counts(runtime)
+        server.stop()
+        down = client.post("/api/v1/documents", json=body, headers=support)
+        assert down.status_code == 503, down.json
+        assert down.mimetype == "application/problem+json"
+        assert "object storage" in down.json["detail"]
+        assert row_counts(runtime) == before
+
+        server.start()
+        again = client.post("/api/v1/documents", json=body, headers=support)
+        assert again.status_code == 201
+        assert again.json["number"].endswith("000001")  # the failed attempt used no number
+    finally:
+        app.extensions["contractdesk"].close()
+        server.stop()
