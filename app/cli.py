@@ -6,12 +6,17 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import click
 
 from app import migrate
 from app.config import Settings
+from app.jobs.inprocess import InProcessJobQueue
 from app.runtime import Runtime, build_runtime
+
+if TYPE_CHECKING:
+    from celery import Celery
 
 
 @contextmanager
@@ -92,9 +97,33 @@ def serve(host: str, port: int) -> None:
     except DomainError as exc:
         raise click.ClickException(exc.detail) from exc
     runtime: Runtime = app.extensions["contractdesk"]
-    runtime.jobs.start_periodic(runtime.settings.sweep_interval_seconds)
+    if isinstance(runtime.jobs, InProcessJobQueue):
+        runtime.jobs.start_periodic(runtime.settings.sweep_interval_seconds)
     click.echo(f"Contract Desk on http://{host}:{port}/  (API: http://{host}:{port}/api/v1)")
     app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+def _celery_or_fail() -> Celery:
+    from app.jobs.celery import make_celery
+
+    settings = Settings()
+    if not settings.celery_broker_url:
+        raise click.ClickException("set CELERY_BROKER_URL (redis://… or amqp://…) first")
+    return make_celery(settings)
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
+def worker(celery_args: tuple[str, ...]) -> None:
+    """Run a Celery worker (extra arguments go to Celery, e.g. --concurrency 2)."""
+    _celery_or_fail().worker_main(["worker", "--loglevel", "INFO", *celery_args])
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
+def beat(celery_args: tuple[str, ...]) -> None:
+    """Run Celery beat, which schedules the periodic sweeps (one per deployment)."""
+    _celery_or_fail().start(["beat", "--loglevel", "INFO", *celery_args])
 
 
 @main.group()

@@ -108,6 +108,28 @@ class Settings(BaseSettings):
         description="Attempts before a delivery is marked failed (backoff doubles up to 6 h).",
         validation_alias=_env("CONTRACTDESK_WEBHOOK_MAX_ATTEMPTS", "webhook_max_attempts"),
     )
+    celery_broker_url: str | None = Field(
+        default=None,
+        description="redis://… or amqp://…: jobs run on Celery workers; unset: in-process.",
+        validation_alias=_env("CELERY_BROKER_URL", "celery_broker_url"),
+    )
+    celery_queue: str = Field(
+        default="contractdesk", validation_alias=_env("CONTRACTDESK_CELERY_QUEUE", "celery_queue")
+    )
+    celery_visibility_timeout: int = Field(
+        default=3600,
+        gt=0,
+        description="Seconds before a Redis broker hands an unacknowledged job to another worker.",
+        validation_alias=_env(
+            "CONTRACTDESK_CELERY_VISIBILITY_TIMEOUT", "celery_visibility_timeout"
+        ),
+    )
+    webhook_lease_seconds: float = Field(
+        default=300,
+        gt=0,
+        description="How long a claimed delivery is held before another worker may retry it.",
+        validation_alias=_env("CONTRACTDESK_WEBHOOK_LEASE", "webhook_lease_seconds"),
+    )
     sweep_interval_seconds: float = Field(
         default=30.0,
         gt=0,

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from app import models  # noqa: F401 - every mapper known before the first flush
 from app.config import Settings
 from app.db import make_engine, make_session_factory
 from app.jobs.inprocess import InProcessJobQueue
+from app.jobs.interfaces import JobQueue
 from app.storage.interfaces import BlobStorage
 from app.storage.local import LocalBlobStorage
 from app.uow import UnitOfWork
@@ -25,7 +27,7 @@ class Runtime:
     engine: Engine
     session_factory: sessionmaker[Session]
     storage: BlobStorage
-    jobs: InProcessJobQueue
+    jobs: JobQueue
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(
@@ -50,9 +52,17 @@ def build_storage(settings: Settings) -> BlobStorage:
     return LocalBlobStorage(settings.storage_dir)
 
 
+def build_jobs(settings: Settings) -> JobQueue:
+    if settings.celery_broker_url:
+        from app.jobs.celery import CeleryJobQueue, make_celery
+
+        return CeleryJobQueue(make_celery(settings))
+    return InProcessJobQueue()
+
+
 def build_runtime(settings: Settings) -> Runtime:
     engine = make_engine(settings.database_url)
-    jobs = InProcessJobQueue()
+    jobs = build_jobs(settings)
     runtime = Runtime(
         settings=settings,
         engine=engine,
@@ -60,5 +70,6 @@ def build_runtime(settings: Settings) -> Runtime:
         storage=build_storage(settings),
         jobs=jobs,
     )
-    jobs.bind(runtime)
+    if isinstance(jobs, InProcessJobQueue):
+        jobs.bind(runtime)
     return runtime

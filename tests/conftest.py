@@ -8,6 +8,7 @@ import json
 import os
 import re
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -199,11 +200,21 @@ class ReceivedWebhook:
 @dataclass
 class WebhookReceiver:
     """A real HTTP server standing in for a customer's ERP. `answers` are the status codes
-    it gives, in order (the last one repeats)."""
+    it gives, in order (the last one repeats); `stall_first` holds the first answer back
+    that many seconds. Like a careful ERP, it books each `webhook-id` once in `ledger`."""
 
     url: str
     received: list[ReceivedWebhook] = field(default_factory=list)
     answers: list[int] = field(default_factory=lambda: [200])
+    stall_first: float = 0
+    ledger: dict[str, Any] = field(default_factory=dict)
+
+    def wait_for(self, count: int, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while len(self.received) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"received {len(self.received)} webhooks, wanted {count}")
+            time.sleep(0.1)
 
 
 @pytest.fixture
@@ -214,10 +225,17 @@ def webhook_receiver() -> Iterator[WebhookReceiver]:
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("content-length", 0)))
             receiver.received.append(ReceivedWebhook(dict(self.headers.items()), body))
+            if len(receiver.received) == 1 and receiver.stall_first:
+                time.sleep(receiver.stall_first)
             status = receiver.answers.pop(0) if len(receiver.answers) > 1 else receiver.answers[0]
-            self.send_response(status)
-            self.end_headers()
-            self.wfile.write(b"ok" if status < 300 else b"not now")
+            if status < 300:
+                receiver.ledger.setdefault(self.headers["webhook-id"], json.loads(body))
+            try:
+                self.send_response(status)
+                self.end_headers()
+                self.wfile.write(b"ok" if status < 300 else b"not now")
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the sender gave up (or died) before the answer
 
         def log_message(self, format: str, *args: Any) -> None:
             pass

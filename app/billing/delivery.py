@@ -22,7 +22,6 @@ from app.billing.signatures import sign
 from app.db import utcnow
 from app.uow import UnitOfWork
 
-LEASE = timedelta(minutes=5)
 MAX_BACKOFF = timedelta(hours=6)
 EXCERPT_CHARS = 500
 
@@ -46,6 +45,7 @@ def due_delivery_ids(uow: UnitOfWork, *, now: datetime, limit: int = 100) -> lis
 
 
 def _claim(uow: UnitOfWork, delivery_id: uuid.UUID, now: datetime) -> bool:
+    lease = timedelta(seconds=uow.settings.webhook_lease_seconds)
     with uow:
         claimed = uow.session.execute(
             update(WebhookDelivery)
@@ -54,7 +54,7 @@ def _claim(uow: UnitOfWork, delivery_id: uuid.UUID, now: datetime) -> bool:
                 WebhookDelivery.status == PENDING,
                 WebhookDelivery.next_attempt_at <= now,
             )
-            .values(next_attempt_at=now + LEASE)
+            .values(next_attempt_at=now + lease)
             .returning(WebhookDelivery.id)
         ).scalar_one_or_none()
         uow.commit()

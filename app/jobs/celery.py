@@ -1,0 +1,71 @@
+"""Background jobs on Celery workers (Redis or RabbitMQ as broker), for the production shape.
+
+Every job is one Celery task, `contractdesk.run`, that names a registered task and its
+id-only arguments, so a worker runs exactly the code the in-process queue runs. Messages
+are acknowledged only after the task finished: a worker killed mid-task leaves its
+message to be delivered again.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from celery import Celery
+from celery.signals import worker_process_init
+
+from app.config import Settings
+from app.jobs import registry
+
+log = logging.getLogger(__name__)
+
+RUN = "contractdesk.run"
+
+
+def make_celery(settings: Settings) -> Celery:
+    celery = Celery("contractdesk", broker=settings.celery_broker_url)
+    celery.conf.update(
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_ignore_result=True,
+        broker_connection_retry_on_startup=True,
+        task_default_queue=settings.celery_queue,
+        broker_transport_options={"visibility_timeout": settings.celery_visibility_timeout},
+        beat_schedule={
+            task: {"task": RUN, "schedule": settings.sweep_interval_seconds, "args": (task, {})}
+            for task in registry.PERIODIC
+        },
+    )
+    state: dict[str, Any] = {}
+
+    def runtime() -> Any:
+        if "runtime" not in state:
+            from app.runtime import build_runtime
+
+            state["runtime"] = build_runtime(settings)
+        return state["runtime"]
+
+    @worker_process_init.connect(weak=False)
+    def _fresh_runtime_per_process(**_: Any) -> None:
+        # Database connections must not be shared across a fork.
+        state.clear()
+
+    @celery.task(name=RUN)
+    def run(task: str, kwargs: dict[str, Any]) -> None:
+        registry.run(runtime(), task, **kwargs)
+
+    return celery
+
+
+class CeleryJobQueue:
+    def __init__(self, celery: Celery) -> None:
+        self.celery = celery
+
+    def enqueue(self, task: str, **kwargs: Any) -> None:
+        if task not in registry.tasks():
+            raise KeyError(f"unknown task {task!r}")
+        self.celery.send_task(RUN, args=(task, kwargs))
+
+    def shutdown(self) -> None:
+        self.celery.close()

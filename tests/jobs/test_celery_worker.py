@@ -1,0 +1,180 @@
+"""Jobs on real Celery worker processes with Redis as the broker."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from apiflask import APIFlask
+from sqlalchemy import select
+
+from app.billing.models import DELIVERED, WebhookDelivery
+from app.config import Settings
+from tests.conftest import WebhookReceiver, account_id, bearer, build_app, make_settings
+from tests.test_quote_to_invoice import quote_request, sign_as
+
+REDIS_URL = os.environ.get("CONTRACTDESK_TEST_REDIS", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
+    except redis.RedisError as exc:
+        message = f"Redis is not reachable at {REDIS_URL}: {exc}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return REDIS_URL
+
+
+class Worker:
+    """`contractdesk worker` as its own process group, as an operator would run it."""
+
+    def __init__(self, settings: Settings, log: Path) -> None:
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": settings.database_url,
+            "CELERY_BROKER_URL": str(settings.celery_broker_url),
+            "CONTRACTDESK_CELERY_QUEUE": settings.celery_queue,
+            "CONTRACTDESK_CELERY_VISIBILITY_TIMEOUT": str(settings.celery_visibility_timeout),
+            "CONTRACTDESK_WEBHOOK_LEASE": str(settings.webhook_lease_seconds),
+            "CONTRACTDESK_STORAGE_DIR": str(settings.storage_dir),
+            "CONTRACTDESK_INSTANCE_DIR": str(settings.instance_dir),
+        }
+        self.log = log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "app.cli",
+                    "worker",
+                    "--concurrency",
+                    "1",
+                    "--without-gossip",
+                    "--without-mingle",
+                ],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def kill(self) -> None:
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+
+
+@pytest.fixture
+def celery_settings(
+    postgres_url: str, tmp_path: Path, instance_dir: Path, redis_url: str
+) -> Settings:
+    return make_settings(
+        postgres_url,
+        tmp_path,
+        instance_dir,
+        celery_broker_url=redis_url,
+        celery_queue=f"contractdesk-test-{uuid.uuid4().hex[:8]}",
+        celery_visibility_timeout=4,
+        webhook_lease_seconds=2,
+    )
+
+
+@pytest.fixture
+def celery_app(celery_settings: Settings) -> Iterator[APIFlask]:
+    app = build_app(celery_settings)
+    yield app
+    app.extensions["contractdesk"].close()
+
+
+@pytest.fixture
+def worker(celery_settings: Settings, tmp_path: Path) -> Iterator[Worker]:
+    worker = Worker(celery_settings, tmp_path / "worker.log")
+    worker.start()
+    yield worker
+    worker.stop()
+
+
+def _sign_a_quote(app: APIFlask, receiver: WebhookReceiver) -> str:
+    client = app.test_client()
+    runtime = app.extensions["contractdesk"]
+    client.post(
+        "/api/v1/webhook-endpoints",
+        json={"url": receiver.url, "events": ["invoice.trigger"]},
+        headers=bearer(app, "finance@example.com"),
+    )
+    body = quote_request(account_id(runtime, "University"))
+    body["data"]["lines"][0]["discount_percent"] = "0"
+    body["data"]["discount_percent"] = "0"
+    support = bearer(app, "support@example.com")
+    doc = client.post("/api/v1/documents", json=body, headers=support).json
+    sent = client.post(
+        f"/api/v1/documents/{doc['id']}/send",
+        json={"signers": [{"name": "Helen Marsh", "email": "h.marsh@example.ac.uk"}]},
+        headers=support,
+    ).json
+    assert sign_as(client, sent["signers"][0]["signing_url"], "Helen Marsh").status_code == 200
+    return doc["id"]
+
+
+def _delivery_status(app: APIFlask) -> str:
+    uow = app.extensions["contractdesk"].unit_of_work()
+    with uow:
+        return uow.session.scalar(select(WebhookDelivery.status)) or ""
+
+
+def test_a_worker_process_delivers_the_invoice_trigger(
+    celery_app: APIFlask, worker: Worker, webhook_receiver: WebhookReceiver
+) -> None:
+    document_id = _sign_a_quote(celery_app, webhook_receiver)
+    webhook_receiver.wait_for(1)
+    [event] = webhook_receiver.ledger.values()
+    assert event["type"] == "invoice.trigger" and event["data"]["document_id"] == document_id
+    for _ in range(100):
+        if _delivery_status(celery_app) == DELIVERED:
+            break
+        time.sleep(0.1)
+    assert _delivery_status(celery_app) == DELIVERED
+
+
+def test_a_worker_killed_mid_delivery_is_replaced_and_the_erp_books_once(
+    celery_app: APIFlask, worker: Worker, webhook_receiver: WebhookReceiver
+) -> None:
+    webhook_receiver.stall_first = 8
+    _sign_a_quote(celery_app, webhook_receiver)
+    webhook_receiver.wait_for(1)
+    worker.kill()  # SIGKILL while the worker waits for the ERP's answer
+    # Redis hands an unacknowledged job to the next worker that connects once its
+    # visibility timeout (4 s here, an hour by default) has passed.
+    time.sleep(celery_app.extensions["contractdesk"].settings.celery_visibility_timeout + 1)
+    worker.start()
+    webhook_receiver.wait_for(2, timeout=90)
+    ids = {hook.headers["webhook-id"] for hook in webhook_receiver.received}
+    assert len(ids) == 1, "a redelivery carries the same webhook-id"
+    assert len(webhook_receiver.ledger) == 1
+    for _ in range(100):
+        if _delivery_status(celery_app) == DELIVERED:
+            break
+        time.sleep(0.1)
+    assert _delivery_status(celery_app) == DELIVERED
