@@ -13,6 +13,7 @@ import click
 from app import migrate
 from app.config import Settings
 from app.jobs.inprocess import InProcessJobQueue
+from app.observability.logging import configure as configure_logging
 from app.runtime import Runtime, build_runtime
 
 if TYPE_CHECKING:
@@ -90,6 +91,8 @@ def _print_demo(api_key: str, created: bool) -> None:
 def serve(host: str, port: int) -> None:
     """Serve the app (Flask's server; use gunicorn in production)."""
     from app import create_app
+
+    configure_logging()
     from app.errors import DomainError
 
     try:
@@ -116,6 +119,7 @@ def _celery_or_fail() -> Celery:
 @click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
 def worker(celery_args: tuple[str, ...]) -> None:
     """Run a Celery worker (extra arguments go to Celery, e.g. --concurrency 2)."""
+    configure_logging()
     _celery_or_fail().worker_main(["worker", "--loglevel", "INFO", *celery_args])
 
 
@@ -123,6 +127,7 @@ def worker(celery_args: tuple[str, ...]) -> None:
 @click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
 def beat(celery_args: tuple[str, ...]) -> None:
     """Run Celery beat, which schedules the periodic sweeps (one per deployment)."""
+    configure_logging()
     _celery_or_fail().start(["beat", "--loglevel", "INFO", *celery_args])
 
 

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.observability.context import current_request_id
+
 if TYPE_CHECKING:
     from app.config import Settings
     from app.jobs.interfaces import JobQueue
@@ -65,4 +67,5 @@ class UnitOfWork:
             hook()
 
     def enqueue(self, task: str, **kwargs: Any) -> None:
-        self._after_commit.append(lambda: self.jobs.enqueue(task, **kwargs))
+        request_id = current_request_id()
+        self._after_commit.append(lambda: self.jobs.enqueue(task, kwargs, request_id=request_id))

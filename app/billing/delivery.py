@@ -9,6 +9,7 @@ deduplicate on `webhook-id`).
 from __future__ import annotations
 
 import json
+import logging
 import random
 import time
 import uuid
@@ -20,7 +21,10 @@ from sqlalchemy import select, update
 from app.billing.models import DELIVERED, FAILED, PENDING, WebhookAttempt, WebhookDelivery
 from app.billing.signatures import sign
 from app.db import utcnow
+from app.observability.metrics import WEBHOOK_ATTEMPTS
 from app.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(hours=6)
 EXCERPT_CHARS = 500
@@ -119,4 +123,12 @@ def attempt(uow: UnitOfWork, delivery_id: uuid.UUID, *, now: datetime | None = N
             delivery.next_attempt_at = now + backoff(delivery.attempts)
         status = delivery.status
         uow.commit()
+    WEBHOOK_ATTEMPTS.labels(outcome=status if status_code is not None else "unreachable").inc()
+    log.info(
+        "webhook %s to %s: %s",
+        headers["webhook-id"],
+        url,
+        status_code or error,
+        extra={"delivery_id": str(delivery_id), "outcome": status, "duration_ms": duration_ms},
+    )
     return status

@@ -35,6 +35,7 @@ from app.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from app.library import services as library
 from app.library.files import TemplatePackage, read_template_package
 from app.library.models import ClauseVersion
+from app.observability.metrics import RENDER_SECONDS
 from app.rendering.docx import render_docx
 from app.rendering.pdf import render_pdf
 from app.uow import UnitOfWork
@@ -223,8 +224,10 @@ def _store_renders(
     assembled: AssembledDocument,
     version: int,
 ) -> None:
-    pdf = render_pdf(package.path, package.html, assembled.context)
-    docx = render_docx(package.path, package.docx, assembled.context)
+    with RENDER_SECONDS.labels(format="pdf").time():
+        pdf = render_pdf(package.path, package.html, assembled.context)
+    with RENDER_SECONDS.labels(format="docx").time():
+        docx = render_docx(package.path, package.docx, assembled.context)
     store_file(uow, document, kind="pdf", version=version, data=pdf)
     store_file(uow, document, kind="docx", version=version, data=docx)
 

@@ -15,6 +15,7 @@ from celery import Celery
 from celery.signals import worker_process_init
 
 from app.config import Settings
+from app.errors import Unavailable
 from app.jobs import registry
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,7 @@ RUN = "contractdesk.run"
 def make_celery(settings: Settings) -> Celery:
     celery = Celery("contractdesk", broker=settings.celery_broker_url)
     celery.conf.update(
+        worker_hijack_root_logger=False,
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
@@ -52,8 +54,8 @@ def make_celery(settings: Settings) -> Celery:
         state.clear()
 
     @celery.task(name=RUN)
-    def run(task: str, kwargs: dict[str, Any]) -> None:
-        registry.run(runtime(), task, **kwargs)
+    def run(task: str, kwargs: dict[str, Any], request_id: str | None = None) -> None:
+        registry.run(runtime(), task, kwargs, request_id)
 
     return celery
 
@@ -62,10 +64,18 @@ class CeleryJobQueue:
     def __init__(self, celery: Celery) -> None:
         self.celery = celery
 
-    def enqueue(self, task: str, **kwargs: Any) -> None:
+    def enqueue(self, task: str, kwargs: dict[str, Any], *, request_id: str | None) -> None:
         if task not in registry.tasks():
             raise KeyError(f"unknown task {task!r}")
-        self.celery.send_task(RUN, args=(task, kwargs))
+        self.celery.send_task(RUN, args=(task, kwargs, request_id))
+
+    def check(self) -> str:
+        try:
+            with self.celery.connection_for_write() as connection:
+                connection.ensure_connection(max_retries=1, timeout=2)
+        except Exception as exc:
+            raise Unavailable(f"the job broker cannot be reached: {exc}") from exc
+        return "celery"
 
     def shutdown(self) -> None:
         self.celery.close()

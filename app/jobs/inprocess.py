@@ -26,10 +26,10 @@ class InProcessJobQueue:
     def bind(self, runtime: Runtime) -> None:
         self._runtime = runtime
 
-    def enqueue(self, task: str, **kwargs: Any) -> None:
+    def enqueue(self, task: str, kwargs: dict[str, Any], *, request_id: str | None) -> None:
         if task not in registry.tasks():
             raise KeyError(f"unknown task {task!r}")
-        future = self._executor.submit(self._run, task, kwargs)
+        future = self._executor.submit(self._run, task, kwargs, request_id)
         with self._lock:
             self._pending.add(future)
         future.add_done_callback(self._forget)
@@ -38,10 +38,10 @@ class InProcessJobQueue:
         with self._lock:
             self._pending.discard(future)
 
-    def _run(self, task: str, kwargs: dict[str, Any]) -> None:
+    def _run(self, task: str, kwargs: dict[str, Any], request_id: str | None = None) -> None:
         assert self._runtime is not None, "InProcessJobQueue used before bind()"
         try:
-            registry.run(self._runtime, task, **kwargs)
+            registry.run(self._runtime, task, kwargs, request_id)
         except Exception:
             log.exception("job %s failed", task, extra={"job_args": kwargs})
 
@@ -67,6 +67,9 @@ class InProcessJobQueue:
         thread = threading.Thread(target=loop, name="sweeps", daemon=True)
         thread.start()
         return thread
+
+    def check(self) -> str:
+        return "in-process"
 
     def shutdown(self) -> None:
         self._stop.set()

@@ -4,8 +4,13 @@ from typing import Any, Protocol
 
 
 class JobQueue(Protocol):
-    def enqueue(self, task: str, **kwargs: Any) -> None:
-        """Run the named task later with these (id-only, JSON-able) arguments."""
+    def enqueue(self, task: str, kwargs: dict[str, Any], *, request_id: str | None) -> None:
+        """Run the named task later with these (id-only, JSON-able) arguments; the request
+        id follows the job into its logs."""
+        ...
+
+    def check(self) -> str:
+        """Say what runs the jobs; raise `Unavailable` when it cannot be reached."""
         ...
 
     def shutdown(self) -> None: ...

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from app.observability.context import set_request_id
+
 if TYPE_CHECKING:
     from app.runtime import Runtime
 
@@ -24,5 +26,9 @@ def tasks() -> dict[str, Task]:
 PERIODIC = ("billing.retry_due",)
 
 
-def run(runtime: Runtime, task: str, **kwargs: Any) -> Any:
-    return tasks()[task](runtime, **kwargs)
+def run(runtime: Runtime, task: str, kwargs: dict[str, Any], request_id: str | None = None) -> Any:
+    set_request_id(request_id)
+    try:
+        return tasks()[task](runtime, **kwargs)
+    finally:
+        set_request_id(None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from apiflask import APIFlask
 from flask_wtf.csrf import CSRFProtect
 
-from app.web import formatting, problems
+from app.web import formatting, ops, problems
 from app.web.api import documents as api_documents
 from app.web.api import webhook_endpoints as api_webhooks
 from app.web.pages import auth as pages_auth
@@ -18,12 +18,13 @@ csrf = CSRFProtect()
 
 def init_app(app: APIFlask) -> None:
     app.request_class = ApiRequest
+    ops.init_app(app)
     problems.init_app(app)
     formatting.init_app(app)
     csrf.init_app(app)
     for bp in (api_documents.bp, api_webhooks.bp):
         csrf.exempt(bp)  # API clients authenticate with a bearer key, not a cookie
         app.register_blueprint(bp)
-    for page_bp in (pages_auth.bp, pages_documents.bp, pages_signing.bp):
+    for page_bp in (ops.bp, pages_auth.bp, pages_documents.bp, pages_signing.bp):
         app.register_blueprint(page_bp)
     pages_auth.init_app(app)
