@@ -7,8 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+from sqlalchemy import func, select
+
 from app import create_app
+from app.catalogue.models import Product
 from app.config import Settings
+from app.users.models import User
 from tests.conftest import account_id
 from tests.test_quote_to_invoice import quote_request
 
@@ -95,5 +99,32 @@ def test_init_demo_then_users_and_keys_work_against_the_same_database(tmp_path: 
             headers={"Authorization": f"Bearer {key}"},
         )
         assert answer.status_code == 201, answer.json
+    finally:
+        app.extensions["contractdesk"].close()
+
+
+def test_init_without_demo_sets_up_an_empty_service(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}",
+        "CONTRACTDESK_STORAGE_DIR": str(tmp_path / "storage"),
+        "CONTRACTDESK_INSTANCE_DIR": str(tmp_path / "instance"),
+    }
+    result = run(env, "init")
+    assert result.returncode == 0, result.stderr
+    assert "6 clause versions and 1 template versions added" in result.stdout
+    assert "Demo" not in result.stdout
+    settings = Settings(
+        database_url=env["DATABASE_URL"],
+        storage_dir=tmp_path / "storage",
+        instance_dir=tmp_path / "instance",
+    )
+    app = create_app(settings)
+    try:
+        assert app.test_client().get("/readyz").status_code == 200
+        uow = app.extensions["contractdesk"].unit_of_work()
+        with uow:
+            assert uow.session.scalar(select(func.count()).select_from(User)) == 0
+            assert uow.session.scalar(select(func.count()).select_from(Product)) == 0
     finally:
         app.extensions["contractdesk"].close()

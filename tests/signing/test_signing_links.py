@@ -1,0 +1,77 @@
+"""One-time signing links: a used, expired or unknown link gets a clear page and changes nothing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from apiflask import APIFlask
+from sqlalchemy import update
+
+from app.db import utcnow
+from app.signing.models import Signer
+from tests.conftest import account_id, bearer, csrf_token, row_counts
+from tests.test_quote_to_invoice import quote_request, sign_as
+
+
+def _sent(app: APIFlask) -> str:
+    client = app.test_client()
+    runtime = app.extensions["contractdesk"]
+    support = bearer(app, "support@example.com")
+    body = quote_request(account_id(runtime, "University"))
+    body["data"]["lines"][0]["discount_percent"] = "0"
+    body["data"]["discount_percent"] = "0"
+    doc = client.post("/api/v1/documents", json=body, headers=support).json
+    sent = client.post(
+        f"/api/v1/documents/{doc['id']}/send",
+        json={"signers": [{"name": "Helen Marsh", "email": "h.marsh@example.ac.uk"}]},
+        headers=support,
+    ).json
+    return sent["signers"][0]["signing_url"].removeprefix("http://localhost")
+
+
+def test_an_expired_link_gets_a_clear_page_and_changes_nothing(app: APIFlask) -> None:
+    link = _sent(app)
+    client = app.test_client()
+    token = csrf_token(client.get(link).text)
+    runtime = app.extensions["contractdesk"]
+    with runtime.engine.begin() as connection:  # let the link's 72 hours pass
+        connection.execute(update(Signer).values(token_expires_at=utcnow() - timedelta(minutes=1)))
+    before = row_counts(runtime)
+    page = client.get(link)
+    assert page.status_code == 410 and "has expired" in page.text
+    answer = client.post(
+        link, data={"csrf_token": token, "typed_name": "Helen Marsh", "consent": "yes"}
+    )
+    assert answer.status_code == 410
+    assert row_counts(runtime) == before
+
+
+def test_a_used_link_changes_nothing_the_second_time(app: APIFlask) -> None:
+    link = _sent(app)
+    client = app.test_client()
+    assert sign_as(client, "http://localhost" + link, "Helen Marsh").status_code == 200
+    app.extensions["contractdesk"].jobs.wait_idle()
+    runtime = app.extensions["contractdesk"]
+    before = row_counts(runtime)
+    page = client.get(link)
+    assert page.status_code == 410 and "has been used" in page.text
+    assert client.get(link + "/document.pdf").status_code == 410
+    assert row_counts(runtime) == before
+
+
+def test_signing_needs_a_typed_name_and_consent(app: APIFlask) -> None:
+    link = _sent(app)
+    client = app.test_client()
+    runtime = app.extensions["contractdesk"]
+    token = csrf_token(client.get(link).text)
+    before = row_counts(runtime)
+    answer = client.post(link, data={"csrf_token": token, "typed_name": "  "})
+    assert answer.status_code == 422
+    assert "type your full name" in answer.text and "consent" in answer.text
+    assert row_counts(runtime) == before
+
+
+def test_the_signer_can_read_the_document_before_signing(app: APIFlask) -> None:
+    link = _sent(app)
+    pdf = app.test_client().get(link + "/document.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
