@@ -3,12 +3,12 @@
 FROM python:3.11-slim
 
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core libharfbuzz-subset0 \
  && rm -rf /var/lib/apt/lists/*
 
 RUN useradd --create-home --uid 10001 contractdesk
 WORKDIR /srv/contractdesk
-COPY --chown=contractdesk pyproject.toml README.md alembic.ini ./
+COPY --chown=contractdesk pyproject.toml README.md alembic.ini gunicorn.conf.py ./
 COPY --chown=contractdesk app ./app
 COPY --chown=contractdesk migrations ./migrations
 COPY --chown=contractdesk clauses ./clauses
@@ -18,7 +18,8 @@ RUN python -m venv /opt/venv && /opt/venv/bin/pip install --no-cache-dir -e .
 ENV PATH=/opt/venv/bin:$PATH \
     CONTRACTDESK_STORAGE_DIR=/var/lib/contractdesk/storage \
     CONTRACTDESK_INSTANCE_DIR=/var/lib/contractdesk/instance
-RUN mkdir -p /var/lib/contractdesk && chown contractdesk /var/lib/contractdesk
+RUN mkdir -p /var/lib/contractdesk /tmp/metrics && chown contractdesk /var/lib/contractdesk /tmp/metrics
 USER contractdesk
-EXPOSE 5000
-CMD ["sh", "-c", "contractdesk init && contractdesk serve --host 0.0.0.0 --port 5000"]
+EXPOSE 8000
+# The web process; the same image runs `contractdesk worker`, `contractdesk beat` and `contractdesk init`.
+CMD ["gunicorn", "-c", "gunicorn.conf.py"]

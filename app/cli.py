@@ -184,6 +184,24 @@ def apikey_create(email: str, name: str) -> None:
     click.echo(key)
 
 
+@main.command("prepare-bucket")
+def prepare_bucket() -> None:
+    """Create the S3 bucket (CONTRACTDESK_S3_BUCKET) with versioning, if it is missing."""
+    from app.errors import DomainError
+    from app.storage.s3 import S3BlobStorage
+
+    settings = Settings()
+    if settings.storage != "s3":
+        raise click.ClickException("CONTRACTDESK_STORAGE is not s3")
+    store = S3BlobStorage(bucket=settings.s3_bucket, endpoint_url=settings.s3_endpoint_url)
+    try:
+        store.prepare_bucket()
+        store.check()
+    except DomainError as exc:
+        raise click.ClickException(exc.detail) from exc
+    click.echo(f"bucket {settings.s3_bucket} is ready, with versioning")
+
+
 @main.group()
 def audit() -> None:
     """The hash-chained audit log."""

@@ -114,6 +114,18 @@ class S3BlobStorage:
         )
         return url
 
+    def prepare_bucket(self) -> None:
+        """Create the bucket when it is missing and turn its versioning on (for new installs)."""
+        try:
+            existing = {b["Name"] for b in self.client.list_buckets().get("Buckets", [])}
+            if self.bucket not in existing:
+                self.client.create_bucket(Bucket=self.bucket)
+            self.client.put_bucket_versioning(
+                Bucket=self.bucket, VersioningConfiguration={"Status": "Enabled"}
+            )
+        except (BotoCoreError, ClientError) as exc:
+            raise self._unavailable("be prepared", exc) from exc
+
     def check(self) -> None:
         try:
             status = self.client.get_bucket_versioning(Bucket=self.bucket).get("Status")

@@ -86,3 +86,10 @@ def test_signed_documents_can_be_kept_under_object_lock(s3_env: SeaweedFS) -> No
     with pytest.raises(Exception):  # noqa: B017 - the store refuses, whatever it calls it
         s3_env.client().delete_object(Bucket=bucket, Key=blob.key, VersionId=blob.version_id)
     assert store.get(blob.key, blob.version_id, sha256=blob.sha256) == b"%PDF signed"
+
+
+def test_prepare_bucket_makes_a_versioned_bucket(s3_env: SeaweedFS) -> None:
+    store = S3BlobStorage(bucket="cd-prepared-bucket", endpoint_url=s3_env.endpoint_url)
+    store.prepare_bucket()
+    store.prepare_bucket()  # a second run changes nothing
+    store.check()
