@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import kombu
 import pytest
 import redis
 from apiflask import APIFlask
@@ -22,6 +23,13 @@ from tests.conftest import WebhookReceiver, account_id, bearer, build_app, make_
 from tests.test_quote_to_invoice import quote_request, sign_as
 
 REDIS_URL = os.environ.get("CONTRACTDESK_TEST_REDIS", "redis://127.0.0.1:6379/0")
+RABBITMQ_URL = os.environ.get("CONTRACTDESK_TEST_RABBITMQ", "amqp://guest:guest@127.0.0.1:5672//")
+
+
+def _missing(message: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
 
 
 @pytest.fixture(scope="session")
@@ -29,11 +37,18 @@ def redis_url() -> str:
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
     except redis.RedisError as exc:
-        message = f"Redis is not reachable at {REDIS_URL}: {exc}"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        _missing(f"Redis is not reachable at {REDIS_URL}: {exc}")
     return REDIS_URL
+
+
+@pytest.fixture(scope="session")
+def rabbitmq_url() -> str:
+    try:
+        with kombu.Connection(RABBITMQ_URL, connect_timeout=3) as connection:
+            connection.ensure_connection(max_retries=1)
+    except Exception as exc:
+        _missing(f"RabbitMQ is not reachable at {RABBITMQ_URL}: {exc}")
+    return RABBITMQ_URL
 
 
 class Worker:
@@ -144,9 +159,28 @@ def _delivery_status(app: APIFlask) -> str:
         return uow.session.scalar(select(WebhookDelivery.status)) or ""
 
 
+@pytest.mark.parametrize("broker", ["redis", "rabbitmq"])
 def test_a_worker_process_delivers_the_invoice_trigger(
-    celery_app: APIFlask, worker: Worker, webhook_receiver: WebhookReceiver
+    broker: str,
+    request: pytest.FixtureRequest,
+    celery_settings: Settings,
+    tmp_path: Path,
+    webhook_receiver: WebhookReceiver,
 ) -> None:
+    settings = celery_settings.model_copy(
+        update={"celery_broker_url": request.getfixturevalue(f"{broker}_url")}
+    )
+    celery_app = build_app(settings)
+    worker = Worker(settings, tmp_path / "worker.log")
+    worker.start()
+    try:
+        _deliver_through_worker(celery_app, webhook_receiver)
+    finally:
+        worker.stop()
+        celery_app.extensions["contractdesk"].close()
+
+
+def _deliver_through_worker(celery_app: APIFlask, webhook_receiver: WebhookReceiver) -> None:
     document_id = _sign_a_quote(celery_app, webhook_receiver)
     webhook_receiver.wait_for(1)
     [event] = webhook_receiver.ledger.values()
