@@ -113,6 +113,17 @@ class Settings(BaseSettings):
         description="redis://… or amqp://…: jobs run on Celery workers; unset: in-process.",
         validation_alias=_env("CELERY_BROKER_URL", "celery_broker_url"),
     )
+    celery_result_backend: str | None = Field(
+        default=None,
+        description="Where rendering jobs' answers wait; default: the Redis broker, or rpc://.",
+        validation_alias=_env("CELERY_RESULT_BACKEND", "celery_result_backend"),
+    )
+    render_timeout_seconds: float = Field(
+        default=120,
+        gt=0,
+        description="How long a web request waits for a worker to render a document.",
+        validation_alias=_env("CONTRACTDESK_RENDER_TIMEOUT", "render_timeout_seconds"),
+    )
     celery_queue: str = Field(
         default="contractdesk", validation_alias=_env("CONTRACTDESK_CELERY_QUEUE", "celery_queue")
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -24,6 +25,21 @@ class DomainError(Exception):
 
     def __str__(self) -> str:
         return self.detail
+
+    def as_dict(self) -> dict[str, object]:
+        """A JSON-able form, so an error raised in a worker reaches the caller unchanged."""
+        return {
+            "slug": self.slug,
+            "detail": self.detail,
+            "errors": [{"pointer": e.pointer, "detail": e.detail} for e in self.errors],
+        }
+
+    @staticmethod
+    def from_dict(data: dict[str, Any]) -> DomainError:
+        kinds = {cls.slug: cls for cls in _all_subclasses(DomainError)}
+        kind = kinds.get(str(data.get("slug")), DomainError)
+        errors = [FieldError(e["pointer"], e["detail"]) for e in data.get("errors", [])]
+        return kind(str(data.get("detail", "")), errors)
 
 
 class InvalidInput(DomainError):
@@ -72,3 +88,10 @@ class IntegrityFailure(DomainError):
     title = "Stored object failed its integrity check"
     status = 500
     slug = "integrity-failure"
+
+
+def _all_subclasses(cls: type[DomainError]) -> list[type[DomainError]]:
+    found = []
+    for sub in cls.__subclasses__():
+        found += [sub, *_all_subclasses(sub)]
+    return found

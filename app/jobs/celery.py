@@ -12,7 +12,9 @@ import logging
 from typing import Any
 
 from celery import Celery
+from celery.exceptions import TimeoutError as CeleryTimeoutError
 from celery.signals import worker_process_init
+from kombu.exceptions import OperationalError
 
 from app.config import Settings
 from app.errors import Unavailable
@@ -23,14 +25,26 @@ log = logging.getLogger(__name__)
 RUN = "contractdesk.run"
 
 
+def result_backend(settings: Settings) -> str:
+    """Where a web node waits for a rendering job's answer: Redis when the broker is Redis,
+    else RabbitMQ's reply queues (rpc)."""
+    if settings.celery_result_backend:
+        return settings.celery_result_backend
+    broker = settings.celery_broker_url or ""
+    return broker if broker.startswith(("redis://", "rediss://")) else "rpc://"
+
+
 def make_celery(settings: Settings) -> Celery:
-    celery = Celery("contractdesk", broker=settings.celery_broker_url)
+    celery = Celery(
+        "contractdesk", broker=settings.celery_broker_url, backend=result_backend(settings)
+    )
     celery.conf.update(
         worker_hijack_root_logger=False,
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
-        task_ignore_result=True,
+        task_ignore_result=False,
+        result_expires=3600,
         broker_connection_retry_on_startup=True,
         task_default_queue=settings.celery_queue,
         broker_transport_options={"visibility_timeout": settings.celery_visibility_timeout},
@@ -54,8 +68,8 @@ def make_celery(settings: Settings) -> Celery:
         state.clear()
 
     @celery.task(name=RUN)
-    def run(task: str, kwargs: dict[str, Any], request_id: str | None = None) -> None:
-        registry.run(runtime(), task, kwargs, request_id)
+    def run(task: str, kwargs: dict[str, Any], request_id: str | None = None) -> Any:
+        return registry.run(runtime(), task, kwargs, request_id)
 
     return celery
 
@@ -68,6 +82,22 @@ class CeleryJobQueue:
         if task not in registry.tasks():
             raise KeyError(f"unknown task {task!r}")
         self.celery.send_task(RUN, args=(task, kwargs, request_id))
+
+    def call(
+        self, task: str, kwargs: dict[str, Any], *, request_id: str | None, timeout: float
+    ) -> Any:
+        if task not in registry.tasks():
+            raise KeyError(f"unknown task {task!r}")
+        # `expires`: a job no worker took up in time is dropped rather than run late.
+        result = self.celery.send_task(RUN, args=(task, kwargs, request_id), expires=timeout)
+        try:
+            return result.get(timeout=timeout, disable_sync_subtasks=False)
+        except CeleryTimeoutError as exc:
+            raise Unavailable(
+                f"no worker finished the {task} job within {timeout:.0f} s; try again later"
+            ) from exc
+        except OperationalError as exc:
+            raise Unavailable(f"the job broker cannot be reached: {exc}") from exc
 
     def check(self) -> str:
         try:

@@ -34,6 +34,13 @@ class InProcessJobQueue:
             self._pending.add(future)
         future.add_done_callback(self._forget)
 
+    def call(
+        self, task: str, kwargs: dict[str, Any], *, request_id: str | None, timeout: float
+    ) -> Any:
+        # The caller's thread is as good as any pool thread, and keeps its request id.
+        assert self._runtime is not None, "InProcessJobQueue used before bind()"
+        return registry.run(self._runtime, task, kwargs, request_id)
+
     def _forget(self, future: Future[Any]) -> None:
         with self._lock:
             self._pending.discard(future)

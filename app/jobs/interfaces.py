@@ -9,6 +9,12 @@ class JobQueue(Protocol):
         id follows the job into its logs."""
         ...
 
+    def call(
+        self, task: str, kwargs: dict[str, Any], *, request_id: str | None, timeout: float
+    ) -> Any:
+        """Run the task now, where jobs run, and return its (JSON-able) result."""
+        ...
+
     def check(self) -> str:
         """Say what runs the jobs; raise `Unavailable` when it cannot be reached."""
         ...

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from app.observability.context import set_request_id
+from app.observability.context import request_id_scope
 
 if TYPE_CHECKING:
     from app.runtime import Runtime
@@ -16,10 +16,13 @@ Task = Callable[..., Any]
 
 def tasks() -> dict[str, Task]:
     from app.billing import tasks as billing_tasks
+    from app.documents import tasks as document_tasks
 
     return {
         "billing.deliver_event": billing_tasks.deliver_event,
         "billing.retry_due": billing_tasks.retry_due,
+        "documents.create": document_tasks.create,
+        "documents.regenerate": document_tasks.regenerate,
     }
 
 
@@ -27,8 +30,5 @@ PERIODIC = ("billing.retry_due",)
 
 
 def run(runtime: Runtime, task: str, kwargs: dict[str, Any], request_id: str | None = None) -> Any:
-    set_request_id(request_id)
-    try:
+    with request_id_scope(request_id):
         return tasks()[task](runtime, **kwargs)
-    finally:
-        set_request_id(None)

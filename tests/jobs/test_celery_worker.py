@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from app.billing.models import DELIVERED, WebhookDelivery
 from app.config import Settings
-from tests.conftest import WebhookReceiver, account_id, bearer, build_app, make_settings
+from tests.conftest import WebhookReceiver, account_id, bearer, build_app, make_settings, row_counts
 from tests.test_quote_to_invoice import quote_request, sign_as
 
 REDIS_URL = os.environ.get("CONTRACTDESK_TEST_REDIS", "redis://127.0.0.1:6379/0")
@@ -212,3 +212,49 @@ def test_a_worker_killed_mid_delivery_is_replaced_and_the_erp_books_once(
             break
         time.sleep(0.1)
     assert _delivery_status(celery_app) == DELIVERED
+
+
+def test_documents_are_rendered_by_the_worker_and_its_errors_reach_the_caller(
+    celery_app: APIFlask, worker: Worker
+) -> None:
+    client = celery_app.test_client()
+    runtime = celery_app.extensions["contractdesk"]
+    support = bearer(celery_app, "support@example.com")
+    created = client.post(
+        "/api/v1/documents", json=quote_request(account_id(runtime, "University")), headers=support
+    )
+    assert created.status_code == 201, created.json
+    assert created.json["files"]["pdf"] and created.json["files"]["docx"]
+    for _ in range(50):  # the worker writes its log line just after answering
+        if created.json["id"] in worker.log.read_text():
+            break
+        time.sleep(0.1)
+    assert created.json["id"] in worker.log.read_text(), "the worker rendered it"
+
+    body = quote_request(account_id(runtime, "University"))
+    body["data"]["lines"][0]["sku"] = "NOPE-1"
+    before = row_counts(runtime)
+    refused = client.post("/api/v1/documents", json=body, headers=support)
+    assert refused.status_code == 422
+    assert refused.json["errors"][0]["pointer"] == "/data/lines/0/sku"
+    assert row_counts(runtime) == before
+
+
+def test_without_a_worker_the_request_gives_up_clearly_and_leaves_nothing(
+    celery_settings: Settings,
+) -> None:
+    app = build_app(celery_settings.model_copy(update={"render_timeout_seconds": 2}))
+    try:
+        runtime = app.extensions["contractdesk"]
+        headers = bearer(app, "support@example.com")
+        before = row_counts(runtime)
+        answer = app.test_client().post(
+            "/api/v1/documents",
+            json=quote_request(account_id(runtime, "University")),
+            headers=headers,
+        )
+        assert answer.status_code == 503
+        assert "no worker finished" in answer.json["detail"]
+        assert row_counts(runtime) == before
+    finally:
+        app.extensions["contractdesk"].close()
