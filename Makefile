@@ -32,6 +32,8 @@ test: lint
 
 bench: install
 	$(VENV)/bin/python -m bench.create_quote
+	$(VENV)/bin/python -m bench.storage
+	$(VENV)/bin/python -m bench.workers
 
 clean:
 	rm -rf $(VENV) instance build *.egg-info

@@ -4,7 +4,7 @@ from app.accounts.models import Account
 from app.audit.models import AuditEvent
 from app.billing.models import OutboxEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from app.catalogue.models import Price, Product
-from app.counters import SequenceCounter
+from app.counters import NumberReservation, ReleasedNumber, SequenceCounter
 from app.db import Base
 from app.documents.models import Approval, Document, DocumentClause, DocumentFile
 from app.library.models import Clause, ClauseVersion, Template, TemplateVersion
@@ -23,9 +23,11 @@ __all__ = [
     "DocumentClause",
     "DocumentFile",
     "Envelope",
+    "NumberReservation",
     "OutboxEvent",
     "Price",
     "Product",
+    "ReleasedNumber",
     "SequenceCounter",
     "Signer",
     "Template",

@@ -38,6 +38,12 @@ class UnitOfWork:
         self._session: Session | None = None
         self._after_commit: list[Callable[[], None]] = []
 
+    def fork(self) -> UnitOfWork:
+        """Another unit of work on the same parts, for a transaction of its own."""
+        return UnitOfWork(
+            self._session_factory, storage=self.storage, jobs=self.jobs, settings=self.settings
+        )
+
     @property
     def session(self) -> Session:
         if self._session is None:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import counters
 from app.accounts.models import Account
 from app.assembly.approval_rules import required_approvals
 from app.assembly.clauses import ClauseText
@@ -20,7 +21,6 @@ from app.assembly.quote import AssembledDocument, Party, QuoteInput, QuoteLine, 
 from app.assembly.schemas import NewCustomer, QuoteData
 from app.audit import services as audit
 from app.catalogue.models import Product
-from app.counters import next_value
 from app.db import utcnow
 from app.documents.models import (
     APPROVED,
@@ -299,67 +299,102 @@ def create_document(
 def render_new_document(
     uow: UnitOfWork, *, template: str, data: QuoteData, external_ref: str | None, actor: User
 ) -> uuid.UUID:
-    """The work itself, in one transaction: resolve, number, assemble, render, store, record."""
+    """The work itself: resolve, assemble, render, store and record in one transaction.
+
+    The number is drawn first in a short transaction of its own and confirmed in the main
+    one (released if it fails), so parallel creations do not queue behind one another's
+    rendering and the sequence keeps no gaps (see `counters.reserve`)."""
     if actor.role not in CREATOR_ROLES:
         raise Forbidden(f"a {actor.role} user cannot create documents")
     with uow:
-        session = uow.session
         try:
-            template_version = library.published_template(session, template)
+            template_version = library.published_template(uow.session, template)
         except InvalidInput as exc:
             raise InvalidInput(exc.detail, [FieldError("/template", exc.detail)]) from exc
         package = _package(uow, template)
-        resolved = resolve(session, data, package)
-        issued_on = utcnow().date()
-        sequence = next_value(session, f"document:{package.kind}:{issued_on.year}")
-        number = f"Q-{issued_on.year}-{sequence:06d}"
-        quote = _quote_input(uow, data, resolved, number=number, issued_on=issued_on)
-        assembled = assemble_quote(quote)
-        approvals = _approvals(uow, data)
-        document = Document(
-            id=uuid.uuid4(),
-            number=number,
-            kind=package.kind,
-            status=PENDING_APPROVAL if approvals else DRAFT,
-            template_version_id=template_version.id,
-            account_id=resolved.account_id,
-            customer={
-                "name": quote.customer.name,
-                "address": quote.customer.address,
-                "country": quote.customer.country,
-                "vat_id": quote.customer.vat_id,
-                "account_id": str(resolved.account_id) if resolved.account_id else None,
-            },
-            data={
-                **data.model_dump(mode="json"),
-                "valid_until": quote.valid_until.isoformat(),
-                "issued_on": issued_on.isoformat(),
-            },
-            currency=data.currency,
-            totals=_totals_record(assembled, quote),
-            approvals_required=approvals,
-            external_ref=external_ref,
-            created_by_id=actor.id,
-            current_version=1,
-        )
-        session.add(document)
-        session.flush()
-        for position, version in enumerate(resolved.clauses):
-            session.add(
-                DocumentClause(
-                    document_id=document.id, clause_version_id=version.id, position=position
-                )
+        resolved = resolve(uow.session, data, package)
+    issued_on = utcnow().date()
+    counter = f"document:{package.kind}:{issued_on.year}"
+    sequence = counters.reserve(uow.fork(), counter)
+    try:
+        with uow:
+            number = f"Q-{issued_on.year}-{sequence:06d}"
+            document_id = _record_new_document(
+                uow,
+                data,
+                resolved,
+                package=package,
+                template_version_id=template_version.id,
+                number=number,
+                issued_on=issued_on,
+                external_ref=external_ref,
+                actor=actor,
             )
-        _store_renders(uow, document, package, assembled, version=1)
-        audit.record_event(
-            session,
-            tag="document.created",
-            subject=document,
-            actor=actor,
-            data={"number": number, "total": document.totals["total"], "approvals": approvals},
+            counters.confirm(uow.session, counter, sequence)
+            uow.commit()
+            return document_id
+    except BaseException:
+        counters.release(uow.fork(), counter, sequence)
+        raise
+
+
+def _record_new_document(
+    uow: UnitOfWork,
+    data: QuoteData,
+    resolved: ResolvedQuote,
+    *,
+    package: TemplatePackage,
+    template_version_id: uuid.UUID,
+    number: str,
+    issued_on: date,
+    external_ref: str | None,
+    actor: User,
+) -> uuid.UUID:
+    session = uow.session
+    quote = _quote_input(uow, data, resolved, number=number, issued_on=issued_on)
+    assembled = assemble_quote(quote)
+    approvals = _approvals(uow, data)
+    document = Document(
+        id=uuid.uuid4(),
+        number=number,
+        kind=package.kind,
+        status=PENDING_APPROVAL if approvals else DRAFT,
+        template_version_id=template_version_id,
+        account_id=resolved.account_id,
+        customer={
+            "name": quote.customer.name,
+            "address": quote.customer.address,
+            "country": quote.customer.country,
+            "vat_id": quote.customer.vat_id,
+            "account_id": str(resolved.account_id) if resolved.account_id else None,
+        },
+        data={
+            **data.model_dump(mode="json"),
+            "valid_until": quote.valid_until.isoformat(),
+            "issued_on": issued_on.isoformat(),
+        },
+        currency=data.currency,
+        totals=_totals_record(assembled, quote),
+        approvals_required=approvals,
+        external_ref=external_ref,
+        created_by_id=actor.id,
+        current_version=1,
+    )
+    session.add(document)
+    session.flush()
+    for position, version in enumerate(resolved.clauses):
+        session.add(
+            DocumentClause(document_id=document.id, clause_version_id=version.id, position=position)
         )
-        uow.commit()
-        return document.id
+    _store_renders(uow, document, package, assembled, version=1)
+    audit.record_event(
+        session,
+        tag="document.created",
+        subject=document,
+        actor=actor,
+        data={"number": number, "total": document.totals["total"], "approvals": approvals},
+    )
+    return document.id
 
 
 def get_document(session: Session, document_id: uuid.UUID) -> Document:

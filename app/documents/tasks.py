@@ -4,8 +4,10 @@ while web nodes wait for the answer. Results (and domain errors) travel as plain
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from app import counters
 from app.assembly.schemas import QuoteData
 from app.documents import services
 from app.errors import DomainError, NotFound
@@ -38,6 +40,12 @@ def create(
     except DomainError as exc:
         return {"error": exc.as_dict()}
     return {"document_id": str(document_id)}
+
+
+def release_stale_numbers(runtime: Runtime) -> int:
+    """Numbers reserved by creations that died (a killed worker) go back to the sequence."""
+    older_than = timedelta(seconds=2 * runtime.settings.render_timeout_seconds + 60)
+    return counters.release_stale(runtime.unit_of_work(), older_than=older_than)
 
 
 def regenerate(runtime: Runtime, document_id: str, actor_id: str) -> dict[str, Any]:

@@ -23,10 +23,11 @@ def tasks() -> dict[str, Task]:
         "billing.retry_due": billing_tasks.retry_due,
         "documents.create": document_tasks.create,
         "documents.regenerate": document_tasks.regenerate,
+        "documents.release_stale_numbers": document_tasks.release_stale_numbers,
     }
 
 
-PERIODIC = ("billing.retry_due",)
+PERIODIC = ("billing.retry_due", "documents.release_stale_numbers")
 
 
 def run(runtime: Runtime, task: str, kwargs: dict[str, Any], request_id: str | None = None) -> Any:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any
 
 from apiflask import APIFlask
 from sqlalchemy import select
 
+from app import counters
 from app.billing.delivery import attempt
 from app.billing.models import WebhookDelivery
 from app.db import utcnow
@@ -108,3 +110,17 @@ def test_document_numbers_have_no_gaps_or_duplicates_under_parallel_creation(app
         numbers = sorted(uow.session.scalars(select(Document.number)))
     year = utcnow().year
     assert numbers == [f"Q-{year}-{n:06d}" for n in range(1, 7)]
+
+
+def test_numbers_of_failed_or_abandoned_creations_are_reused(app: APIFlask) -> None:
+    runtime = app.extensions["contractdesk"]
+    uow = runtime.unit_of_work()
+    name = "document:quote:2099"
+    first = counters.reserve(uow, name)
+    second = counters.reserve(uow, name)
+    counters.release(uow, name, first)  # that creation failed
+    assert counters.reserve(uow, name) == first
+    assert counters.release_stale(uow, older_than=timedelta(hours=1)) == 0
+    assert counters.release_stale(uow, older_than=timedelta(seconds=-1)) == 2  # died mid-way
+    assert sorted([counters.reserve(uow, name), counters.reserve(uow, name)]) == [first, second]
+    assert counters.reserve(uow, name) == second + 1
