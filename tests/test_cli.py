@@ -128,3 +128,12 @@ def test_init_without_demo_sets_up_an_empty_service(tmp_path: Path) -> None:
             assert uow.session.scalar(select(func.count()).select_from(Product)) == 0
     finally:
         app.extensions["contractdesk"].close()
+
+
+def test_db_upgrade_makes_the_schema(tmp_path: Path) -> None:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}"}
+    result = run(env, "db", "upgrade")
+    assert result.returncode == 0, result.stderr
+    assert "database is up to date" in result.stdout
+    again = run(env, "db", "upgrade")
+    assert again.returncode == 0

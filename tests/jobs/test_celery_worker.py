@@ -51,10 +51,14 @@ def rabbitmq_url() -> str:
     return RABBITMQ_URL
 
 
-class Worker:
-    """`contractdesk worker` as its own process group, as an operator would run it."""
+WORKER = ("worker", "--concurrency", "1", "--without-gossip", "--without-mingle")
 
-    def __init__(self, settings: Settings, log: Path) -> None:
+
+class Worker:
+    """`contractdesk worker` (or `beat`) as its own process group, as an operator runs it."""
+
+    def __init__(self, settings: Settings, log: Path, command: tuple[str, ...] = WORKER) -> None:
+        self.command = command
         self.env = {
             **os.environ,
             "DATABASE_URL": settings.database_url,
@@ -64,6 +68,7 @@ class Worker:
             "CONTRACTDESK_WEBHOOK_LEASE": str(settings.webhook_lease_seconds),
             "CONTRACTDESK_STORAGE_DIR": str(settings.storage_dir),
             "CONTRACTDESK_INSTANCE_DIR": str(settings.instance_dir),
+            "CONTRACTDESK_SWEEP_INTERVAL": str(settings.sweep_interval_seconds),
         }
         self.log = log
         self.process: subprocess.Popen[bytes] | None = None
@@ -71,16 +76,7 @@ class Worker:
     def start(self) -> None:
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "app.cli",
-                    "worker",
-                    "--concurrency",
-                    "1",
-                    "--without-gossip",
-                    "--without-mingle",
-                ],
+                [sys.executable, "-m", "app.cli", *self.command],
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -257,4 +253,27 @@ def test_without_a_worker_the_request_gives_up_clearly_and_leaves_nothing(
         assert "no worker finished" in answer.json["detail"]
         assert row_counts(runtime) == before
     finally:
+        app.extensions["contractdesk"].close()
+
+
+def test_beat_schedules_the_retry_sweep_that_redelivers(
+    celery_settings: Settings, tmp_path: Path, webhook_receiver: WebhookReceiver
+) -> None:
+    settings = celery_settings.model_copy(update={"sweep_interval_seconds": 1})
+    app = build_app(settings)
+    worker = Worker(settings, tmp_path / "worker.log")
+    beat = Worker(
+        settings, tmp_path / "beat.log", ("beat", "--schedule", str(tmp_path / "schedule"))
+    )
+    worker.start()
+    try:
+        webhook_receiver.answers = [500, 200]
+        _sign_a_quote(app, webhook_receiver)
+        webhook_receiver.wait_for(1)
+        beat.start()
+        webhook_receiver.wait_for(2, timeout=60)  # the first retry is due 10-12 s later
+        assert len(webhook_receiver.ledger) == 1
+    finally:
+        beat.stop()
+        worker.stop()
         app.extensions["contractdesk"].close()

@@ -1,0 +1,66 @@
+"""The web process as production runs it: gunicorn with the shipped configuration."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from apiflask import APIFlask
+
+from app.config import Settings
+from tests.conftest import account_id, bearer
+from tests.test_quote_to_invoice import quote_request
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_gunicorn_serves_the_api_with_the_shipped_config(app: APIFlask, settings: Settings) -> None:
+    key = bearer(app, "support@example.com")
+    account = account_id(app.extensions["contractdesk"], "University")
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "CONTRACTDESK_STORAGE_DIR": str(settings.storage_dir),
+        "CONTRACTDESK_INSTANCE_DIR": str(settings.instance_dir),
+        "CONTRACTDESK_BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": "2",
+    }
+    root = Path(__file__).resolve().parent.parent
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", str(root / "gunicorn.conf.py")],
+        cwd=root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        ready = httpx.get(f"{base}/readyz", timeout=5)
+        assert ready.status_code == 200, ready.text
+        created = httpx.post(
+            f"{base}/api/v1/documents", json=quote_request(account), headers=key, timeout=60
+        )
+        assert created.status_code == 201, created.text
+        assert created.headers["X-Request-ID"]
+        pdf = httpx.get(created.json()["files"]["pdf"], headers=key, timeout=10)
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0].decode()
+    assert '"level": "INFO"' in output or "Booting worker" in output
