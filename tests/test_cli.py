@@ -14,7 +14,7 @@ from app.catalogue.models import Product
 from app.config import Settings
 from app.users.models import User
 from tests.conftest import account_id
-from tests.test_quote_to_invoice import quote_request
+from tests.support.flows import quote_request
 
 CLI = [sys.executable, "-m", "app.cli"]
 

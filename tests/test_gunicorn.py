@@ -14,7 +14,7 @@ from apiflask import APIFlask
 
 from app.config import Settings
 from tests.conftest import account_id, bearer
-from tests.test_quote_to_invoice import quote_request
+from tests.support.flows import quote_request
 
 
 def _free_port() -> int:

@@ -24,11 +24,9 @@ from tests.conftest import (
     account_id,
     bearer,
     build_app,
-    csrf_token,
     make_settings,
 )
-
-SIGNER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) TestBrowser/1.0"
+from tests.support.flows import quote_request, sign_as
 
 
 @pytest.fixture(params=["postgresql", "sqlite"])
@@ -43,25 +41,6 @@ def any_db_app(
     app = build_app(make_settings(url, tmp_path, instance_dir))
     yield app
     app.extensions["contractdesk"].close()
-
-
-def quote_request(account: str) -> dict:
-    return {
-        "template": "quote",
-        "external_ref": "OPP-4711",
-        "data": {
-            "account": account,
-            "currency": "GBP",
-            "po_number": "PO-88-2027",
-            "lines": [
-                {"sku": "JNL-PHYS", "quantity": 1, "discount_percent": "15"},
-                {"sku": "EBK-STM-2026", "quantity": 2},
-                {"description": "On-site training day", "unit_price": "950.00", "quantity": 1},
-            ],
-            "discount_percent": "5",
-            "tax_rate_percent": "20",
-        },
-    }
 
 
 # GBP list prices of the demo catalogue: JNL-PHYS 15,910; EBK-STM-2026 24,600.
@@ -89,17 +68,6 @@ def docx_text(data: bytes) -> str:
         for row in table.rows:
             parts.extend(cell.text for cell in row.cells)
     return " ".join(" ".join(parts).split())
-
-
-def sign_as(client, url: str, name: str):
-    path = url.removeprefix("http://localhost")
-    page = client.get(path, headers={"User-Agent": SIGNER_AGENT})
-    assert page.status_code == 200, page.text
-    return client.post(
-        path,
-        data={"csrf_token": csrf_token(page.text), "typed_name": name, "consent": "yes"},
-        headers={"User-Agent": SIGNER_AGENT},
-    )
 
 
 def test_a_quote_goes_from_api_to_signature_to_invoice_trigger(

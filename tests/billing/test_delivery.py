@@ -11,31 +11,8 @@ from app.billing.delivery import backoff
 from app.billing.models import DELIVERED, PENDING, WebhookDelivery
 from app.billing.tasks import retry_due
 from app.db import utcnow
-from tests.conftest import WebhookReceiver, account_id, bearer
-from tests.test_quote_to_invoice import quote_request, sign_as
-
-
-def _signed_quote(app: APIFlask, receiver: WebhookReceiver) -> str:
-    client = app.test_client()
-    runtime = app.extensions["contractdesk"]
-    client.post(
-        "/api/v1/webhook-endpoints",
-        json={"url": receiver.url, "events": ["invoice.trigger"]},
-        headers=bearer(app, "finance@example.com"),
-    )
-    body = quote_request(account_id(runtime, "University"))
-    body["data"]["lines"][0]["discount_percent"] = "0"
-    body["data"]["discount_percent"] = "0"
-    support = bearer(app, "support@example.com")
-    doc = client.post("/api/v1/documents", json=body, headers=support).json
-    sent = client.post(
-        f"/api/v1/documents/{doc['id']}/send",
-        json={"signers": [{"name": "Helen Marsh", "email": "h.marsh@example.ac.uk"}]},
-        headers=support,
-    ).json
-    assert sign_as(client, sent["signers"][0]["signing_url"], "Helen Marsh").status_code == 200
-    runtime.jobs.wait_idle()
-    return doc["id"]
+from tests.conftest import WebhookReceiver
+from tests.support.flows import signed_quote
 
 
 def _delivery(app: APIFlask) -> WebhookDelivery:
@@ -50,7 +27,8 @@ def test_a_failing_receiver_gets_the_same_event_again_until_it_accepts(
     app: APIFlask, webhook_receiver: WebhookReceiver
 ) -> None:
     webhook_receiver.answers = [500, 503, 200]
-    _signed_quote(app, webhook_receiver)
+    signed_quote(app, webhook_receiver)
+    app.extensions["contractdesk"].jobs.wait_idle()
     runtime = app.extensions["contractdesk"]
     assert len(webhook_receiver.received) == 1
     first = _delivery(app)
@@ -73,7 +51,8 @@ def test_an_unreachable_receiver_is_logged_and_retried(
     app: APIFlask, webhook_receiver: WebhookReceiver
 ) -> None:
     webhook_receiver.url = "http://127.0.0.1:9/nothing-listens-here"
-    _signed_quote(app, webhook_receiver)
+    signed_quote(app, webhook_receiver)
+    app.extensions["contractdesk"].jobs.wait_idle()
     delivery = _delivery(app)
     assert delivery.status == PENDING
     [attempt] = delivery.attempt_log

@@ -19,9 +19,8 @@ from app.documents import services as documents
 from app.documents.models import Approval, Document
 from app.errors import Conflict
 from app.users import services as users
-from tests.billing.test_delivery import _signed_quote
 from tests.conftest import WebhookReceiver, account_id, bearer
-from tests.test_quote_to_invoice import quote_request
+from tests.support.flows import quote_request, signed_quote
 
 
 def _together(calls: list[Callable[[], Any]]) -> list[Any]:
@@ -70,7 +69,8 @@ def test_two_workers_never_post_the_same_delivery_at_once(
     app: APIFlask, webhook_receiver: WebhookReceiver
 ) -> None:
     webhook_receiver.answers = [503]  # stays pending, so both workers find it due
-    _signed_quote(app, webhook_receiver)
+    signed_quote(app, webhook_receiver)
+    app.extensions["contractdesk"].jobs.wait_idle()
     runtime = app.extensions["contractdesk"]
     uow = runtime.unit_of_work()
     with uow:

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from app.billing.models import DELIVERED, WebhookDelivery
 from app.config import Settings
 from tests.conftest import WebhookReceiver, account_id, bearer, build_app, make_settings, row_counts
-from tests.test_quote_to_invoice import quote_request, sign_as
+from tests.support.flows import quote_request, signed_quote
 
 REDIS_URL = os.environ.get("CONTRACTDESK_TEST_REDIS", "redis://127.0.0.1:6379/0")
 RABBITMQ_URL = os.environ.get("CONTRACTDESK_TEST_RABBITMQ", "amqp://guest:guest@127.0.0.1:5672//")
@@ -127,28 +127,6 @@ def worker(celery_settings: Settings, tmp_path: Path) -> Iterator[Worker]:
     worker.stop()
 
 
-def _sign_a_quote(app: APIFlask, receiver: WebhookReceiver) -> str:
-    client = app.test_client()
-    runtime = app.extensions["contractdesk"]
-    client.post(
-        "/api/v1/webhook-endpoints",
-        json={"url": receiver.url, "events": ["invoice.trigger"]},
-        headers=bearer(app, "finance@example.com"),
-    )
-    body = quote_request(account_id(runtime, "University"))
-    body["data"]["lines"][0]["discount_percent"] = "0"
-    body["data"]["discount_percent"] = "0"
-    support = bearer(app, "support@example.com")
-    doc = client.post("/api/v1/documents", json=body, headers=support).json
-    sent = client.post(
-        f"/api/v1/documents/{doc['id']}/send",
-        json={"signers": [{"name": "Helen Marsh", "email": "h.marsh@example.ac.uk"}]},
-        headers=support,
-    ).json
-    assert sign_as(client, sent["signers"][0]["signing_url"], "Helen Marsh").status_code == 200
-    return doc["id"]
-
-
 def _delivery_status(app: APIFlask) -> str:
     uow = app.extensions["contractdesk"].unit_of_work()
     with uow:
@@ -177,7 +155,7 @@ def test_a_worker_process_delivers_the_invoice_trigger(
 
 
 def _deliver_through_worker(celery_app: APIFlask, webhook_receiver: WebhookReceiver) -> None:
-    document_id = _sign_a_quote(celery_app, webhook_receiver)
+    document_id = signed_quote(celery_app, webhook_receiver)
     webhook_receiver.wait_for(1)
     [event] = webhook_receiver.ledger.values()
     assert event["type"] == "invoice.trigger" and event["data"]["document_id"] == document_id
@@ -192,7 +170,7 @@ def test_a_worker_killed_mid_delivery_is_replaced_and_the_erp_books_once(
     celery_app: APIFlask, worker: Worker, webhook_receiver: WebhookReceiver
 ) -> None:
     webhook_receiver.stall_first = 8
-    _sign_a_quote(celery_app, webhook_receiver)
+    signed_quote(celery_app, webhook_receiver)
     webhook_receiver.wait_for(1)
     worker.kill()  # SIGKILL while the worker waits for the ERP's answer
     # Redis hands an unacknowledged job to the next worker that connects once its
@@ -268,7 +246,7 @@ def test_beat_schedules_the_retry_sweep_that_redelivers(
     worker.start()
     try:
         webhook_receiver.answers = [500, 200]
-        _sign_a_quote(app, webhook_receiver)
+        signed_quote(app, webhook_receiver)
         webhook_receiver.wait_for(1)
         beat.start()
         webhook_receiver.wait_for(2, timeout=60)  # the first retry is due 10-12 s later

@@ -12,8 +12,8 @@ import pytest
 from apiflask import APIFlask
 
 from app.observability.logging import configure
-from tests.billing.test_delivery import _signed_quote
 from tests.conftest import WebhookReceiver, build_app, make_settings
+from tests.support.flows import signed_quote
 from tests.support.seaweedfs import SeaweedFS
 
 
@@ -56,7 +56,8 @@ def test_readiness_names_the_part_that_is_down(
 def test_metrics_count_requests_renders_and_deliveries(
     app: APIFlask, webhook_receiver: WebhookReceiver
 ) -> None:
-    _signed_quote(app, webhook_receiver)
+    signed_quote(app, webhook_receiver)
+    app.extensions["contractdesk"].jobs.wait_idle()
     text = app.test_client().get("/metrics").text
     assert (
         'contractdesk_http_requests_total{method="POST",route="/api/v1/documents",status="201"}'
@@ -87,7 +88,8 @@ def test_the_request_id_follows_a_signature_into_its_webhook_job(
     )
     assert len(client.get("/healthz").headers["X-Request-ID"]) == 32
 
-    _signed_quote(app, webhook_receiver)
+    signed_quote(app, webhook_receiver)
+    app.extensions["contractdesk"].jobs.wait_idle()
     lines = [json.loads(line) for line in json_logs.getvalue().splitlines()]
     [delivery] = [line for line in lines if line["logger"] == "app.billing.delivery"]
     assert delivery["outcome"] == "delivered" and delivery["level"] == "INFO"

@@ -9,24 +9,12 @@ from sqlalchemy import update
 
 from app.db import utcnow
 from app.signing.models import Signer
-from tests.conftest import account_id, bearer, csrf_token, row_counts
-from tests.test_quote_to_invoice import quote_request, sign_as
+from tests.conftest import csrf_token, row_counts
+from tests.support.flows import create_and_send, sign_as
 
 
 def _sent(app: APIFlask) -> str:
-    client = app.test_client()
-    runtime = app.extensions["contractdesk"]
-    support = bearer(app, "support@example.com")
-    body = quote_request(account_id(runtime, "University"))
-    body["data"]["lines"][0]["discount_percent"] = "0"
-    body["data"]["discount_percent"] = "0"
-    doc = client.post("/api/v1/documents", json=body, headers=support).json
-    sent = client.post(
-        f"/api/v1/documents/{doc['id']}/send",
-        json={"signers": [{"name": "Helen Marsh", "email": "h.marsh@example.ac.uk"}]},
-        headers=support,
-    ).json
-    return sent["signers"][0]["signing_url"].removeprefix("http://localhost")
+    return create_and_send(app)[1]
 
 
 def test_an_expired_link_gets_a_clear_page_and_changes_nothing(app: APIFlask) -> None:

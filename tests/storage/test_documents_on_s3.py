@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from app.documents.models import DocumentFile
 from tests.conftest import account_id, bearer, build_app, make_settings, row_counts
+from tests.support.flows import plain_quote_request, quote_request, sign_as
 from tests.support.seaweedfs import SeaweedFS, s3_environment
-from tests.test_quote_to_invoice import quote_request, sign_as
 
 
 def s3_app(
@@ -55,10 +55,7 @@ def test_files_are_versioned_objects_served_by_presigned_urls(
     client = app.test_client()
     runtime = app.extensions["contractdesk"]
     support = bearer(app, "support@example.com")
-    body = quote_request(account_id(runtime, "University"))
-    body["data"]["lines"][0]["discount_percent"] = "0"
-    body["data"]["discount_percent"] = "0"
-    doc = client.post("/api/v1/documents", json=body, headers=support).json
+    doc = client.post("/api/v1/documents", json=plain_quote_request(app), headers=support).json
     assert (
         client.post(f"/api/v1/documents/{doc['id']}/regenerate", headers=support).status_code == 201
     )

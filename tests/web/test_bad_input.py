@@ -10,7 +10,7 @@ import pytest
 from apiflask import APIFlask
 
 from tests.conftest import account_id, bearer, row_counts
-from tests.test_quote_to_invoice import quote_request
+from tests.support.flows import quote_request
 
 
 def _with(change: Any) -> Any:

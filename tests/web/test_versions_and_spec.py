@@ -7,7 +7,7 @@ import hashlib
 from apiflask import APIFlask
 
 from tests.conftest import account_id, bearer, row_counts
-from tests.test_quote_to_invoice import quote_request
+from tests.support.flows import plain_quote_request, quote_request
 
 
 def test_generating_again_adds_a_version_and_keeps_the_first(app: APIFlask) -> None:
@@ -38,10 +38,7 @@ def test_a_sent_document_cannot_be_generated_again(app: APIFlask) -> None:
     client = app.test_client()
     runtime = app.extensions["contractdesk"]
     support = bearer(app, "support@example.com")
-    body = quote_request(account_id(runtime, "University"))
-    body["data"]["lines"][0]["discount_percent"] = "0"
-    body["data"]["discount_percent"] = "0"
-    doc = client.post("/api/v1/documents", json=body, headers=support).json
+    doc = client.post("/api/v1/documents", json=plain_quote_request(app), headers=support).json
     client.post(
         f"/api/v1/documents/{doc['id']}/send",
         json={"signers": [{"name": "A Signer", "email": "a@example.org"}]},

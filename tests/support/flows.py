@@ -1,0 +1,78 @@
+"""The steps many tests walk through, done the way a CRM and a customer do them: over HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apiflask import APIFlask
+from flask.testing import FlaskClient
+
+from tests.conftest import WebhookReceiver, account_id, bearer, csrf_token
+
+SIGNER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) TestBrowser/1.0"
+
+
+def quote_request(account: str) -> dict[str, Any]:
+    """A quote with a 15 % line discount, so it needs a manager's approval."""
+    return {
+        "template": "quote",
+        "external_ref": "OPP-4711",
+        "data": {
+            "account": account,
+            "currency": "GBP",
+            "po_number": "PO-88-2027",
+            "lines": [
+                {"sku": "JNL-PHYS", "quantity": 1, "discount_percent": "15"},
+                {"sku": "EBK-STM-2026", "quantity": 2},
+                {"description": "On-site training day", "unit_price": "950.00", "quantity": 1},
+            ],
+            "discount_percent": "5",
+            "tax_rate_percent": "20",
+        },
+    }
+
+
+def plain_quote_request(app: APIFlask) -> dict[str, Any]:
+    """The same quote without discounts: it can be sent at once."""
+    body = quote_request(account_id(app.extensions["contractdesk"], "University"))
+    body["data"]["lines"][0]["discount_percent"] = "0"
+    body["data"]["discount_percent"] = "0"
+    return body
+
+
+def sign_as(client: FlaskClient, url: str, name: str) -> Any:
+    """Open a signing link like a browser, type the name, consent, sign."""
+    path = url.removeprefix("http://localhost")
+    page = client.get(path, headers={"User-Agent": SIGNER_AGENT})
+    assert page.status_code == 200, page.text
+    return client.post(
+        path,
+        data={"csrf_token": csrf_token(page.text), "typed_name": name, "consent": "yes"},
+        headers={"User-Agent": SIGNER_AGENT},
+    )
+
+
+def create_and_send(app: APIFlask) -> tuple[str, str]:
+    """A plain quote created and sent to one signer: (document id, signing link path)."""
+    client = app.test_client()
+    support = bearer(app, "support@example.com")
+    doc = client.post("/api/v1/documents", json=plain_quote_request(app), headers=support).json
+    sent = client.post(
+        f"/api/v1/documents/{doc['id']}/send",
+        json={"signers": [{"name": "Helen Marsh", "email": "h.marsh@example.ac.uk"}]},
+        headers=support,
+    ).json
+    return doc["id"], sent["signers"][0]["signing_url"].removeprefix("http://localhost")
+
+
+def signed_quote(app: APIFlask, receiver: WebhookReceiver) -> str:
+    """Register the ERP's endpoint, then create, send and sign a quote; its id."""
+    client = app.test_client()
+    client.post(
+        "/api/v1/webhook-endpoints",
+        json={"url": receiver.url, "events": ["invoice.trigger"]},
+        headers=bearer(app, "finance@example.com"),
+    )
+    document_id, link = create_and_send(app)
+    assert sign_as(client, link, "Helen Marsh").status_code == 200
+    return document_id
