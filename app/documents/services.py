@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,11 +31,11 @@ from app.documents.models import (
     DocumentClause,
     DocumentFile,
 )
-from app.errors import Conflict, DomainError, FieldError, Forbidden, InvalidInput, NotFound
+from app.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from app.jobs.calls import call_job
 from app.library import services as library
 from app.library.files import TemplatePackage, read_template_package
 from app.library.models import ClauseVersion
-from app.observability.context import current_request_id
 from app.observability.metrics import RENDER_SECONDS
 from app.rendering.docx import render_docx
 from app.rendering.pdf import render_pdf
@@ -263,27 +262,13 @@ def _approvals(uow: UnitOfWork, data: QuoteData) -> list[dict[str, str]]:
     ]
 
 
-def _through_jobs(uow: UnitOfWork, task: str, kwargs: dict[str, Any]) -> dict[str, Any]:
-    """Run a rendering job where the configuration says (inline, or on a Celery worker) and
-    wait for its answer; a domain error raised there is raised here."""
-    result: dict[str, Any] = uow.jobs.call(
-        task,
-        kwargs,
-        request_id=current_request_id(),
-        timeout=uow.settings.render_timeout_seconds,
-    )
-    if "error" in result:
-        raise DomainError.from_dict(result["error"])
-    return result
-
-
 def create_document(
     uow: UnitOfWork, *, template: str, data: QuoteData, external_ref: str | None, actor: User
 ) -> uuid.UUID:
     """Create, render and store a document; where the rendering runs is configuration."""
     if actor.role not in CREATOR_ROLES:
         raise Forbidden(f"a {actor.role} user cannot create documents")
-    result = _through_jobs(
+    result = call_job(
         uow,
         "documents.create",
         {
@@ -492,7 +477,7 @@ def assemble_stored(uow: UnitOfWork, document_id: uuid.UUID) -> AssembledDocumen
 
 def regenerate(uow: UnitOfWork, document_id: uuid.UUID, *, actor: User) -> int:
     """Render the document again from its stored data as a new version; nothing is replaced."""
-    result = _through_jobs(
+    result = call_job(
         uow, "documents.regenerate", {"document_id": str(document_id), "actor_id": str(actor.id)}
     )
     return int(result["version"])

@@ -10,36 +10,28 @@ from typing import TYPE_CHECKING, Any
 from app import counters
 from app.assembly.schemas import QuoteData
 from app.documents import services
-from app.errors import DomainError, NotFound
-from app.users.models import User
+from app.jobs.calls import acting_user, answer
 
 if TYPE_CHECKING:
     from app.runtime import Runtime
 
 
-def _actor(runtime: Runtime, actor_id: str) -> User:
-    uow = runtime.unit_of_work()
-    with uow:
-        user = uow.session.get(User, uuid.UUID(actor_id))
-    if user is None:
-        raise NotFound(f"no user {actor_id}")
-    return user
-
-
 def create(
     runtime: Runtime, template: str, data: dict[str, Any], external_ref: str | None, actor_id: str
 ) -> dict[str, Any]:
-    try:
-        document_id = services.render_new_document(
-            runtime.unit_of_work(),
-            template=template,
-            data=QuoteData.model_validate(data),
-            external_ref=external_ref,
-            actor=_actor(runtime, actor_id),
-        )
-    except DomainError as exc:
-        return {"error": exc.as_dict()}
-    return {"document_id": str(document_id)}
+    return answer(
+        lambda: {
+            "document_id": str(
+                services.render_new_document(
+                    runtime.unit_of_work(),
+                    template=template,
+                    data=QuoteData.model_validate(data),
+                    external_ref=external_ref,
+                    actor=acting_user(runtime, actor_id),
+                )
+            )
+        }
+    )
 
 
 def release_stale_numbers(runtime: Runtime) -> int:
@@ -49,10 +41,10 @@ def release_stale_numbers(runtime: Runtime) -> int:
 
 
 def regenerate(runtime: Runtime, document_id: str, actor_id: str) -> dict[str, Any]:
-    try:
-        version = services.render_new_version(
-            runtime.unit_of_work(), uuid.UUID(document_id), actor=_actor(runtime, actor_id)
-        )
-    except DomainError as exc:
-        return {"error": exc.as_dict()}
-    return {"version": version}
+    return answer(
+        lambda: {
+            "version": services.render_new_version(
+                runtime.unit_of_work(), uuid.UUID(document_id), actor=acting_user(runtime, actor_id)
+            )
+        }
+    )

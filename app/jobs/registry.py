@@ -17,6 +17,7 @@ Task = Callable[..., Any]
 def tasks() -> dict[str, Task]:
     from app.billing import tasks as billing_tasks
     from app.documents import tasks as document_tasks
+    from app.signing import tasks as signing_tasks
 
     return {
         "billing.deliver_event": billing_tasks.deliver_event,
@@ -24,6 +25,7 @@ def tasks() -> dict[str, Task]:
         "documents.create": document_tasks.create,
         "documents.regenerate": document_tasks.regenerate,
         "documents.release_stale_numbers": document_tasks.release_stale_numbers,
+        "signing.send": signing_tasks.send,
     }
 
 

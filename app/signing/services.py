@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -29,6 +29,7 @@ from app.documents.models import (
 )
 from app.documents.services import get_document, store_file
 from app.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound
+from app.jobs.calls import call_job
 from app.signing.models import (
     ENVELOPE_COMPLETED,
     ENVELOPE_SENT,
@@ -68,6 +69,35 @@ def _token_hash(token: str) -> str:
 def send_for_signature(
     uow: UnitOfWork, document_id: uuid.UUID, *, signers: list[SignerRequest], actor: User
 ) -> list[SigningLink]:
+    """Send where jobs run (a worker in the production shape) and return each signer's link."""
+    if actor.role not in SENDER_ROLES:
+        raise Forbidden(f"a {actor.role} user cannot send documents for signature")
+    result = call_job(
+        uow,
+        "signing.send",
+        {
+            "document_id": str(document_id),
+            "signers": [asdict(s) for s in signers],
+            "actor_id": str(actor.id),
+        },
+    )
+    return [
+        SigningLink(
+            signer_id=uuid.UUID(link["signer_id"]),
+            name=link["name"],
+            email=link["email"],
+            routing_order=link["routing_order"],
+            url=link["url"],
+            expires_at=datetime.fromisoformat(link["expires_at"]),
+        )
+        for link in result["links"]
+    ]
+
+
+def send_here(
+    uow: UnitOfWork, document_id: uuid.UUID, *, signers: list[SignerRequest], actor: User
+) -> list[SigningLink]:
+    """The sending itself, in one transaction (the built-in signer: one-time links)."""
     if actor.role not in SENDER_ROLES:
         raise Forbidden(f"a {actor.role} user cannot send documents for signature")
     if not signers:

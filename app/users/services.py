@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import uuid
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -98,3 +99,10 @@ def user_for_api_key(session: Session, key: str) -> User | None:
 
 def get_user(session: Session, user_id: object) -> User | None:
     return session.get(User, user_id)
+
+
+def user_by_id(session: Session, user_id: str) -> User:
+    user = session.get(User, uuid.UUID(user_id))
+    if user is None:
+        raise NotFound(f"no user {user_id}")
+    return user

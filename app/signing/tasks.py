@@ -1,0 +1,40 @@
+"""Sending for signature as a job, so it runs on a worker in the production shape."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from app.jobs.calls import acting_user, answer
+from app.signing import services
+from app.signing.services import SignerRequest
+
+if TYPE_CHECKING:
+    from app.runtime import Runtime
+
+
+def send(
+    runtime: Runtime, document_id: str, signers: list[dict[str, Any]], actor_id: str
+) -> dict[str, Any]:
+    def work() -> dict[str, Any]:
+        links = services.send_here(
+            runtime.unit_of_work(),
+            uuid.UUID(document_id),
+            signers=[SignerRequest(**s) for s in signers],
+            actor=acting_user(runtime, actor_id),
+        )
+        return {
+            "links": [
+                {
+                    "signer_id": str(link.signer_id),
+                    "name": link.name,
+                    "email": link.email,
+                    "routing_order": link.routing_order,
+                    "url": link.url,
+                    "expires_at": link.expires_at.isoformat(),
+                }
+                for link in links
+            ]
+        }
+
+    return answer(work)
