@@ -6,13 +6,19 @@ from datetime import timedelta
 
 from apiflask import APIFlask
 
-from app.config import Settings
+from app.config import DEVELOPMENT_SECRET_KEY, Settings
 from app.runtime import build_runtime
 
 
 def create_app(settings: Settings | None = None) -> APIFlask:
     """Build the web app and everything it talks to from `settings` (or the environment)."""
     settings = settings or Settings()
+    if settings.secret_key == DEVELOPMENT_SECRET_KEY and not settings.database_url.startswith(
+        "sqlite"
+    ):
+        raise RuntimeError(
+            "set CONTRACTDESK_SECRET_KEY: the development key would let anyone forge a session"
+        )
     app = APIFlask(
         __name__,
         title="Contract Desk API",

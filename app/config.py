@@ -12,6 +12,7 @@ from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEVELOPMENT_SECRET_KEY = "dev-only-change-me"  # noqa: S105 - refused outside the demo, below
 
 
 def _env(*names: str) -> AliasChoices:
@@ -26,7 +27,7 @@ class Settings(BaseSettings):
         validation_alias=_env("DATABASE_URL", "database_url"),
     )
     secret_key: str = Field(
-        default="dev-only-change-me",
+        default=DEVELOPMENT_SECRET_KEY,
         validation_alias=_env("CONTRACTDESK_SECRET_KEY", "secret_key"),
     )
     public_url: str = Field(

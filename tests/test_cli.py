@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from app import create_app
@@ -137,3 +138,8 @@ def test_db_upgrade_makes_the_schema(tmp_path: Path) -> None:
     assert "database is up to date" in result.stdout
     again = run(env, "db", "upgrade")
     assert again.returncode == 0
+
+
+def test_a_production_database_needs_a_real_secret_key(postgres_url: str) -> None:
+    with pytest.raises(RuntimeError, match="CONTRACTDESK_SECRET_KEY"):
+        create_app(Settings(database_url=postgres_url))

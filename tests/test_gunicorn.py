@@ -34,6 +34,7 @@ def test_gunicorn_serves_the_api_with_the_shipped_config(app: APIFlask, settings
         "CONTRACTDESK_INSTANCE_DIR": str(settings.instance_dir),
         "CONTRACTDESK_BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": "2",
+        "CONTRACTDESK_SECRET_KEY": "gunicorn-test-secret",
     }
     root = Path(__file__).resolve().parent.parent
     server = subprocess.Popen(
