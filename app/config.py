@@ -74,9 +74,6 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / "clauses",
         validation_alias=_env("CONTRACTDESK_CLAUSES_DIR", "clauses_dir"),
     )
-    signing: Literal["builtin"] = Field(
-        default="builtin", validation_alias=_env("CONTRACTDESK_SIGNING", "signing")
-    )
     signing_link_hours: int = Field(
         default=72,
         gt=0,

@@ -46,11 +46,6 @@ def next_value(session: Session, name: str) -> int:
         return session.execute(bump).scalar_one()
 
 
-def current_value(session: Session, name: str) -> int:
-    value = session.scalar(select(SequenceCounter.value).where(SequenceCounter.name == name))
-    return value or 0
-
-
 class NumberReservation(Base):
     """A number handed to a creation still in progress; confirmed (deleted) in the same
     transaction that stores the document, released when that creation fails."""

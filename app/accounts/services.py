@@ -10,7 +10,3 @@ from app.accounts.models import Account
 
 def list_accounts(session: Session) -> list[Account]:
     return list(session.scalars(select(Account).order_by(Account.name)))
-
-
-def find_account_by_name(session: Session, name: str) -> Account | None:
-    return session.scalar(select(Account).where(Account.name == name))

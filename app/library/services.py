@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit import services as audit
@@ -109,7 +109,3 @@ def published_template(session: Session, key: str) -> TemplateVersion:
             f"unknown template {key!r}; known templates: {', '.join(known) or 'none'}",
         )
     return version
-
-
-def clause_count(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(Clause)) or 0

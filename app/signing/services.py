@@ -27,7 +27,7 @@ from app.documents.models import (
     SIGNED,
     Document,
 )
-from app.documents.services import get_document, store_file
+from app.documents.services import store_file
 from app.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound
 from app.jobs.calls import call_job
 from app.signing.models import (
@@ -287,7 +287,7 @@ def _complete(uow: UnitOfWork, envelope: Envelope, document: Document) -> None:
     with_page = append_signature_page(
         pdf,
         document_number=document.number,
-        document_title="Quote",
+        document_title=document.template_version.template.title,
         unsigned_sha256=envelope.unsigned_sha256,
         signers=[
             SignatureEvent(
@@ -327,14 +327,3 @@ def _complete(uow: UnitOfWork, envelope: Envelope, document: Document) -> None:
         data={"sha256": stored.sha256, "event": event.message_id},
     )
     uow.enqueue("billing.deliver_event", event_id=str(event.id))
-
-
-def envelopes_for(session: Session, document_id: uuid.UUID) -> list[Envelope]:
-    get_document(session, document_id)
-    return list(
-        session.scalars(
-            select(Envelope)
-            .where(Envelope.document_id == document_id)
-            .order_by(Envelope.created_at)
-        )
-    )
