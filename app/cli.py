@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -51,7 +52,7 @@ def db_upgrade() -> None:
 def init(demo: bool) -> None:
     """Migrate the database, load the shipped library, create the signing certificate."""
     from app import demo as demo_data
-    from app.library import services as library
+    from app.library.shipped import load_shipped_library
     from app.signing.pdf_signature import ensure_service_certificate
 
     settings = Settings()
@@ -66,8 +67,7 @@ def init(demo: bool) -> None:
             click.echo(f"created the signing certificate {settings.signing_cert_path}")
         uow = runtime.unit_of_work()
         with uow:
-            clauses = library.import_clauses(uow.session, settings.clauses_dir)
-            templates = library.import_templates(uow.session, settings.templates_dir)
+            clauses, templates = load_shipped_library(uow)
             seed = demo_data.seed(uow.session) if demo else None
             uow.commit()
     click.echo(f"library: {clauses} clause versions and {templates} template versions added")
@@ -182,6 +182,42 @@ def apikey_create(email: str, name: str) -> None:
             uow.commit()
     click.echo(f"API key {name!r} for {email} (shown only now):", err=True)
     click.echo(key)
+
+
+@main.group()
+def clauses() -> None:
+    """The clause library as files, so legal can keep it in git too."""
+
+
+@clauses.command("import")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def clauses_import(folder: Path) -> None:
+    """Add each clause variant whose text changed as a new approved version (audited)."""
+    from app.errors import DomainError
+    from app.library.clauses import import_clause_folder
+
+    with _runtime() as runtime:
+        uow = runtime.unit_of_work()
+        with uow:
+            try:
+                added = import_clause_folder(uow.session, folder)
+            except DomainError as exc:
+                raise click.ClickException(exc.detail) from exc
+            uow.commit()
+    click.echo(f"{added} clause versions added from {folder}")
+
+
+@clauses.command("export")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def clauses_export(folder: Path) -> None:
+    """Write every clause's approved variants as one file per clause."""
+    from app.library.clauses import export_clause_folder
+
+    with _runtime() as runtime:
+        uow = runtime.unit_of_work()
+        with uow:
+            written = export_clause_folder(uow.session, folder)
+    click.echo(f"{written} clause files written to {folder}")
 
 
 @main.command("prepare-bucket")

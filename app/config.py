@@ -88,6 +88,11 @@ class Settings(BaseSettings):
         default="1 Example Street\nOxford OX1 1AA\nUnited Kingdom",
         validation_alias=_env("CONTRACTDESK_SELLER_ADDRESS", "seller_address"),
     )
+    default_jurisdiction: str = Field(
+        default="england-wales",
+        description="The law a document is written under when its data names none.",
+        validation_alias=_env("CONTRACTDESK_DEFAULT_JURISDICTION", "default_jurisdiction"),
+    )
     approval_discount_percent: str = Field(
         default="10",
         description="A quote with any discount above this needs a manager's approval.",
@@ -159,3 +164,8 @@ class Settings(BaseSettings):
     @property
     def signing_key_path(self) -> Path:
         return self.instance_dir / "signing-key.pem"
+
+    @property
+    def template_cache_dir(self) -> Path:
+        """Where stored template versions are unpacked to be rendered."""
+        return self.instance_dir / "template-cache"

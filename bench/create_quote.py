@@ -24,8 +24,8 @@ from app.assembly.sandbox import sandbox
 from app.config import Settings
 from app.documents import services as documents
 from app.documents.models import Document
-from app.library import services as library
-from app.library.files import read_template_package
+from app.library.shipped import load_shipped_library
+from app.library.template_packages import read_template_package
 from app.runtime import Runtime
 from app.signing.pdf_signature import ensure_service_certificate
 from app.users import services as users
@@ -68,8 +68,7 @@ def main() -> None:
         runtime: Runtime = app.extensions["contractdesk"]
         uow = runtime.unit_of_work()
         with uow:
-            library.import_clauses(uow.session, settings.clauses_dir)
-            library.import_templates(uow.session, settings.templates_dir)
+            load_shipped_library(uow)
             demo.seed(uow.session)
             account = uow.session.query(Account).filter(Account.country == "GB").one()
             _, key = users.create_api_key(

@@ -24,7 +24,7 @@ from app.accounts.models import Account
 from app.assembly.schemas import QuoteData
 from app.config import Settings
 from app.documents import services as documents
-from app.library import services as library
+from app.library.shipped import load_shipped_library
 from app.runtime import build_runtime
 from app.signing.pdf_signature import ensure_service_certificate
 from app.users import services as users
@@ -105,8 +105,7 @@ def main() -> None:
             runtime = build_runtime(settings)
             uow = runtime.unit_of_work()
             with uow:
-                library.import_clauses(uow.session, settings.clauses_dir)
-                library.import_templates(uow.session, settings.templates_dir)
+                load_shipped_library(uow)
                 demo.seed(uow.session)
                 uow.commit()
             with uow:

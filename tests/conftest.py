@@ -24,7 +24,7 @@ from sqlalchemy import func, select, text
 
 from app import create_app, demo, migrate
 from app.config import Settings
-from app.library import services as library
+from app.library.shipped import load_shipped_library
 from app.models import Base
 from app.runtime import Runtime
 from app.signing.pdf_signature import ensure_service_certificate
@@ -113,8 +113,7 @@ def build_app(settings: Settings) -> APIFlask:
     _truncate_all(runtime)
     uow = runtime.unit_of_work()
     with uow:
-        library.import_clauses(uow.session, settings.clauses_dir)
-        library.import_templates(uow.session, settings.templates_dir)
+        load_shipped_library(uow, check=False)
         demo.seed(uow.session)
         uow.commit()
     return app

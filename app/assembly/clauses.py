@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import TemplateError
 from markdown_it import MarkdownIt
 
+from app.assembly.outline import NumberedSection, reference
 from app.assembly.sandbox import compile_template
 from app.errors import InvalidInput
 
@@ -23,11 +25,18 @@ class ClauseText:
 
 @dataclass(frozen=True)
 class RenderedClause:
-    number: int
+    number: str
     key: str
     title: str
     html: str
     paragraphs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RenderedSection:
+    number: str
+    heading: str | None
+    clauses: tuple[RenderedClause, ...]
 
 
 def _markdown() -> MarkdownIt:
@@ -54,23 +63,46 @@ def _plain_paragraphs(md: MarkdownIt, text: str) -> tuple[str, ...]:
     return tuple(paragraphs)
 
 
-def render_clauses(clauses: list[ClauseText], variables: dict[str, Any]) -> list[RenderedClause]:
+def render_clauses(
+    sections: list[NumberedSection],
+    texts: Mapping[str, ClauseText],
+    variables: Mapping[str, Any],
+    *,
+    language: str,
+) -> list[RenderedSection]:
+    """Render each numbered clause's text; `ref('key')` names another clause's number."""
+    numbers = {clause.key: clause.number for section in sections for clause in section.clauses}
     md = _markdown()
-    rendered = []
-    for number, clause in enumerate(clauses, start=1):
+
+    def render(number: str, text: ClauseText) -> RenderedClause:
+        def ref(key: str) -> str:
+            if key not in numbers:
+                raise InvalidInput(
+                    f"clause {text.key!r} version {text.version} refers to clause {key!r}, "
+                    "which this document does not contain"
+                )
+            return reference(numbers[key], language)
+
         try:
-            text = compile_template(clause.body, autoescape=False).render(**variables)
+            source = compile_template(text.body, autoescape=False)
+            rendered = source.render(**variables, ref=ref)
         except TemplateError as exc:
             raise InvalidInput(
-                f"clause {clause.key!r} version {clause.version} could not be rendered: {exc}"
+                f"clause {text.key!r} version {text.version} could not be rendered: {exc}"
             ) from exc
-        rendered.append(
-            RenderedClause(
-                number=number,
-                key=clause.key,
-                title=clause.title,
-                html=md.render(text),
-                paragraphs=_plain_paragraphs(md, text),
-            )
+        return RenderedClause(
+            number=number,
+            key=text.key,
+            title=text.title,
+            html=md.render(rendered),
+            paragraphs=_plain_paragraphs(md, rendered),
         )
-    return rendered
+
+    return [
+        RenderedSection(
+            section.number,
+            section.heading,
+            tuple(render(clause.number, texts[clause.key]) for clause in section.clauses),
+        )
+        for section in sections
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -11,8 +12,11 @@ from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 
-from app.assembly.clauses import ClauseText, RenderedClause, render_clauses
+from app.assembly.clauses import ClauseText, RenderedClause, RenderedSection, render_clauses
+from app.assembly.outline import OutlineSection, number_outline
 from app.assembly.pricing import LineInput, Totals, price_quote
+
+LOCALES = {"en": "en_GB", "nl": "nl_NL", "zh": "zh_CN"}
 
 
 @dataclass(frozen=True)
@@ -43,10 +47,17 @@ class QuoteInput:
     lines: list[QuoteLine]
     discount_percent: Decimal
     tax_rate_percent: Decimal
-    clauses: list[ClauseText]
+    outline: tuple[OutlineSection, ...]
+    clauses: Mapping[str, ClauseText]
+    labels: Mapping[str, str]
+    language: str = "en"
+    jurisdiction: str = ""
     po_number: str | None = None
     notes: str = ""
-    locale: str = "en_GB"
+
+    @property
+    def locale(self) -> str:
+        return LOCALES[self.language]
 
 
 @dataclass(frozen=True)
@@ -54,7 +65,7 @@ class AssembledDocument:
     title: str
     number: str
     totals: Totals
-    clauses: list[RenderedClause]
+    sections: list[RenderedSection]
     context: dict[str, Any]
 
 
@@ -81,6 +92,38 @@ def _party(party: Party, locale: str) -> dict[str, Any]:
     }
 
 
+def _clause_context(clause: RenderedClause) -> dict[str, Any]:
+    return {
+        "number": clause.number,
+        "key": clause.key,
+        "title": clause.title,
+        "html": clause.html,
+        "paragraphs": list(clause.paragraphs),
+    }
+
+
+def clause_variables(quote: QuoteInput) -> dict[str, Any]:
+    """What clause text and outline conditions may use."""
+    valid_until = format_date(quote.valid_until, format="long", locale=quote.locale)
+    return {
+        "customer": {"name": quote.customer.name, "country": quote.customer.country},
+        "seller": {"name": quote.seller.name},
+        "doc": {
+            "number": quote.number,
+            "date": format_date(quote.issued_on, format="long", locale=quote.locale),
+        },
+        "currency": quote.currency,
+        "valid_until": valid_until,
+        "number": quote.number,
+    }
+
+
+def included_clause_keys(quote: QuoteInput) -> list[str]:
+    """The outline's clauses whose conditions hold for this quote, in order."""
+    sections = number_outline(quote.outline, clause_variables(quote), quote.language)
+    return [clause.key for section in sections for clause in section.clauses]
+
+
 def assemble_quote(quote: QuoteInput) -> AssembledDocument:
     totals = price(quote)
     locale = quote.locale
@@ -88,17 +131,19 @@ def assemble_quote(quote: QuoteInput) -> AssembledDocument:
     def money(amount: Decimal) -> str:
         return format_currency(amount, quote.currency, locale=locale)
 
-    variables = {
-        "customer": {"name": quote.customer.name, "country": quote.customer.country},
-        "seller": {"name": quote.seller.name},
-        "currency": quote.currency,
-        "valid_until": format_date(quote.valid_until, format="long", locale=locale),
-        "number": quote.number,
-    }
-    clauses = render_clauses(quote.clauses, variables)
+    variables = clause_variables(quote)
+    sections = render_clauses(
+        number_outline(quote.outline, variables, quote.language),
+        quote.clauses,
+        variables,
+        language=quote.language,
+    )
+    clauses = [clause for section in sections for clause in section.clauses]
     context = {
+        "label": dict(quote.labels),
         "doc": {
-            "title": "Quote",
+            "title": quote.labels.get("title", "Quote"),
+            "language": quote.language,
             "number": quote.number,
             "issued_on": format_date(quote.issued_on, format="long", locale=locale),
             "valid_until": format_date(quote.valid_until, format="long", locale=locale),
@@ -131,17 +176,20 @@ def assemble_quote(quote: QuoteInput) -> AssembledDocument:
             "tax_rate_percent": _percent(quote.tax_rate_percent, locale),
             "total": money(totals.total),
         },
-        "clauses": [
+        "clauses": [_clause_context(c) for c in clauses],
+        "sections": [
             {
-                "number": c.number,
-                "key": c.key,
-                "title": c.title,
-                "html": c.html,
-                "paragraphs": list(c.paragraphs),
+                "number": section.number,
+                "heading": section.heading,
+                "clauses": [_clause_context(c) for c in section.clauses],
             }
-            for c in clauses
+            for section in sections
         ],
     }
     return AssembledDocument(
-        title="Quote", number=quote.number, totals=totals, clauses=clauses, context=context
+        title=quote.labels.get("title", "Quote"),
+        number=quote.number,
+        totals=totals,
+        sections=sections,
+        context=context,
     )

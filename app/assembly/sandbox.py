@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from jinja2 import BaseLoader, StrictUndefined, Template
+from jinja2 import BaseLoader, StrictUndefined, Template, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from app.errors import InvalidInput
 
 
 @lru_cache(maxsize=2)
@@ -30,3 +32,25 @@ def compile_template(source: str, *, autoescape: bool = True) -> Template:
     """Compiled once per distinct text: a template or clause version never changes, so the
     text itself is the cache key."""
     return sandbox(autoescape=autoescape).from_string(source)
+
+
+def template_line(exc: TemplateError) -> int | None:
+    """The template line an error happened on: syntax errors carry it; for errors while
+    rendering, Jinja maps the traceback's frames back to template lines."""
+    if isinstance(exc, TemplateSyntaxError):
+        return exc.lineno
+    line = None
+    traceback = exc.__traceback__
+    while traceback is not None:
+        if traceback.tb_frame.f_code.co_filename == "<template>":
+            line = traceback.tb_lineno
+        traceback = traceback.tb_next
+    return line
+
+
+def template_problem(exc: TemplateError, name: str) -> InvalidInput:
+    """A template failure as an error that names the file and, where known, the line."""
+    line = template_line(exc)
+    where = f"{name}, line {line}" if line else name
+    message = exc.message if isinstance(exc, TemplateSyntaxError) else str(exc)
+    return InvalidInput(f"template {where}: {message}")

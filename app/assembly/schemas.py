@@ -105,7 +105,19 @@ class QuoteData(Strict):
     lines: list[QuoteLineIn] = Field(min_length=1, max_length=500)
     discount_percent: Percent = Field(default=Decimal(0), description="Header discount")
     tax_rate_percent: Percent = Field(default=Decimal(0))
-    language: str = Field(default="en", pattern=r"^(en)$")
+    language: str = Field(default="en", pattern=r"^(en|nl|zh)$")
+    jurisdiction: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$",
+        description="The law the document is written under, e.g. england-wales; "
+        "defaults to the service's configured jurisdiction",
+    )
+    clause_positions: dict[str, str] = Field(
+        default_factory=dict,
+        max_length=50,
+        description="Playbook fallbacks chosen instead of preferred texts, by clause key, "
+        'e.g. {"limitation-of-liability": "fallback-1"}; any fallback needs legal approval',
+    )
     po_number: str | None = Field(default=None, max_length=100)
     notes: str = Field(default="", max_length=4000)
 

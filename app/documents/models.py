@@ -32,6 +32,7 @@ class Document(IdMixin, Base):
     currency: Mapped[str] = mapped_column(String(3))
     totals: Mapped[dict[str, Any]] = mapped_column(JSON)
     approvals_required: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    non_standard: Mapped[bool] = mapped_column(default=False)
     external_ref: Mapped[str | None] = mapped_column(String(200), index=True)
     created_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user.id"))
     current_version: Mapped[int] = mapped_column(default=1)
@@ -94,6 +95,7 @@ class Approval(IdMixin, Base):
 
     document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("document.id"))
     decided_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user.id"))
+    rule: Mapped[str] = mapped_column(String(60), default="")
     decision: Mapped[str] = mapped_column(String(20))
     comment: Mapped[str] = mapped_column(Text, default="")
 

@@ -6,17 +6,24 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import counters
 from app.accounts.models import Account
-from app.assembly.approval_rules import required_approvals
+from app.assembly.approval_rules import RequiredApproval, required_approvals
 from app.assembly.clauses import ClauseText
 from app.assembly.pricing import tidy_price
-from app.assembly.quote import AssembledDocument, Party, QuoteInput, QuoteLine, assemble_quote
+from app.assembly.quote import (
+    AssembledDocument,
+    Party,
+    QuoteInput,
+    QuoteLine,
+    assemble_quote,
+    included_clause_keys,
+)
 from app.assembly.schemas import NewCustomer, QuoteData
 from app.audit import services as audit
 from app.catalogue.models import Product
@@ -33,9 +40,11 @@ from app.documents.models import (
 )
 from app.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from app.jobs.calls import call_job
-from app.library import services as library
-from app.library.files import TemplatePackage, read_template_package
-from app.library.models import ClauseVersion
+from app.library.clause_files import PREFERRED
+from app.library.clauses import choose_version
+from app.library.models import ClauseVersion, TemplateVersion
+from app.library.template_packages import TemplatePackage
+from app.library.templates import package_for, published_version
 from app.observability.metrics import RENDER_SECONDS
 from app.rendering.docx import render_docx
 from app.rendering.pdf import render_pdf
@@ -49,7 +58,7 @@ CONTENT_TYPES = {
     "signed": "application/pdf",
 }
 CREATOR_ROLES = frozenset({"support", "manager", "admin"})
-APPROVER_ROLES = frozenset({"manager"})
+APPROVER_ROLES = frozenset({"manager", "legal"})
 
 
 @dataclass(frozen=True)
@@ -123,32 +132,71 @@ def _lines(session: Session, data: QuoteData) -> list[QuoteLine]:
 
 
 def _clause_versions(
-    session: Session, package: TemplatePackage, language: str
+    session: Session, data: QuoteData, package: TemplatePackage, quote: QuoteInput
 ) -> list[ClauseVersion]:
-    versions = []
-    for key in package.clauses:
-        version = library.current_clause_version(session, key, language)
-        if version is None:
-            raise InvalidInput(
-                f"template {package.key!r} needs clause {key!r} in {language!r}, "
-                "which the library does not hold"
+    """The approved text of each clause the outline includes for this quote, in the
+    quote's language and jurisdiction and in the playbook position asked for."""
+    if data.language not in package.languages:
+        raise InvalidInput(
+            f"template {package.key!r} is written in {', '.join(package.languages)}",
+            [FieldError("/data/language", f"one of {', '.join(package.languages)}")],
+        )
+    keys = included_clause_keys(quote)
+    strays = sorted(set(data.clause_positions) - set(keys))
+    if strays:
+        raise InvalidInput(
+            "playbook positions name clauses this document does not contain",
+            [FieldError(f"/data/clause_positions/{key}", "not in this document") for key in strays],
+        )
+    jurisdiction = _jurisdiction(data, quote)
+    versions, errors = [], []
+    for key in keys:
+        position = data.clause_positions.get(key, PREFERRED)
+        try:
+            versions.append(
+                choose_version(
+                    session,
+                    key,
+                    language=data.language,
+                    jurisdiction=jurisdiction,
+                    position=position,
+                )
             )
-        versions.append(version)
+        except InvalidInput as exc:
+            pointer = (
+                f"/data/clause_positions/{key}" if position != PREFERRED else "/data/jurisdiction"
+            )
+            errors.append(FieldError(pointer, exc.detail))
+    if errors:
+        raise InvalidInput("the clause library has no text for some clauses", errors)
     return versions
 
 
-def resolve(session: Session, data: QuoteData, package: TemplatePackage) -> ResolvedQuote:
-    customer, account_id = _customer(session, data)
+def _jurisdiction(data: QuoteData, quote: QuoteInput) -> str:
+    return data.jurisdiction or quote.jurisdiction
+
+
+def resolve(uow: UnitOfWork, data: QuoteData, package: TemplatePackage) -> ResolvedQuote:
+    customer, account_id = _customer(uow.session, data)
+    lines = _lines(uow.session, data)
+    unpinned = ResolvedQuote(customer, account_id, lines, [])
+    probe = _quote_input(uow, data, unpinned, package, number="", issued_on=utcnow().date())
     return ResolvedQuote(
         customer=customer,
         account_id=account_id,
-        lines=_lines(session, data),
-        clauses=_clause_versions(session, package, data.language),
+        lines=lines,
+        clauses=_clause_versions(uow.session, data, package, probe),
     )
 
 
 def _quote_input(
-    uow: UnitOfWork, data: QuoteData, resolved: ResolvedQuote, *, number: str, issued_on: date
+    uow: UnitOfWork,
+    data: QuoteData,
+    resolved: ResolvedQuote,
+    package: TemplatePackage,
+    *,
+    number: str,
+    issued_on: date,
 ) -> QuoteInput:
     settings = uow.settings
     return QuoteInput(
@@ -161,10 +209,14 @@ def _quote_input(
         lines=resolved.lines,
         discount_percent=data.discount_percent,
         tax_rate_percent=data.tax_rate_percent,
-        clauses=[
-            ClauseText(v.clause.key, v.clause.title, v.version, v.sha256, v.body)
+        outline=package.outline,
+        clauses={
+            v.clause.key: ClauseText(v.clause.key, v.title, v.version, v.sha256, v.body)
             for v in resolved.clauses
-        ],
+        },
+        labels=package.labels_for(data.language),
+        language=data.language,
+        jurisdiction=data.jurisdiction or settings.default_jurisdiction,
         po_number=data.po_number,
         notes=data.notes,
     )
@@ -233,9 +285,8 @@ def _store_renders(
     store_file(uow, document, kind="docx", version=version, data=docx)
 
 
-def _package(uow: UnitOfWork, key: str) -> TemplatePackage:
-    path: Path = uow.settings.templates_dir / key
-    return read_template_package(path)
+def _package(uow: UnitOfWork, version: TemplateVersion) -> TemplatePackage:
+    return package_for(version, uow.settings.template_cache_dir)
 
 
 def preview_totals(
@@ -243,23 +294,60 @@ def preview_totals(
 ) -> tuple[dict[str, object], list[dict[str, str]]]:
     """Totals and required approvals, computed exactly as a create would, storing nothing."""
     with uow:
-        library.published_template(uow.session, template)
-        package = _package(uow, template)
-        resolved = resolve(uow.session, data, package)
-        quote = _quote_input(uow, data, resolved, number="PREVIEW", issued_on=utcnow().date())
+        package = _package(uow, published_version(uow.session, template))
+        resolved = resolve(uow, data, package)
+        quote = _quote_input(
+            uow, data, resolved, package, number="PREVIEW", issued_on=utcnow().date()
+        )
         assembled = assemble_quote(quote)
         return _totals_record(assembled, quote), _approvals(uow, data)
 
 
+def check_template_package(uow: UnitOfWork, package: TemplatePackage) -> None:
+    """Render the package's sample data to PDF and DOCX in every language it offers,
+    with the library's approved clauses: a template that fails here is not published."""
+    sample = package.sample_data()
+    for language in package.languages:
+        try:
+            data = QuoteData.model_validate({**sample, "language": language})
+        except ValidationError as exc:
+            raise InvalidInput(f"{package.sample}: the sample data is not valid: {exc}") from exc
+        try:
+            resolved = resolve(uow, data, package)
+            quote = _quote_input(
+                uow, data, resolved, package, number="SAMPLE-1", issued_on=utcnow().date()
+            )
+            assembled = assemble_quote(quote)
+            render_pdf(package.path, package.html, assembled.context)
+            render_docx(package.path, package.docx, assembled.context)
+        except InvalidInput as exc:
+            details = "; ".join([exc.detail, *(error.detail for error in exc.errors)])
+            raise InvalidInput(
+                f"template {package.key!r} cannot render its sample in {language!r}: {details}",
+                exc.errors,
+            ) from exc
+
+
 def _approvals(uow: UnitOfWork, data: QuoteData) -> list[dict[str, str]]:
-    return [
-        rule.as_dict()
-        for rule in required_approvals(
-            header_discount=data.discount_percent,
-            line_discounts=[line.discount_percent for line in data.lines],
-            threshold=Decimal(uow.settings.approval_discount_percent),
+    rules = required_approvals(
+        header_discount=data.discount_percent,
+        line_discounts=[line.discount_percent for line in data.lines],
+        threshold=Decimal(uow.settings.approval_discount_percent),
+    )
+    fallbacks = sorted(
+        f"{key}: {position}"
+        for key, position in data.clause_positions.items()
+        if position != PREFERRED
+    )
+    if fallbacks:
+        rules.append(
+            RequiredApproval(
+                rule="non_standard_clause",
+                role="legal",
+                reason=f"playbook fallback chosen ({'; '.join(fallbacks)})",
+            )
         )
-    ]
+    return [rule.as_dict() for rule in rules]
 
 
 def create_document(
@@ -292,12 +380,9 @@ def render_new_document(
     if actor.role not in CREATOR_ROLES:
         raise Forbidden(f"a {actor.role} user cannot create documents")
     with uow:
-        try:
-            template_version = library.published_template(uow.session, template)
-        except InvalidInput as exc:
-            raise InvalidInput(exc.detail, [FieldError("/template", exc.detail)]) from exc
-        package = _package(uow, template)
-        resolved = resolve(uow.session, data, package)
+        template_version = published_version(uow.session, template)
+        package = _package(uow, template_version)
+        resolved = resolve(uow, data, package)
     issued_on = utcnow().date()
     counter = f"document:{package.kind}:{issued_on.year}"
     sequence = counters.reserve(uow.fork(), counter)
@@ -336,7 +421,7 @@ def _record_new_document(
     actor: User,
 ) -> uuid.UUID:
     session = uow.session
-    quote = _quote_input(uow, data, resolved, number=number, issued_on=issued_on)
+    quote = _quote_input(uow, data, resolved, package, number=number, issued_on=issued_on)
     assembled = assemble_quote(quote)
     approvals = _approvals(uow, data)
     document = Document(
@@ -355,12 +440,14 @@ def _record_new_document(
         },
         data={
             **data.model_dump(mode="json"),
+            "jurisdiction": quote.jurisdiction,
             "valid_until": quote.valid_until.isoformat(),
             "issued_on": issued_on.isoformat(),
         },
         currency=data.currency,
         totals=_totals_record(assembled, quote),
         approvals_required=approvals,
+        non_standard=any(rule["rule"] == "non_standard_clause" for rule in approvals),
         external_ref=external_ref,
         created_by_id=actor.id,
         current_version=1,
@@ -377,7 +464,16 @@ def _record_new_document(
         tag="document.created",
         subject=document,
         actor=actor,
-        data={"number": number, "total": document.totals["total"], "approvals": approvals},
+        data={
+            "number": number,
+            "total": document.totals["total"],
+            "approvals": approvals,
+            "template": {"version_id": str(template_version_id)},
+            "clauses": [
+                {"key": v.clause.key, "version": v.version, "sha256": v.sha256}
+                for v in resolved.clauses
+            ],
+        },
     )
     return document.id
 
@@ -398,34 +494,54 @@ def _locked(session: Session, document_id: uuid.UUID) -> Document:
     return document
 
 
+def outstanding_approvals(document: Document) -> list[dict[str, str]]:
+    """The required approvals no one has given yet, in the order they were required."""
+    given = {approval.rule for approval in document.approvals if approval.decision == "approve"}
+    return [rule for rule in document.approvals_required if rule["rule"] not in given]
+
+
 def decide_approval(
     uow: UnitOfWork, document_id: uuid.UUID, *, actor: User, decision: str, comment: str
 ) -> uuid.UUID:
+    """Approve or reject the outstanding approval that waits for the actor's role; the
+    document is approved once every required approval is given, rejected at once."""
     with uow:
         document = _locked(uow.session, document_id)
         if actor.role not in APPROVER_ROLES:
-            raise Forbidden("only a manager can approve or reject a quote")
+            raise Forbidden(f"a {actor.role} user cannot approve or reject documents")
         if actor.id == document.created_by_id:
-            raise Forbidden("the creator of a quote cannot approve or reject it")
+            raise Forbidden("the creator of a document cannot approve or reject it")
         if document.status != PENDING_APPROVAL:
             raise Conflict(
                 f"document {document.number} is {document.status}, not awaiting approval"
             )
+        outstanding = outstanding_approvals(document)
+        mine = [rule for rule in outstanding if rule["role"] == actor.role]
+        if not mine:
+            waiting = ", ".join(sorted({rule["role"] for rule in outstanding}))
+            raise Forbidden(
+                f"no approval of {document.number} waits for a {actor.role}; "
+                f"it waits for: {waiting}"
+            )
         approval = Approval(
             document_id=document.id,
             decided_by_id=actor.id,
+            rule=mine[0]["rule"],
             decision=decision,
             comment=comment,
             created_at=utcnow(),
         )
         uow.session.add(approval)
-        document.status = APPROVED if decision == "approve" else REJECTED
+        if decision != "approve":
+            document.status = REJECTED
+        elif len(outstanding) == 1:
+            document.status = APPROVED
         audit.record_event(
             uow.session,
             tag=f"document.{'approved' if decision == 'approve' else 'rejected'}",
             subject=document,
             actor=actor,
-            data={"comment": comment, "rules": document.approvals_required},
+            data={"comment": comment, "rule": mine[0], "status": document.status},
         )
         uow.commit()
         return approval.id
@@ -458,11 +574,14 @@ def _resolved_from_record(document: Document) -> ResolvedQuote:
 
 
 def _assembled_from_record(uow: UnitOfWork, document: Document) -> AssembledDocument:
+    """The document assembled again from its record, the template version and the clause
+    versions it pinned: the same text, whatever the library holds today."""
     data = QuoteData.model_validate({k: v for k, v in document.data.items() if k != "issued_on"})
     quote = _quote_input(
         uow,
         data,
         _resolved_from_record(document),
+        _package(uow, document.template_version),
         number=document.number,
         issued_on=date.fromisoformat(document.data["issued_on"]),
     )
@@ -488,7 +607,7 @@ def render_new_version(uow: UnitOfWork, document_id: uuid.UUID, *, actor: User) 
         document = _locked(uow.session, document_id)
         if document.status not in {DRAFT, PENDING_APPROVAL, APPROVED}:
             raise Conflict(f"document {document.number} is {document.status}; it cannot change")
-        package = _package(uow, document.template_version.template.key)
+        package = _package(uow, document.template_version)
         assembled = _assembled_from_record(uow, document)
         document.current_version += 1
         _store_renders(uow, document, package, assembled, document.current_version)

@@ -9,8 +9,7 @@ from typing import Any
 from docxtpl import DocxTemplate
 from jinja2 import TemplateError
 
-from app.assembly.sandbox import sandbox
-from app.errors import InvalidInput
+from app.assembly.sandbox import sandbox, template_problem
 
 
 def render_docx(package_dir: Path, docx_file: str, context: dict[str, Any]) -> bytes:
@@ -18,7 +17,7 @@ def render_docx(package_dir: Path, docx_file: str, context: dict[str, Any]) -> b
     try:
         template.render(context, jinja_env=sandbox(autoescape=True))
     except TemplateError as exc:
-        raise InvalidInput(f"template {docx_file}: {exc}") from exc
+        raise template_problem(exc, docx_file) from exc
     out = io.BytesIO()
     template.save(out)
     return out.getvalue()

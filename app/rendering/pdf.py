@@ -10,42 +10,52 @@ from jinja2 import TemplateError
 from weasyprint import HTML, URLFetcher
 from weasyprint.urls import URLFetcherResponse
 
-from app.assembly.sandbox import compile_template
+from app.assembly.sandbox import compile_template, template_problem
 from app.errors import InvalidInput
 
 
 class PackageAssetFetcher(URLFetcher):
-    """Serves `file:` URLs inside one folder and `data:` URLs; refuses everything else."""
+    """Serves `file:` URLs inside one folder and `data:` URLs; refuses everything else,
+    and remembers what it refused so that the render fails instead of quietly leaving a
+    picture or a style out."""
 
     def __init__(self, root: Path) -> None:
         super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False, timeout=2)
         self.root = root.resolve()
+        self.refused: list[str] = []
 
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
-        if url.startswith("file:"):
+        scheme = urlparse(url).scheme
+        if scheme == "file":
             path = Path(unquote(urlparse(url).path)).resolve()
             if not path.is_relative_to(self.root):
-                raise ValueError(f"refused to read {url}: outside the template's own assets")
+                self._refuse(url)
+        elif scheme != "data":
+            self._refuse(url)
         return super().fetch(url, headers)
+
+    def _refuse(self, url: str) -> None:
+        self.refused.append(url)
+        raise ValueError(f"refused to fetch {url}: a template uses only its own files")
 
 
 def render_html(template_source: str, context: dict[str, Any], *, name: str) -> str:
     try:
         return compile_template(template_source).render(**context)
     except TemplateError as exc:
-        line = getattr(exc, "lineno", None)
-        where = f"{name}, line {line}" if line else name
-        raise InvalidInput(f"template {where}: {exc}") from exc
+        raise template_problem(exc, name) from exc
 
 
 def render_pdf(package_dir: Path, html_file: str, context: dict[str, Any]) -> bytes:
     source = (package_dir / html_file).read_text(encoding="utf-8")
     html = render_html(source, context, name=html_file)
-    document = HTML(
-        string=html,
-        base_url=package_dir.resolve().as_uri() + "/",
-        url_fetcher=PackageAssetFetcher(package_dir),
-    )
+    fetcher = PackageAssetFetcher(package_dir)
+    document = HTML(string=html, base_url=package_dir.resolve().as_uri() + "/", url_fetcher=fetcher)
     pdf = document.write_pdf()
+    if fetcher.refused:
+        raise InvalidInput(
+            f"template {html_file} refers to {', '.join(sorted(set(fetcher.refused)))}; "
+            "a template may use only the files in its own package"
+        )
     assert pdf is not None
     return pdf

@@ -1,0 +1,196 @@
+"""Template packages as files: the manifest, the archive a version is stored as, and the
+folder a stored version is rendered from.
+
+A package is a folder `contract_templates/<key>/` holding `template.yaml` (the manifest),
+the HTML and CSS for the PDF, the DOCX for docxtpl, sample data and any images or fonts
+its HTML uses. A version is stored as a zip archive of those files; to render, the
+archive is unpacked once into a cache folder named by its hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import yaml
+
+from app.assembly.outline import OutlineSection, outline_keys, parse_outline
+from app.errors import InvalidInput
+from app.library.clause_files import KEY_PATTERN, LANGUAGES
+
+MANIFEST = "template.yaml"
+KINDS = ("quote", "licence", "amendment", "title-list")
+ALLOWED_SUFFIXES = frozenset(
+    {".yaml", ".html", ".css", ".docx", ".json", ".png", ".jpg", ".svg", ".woff2", ".otf", ".ttf"}
+)
+MAX_FILES = 100
+MAX_UNPACKED_BYTES = 40 * 1024 * 1024
+_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+@dataclass(frozen=True)
+class TemplatePackage:
+    key: str
+    title: str
+    kind: str
+    languages: tuple[str, ...]
+    html: str
+    docx: str
+    sample: str
+    outline: tuple[OutlineSection, ...]
+    labels: dict[str, dict[str, str]]
+    path: Path
+
+    @property
+    def clause_keys(self) -> list[str]:
+        return outline_keys(self.outline)
+
+    def sample_data(self) -> dict[str, Any]:
+        data = json.loads((self.path / self.sample).read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise InvalidInput(f"{self.key}/{self.sample}: sample data is a JSON object")
+        return data
+
+    def labels_for(self, language: str) -> dict[str, str]:
+        """The package's fixed wording (headings, column names) in one language."""
+        return {**self.labels.get("en", {}), **self.labels.get(language, {})}
+
+
+def _manifest(path: Path) -> dict[str, Any]:
+    try:
+        meta = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f", line {mark.line + 1}" if mark else ""
+        raise InvalidInput(f"{path.name}{line}: not valid YAML: {exc}") from exc
+    if not isinstance(meta, dict):
+        raise InvalidInput(f"{path.name}: the manifest is a mapping")
+    return meta
+
+
+def read_template_package(folder: Path) -> TemplatePackage:
+    manifest = folder / MANIFEST
+    if not manifest.is_file():
+        raise InvalidInput(f"{folder.name}: a template package has a {MANIFEST}")
+    meta = _manifest(manifest)
+    missing = [
+        k for k in ("key", "title", "kind", "html", "docx", "sample", "outline") if k not in meta
+    ]
+    if missing:
+        raise InvalidInput(f"{MANIFEST}: lacks {', '.join(missing)}")
+    key, kind = str(meta["key"]), str(meta["kind"])
+    if not KEY_PATTERN.match(key):
+        raise InvalidInput(f"{MANIFEST}: key {key!r} is not lower-case words joined by '-'")
+    if kind not in KINDS:
+        raise InvalidInput(f"{MANIFEST}: kind {kind!r} is not one of {', '.join(KINDS)}")
+    languages = tuple(meta.get("languages", ["en"]))
+    unknown = [lang for lang in languages if lang not in LANGUAGES]
+    if unknown or not languages:
+        raise InvalidInput(f"{MANIFEST}: languages are some of {', '.join(LANGUAGES)}")
+    for name in ("html", "docx", "sample"):
+        if not (folder / str(meta[name])).is_file():
+            raise InvalidInput(
+                f"{MANIFEST}: {name} names {meta[name]!r}, which is not in the package"
+            )
+    labels = meta.get("labels", {})
+    if not isinstance(labels, dict) or not all(isinstance(v, dict) for v in labels.values()):
+        raise InvalidInput(f"{MANIFEST}: labels map each language to its wording")
+    return TemplatePackage(
+        key=key,
+        title=str(meta["title"]),
+        kind=kind,
+        languages=languages,
+        html=str(meta["html"]),
+        docx=str(meta["docx"]),
+        sample=str(meta["sample"]),
+        outline=parse_outline(meta["outline"], where=f"{MANIFEST} outline"),
+        labels={str(k): {str(a): str(b) for a, b in v.items()} for k, v in labels.items()},
+        path=folder,
+    )
+
+
+def package_folders(root: Path) -> list[Path]:
+    return [path.parent for path in sorted(root.glob(f"*/{MANIFEST}"))]
+
+
+def pack(folder: Path) -> tuple[bytes, str]:
+    """The package as a reproducible zip (sorted names, fixed times) and its files' hash."""
+    digest = hashlib.sha256()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+            name = file.relative_to(folder).as_posix()
+            data = file.read_bytes()
+            digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+            archive.writestr(zipfile.ZipInfo(name, date_time=_EPOCH), data)
+    return out.getvalue(), digest.hexdigest()
+
+
+def read_zip_members(data: bytes, *, max_files: int, max_bytes: int, what: str) -> dict[str, bytes]:
+    """Every member of a zip, refusing bombs: the sizes the archive declares are not
+    trusted, each member is read with a cap on what is left of the budget."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise InvalidInput(f"{what} is not a zip archive") from exc
+    members = [info for info in archive.infolist() if not info.is_dir()]
+    if len(members) > max_files:
+        raise InvalidInput(f"{what} holds {len(members)} files; at most {max_files} are allowed")
+    budget = max_bytes
+    files: dict[str, bytes] = {}
+    for info in members:
+        with archive.open(info) as member:
+            content = member.read(budget + 1)
+        if len(content) > budget:
+            raise InvalidInput(
+                f"{what} unpacks to more than {max_bytes // (1024 * 1024)} MB; refused"
+            )
+        budget -= len(content)
+        files[info.filename] = content
+    return files
+
+
+def _safe_name(name: str) -> str:
+    path = PurePosixPath(name)
+    if path.is_absolute() or ".." in path.parts or "\\" in name or not path.parts:
+        raise InvalidInput(f"the package file name {name!r} is not a plain relative path")
+    if path.suffix.lower() not in ALLOWED_SUFFIXES:
+        raise InvalidInput(
+            f"{name}: a package holds only {', '.join(sorted(ALLOWED_SUFFIXES))} files"
+        )
+    return path.as_posix()
+
+
+def unpack(archive: bytes, root: Path) -> tuple[Path, str]:
+    """Unpack a package archive into `root/<hash>` (once; later calls reuse the folder)."""
+    files = read_zip_members(
+        archive, max_files=MAX_FILES, max_bytes=MAX_UNPACKED_BYTES, what="the template package"
+    )
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(_safe_name(name).encode() + b"\0" + hashlib.sha256(files[name]).digest())
+    sha256 = digest.hexdigest()
+    target = root / sha256
+    if target.is_dir():
+        return target, sha256
+    root.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=root, prefix=".unpack-"))
+    try:
+        for name, content in files.items():
+            path = staging / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+        os.rename(staging, target)
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)
+        if not target.is_dir():
+            raise
+    return target, sha256
