@@ -7,13 +7,14 @@ float ever touches an amount.
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from babel import Locale
 from babel.numbers import get_currency_precision, list_currencies
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -23,6 +24,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from stdnum import issn
+from stdnum.exceptions import ValidationError
 
 _CURRENCIES = frozenset(list_currencies())
 _COUNTRIES = frozenset(code for code in Locale("en").territories if str(code).isalpha())
@@ -96,15 +99,14 @@ AccountRef = Annotated[
 ]
 
 
-class QuoteData(Strict):
+class DocumentData(Strict):
+    """What every document kind's data holds: who it is for, in what language and under
+    which law, and the playbook positions chosen."""
+
     account: AccountRef = Field(
         description="An account id from the service, or a new customer's details"
     )
     currency: str = Field(description="ISO 4217 code, e.g. EUR")
-    valid_until: date | None = Field(default=None, description="Defaults to 30 days from today")
-    lines: list[QuoteLineIn] = Field(min_length=1, max_length=500)
-    discount_percent: Percent = Field(default=Decimal(0), description="Header discount")
-    tax_rate_percent: Percent = Field(default=Decimal(0))
     language: str = Field(default="en", pattern=r"^(en|nl|zh)$")
     jurisdiction: str | None = Field(
         default=None,
@@ -132,3 +134,154 @@ class QuoteData(Strict):
     @property
     def minor_units(self) -> int:
         return get_currency_precision(self.currency)
+
+    @property
+    def priced_lines(self) -> list[QuoteLineIn]:
+        """The lines that carry prices (fees); none for kinds without them."""
+        return []
+
+    @property
+    def discount(self) -> Decimal:
+        return Decimal(0)
+
+    @property
+    def tax_rate(self) -> Decimal:
+        return Decimal(0)
+
+
+class QuoteData(DocumentData):
+    valid_until: date | None = Field(default=None, description="Defaults to 30 days from today")
+    lines: list[QuoteLineIn] = Field(min_length=1, max_length=500)
+    discount_percent: Percent = Field(default=Decimal(0), description="Header discount")
+    tax_rate_percent: Percent = Field(default=Decimal(0))
+
+    @property
+    def priced_lines(self) -> list[QuoteLineIn]:
+        return self.lines
+
+    @property
+    def discount(self) -> Decimal:
+        return self.discount_percent
+
+    @property
+    def tax_rate(self) -> Decimal:
+        return self.tax_rate_percent
+
+
+def _issn(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return str(issn.format(issn.validate(value)))
+    except ValidationError as exc:
+        raise ValueError(f"{value!r} is not a valid ISSN ({exc})") from exc
+
+
+class TitleIn(Strict):
+    """One title of a licence or a title list, as subscription agents list them."""
+
+    title: str = Field(min_length=1, max_length=500)
+    issn: Annotated[str | None, AfterValidator(_issn)] = Field(
+        default=None, description="Print ISSN, e.g. 0028-0836"
+    )
+    eissn: Annotated[str | None, AfterValidator(_issn)] = Field(
+        default=None, description="Online ISSN"
+    )
+    subject: str = Field(default="", max_length=200)
+    price: Money | None = Field(default=None, description="Annual price, where listed")
+
+
+class Term(Strict):
+    start: date
+    years: int = Field(ge=1, le=10)
+
+    @property
+    def end(self) -> date:
+        """The last day of the term."""
+        try:
+            return self.start.replace(year=self.start.year + self.years) - timedelta(days=1)
+        except ValueError:  # 29 February
+            return self.start.replace(year=self.start.year + self.years, day=28)
+
+
+class SiteIn(Strict):
+    name: str = Field(min_length=1, max_length=300)
+    address: str = Field(default="", max_length=1000)
+
+
+class LicenceData(DocumentData):
+    """A journal / e-book licence agreement: term, sites, fees per year, titles."""
+
+    term: Term
+    lines: list[QuoteLineIn] = Field(
+        min_length=1, max_length=500, description="Fees for the first year of the term"
+    )
+    annual_uplift_percent: Percent = Field(
+        default=Decimal(0), description="Price rise for each later year of the term"
+    )
+    discount_percent: Percent = Field(default=Decimal(0))
+    tax_rate_percent: Percent = Field(default=Decimal(0))
+    sites: list[SiteIn] = Field(min_length=1, max_length=500)
+    authorised_users: str = Field(
+        min_length=1,
+        max_length=2000,
+        description="Who may use the material, e.g. 'current students and staff'",
+    )
+    perpetual_access: bool = False
+    notice_days: int = Field(default=90, ge=0, le=365)
+    titles: list[TitleIn] = Field(default_factory=list, max_length=20_000)
+
+    @property
+    def priced_lines(self) -> list[QuoteLineIn]:
+        return self.lines
+
+    @property
+    def discount(self) -> Decimal:
+        return self.discount_percent
+
+    @property
+    def tax_rate(self) -> Decimal:
+        return self.tax_rate_percent
+
+
+class AgreementRef(Strict):
+    number: str = Field(min_length=1, max_length=40)
+    date: date
+    earlier_amendments: list[str] = Field(default_factory=list, max_length=100)
+
+
+class AmendmentData(DocumentData):
+    """The changes to a signed licence, and only the changes."""
+
+    agreement: AgreementRef
+    effective_date: date
+    titles_added: list[TitleIn] = Field(default_factory=list, max_length=20_000)
+    titles_removed: list[TitleIn] = Field(default_factory=list, max_length=20_000)
+    lines: list[QuoteLineIn] = Field(
+        default_factory=list, max_length=500, description="Fees added by the amendment"
+    )
+    new_end_date: date | None = Field(default=None, description="A term extension")
+    tax_rate_percent: Percent = Field(default=Decimal(0))
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> AmendmentData:
+        if not (self.titles_added or self.titles_removed or self.lines or self.new_end_date):
+            raise ValueError("an amendment adds or removes titles, changes fees or the term")
+        return self
+
+    @property
+    def priced_lines(self) -> list[QuoteLineIn]:
+        return self.lines
+
+    @property
+    def tax_rate(self) -> Decimal:
+        return self.tax_rate_percent
+
+
+class TitleListData(DocumentData):
+    """The titles of a licence or quote, for subscription agents."""
+
+    reference: str | None = Field(
+        default=None, max_length=40, description="The licence or quote the list belongs to"
+    )
+    titles: list[TitleIn] = Field(min_length=1, max_length=20_000)

@@ -4,29 +4,19 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import counters
-from app.accounts.models import Account
 from app.assembly.approval_rules import RequiredApproval, required_approvals
-from app.assembly.clauses import ClauseText
-from app.assembly.pricing import tidy_price
-from app.assembly.quote import (
-    AssembledDocument,
-    Party,
-    QuoteInput,
-    QuoteLine,
-    assemble_quote,
-    included_clause_keys,
-)
-from app.assembly.schemas import NewCustomer, QuoteData
+from app.assembly.document import AssembledDocument, Party, PricedLineInput
+from app.assembly.quote import valid_until
+from app.assembly.schemas import DocumentData, QuoteData
 from app.audit import services as audit
-from app.catalogue.models import Product
 from app.db import utcnow
 from app.documents.models import (
     APPROVED,
@@ -38,209 +28,29 @@ from app.documents.models import (
     DocumentClause,
     DocumentFile,
 )
-from app.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from app.documents.resolve import Resolved, document_input, kind_of, parse_data, resolve
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.jobs.calls import call_job
 from app.library.clause_files import PREFERRED
-from app.library.clauses import choose_version
-from app.library.models import ClauseVersion, TemplateVersion
+from app.library.models import TemplateVersion
 from app.library.template_packages import TemplatePackage
 from app.library.templates import package_for, published_version
 from app.observability.metrics import RENDER_SECONDS
 from app.rendering.docx import render_docx
 from app.rendering.pdf import render_pdf
+from app.rendering.tables import render_csv, render_xlsx, title_table
 from app.uow import UnitOfWork
 from app.users.models import User
 
-DEFAULT_VALIDITY_DAYS = 30
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
     "signed": "application/pdf",
 }
 CREATOR_ROLES = frozenset({"support", "manager", "admin"})
 APPROVER_ROLES = frozenset({"manager", "legal"})
-
-
-@dataclass(frozen=True)
-class ResolvedQuote:
-    """The request after every reference (account, skus, clauses) has been looked up."""
-
-    customer: Party
-    account_id: uuid.UUID | None
-    lines: list[QuoteLine]
-    clauses: list[ClauseVersion]
-
-
-def _customer(session: Session, data: QuoteData) -> tuple[Party, uuid.UUID | None]:
-    if isinstance(data.account, NewCustomer):
-        c = data.account
-        return Party(name=c.name, address=c.address, country=c.country, vat_id=c.vat_id), None
-    account = session.get(Account, data.account)
-    if account is None:
-        raise InvalidInput(
-            f"no account {data.account}", [FieldError("/data/account", "unknown account id")]
-        )
-    party = Party(
-        name=account.name, address=account.address, country=account.country, vat_id=account.vat_id
-    )
-    return party, account.id
-
-
-def _lines(session: Session, data: QuoteData) -> list[QuoteLine]:
-    skus = {line.sku for line in data.lines if line.sku}
-    products = {
-        p.sku: p for p in session.scalars(select(Product).where(Product.sku.in_(skus))).all()
-    }
-    lines, errors = [], []
-    for index, line in enumerate(data.lines):
-        pointer = f"/data/lines/{index}"
-        if line.sku is None:
-            assert line.description is not None and line.unit_price is not None
-            lines.append(
-                QuoteLine(
-                    None, line.description, line.quantity, line.unit_price, line.discount_percent
-                )
-            )
-            continue
-        product = products.get(line.sku)
-        if product is None:
-            errors.append(FieldError(f"{pointer}/sku", f"unknown sku {line.sku!r}"))
-            continue
-        if line.unit_price is not None:
-            errors.append(
-                FieldError(f"{pointer}/unit_price", "a catalogue line takes the catalogue price")
-            )
-            continue
-        list_price = product.price_in(data.currency)
-        if list_price is None:
-            errors.append(
-                FieldError(f"{pointer}/sku", f"{line.sku} has no price in {data.currency}")
-            )
-            continue
-        lines.append(
-            QuoteLine(
-                product.sku,
-                line.description or product.name,
-                line.quantity,
-                tidy_price(list_price, data.currency),
-                line.discount_percent,
-            )
-        )
-    if errors:
-        raise InvalidInput("some quote lines cannot be priced", errors)
-    return lines
-
-
-def _clause_versions(
-    session: Session, data: QuoteData, package: TemplatePackage, quote: QuoteInput
-) -> list[ClauseVersion]:
-    """The approved text of each clause the outline includes for this quote, in the
-    quote's language and jurisdiction and in the playbook position asked for."""
-    if data.language not in package.languages:
-        raise InvalidInput(
-            f"template {package.key!r} is written in {', '.join(package.languages)}",
-            [FieldError("/data/language", f"one of {', '.join(package.languages)}")],
-        )
-    keys = included_clause_keys(quote)
-    strays = sorted(set(data.clause_positions) - set(keys))
-    if strays:
-        raise InvalidInput(
-            "playbook positions name clauses this document does not contain",
-            [FieldError(f"/data/clause_positions/{key}", "not in this document") for key in strays],
-        )
-    jurisdiction = _jurisdiction(data, quote)
-    versions, errors = [], []
-    for key in keys:
-        position = data.clause_positions.get(key, PREFERRED)
-        try:
-            versions.append(
-                choose_version(
-                    session,
-                    key,
-                    language=data.language,
-                    jurisdiction=jurisdiction,
-                    position=position,
-                )
-            )
-        except InvalidInput as exc:
-            pointer = (
-                f"/data/clause_positions/{key}" if position != PREFERRED else "/data/jurisdiction"
-            )
-            errors.append(FieldError(pointer, exc.detail))
-    if errors:
-        raise InvalidInput("the clause library has no text for some clauses", errors)
-    return versions
-
-
-def _jurisdiction(data: QuoteData, quote: QuoteInput) -> str:
-    return data.jurisdiction or quote.jurisdiction
-
-
-def resolve(uow: UnitOfWork, data: QuoteData, package: TemplatePackage) -> ResolvedQuote:
-    customer, account_id = _customer(uow.session, data)
-    lines = _lines(uow.session, data)
-    unpinned = ResolvedQuote(customer, account_id, lines, [])
-    probe = _quote_input(uow, data, unpinned, package, number="", issued_on=utcnow().date())
-    return ResolvedQuote(
-        customer=customer,
-        account_id=account_id,
-        lines=lines,
-        clauses=_clause_versions(uow.session, data, package, probe),
-    )
-
-
-def _quote_input(
-    uow: UnitOfWork,
-    data: QuoteData,
-    resolved: ResolvedQuote,
-    package: TemplatePackage,
-    *,
-    number: str,
-    issued_on: date,
-) -> QuoteInput:
-    settings = uow.settings
-    return QuoteInput(
-        number=number,
-        issued_on=issued_on,
-        valid_until=data.valid_until or issued_on + timedelta(days=DEFAULT_VALIDITY_DAYS),
-        seller=Party(name=settings.seller_name, address=settings.seller_address),
-        customer=resolved.customer,
-        currency=data.currency,
-        lines=resolved.lines,
-        discount_percent=data.discount_percent,
-        tax_rate_percent=data.tax_rate_percent,
-        outline=package.outline,
-        clauses={
-            v.clause.key: ClauseText(v.clause.key, v.title, v.version, v.sha256, v.body)
-            for v in resolved.clauses
-        },
-        labels=package.labels_for(data.language),
-        language=data.language,
-        jurisdiction=data.jurisdiction or settings.default_jurisdiction,
-        po_number=data.po_number,
-        notes=data.notes,
-    )
-
-
-def _totals_record(assembled: AssembledDocument, quote: QuoteInput) -> dict[str, object]:
-    totals = assembled.totals
-    return {
-        **totals.as_strings(),
-        "net": str(totals.net),
-        "discount_percent": str(quote.discount_percent),
-        "tax_rate_percent": str(quote.tax_rate_percent),
-        "lines": [
-            {
-                "sku": line.sku,
-                "description": line.description,
-                "quantity": line.quantity,
-                "unit_price": str(line.unit_price),
-                "discount_percent": str(line.discount_percent),
-                "amount": str(priced.amount),
-            }
-            for line, priced in zip(quote.lines, totals.lines, strict=True)
-        ],
-    }
 
 
 def store_file(
@@ -270,6 +80,19 @@ def store_file(
     return file
 
 
+def render_files(package: TemplatePackage, assembled: AssembledDocument) -> dict[str, bytes]:
+    """Every file a document is made of: PDF and DOCX, and for title lists XLSX and CSV."""
+    with RENDER_SECONDS.labels(format="pdf").time():
+        files = {"pdf": render_pdf(package.path, package.html, assembled.context)}
+    with RENDER_SECONDS.labels(format="docx").time():
+        files["docx"] = render_docx(package.path, package.docx, assembled.context)
+    if package.kind == "title-list":
+        table = title_table(assembled.context)
+        files["xlsx"] = render_xlsx(table)
+        files["csv"] = render_csv(table)
+    return files
+
+
 def _store_renders(
     uow: UnitOfWork,
     document: Document,
@@ -277,61 +100,67 @@ def _store_renders(
     assembled: AssembledDocument,
     version: int,
 ) -> None:
-    with RENDER_SECONDS.labels(format="pdf").time():
-        pdf = render_pdf(package.path, package.html, assembled.context)
-    with RENDER_SECONDS.labels(format="docx").time():
-        docx = render_docx(package.path, package.docx, assembled.context)
-    store_file(uow, document, kind="pdf", version=version, data=pdf)
-    store_file(uow, document, kind="docx", version=version, data=docx)
+    for kind, data in render_files(package, assembled).items():
+        store_file(uow, document, kind=kind, version=version, data=data)
 
 
 def _package(uow: UnitOfWork, version: TemplateVersion) -> TemplatePackage:
     return package_for(version, uow.settings.template_cache_dir)
 
 
+def _assemble(
+    uow: UnitOfWork,
+    package: TemplatePackage,
+    data: DocumentData,
+    resolved: Resolved,
+    *,
+    number: str,
+    issued_on: date,
+) -> AssembledDocument:
+    doc = document_input(uow, package, data, resolved, number=number, issued_on=issued_on)
+    return kind_of(package).assemble(doc)
+
+
 def preview_totals(
-    uow: UnitOfWork, *, template: str, data: QuoteData
-) -> tuple[dict[str, object], list[dict[str, str]]]:
+    uow: UnitOfWork, *, template: str, data: Any
+) -> tuple[dict[str, Any], list[dict[str, str]]]:
     """Totals and required approvals, computed exactly as a create would, storing nothing."""
     with uow:
         package = _package(uow, published_version(uow.session, template))
-        resolved = resolve(uow, data, package)
-        quote = _quote_input(
-            uow, data, resolved, package, number="PREVIEW", issued_on=utcnow().date()
-        )
-        assembled = assemble_quote(quote)
-        return _totals_record(assembled, quote), _approvals(uow, data)
+        parsed = parse_data(kind_of(package), data)
+        issued_on = utcnow().date()
+        resolved = resolve(uow, package, parsed, issued_on=issued_on)
+        assembled = _assemble(uow, package, parsed, resolved, number="PREVIEW", issued_on=issued_on)
+        return assembled.record, _approvals(uow, parsed)
 
 
 def check_template_package(uow: UnitOfWork, package: TemplatePackage) -> None:
-    """Render the package's sample data to PDF and DOCX in every language it offers,
+    """Render the package's sample data to every format in every language it offers,
     with the library's approved clauses: a template that fails here is not published."""
     sample = package.sample_data()
     for language in package.languages:
         try:
-            data = QuoteData.model_validate({**sample, "language": language})
-        except ValidationError as exc:
-            raise InvalidInput(f"{package.sample}: the sample data is not valid: {exc}") from exc
-        try:
-            resolved = resolve(uow, data, package)
-            quote = _quote_input(
-                uow, data, resolved, package, number="SAMPLE-1", issued_on=utcnow().date()
+            data = parse_data(kind_of(package), {**sample, "language": language})
+            issued_on = utcnow().date()
+            resolved = resolve(uow, package, data, issued_on=issued_on)
+            assembled = _assemble(
+                uow, package, data, resolved, number="SAMPLE-1", issued_on=issued_on
             )
-            assembled = assemble_quote(quote)
-            render_pdf(package.path, package.html, assembled.context)
-            render_docx(package.path, package.docx, assembled.context)
+            render_files(package, assembled)
         except InvalidInput as exc:
-            details = "; ".join([exc.detail, *(error.detail for error in exc.errors)])
+            details = "; ".join(
+                [exc.detail, *(f"{error.pointer}: {error.detail}" for error in exc.errors)]
+            )
             raise InvalidInput(
                 f"template {package.key!r} cannot render its sample in {language!r}: {details}",
                 exc.errors,
             ) from exc
 
 
-def _approvals(uow: UnitOfWork, data: QuoteData) -> list[dict[str, str]]:
+def _approvals(uow: UnitOfWork, data: DocumentData) -> list[dict[str, str]]:
     rules = required_approvals(
-        header_discount=data.discount_percent,
-        line_discounts=[line.discount_percent for line in data.lines],
+        header_discount=data.discount,
+        line_discounts=[line.discount_percent for line in data.priced_lines],
         threshold=Decimal(uow.settings.approval_discount_percent),
     )
     fallbacks = sorted(
@@ -351,17 +180,23 @@ def _approvals(uow: UnitOfWork, data: QuoteData) -> list[dict[str, str]]:
 
 
 def create_document(
-    uow: UnitOfWork, *, template: str, data: QuoteData, external_ref: str | None, actor: User
+    uow: UnitOfWork, *, template: str, data: Any, external_ref: str | None, actor: User
 ) -> uuid.UUID:
-    """Create, render and store a document; where the rendering runs is configuration."""
+    """Create, render and store a document; where the rendering runs is configuration.
+
+    The data is checked against the template's kind here, so that a bad request is
+    answered at once instead of travelling to a worker."""
     if actor.role not in CREATOR_ROLES:
         raise Forbidden(f"a {actor.role} user cannot create documents")
+    with uow:
+        kind = kind_of(_package(uow, published_version(uow.session, template)))
+    parsed = parse_data(kind, data)
     result = call_job(
         uow,
         "documents.create",
         {
             "template": template,
-            "data": data.model_dump(mode="json"),
+            "data": parsed.model_dump(mode="json"),
             "external_ref": external_ref,
             "actor_id": str(actor.id),
         },
@@ -370,7 +205,7 @@ def create_document(
 
 
 def render_new_document(
-    uow: UnitOfWork, *, template: str, data: QuoteData, external_ref: str | None, actor: User
+    uow: UnitOfWork, *, template: str, data: Any, external_ref: str | None, actor: User
 ) -> uuid.UUID:
     """The work itself: resolve, assemble, render, store and record in one transaction.
 
@@ -379,19 +214,20 @@ def render_new_document(
     rendering and the sequence keeps no gaps (see `counters.reserve`)."""
     if actor.role not in CREATOR_ROLES:
         raise Forbidden(f"a {actor.role} user cannot create documents")
+    issued_on = utcnow().date()
     with uow:
         template_version = published_version(uow.session, template)
         package = _package(uow, template_version)
-        resolved = resolve(uow, data, package)
-    issued_on = utcnow().date()
+        parsed = parse_data(kind_of(package), data)
+        resolved = resolve(uow, package, parsed, issued_on=issued_on)
     counter = f"document:{package.kind}:{issued_on.year}"
     sequence = counters.reserve(uow.fork(), counter)
     try:
         with uow:
-            number = f"Q-{issued_on.year}-{sequence:06d}"
+            number = f"{kind_of(package).number_prefix}-{issued_on.year}-{sequence:06d}"
             document_id = _record_new_document(
                 uow,
-                data,
+                parsed,
                 resolved,
                 package=package,
                 template_version_id=template_version.id,
@@ -408,10 +244,22 @@ def render_new_document(
         raise
 
 
+def _data_record(data: DocumentData, jurisdiction: str, issued_on: date) -> dict[str, Any]:
+    """The data as stored: what was asked, with the defaults that were applied."""
+    record = {
+        **data.model_dump(mode="json"),
+        "jurisdiction": jurisdiction,
+        "issued_on": issued_on.isoformat(),
+    }
+    if isinstance(data, QuoteData):
+        record["valid_until"] = valid_until(data, issued_on).isoformat()
+    return record
+
+
 def _record_new_document(
     uow: UnitOfWork,
-    data: QuoteData,
-    resolved: ResolvedQuote,
+    data: DocumentData,
+    resolved: Resolved,
     *,
     package: TemplatePackage,
     template_version_id: uuid.UUID,
@@ -421,8 +269,8 @@ def _record_new_document(
     actor: User,
 ) -> uuid.UUID:
     session = uow.session
-    quote = _quote_input(uow, data, resolved, package, number=number, issued_on=issued_on)
-    assembled = assemble_quote(quote)
+    doc = document_input(uow, package, data, resolved, number=number, issued_on=issued_on)
+    assembled = kind_of(package).assemble(doc)
     approvals = _approvals(uow, data)
     document = Document(
         id=uuid.uuid4(),
@@ -432,20 +280,15 @@ def _record_new_document(
         template_version_id=template_version_id,
         account_id=resolved.account_id,
         customer={
-            "name": quote.customer.name,
-            "address": quote.customer.address,
-            "country": quote.customer.country,
-            "vat_id": quote.customer.vat_id,
+            "name": doc.customer.name,
+            "address": doc.customer.address,
+            "country": doc.customer.country,
+            "vat_id": doc.customer.vat_id,
             "account_id": str(resolved.account_id) if resolved.account_id else None,
         },
-        data={
-            **data.model_dump(mode="json"),
-            "jurisdiction": quote.jurisdiction,
-            "valid_until": quote.valid_until.isoformat(),
-            "issued_on": issued_on.isoformat(),
-        },
+        data=_data_record(data, doc.jurisdiction, issued_on),
         currency=data.currency,
-        totals=_totals_record(assembled, quote),
+        totals=assembled.record,
         approvals_required=approvals,
         non_standard=any(rule["rule"] == "non_standard_clause" for rule in approvals),
         external_ref=external_ref,
@@ -547,11 +390,11 @@ def decide_approval(
         return approval.id
 
 
-def _resolved_from_record(document: Document) -> ResolvedQuote:
-    """The quote exactly as recorded: its customer, prices and pinned clause versions,
+def _resolved_from_record(document: Document) -> Resolved:
+    """The document exactly as recorded: its customer, prices and pinned clause versions,
     whatever the catalogue or the library hold today."""
     customer = document.customer
-    return ResolvedQuote(
+    return Resolved(
         customer=Party(
             name=customer["name"],
             address=customer["address"],
@@ -560,7 +403,7 @@ def _resolved_from_record(document: Document) -> ResolvedQuote:
         ),
         account_id=document.account_id,
         lines=[
-            QuoteLine(
+            PricedLineInput(
                 line["sku"],
                 line["description"],
                 line["quantity"],
@@ -576,16 +419,18 @@ def _resolved_from_record(document: Document) -> ResolvedQuote:
 def _assembled_from_record(uow: UnitOfWork, document: Document) -> AssembledDocument:
     """The document assembled again from its record, the template version and the clause
     versions it pinned: the same text, whatever the library holds today."""
-    data = QuoteData.model_validate({k: v for k, v in document.data.items() if k != "issued_on"})
-    quote = _quote_input(
+    package = _package(uow, document.template_version)
+    data = parse_data(
+        kind_of(package), {k: v for k, v in document.data.items() if k != "issued_on"}
+    )
+    return _assemble(
         uow,
+        package,
         data,
         _resolved_from_record(document),
-        _package(uow, document.template_version),
         number=document.number,
         issued_on=date.fromisoformat(document.data["issued_on"]),
     )
-    return assemble_quote(quote)
 
 
 def assemble_stored(uow: UnitOfWork, document_id: uuid.UUID) -> AssembledDocument:

@@ -8,7 +8,6 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from app import counters
-from app.assembly.schemas import QuoteData
 from app.documents import services
 from app.jobs.calls import acting_user, answer
 
@@ -25,7 +24,7 @@ def create(
                 services.render_new_document(
                     runtime.unit_of_work(),
                     template=template,
-                    data=QuoteData.model_validate(data),
+                    data=data,
                     external_ref=external_ref,
                     actor=acting_user(runtime, actor_id),
                 )

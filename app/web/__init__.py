@@ -5,7 +5,7 @@ from __future__ import annotations
 from apiflask import APIFlask
 from flask_wtf.csrf import CSRFProtect
 
-from app.web import formatting, ops, problems
+from app.web import formatting, ops, problems, spec
 from app.web.api import documents as api_documents
 from app.web.api import library as api_library
 from app.web.api import webhook_endpoints as api_webhooks
@@ -29,3 +29,4 @@ def init_app(app: APIFlask) -> None:
     for page_bp in (ops.bp, pages_auth.bp, pages_documents.bp, pages_signing.bp):
         app.register_blueprint(page_bp)
     pages_auth.init_app(app)
+    app.spec_processor(spec.add_kind_schemas)

@@ -17,10 +17,10 @@ from app.documents.overview import document_overview, recent_documents
 from app.errors import DomainError, FieldError
 from app.signing import services as signing
 from app.signing.services import SignerRequest
+from app.validation import field_errors
 from app.web.context import unit_of_work
 from app.web.files import file_response
 from app.web.pages.auth import login_required, signed_in_user
-from app.web.problems import field_errors
 
 bp = Blueprint("pages_documents", __name__)
 
@@ -93,14 +93,14 @@ def new_quote() -> Response | str:
             data = QuoteData.model_validate(form_data)
             if request.form.get("action") == "preview":
                 totals, approvals = documents.preview_totals(
-                    unit_of_work(), template="quote", data=data
+                    unit_of_work(), template="quote", data=data.model_dump(mode="json")
                 )
                 preview = {"totals": totals, "approvals": approvals}
             else:
                 document_id = documents.create_document(
                     unit_of_work(),
                     template="quote",
-                    data=data,
+                    data=data.model_dump(mode="json"),
                     external_ref=None,
                     actor=signed_in_user(),
                 )

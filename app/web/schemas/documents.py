@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
-
-from app.assembly.schemas import QuoteData
 
 
 class DocumentIn(BaseModel):
@@ -39,7 +37,10 @@ class DocumentIn(BaseModel):
     )
 
     template: str = Field(min_length=1, max_length=100, description="A template key, e.g. quote")
-    data: QuoteData
+    data: dict[str, Any] = Field(
+        description="The data for the template's kind: QuoteData, LicenceData, "
+        "AmendmentData or TitleListData (see GET /api/v1/templates/{key}/schema)"
+    )
     external_ref: str | None = Field(
         default=None, max_length=200, description="The CRM's id for this deal"
     )

@@ -1,0 +1,63 @@
+"""The amendment: names the agreement it amends and states only the changes. Pure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.assembly.document import (
+    AssembledDocument,
+    DocumentInput,
+    Formatter,
+    base_context,
+    common_variables,
+    line_rows,
+    price_lines,
+    title_rows,
+    totals_context,
+    totals_record,
+)
+from app.assembly.schemas import AmendmentData
+
+
+def _data(doc: DocumentInput) -> AmendmentData:
+    assert isinstance(doc.data, AmendmentData)
+    return doc.data
+
+
+def amendment_variables(doc: DocumentInput) -> dict[str, Any]:
+    data = _data(doc)
+    fmt = Formatter(doc.locale, doc.currency)
+    return {
+        **common_variables(doc),
+        "agreement": {
+            "number": data.agreement.number,
+            "date": fmt.date(data.agreement.date),
+            "earlier_amendments": list(data.agreement.earlier_amendments),
+        },
+        "effective_date": fmt.date(data.effective_date),
+    }
+
+
+def assemble_amendment(doc: DocumentInput) -> AssembledDocument:
+    data = _data(doc)
+    fmt = Formatter(doc.locale, doc.currency)
+    totals = price_lines(doc)
+    variables = amendment_variables(doc)
+    sections, context = base_context(doc, variables)
+    context["agreement"] = variables["agreement"]
+    context["amendment"] = {
+        "effective_date": variables["effective_date"],
+        "new_end_date": fmt.date(data.new_end_date) if data.new_end_date else "",
+        "titles_added": title_rows(data.titles_added, fmt),
+        "titles_removed": title_rows(data.titles_removed, fmt),
+    }
+    context["lines"] = line_rows(doc, totals)
+    context["totals"] = totals_context(doc, totals)
+    return AssembledDocument(
+        title=context["doc"]["title"],
+        number=doc.number,
+        totals=totals,
+        sections=sections,
+        context=context,
+        record=totals_record(doc, totals),
+    )

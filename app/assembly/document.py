@@ -1,0 +1,251 @@
+"""What every document kind is assembled from, and the parts of its rendering context that
+all kinds share: letterhead, parties, labels, numbered clauses. Pure: no I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
+
+from app.assembly.clauses import ClauseText, RenderedClause, RenderedSection, render_clauses
+from app.assembly.outline import OutlineSection, number_outline
+from app.assembly.pricing import LineInput, Totals, price_quote
+from app.assembly.schemas import DocumentData
+
+LOCALES = {"en": "en_GB", "nl": "nl_NL", "zh": "zh_CN"}
+
+
+@dataclass(frozen=True)
+class Party:
+    name: str
+    address: str
+    country: str = ""
+    vat_id: str | None = None
+
+
+@dataclass(frozen=True)
+class PricedLineInput:
+    """A fee line with its price settled (from the catalogue or given)."""
+
+    sku: str | None
+    description: str
+    quantity: int
+    unit_price: Decimal
+    discount_percent: Decimal
+
+
+@dataclass(frozen=True)
+class DocumentInput:
+    """One document's data with every reference resolved: ready to assemble."""
+
+    kind: str
+    number: str
+    issued_on: date
+    seller: Party
+    customer: Party
+    data: DocumentData
+    lines: list[PricedLineInput]
+    outline: tuple[OutlineSection, ...]
+    clauses: Mapping[str, ClauseText]
+    labels: Mapping[str, str]
+    jurisdiction: str
+
+    @property
+    def language(self) -> str:
+        return self.data.language
+
+    @property
+    def locale(self) -> str:
+        return LOCALES[self.language]
+
+    @property
+    def currency(self) -> str:
+        return self.data.currency
+
+
+@dataclass(frozen=True)
+class AssembledDocument:
+    title: str
+    number: str
+    totals: Totals
+    sections: list[RenderedSection]
+    context: dict[str, Any]
+    record: dict[str, Any]
+    """Figures to keep with the document (totals, lines, per-year amounts)."""
+
+
+class Formatter:
+    """Dates, money and percentages as the document's locale writes them."""
+
+    def __init__(self, locale: str, currency: str) -> None:
+        self.locale = locale
+        self.currency = currency
+
+    def date(self, value: date) -> str:
+        return format_date(value, format="long", locale=self.locale)
+
+    def money(self, amount: Decimal) -> str:
+        return format_currency(amount, self.currency, locale=self.locale)
+
+    def percent(self, value: Decimal) -> str:
+        return format_decimal(value.normalize(), format="#,##0.##", locale=self.locale) + " %"
+
+    def number(self, value: int | Decimal) -> str:
+        return format_decimal(value, locale=self.locale)
+
+    def country(self, code: str) -> str:
+        return Locale.parse(self.locale).territories.get(code, code)
+
+
+def price_lines(doc: DocumentInput, lines: list[PricedLineInput] | None = None) -> Totals:
+    chosen = doc.lines if lines is None else lines
+    return price_quote(
+        [LineInput(line.quantity, line.unit_price, line.discount_percent) for line in chosen],
+        currency=doc.currency,
+        discount_percent=doc.data.discount,
+        tax_rate_percent=doc.data.tax_rate,
+    )
+
+
+def common_variables(doc: DocumentInput) -> dict[str, Any]:
+    """What clause text and outline conditions may use in every kind of document."""
+    fmt = Formatter(doc.locale, doc.currency)
+    return {
+        "customer": {"name": doc.customer.name, "country": doc.customer.country},
+        "seller": {"name": doc.seller.name},
+        "doc": {"number": doc.number, "date": fmt.date(doc.issued_on)},
+        "currency": doc.currency,
+    }
+
+
+def included_clause_keys(doc: DocumentInput, variables: Mapping[str, Any]) -> list[str]:
+    """The outline's clauses whose conditions hold for this document, in order."""
+    sections = number_outline(doc.outline, variables, doc.language)
+    return [clause.key for section in sections for clause in section.clauses]
+
+
+def _clause_context(clause: RenderedClause) -> dict[str, Any]:
+    return {
+        "number": clause.number,
+        "key": clause.key,
+        "title": clause.title,
+        "html": clause.html,
+        "paragraphs": list(clause.paragraphs),
+    }
+
+
+def _party(party: Party, fmt: Formatter) -> dict[str, Any]:
+    return {
+        "name": party.name,
+        "address_lines": [line for line in party.address.splitlines() if line.strip()],
+        "country": fmt.country(party.country),
+        "vat_id": party.vat_id or "",
+    }
+
+
+def base_context(
+    doc: DocumentInput, variables: Mapping[str, Any]
+) -> tuple[list[RenderedSection], dict[str, Any]]:
+    """The numbered clauses and the context every template gets."""
+    fmt = Formatter(doc.locale, doc.currency)
+    sections = render_clauses(
+        number_outline(doc.outline, variables, doc.language),
+        doc.clauses,
+        variables,
+        language=doc.language,
+    )
+    context = {
+        "label": dict(doc.labels),
+        "doc": {
+            "title": doc.labels.get("title", doc.kind),
+            "language": doc.language,
+            "number": doc.number,
+            "issued_on": fmt.date(doc.issued_on),
+            "currency": doc.currency,
+            "po_number": doc.data.po_number or "",
+            "notes": doc.data.notes,
+        },
+        "seller": _party(doc.seller, fmt),
+        "customer": _party(doc.customer, fmt),
+        "clauses": [_clause_context(c) for s in sections for c in s.clauses],
+        "sections": [
+            {
+                "number": section.number,
+                "heading": section.heading,
+                "clauses": [_clause_context(c) for c in section.clauses],
+            }
+            for section in sections
+        ],
+    }
+    return sections, context
+
+
+def line_rows(doc: DocumentInput, totals: Totals) -> list[dict[str, Any]]:
+    fmt = Formatter(doc.locale, doc.currency)
+    return [
+        {
+            "n": n,
+            "sku": line.sku or "",
+            "description": line.description,
+            "quantity": fmt.number(line.quantity),
+            "unit_price": fmt.money(line.unit_price),
+            "discount_percent": fmt.percent(line.discount_percent) if line.discount_percent else "",
+            "amount": fmt.money(priced.amount),
+        }
+        for n, (line, priced) in enumerate(zip(doc.lines, totals.lines, strict=True), 1)
+    ]
+
+
+def totals_context(doc: DocumentInput, totals: Totals) -> dict[str, str]:
+    fmt = Formatter(doc.locale, doc.currency)
+    return {
+        "subtotal": fmt.money(totals.subtotal),
+        "discount": fmt.money(totals.discount) if totals.discount else "",
+        "discount_percent": fmt.percent(doc.data.discount),
+        "net": fmt.money(totals.net),
+        "tax": fmt.money(totals.tax),
+        "tax_rate_percent": fmt.percent(doc.data.tax_rate),
+        "total": fmt.money(totals.total),
+    }
+
+
+def totals_record(doc: DocumentInput, totals: Totals) -> dict[str, Any]:
+    """The figures kept with the document, as decimal strings."""
+    return {
+        **totals.as_strings(),
+        "net": str(totals.net),
+        "discount_percent": str(doc.data.discount),
+        "tax_rate_percent": str(doc.data.tax_rate),
+        "lines": [
+            {
+                "sku": line.sku,
+                "description": line.description,
+                "quantity": line.quantity,
+                "unit_price": str(line.unit_price),
+                "discount_percent": str(line.discount_percent),
+                "amount": str(priced.amount),
+            }
+            for line, priced in zip(doc.lines, totals.lines, strict=True)
+        ],
+    }
+
+
+def title_rows(titles: list[Any], fmt: Formatter) -> list[dict[str, str]]:
+    return [
+        {
+            "n": str(n),
+            "title": title.title,
+            "issn": title.issn or "",
+            "eissn": title.eissn or "",
+            "subject": title.subject,
+            "price": fmt.money(title.price) if title.price is not None else "",
+            "price_amount": str(title.price) if title.price is not None else "",
+        }
+        for n, title in enumerate(titles, start=1)
+    ]

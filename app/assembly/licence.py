@@ -1,0 +1,136 @@
+"""The licence agreement: term, sites and users, fees for each year of the term (with the
+annual uplift), and the licensed titles. Pure: `DocumentInput` in."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from app.assembly.document import (
+    AssembledDocument,
+    DocumentInput,
+    Formatter,
+    PricedLineInput,
+    base_context,
+    common_variables,
+    price_lines,
+    title_rows,
+    totals_context,
+    totals_record,
+)
+from app.assembly.pricing import HUNDRED, Totals, round_money
+from app.assembly.schemas import LicenceData
+
+
+def _data(doc: DocumentInput) -> LicenceData:
+    assert isinstance(doc.data, LicenceData)
+    return doc.data
+
+
+def licence_variables(doc: DocumentInput) -> dict[str, Any]:
+    data = _data(doc)
+    fmt = Formatter(doc.locale, doc.currency)
+    return {
+        **common_variables(doc),
+        "term": {
+            "start": fmt.date(data.term.start),
+            "end": fmt.date(data.term.end),
+            "years": data.term.years,
+        },
+        "perpetual_access": data.perpetual_access,
+        "notice_days": data.notice_days,
+    }
+
+
+def _year_start(start: date, year: int) -> date:
+    try:
+        return start.replace(year=start.year + year)
+    except ValueError:  # 29 February
+        return start.replace(year=start.year + year, day=28)
+
+
+def yearly_lines(doc: DocumentInput) -> list[list[PricedLineInput]]:
+    """Each year's fee lines: every later year's unit price is the year before's plus the
+    uplift, rounded to the currency's minor unit."""
+    uplift = (HUNDRED + _data(doc).annual_uplift_percent) / HUNDRED
+    years = [list(doc.lines)]
+    for _ in range(1, _data(doc).term.years):
+        years.append(
+            [
+                replace(line, unit_price=round_money(line.unit_price * uplift, doc.currency))
+                for line in years[-1]
+            ]
+        )
+    return years
+
+
+def _sum(totals: list[Totals], field: str) -> Decimal:
+    return sum((getattr(t, field) for t in totals), Decimal(0))
+
+
+def assemble_licence(doc: DocumentInput) -> AssembledDocument:
+    data = _data(doc)
+    fmt = Formatter(doc.locale, doc.currency)
+    years = yearly_lines(doc)
+    per_year = [price_lines(doc, lines) for lines in years]
+    first = per_year[0]
+    term_totals = replace(
+        first,
+        subtotal=_sum(per_year, "subtotal"),
+        discount=_sum(per_year, "discount"),
+        net=_sum(per_year, "net"),
+        tax=_sum(per_year, "tax"),
+        total=_sum(per_year, "total"),
+    )
+    sections, context = base_context(doc, licence_variables(doc))
+    context["term"] = licence_variables(doc)["term"]
+    context["licence"] = {
+        "authorised_users": data.authorised_users,
+        "perpetual_access": data.perpetual_access,
+        "sites": [{"name": s.name, "address": s.address} for s in data.sites],
+        "uplift_percent": fmt.percent(data.annual_uplift_percent),
+    }
+    context["years"] = [
+        {
+            "year": n,
+            "starts": fmt.date(_year_start(data.term.start, n - 1)),
+            "lines": [
+                {
+                    "description": line.description,
+                    "sku": line.sku or "",
+                    "quantity": fmt.number(line.quantity),
+                    "unit_price": fmt.money(line.unit_price),
+                    "discount_percent": fmt.percent(line.discount_percent)
+                    if line.discount_percent
+                    else "",
+                    "amount": fmt.money(priced.amount),
+                }
+                for line, priced in zip(lines, totals.lines, strict=True)
+            ],
+            "totals": totals_context(doc, totals),
+        }
+        for n, (lines, totals) in enumerate(zip(years, per_year, strict=True), start=1)
+    ]
+    context["totals"] = totals_context(doc, term_totals)
+    context["titles"] = title_rows(data.titles, fmt)
+    record = totals_record(doc, first)
+    record.update(term_totals.as_strings())
+    record["net"] = str(term_totals.net)
+    record["years"] = [
+        {
+            "year": n,
+            "starts": _year_start(data.term.start, n - 1).isoformat(),
+            **totals.as_strings(),
+        }
+        for n, totals in enumerate(per_year, start=1)
+    ]
+    return AssembledDocument(
+        title=context["doc"]["title"],
+        number=doc.number,
+        totals=term_totals,
+        sections=sections,
+        context=context,
+        record=record,
+    )

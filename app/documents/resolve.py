@@ -1,0 +1,193 @@
+"""From a request's data to a `DocumentInput`: validate it for the template's kind, look up
+the account, the catalogue prices and the approved clause texts it needs."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.accounts.models import Account
+from app.assembly.clauses import ClauseText
+from app.assembly.document import DocumentInput, Party, PricedLineInput, included_clause_keys
+from app.assembly.kinds import KINDS, Kind
+from app.assembly.pricing import tidy_price
+from app.assembly.schemas import DocumentData, NewCustomer
+from app.catalogue.models import Product
+from app.errors import FieldError, InvalidInput
+from app.library.clause_files import PREFERRED
+from app.library.clauses import choose_version
+from app.library.models import ClauseVersion
+from app.library.template_packages import TemplatePackage
+from app.uow import UnitOfWork
+from app.validation import field_errors
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """The request after every reference (account, skus, clauses) has been looked up."""
+
+    customer: Party
+    account_id: uuid.UUID | None
+    lines: list[PricedLineInput]
+    clauses: list[ClauseVersion]
+
+
+def kind_of(package: TemplatePackage) -> Kind:
+    return KINDS[package.kind]
+
+
+def parse_data(kind: Kind, raw: Any) -> DocumentData:
+    """Validate a request's `data` against the kind's model; errors point into `/data`."""
+    try:
+        return kind.data_model.model_validate(raw)
+    except ValidationError as exc:
+        raise InvalidInput(
+            f"the data does not fit a {kind.name}; see errors",
+            field_errors(exc, {"data": raw}, prefix=("data",)),
+        ) from exc
+
+
+def _customer(session: Session, data: DocumentData) -> tuple[Party, uuid.UUID | None]:
+    if isinstance(data.account, NewCustomer):
+        c = data.account
+        return Party(name=c.name, address=c.address, country=c.country, vat_id=c.vat_id), None
+    account = session.get(Account, data.account)
+    if account is None:
+        raise InvalidInput(
+            f"no account {data.account}", [FieldError("/data/account", "unknown account id")]
+        )
+    party = Party(
+        name=account.name, address=account.address, country=account.country, vat_id=account.vat_id
+    )
+    return party, account.id
+
+
+def _lines(session: Session, data: DocumentData) -> list[PricedLineInput]:
+    requested = data.priced_lines
+    skus = {line.sku for line in requested if line.sku}
+    products = {
+        p.sku: p for p in session.scalars(select(Product).where(Product.sku.in_(skus))).all()
+    }
+    lines, errors = [], []
+    for index, line in enumerate(requested):
+        pointer = f"/data/lines/{index}"
+        if line.sku is None:
+            assert line.description is not None and line.unit_price is not None
+            lines.append(
+                PricedLineInput(
+                    None, line.description, line.quantity, line.unit_price, line.discount_percent
+                )
+            )
+            continue
+        product = products.get(line.sku)
+        if product is None:
+            errors.append(FieldError(f"{pointer}/sku", f"unknown sku {line.sku!r}"))
+            continue
+        if line.unit_price is not None:
+            errors.append(
+                FieldError(f"{pointer}/unit_price", "a catalogue line takes the catalogue price")
+            )
+            continue
+        list_price = product.price_in(data.currency)
+        if list_price is None:
+            errors.append(
+                FieldError(f"{pointer}/sku", f"{line.sku} has no price in {data.currency}")
+            )
+            continue
+        lines.append(
+            PricedLineInput(
+                product.sku,
+                line.description or product.name,
+                line.quantity,
+                tidy_price(list_price, data.currency),
+                line.discount_percent,
+            )
+        )
+    if errors:
+        raise InvalidInput("some lines cannot be priced", errors)
+    return lines
+
+
+def _clause_versions(
+    session: Session, package: TemplatePackage, doc: DocumentInput
+) -> list[ClauseVersion]:
+    """The approved text of each clause the outline includes for this document, in its
+    language and jurisdiction and in the playbook position asked for."""
+    data = doc.data
+    keys = included_clause_keys(doc, kind_of(package).variables(doc))
+    strays = sorted(set(data.clause_positions) - set(keys))
+    if strays:
+        raise InvalidInput(
+            "playbook positions name clauses this document does not contain",
+            [FieldError(f"/data/clause_positions/{key}", "not in this document") for key in strays],
+        )
+    versions, errors = [], []
+    for key in keys:
+        position = data.clause_positions.get(key, PREFERRED)
+        try:
+            versions.append(
+                choose_version(
+                    session,
+                    key,
+                    language=data.language,
+                    jurisdiction=doc.jurisdiction,
+                    position=position,
+                )
+            )
+        except InvalidInput as exc:
+            pointer = (
+                f"/data/clause_positions/{key}" if position != PREFERRED else "/data/jurisdiction"
+            )
+            errors.append(FieldError(pointer, exc.detail))
+    if errors:
+        raise InvalidInput("the clause library has no text for some clauses", errors)
+    return versions
+
+
+def document_input(
+    uow: UnitOfWork,
+    package: TemplatePackage,
+    data: DocumentData,
+    resolved: Resolved,
+    *,
+    number: str,
+    issued_on: date,
+) -> DocumentInput:
+    settings = uow.settings
+    return DocumentInput(
+        kind=package.kind,
+        number=number,
+        issued_on=issued_on,
+        seller=Party(name=settings.seller_name, address=settings.seller_address),
+        customer=resolved.customer,
+        data=data,
+        lines=resolved.lines,
+        outline=package.outline,
+        clauses={
+            v.clause.key: ClauseText(v.clause.key, v.title, v.version, v.sha256, v.body)
+            for v in resolved.clauses
+        },
+        labels=package.labels_for(data.language),
+        jurisdiction=data.jurisdiction or settings.default_jurisdiction,
+    )
+
+
+def resolve(
+    uow: UnitOfWork, package: TemplatePackage, data: DocumentData, *, issued_on: date
+) -> Resolved:
+    if data.language not in package.languages:
+        raise InvalidInput(
+            f"template {package.key!r} is written in {', '.join(package.languages)}",
+            [FieldError("/data/language", f"one of {', '.join(package.languages)}")],
+        )
+    customer, account_id = _customer(uow.session, data)
+    lines = _lines(uow.session, data)
+    unpinned = Resolved(customer, account_id, lines, [])
+    probe = document_input(uow, package, data, unpinned, number="", issued_on=issued_on)
+    return Resolved(customer, account_id, lines, _clause_versions(uow.session, package, probe))
