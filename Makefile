@@ -5,7 +5,12 @@ PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test lint bench install clean
+.PHONY: run test lint bench install system-packages clean
+
+# Debian packages the documents need: CJK fonts for Chinese agreements, HarfBuzz's
+# subsetter for embedding fonts, poppler for the tests that look at rendered pages.
+# Installed only where missing (apt needs root, as on CI and in the Dockerfile).
+SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 poppler-utils
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -16,22 +21,30 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed
+system-packages:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:" $$missing; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get install -y -q $$missing || { apt-get update -q && apt-get install -y -q $$missing; }; \
+	fi
+
+install: system-packages $(VENV)/.installed
 
 run: install
 	$(VENV)/bin/contractdesk init --demo
 	$(VENV)/bin/contractdesk serve --host $(HOST) --port $(PORT)
 
 lint: install
-	$(VENV)/bin/ruff check app tests bench
-	$(VENV)/bin/ruff format --check app tests bench
+	$(VENV)/bin/ruff check app tests bench scripts
+	$(VENV)/bin/ruff format --check app tests bench scripts
 	$(VENV)/bin/mypy
 
 test: lint
 	$(VENV)/bin/python -m pytest
 
 bench: install
-	$(VENV)/bin/python -m bench.create_quote
+	$(VENV)/bin/python -m bench.create_document
 	$(VENV)/bin/python -m bench.storage
 	$(VENV)/bin/python -m bench.workers
 
