@@ -1,21 +1,29 @@
-"""Time to create one quote through the API (assemble, render, store, record) against the
-raw library floor measured in the same run: WeasyPrint + docxtpl rendering the same
-HTML and DOCX with the same context, nothing else.
+"""Time to create one document through the API (assemble, render, store, record) against
+the raw library floor measured in the same run: WeasyPrint + docxtpl rendering the same
+HTML and DOCX with the same context, nothing else. Two documents: a one-page quote and a
+licence agreement of about 20 pages (its schedule lists 350 titles).
 
-    make bench        (or: .venv/bin/python -m bench.create_quote --runs 15)
+    make bench        (or: .venv/bin/python -m bench.create_document --runs 10)
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import io
+import json
 import statistics
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from docxtpl import DocxTemplate
+from flask.testing import FlaskClient
+from pypdf import PdfReader
+from stdnum import issn
 from weasyprint import HTML
 
 from app import create_app, demo, migrate
@@ -23,19 +31,42 @@ from app.accounts.models import Account
 from app.assembly.sandbox import sandbox
 from app.config import Settings
 from app.documents import services as documents
-from app.documents.models import Document
 from app.library.shipped import load_shipped_library
-from app.library.template_packages import read_template_package
+from app.library.templates import package_for, published_version
 from app.runtime import Runtime
 from app.signing.pdf_signature import ensure_service_certificate
+from app.uow import UnitOfWork
 from app.users import services as users
 
-REQUEST_LINES = [
+QUOTE_LINES = [
     {"sku": "JNL-PHYS", "quantity": 1, "discount_percent": "5"},
     {"sku": "EBK-STM-2026", "quantity": 2},
     {"sku": "SVC-ANALYTICS", "quantity": 1},
     {"description": "On-site training day", "unit_price": "950.00", "quantity": 1},
 ]
+SUBJECTS = ("Physics", "Chemistry", "Engineering", "Mathematics", "Life Sciences")
+
+
+def _issn(n: int) -> str:
+    digits = f"{2000000 + n * 7919:07d}"[-7:]
+    return str(issn.format(digits + issn.calc_check_digit(digits)))
+
+
+def licence_body(account: str, titles: int) -> dict[str, Any]:
+    sample_file = Path("contract_templates/licence-agreement/sample.json")
+    data = json.loads(sample_file.read_text())
+    data["account"] = account
+    data["titles"] = [
+        {
+            "title": f"Journal of Benchmark Studies, Series {n}",
+            "issn": _issn(n),
+            "eissn": _issn(n + 50_000),
+            "subject": SUBJECTS[n % len(SUBJECTS)],
+            "price": f"{900 + n % 700}.00",
+        }
+        for n in range(1, titles + 1)
+    ]
+    return {"template": "licence-agreement", "data": data}
 
 
 def _timed(action: Callable[[], object], runs: int) -> list[float]:
@@ -48,9 +79,43 @@ def _timed(action: Callable[[], object], runs: int) -> list[float]:
     return times
 
 
+def measure(
+    client: FlaskClient, headers: dict[str, str], body: dict[str, Any], uow: UnitOfWork, runs: int
+) -> tuple[float, float, int]:
+    """Median seconds through the API and for the raw render, and the PDF's page count."""
+    created: list[str] = []
+
+    def through_api() -> None:
+        answer = client.post("/api/v1/documents", json=copy.deepcopy(body), headers=headers)
+        assert answer.status_code == 201, answer.json
+        created.append(answer.json["id"])
+
+    api_times = _timed(through_api, runs)
+    document_id = uuid.UUID(created[-1])
+    context = documents.assemble_stored(uow, document_id).context
+    with uow:
+        version = published_version(uow.session, body["template"])
+        package = package_for(version, uow.settings.template_cache_dir)
+    html_template = sandbox().from_string((package.path / package.html).read_text())
+    pdf = b""
+
+    def raw_floor() -> None:
+        nonlocal pdf
+        html = html_template.render(**context)
+        pdf = HTML(string=html, base_url=package.path.as_uri() + "/").write_pdf() or b""
+        template = DocxTemplate(package.path / package.docx)
+        template.render(context, autoescape=True)
+        template.save(io.BytesIO())
+
+    floor_times = _timed(raw_floor, runs)
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    return statistics.median(api_times), statistics.median(floor_times), pages
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--titles", type=int, default=350, help="titles in the licence")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -68,47 +133,34 @@ def main() -> None:
         runtime: Runtime = app.extensions["contractdesk"]
         uow = runtime.unit_of_work()
         with uow:
-            load_shipped_library(uow)
+            load_shipped_library(uow, check=False)
             demo.seed(uow.session)
-            account = uow.session.query(Account).filter(Account.country == "GB").one()
+            gb = uow.session.query(Account).filter(Account.country == "GB").one()
+            nl = uow.session.query(Account).filter(Account.country == "NL").one()
             _, key = users.create_api_key(
                 uow.session, user=users.user_by_email(uow.session, "support@example.com"), name="b"
             )
             uow.commit()
         client = app.test_client()
-        body = {
-            "template": "quote",
-            "data": {"account": str(account.id), "currency": "GBP", "lines": REQUEST_LINES},
-        }
         headers = {"Authorization": f"Bearer {key}"}
-
-        def through_api() -> None:
-            answer = client.post("/api/v1/documents", json=body, headers=headers)
-            assert answer.status_code == 201, answer.json
-
-        through_api()
-        with uow:
-            document_id = uow.session.query(Document.id).limit(1).scalar()
-        context = documents.assemble_stored(uow, document_id).context
-        package = read_template_package(settings.templates_dir / "quote")
-        html_template = sandbox().from_string((package.path / package.html).read_text())
-
-        def raw_floor() -> None:
-            html = html_template.render(**context)
-            HTML(string=html, base_url=package.path.as_uri() + "/").write_pdf()
-            template = DocxTemplate(package.path / package.docx)
-            template.render(context, autoescape=True)
-            template.save(io.BytesIO())
-
-        api_times = _timed(through_api, args.runs)
-        floor_times = _timed(raw_floor, args.runs)
+        quote = {
+            "template": "quote",
+            "data": {"account": str(gb.id), "currency": "GBP", "lines": QUOTE_LINES},
+        }
+        results = {
+            "quote": measure(client, headers, quote, uow, args.runs),
+            "licence agreement": measure(
+                client, headers, licence_body(str(nl.id), args.titles), uow, args.runs
+            ),
+        }
         runtime.close()
 
-    api, floor = statistics.median(api_times), statistics.median(floor_times)
-    print(f"runs: {args.runs} each, medians")
-    print(f"create one quote through the API (render + store): {api * 1000:8.1f} ms")
-    print(f"raw WeasyPrint + docxtpl render of the same quote:  {floor * 1000:8.1f} ms")
-    print(f"ratio API / floor: {api / floor:.2f}")
+    print(f"runs: {args.runs} each, medians; API = render + store + record, floor = raw render")
+    for name, (api, floor, pages) in results.items():
+        print(
+            f"{name:<18} {pages:3d} pages  API {api * 1000:8.1f} ms  "
+            f"floor {floor * 1000:8.1f} ms  ratio {api / floor:.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -12,7 +12,9 @@ from sqlalchemy import func, select
 
 from app import create_app
 from app.catalogue.models import Product
-from app.config import Settings
+from app.config import PROJECT_ROOT, Settings
+from app.library.clause_files import read_clause_file
+from app.library.template_packages import package_folders
 from app.users.models import User
 from tests.conftest import account_id
 from tests.support.flows import quote_request
@@ -113,7 +115,11 @@ def test_init_without_demo_sets_up_an_empty_service(tmp_path: Path) -> None:
     }
     result = run(env, "init")
     assert result.returncode == 0, result.stderr
-    assert "6 clause versions and 1 template versions added" in result.stdout
+    variants = sum(
+        len(read_clause_file(path).variants) for path in (PROJECT_ROOT / "clauses").glob("*.md")
+    )
+    packages = len(package_folders(PROJECT_ROOT / "contract_templates"))
+    assert f"{variants} clause versions and {packages} template versions added" in result.stdout
     assert "Demo" not in result.stdout
     settings = Settings(
         database_url=env["DATABASE_URL"],

@@ -45,21 +45,33 @@ def _markdown() -> MarkdownIt:
 
 
 def _plain_paragraphs(md: MarkdownIt, text: str) -> tuple[str, ...]:
-    """The text of each paragraph or list item, for formats without HTML (DOCX)."""
+    """The text of each paragraph or list item, for formats without HTML (DOCX), with the
+    markers the HTML rendering shows: a bullet, or the item's number."""
     paragraphs: list[str] = []
-    prefix = ""
+    lists: list[list[int]] = []  # per open list: [next number] or [] for a bullet list
+    pending = ""
     for token in md.parse(text):
         if token.type == "bullet_list_open":
-            prefix = "• "
-        elif token.type == "bullet_list_close":
-            prefix = ""
+            lists.append([])
+        elif token.type == "ordered_list_open":
+            lists.append([int(token.attrGet("start") or 1)])
+        elif token.type in {"bullet_list_close", "ordered_list_close"}:
+            lists.pop()
+        elif token.type == "list_item_open" and lists:
+            counter = lists[-1]
+            if counter:
+                pending = f"{counter[0]}. "
+                counter[0] += 1
+            else:
+                pending = "• "
         elif token.type == "inline":
             plain = "".join(
                 child.content if child.type in {"text", "code_inline"} else " "
                 for child in token.children or []
                 if child.type in {"text", "code_inline", "softbreak", "hardbreak"}
             )
-            paragraphs.append(prefix + " ".join(plain.split()))
+            paragraphs.append(pending + " ".join(plain.split()))
+            pending = ""
     return tuple(paragraphs)
 
 

@@ -98,6 +98,7 @@ def assemble_licence(doc: DocumentInput) -> AssembledDocument:
             "starts": fmt.date(_year_start(data.term.start, n - 1)),
             "lines": [
                 {
+                    "n": index,
                     "description": line.description,
                     "sku": line.sku or "",
                     "quantity": fmt.number(line.quantity),
@@ -107,7 +108,9 @@ def assemble_licence(doc: DocumentInput) -> AssembledDocument:
                     else "",
                     "amount": fmt.money(priced.amount),
                 }
-                for line, priced in zip(lines, totals.lines, strict=True)
+                for index, (line, priced) in enumerate(
+                    zip(lines, totals.lines, strict=True), start=1
+                )
             ],
             "totals": totals_context(doc, totals),
         }

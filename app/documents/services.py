@@ -134,19 +134,23 @@ def preview_totals(
         return assembled.record, _approvals(uow, parsed)
 
 
+def render_sample(
+    uow: UnitOfWork, package: TemplatePackage, language: str
+) -> tuple[AssembledDocument, dict[str, bytes]]:
+    """The package's sample data assembled and rendered in one language, storing nothing."""
+    data = parse_data(kind_of(package), {**package.sample_data(), "language": language})
+    issued_on = utcnow().date()
+    resolved = resolve(uow, package, data, issued_on=issued_on)
+    assembled = _assemble(uow, package, data, resolved, number="SAMPLE-1", issued_on=issued_on)
+    return assembled, render_files(package, assembled)
+
+
 def check_template_package(uow: UnitOfWork, package: TemplatePackage) -> None:
     """Render the package's sample data to every format in every language it offers,
     with the library's approved clauses: a template that fails here is not published."""
-    sample = package.sample_data()
     for language in package.languages:
         try:
-            data = parse_data(kind_of(package), {**sample, "language": language})
-            issued_on = utcnow().date()
-            resolved = resolve(uow, package, data, issued_on=issued_on)
-            assembled = _assemble(
-                uow, package, data, resolved, number="SAMPLE-1", issued_on=issued_on
-            )
-            render_files(package, assembled)
+            render_sample(uow, package, language)
         except InvalidInput as exc:
             details = "; ".join(
                 [exc.detail, *(f"{error.pointer}: {error.detail}" for error in exc.errors)]
@@ -468,7 +472,7 @@ def render_new_version(uow: UnitOfWork, document_id: uuid.UUID, *, actor: User) 
 
 
 def file_name(document_number: str, kind: str, version: int) -> str:
-    extension = "docx" if kind == "docx" else "pdf"
+    extension = kind if kind in {"docx", "xlsx", "csv"} else "pdf"
     return f"{document_number}-{kind}-v{version}.{extension}"
 
 

@@ -11,12 +11,13 @@ from typing import Any
 
 from openpyxl import Workbook
 
+# (the row's field, the package label naming the column, the heading without a label)
 _COLUMNS = (
-    ("title", "Title"),
-    ("issn", "ISSN"),
-    ("eissn", "eISSN"),
-    ("subject", "Subject"),
-    ("price_amount", "Price"),
+    ("title", "col_title", "Title"),
+    ("issn", "issn", "ISSN"),
+    ("eissn", "eissn", "eISSN"),
+    ("subject", "subject", "Subject"),
+    ("price_amount", "price", "Price"),
 )
 
 
@@ -30,11 +31,11 @@ def title_table(context: dict[str, Any]) -> Table:
     """The title rows of an assembled title list, headed in the document's language; the
     price is a plain decimal in the document's currency, which the header names."""
     label = context["label"]
-    headers = [label.get(key, default) for key, default in _COLUMNS]
+    headers = [label.get(name, default) for _, name, default in _COLUMNS]
     headers[-1] = f"{headers[-1]} ({context['doc']['currency']})"
     return Table(
         headers=tuple(headers),
-        rows=[tuple(row[key] for key, _ in _COLUMNS) for row in context["titles"]],
+        rows=[tuple(row[field] for field, _, _ in _COLUMNS) for row in context["titles"]],
     )
 
 

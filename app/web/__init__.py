@@ -11,6 +11,7 @@ from app.web.api import library as api_library
 from app.web.api import webhook_endpoints as api_webhooks
 from app.web.pages import auth as pages_auth
 from app.web.pages import documents as pages_documents
+from app.web.pages import library as pages_library
 from app.web.pages import signing as pages_signing
 from app.web.requests import ApiRequest
 
@@ -26,7 +27,13 @@ def init_app(app: APIFlask) -> None:
     for bp in (api_documents.bp, api_library.bp, api_webhooks.bp):
         csrf.exempt(bp)  # API clients authenticate with a bearer key, not a cookie
         app.register_blueprint(bp)
-    for page_bp in (ops.bp, pages_auth.bp, pages_documents.bp, pages_signing.bp):
+    for page_bp in (
+        ops.bp,
+        pages_auth.bp,
+        pages_documents.bp,
+        pages_library.bp,
+        pages_signing.bp,
+    ):
         app.register_blueprint(page_bp)
     pages_auth.init_app(app)
     app.spec_processor(spec.add_kind_schemas)

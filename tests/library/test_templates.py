@@ -92,7 +92,7 @@ def test_a_new_version_is_published_only_after_its_sample_renders(
     assert published.status_code == 200, published.json
     assert published.json["status"] == "published"
     versions = client.get("/api/v1/templates", headers=bearer(app, "legal@example.com")).json
-    assert [(v["version"], v["status"]) for v in versions["templates"]] == [
+    assert [(v["version"], v["status"]) for v in versions["templates"] if v["key"] == "quote"] == [
         (1, "retired"),
         (2, "draft"),
         (3, "published"),

@@ -28,7 +28,7 @@ from app.web.schemas.documents import (
 
 bp = APIBlueprint("api_documents", __name__, url_prefix="/api/v1", tag="Documents")
 
-FILE_KINDS = ("pdf", "docx", "signed")
+FILE_KINDS = ("pdf", "docx", "xlsx", "csv", "signed")
 
 
 def _out(overview: DocumentOverview, links: list[SigningLink] | None = None) -> dict[str, Any]:
@@ -109,7 +109,7 @@ def get(document_id: uuid.UUID) -> dict[str, Any]:
 @bp.get("/documents/<uuid:document_id>/files/<kind>")
 @bp.auth_required(auth)
 @bp.doc(
-    summary="Download a stored file (pdf, docx, signed); ?version=N for an earlier version",
+    summary="Download a stored file (pdf, docx, xlsx, csv, signed); ?version=N for an earlier one",
     responses={
         200: "The file's bytes, checked against their recorded sha256 (local storage)",
         303: "A short-lived URL to the stored version (S3 storage)",

@@ -123,12 +123,15 @@ def document(document_id: uuid.UUID) -> str:
     uow = unit_of_work()
     with uow:
         overview = document_overview(uow.session, document_id)
+        waiting = {rule["role"] for rule in documents.outstanding_approvals(overview.document)}
     links = session.pop(f"links-{document_id}", None)
-    return render_template("document.html", o=overview, doc=overview.document, links=links)
+    return render_template(
+        "document.html", o=overview, doc=overview.document, links=links, waiting_roles=waiting
+    )
 
 
 @bp.post("/documents/<uuid:document_id>/approval")
-@login_required("manager")
+@login_required("manager", "legal")
 def decide(document_id: uuid.UUID) -> Response:
     decision = request.form.get("decision", "")
     if decision not in {"approve", "reject"}:

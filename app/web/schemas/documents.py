@@ -69,6 +69,8 @@ class ApprovalOut(BaseModel):
 class FilesOut(BaseModel):
     pdf: str | None = None
     docx: str | None = None
+    xlsx: str | None = Field(default=None, description="Title lists only")
+    csv: str | None = Field(default=None, description="Title lists only")
     signed: str | None = None
 
 
