@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -42,6 +43,8 @@ from app.rendering.tables import render_csv, render_xlsx, title_table
 from app.uow import UnitOfWork
 from app.users.models import User
 
+log = logging.getLogger(__name__)
+
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -81,11 +84,25 @@ def store_file(
 
 
 def render_files(package: TemplatePackage, assembled: AssembledDocument) -> dict[str, bytes]:
-    """Every file a document is made of: PDF and DOCX, and for title lists XLSX and CSV."""
-    with RENDER_SECONDS.labels(format="pdf").time():
-        files = {"pdf": render_pdf(package.path, package.html, assembled.context)}
-    with RENDER_SECONDS.labels(format="docx").time():
-        files["docx"] = render_docx(package.path, package.docx, assembled.context)
+    """Every file a document is made of: PDF and DOCX, and for title lists XLSX and CSV.
+
+    A template that fails here passed its check with its sample data, so the failure
+    depends on this document's data: it is logged for legal, with the file and line, and
+    answered to the caller as invalid input."""
+    try:
+        with RENDER_SECONDS.labels(format="pdf").time():
+            files = {"pdf": render_pdf(package.path, package.html, assembled.context)}
+        with RENDER_SECONDS.labels(format="docx").time():
+            files["docx"] = render_docx(package.path, package.docx, assembled.context)
+    except InvalidInput as exc:
+        log.error(
+            "template %s failed to render document %s: %s",
+            package.key,
+            assembled.number,
+            exc.detail,
+            extra={"template": package.key, "document_number": assembled.number},
+        )
+        raise
     if package.kind == "title-list":
         table = title_table(assembled.context)
         files["xlsx"] = render_xlsx(table)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEvent
 from tests.conftest import bearer, row_counts
-from tests.support.flows import plain_quote_request
+from tests.support.flows import create_and_send, plain_quote_request, sign_as
 
 NEW_TERMS = (
     "Invoices are payable within 45 days of the invoice date, by bank transfer to the "
@@ -200,7 +200,12 @@ def test_a_playbook_fallback_makes_the_document_non_standard_and_needs_legal(
     support = bearer(app, "support@example.com")
     doc = client.post("/api/v1/documents", json=body, headers=support)
     assert doc.status_code == 201, doc.json
-    assert doc.json["status"] == "pending_approval"
+    assert doc.json["status"] == "pending_approval" and doc.json["non_standard"] is True
+    pinned = {c["key"]: c for c in doc.json["clauses"]}
+    assert (pinned["payment-terms"]["position"], pinned["payment-terms"]["sha256"]) == (
+        "fallback-1",
+        client.get(f"/api/v1/clause-versions/{fallback}", headers=lee).json["sha256"],
+    )
     assert [(r["rule"], r["role"]) for r in doc.json["approvals_required"]] == [
         ("non_standard_clause", "legal")
     ]
@@ -263,3 +268,17 @@ def test_a_document_takes_the_variant_for_its_language_and_jurisdiction(app: API
     assert not_offered.status_code == 422
     assert not_offered.json["errors"][0]["pointer"] == "/data/language"
     assert row_counts(app.extensions["contractdesk"]) == counts
+
+
+def test_where_used_names_the_signed_contracts_that_hold_a_clause_version(
+    app: APIFlask,
+) -> None:
+    client = app.test_client()
+    lee = bearer(app, "legal@example.com")
+    document_id, link = create_and_send(app)
+    assert sign_as(client, link, "Helen Marsh").status_code == 200
+    version = _approved_version(client, lee, "governing-law", jurisdiction="england-wales")
+    used = client.get(f"/api/v1/clause-versions/{version['id']}/where-used", headers=lee).json
+    assert [(d["document_id"], d["status"], d["signed"]) for d in used["documents"]] == [
+        (document_id, "signed", True)
+    ]

@@ -231,3 +231,41 @@ def test_a_template_cannot_call_out_to_the_network(
         check_template_package(uow, read_template_package(folder))
     assert f"{base}/x.css" in str(refused.value)
     assert http_target == [base]
+
+
+def test_a_template_that_fails_on_some_data_answers_a_problem_and_logs_file_and_line(
+    app: APIFlask, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The sample renders, so the version is published; a document whose data takes the
+    broken branch gets a problem document naming the file and line, and legal a log line."""
+    client = app.test_client()
+    legal, support = bearer(app, "legal@example.com"), bearer(app, "support@example.com")
+    folder = _quote_copy(tmp_path)
+    page = folder / "quote.html"
+    lines = page.read_text().splitlines()
+    lines[11] += "{% if doc.po_number == 'PO-BROKEN' %}{{ doc.no_such_field.upper() }}{% endif %}"
+    page.write_text("\n".join(lines) + "\n")
+    version = _upload(client, legal, _zip(folder)).json
+    published = client.post(f"/api/v1/template-versions/{version['id']}/publish", headers=legal)
+    assert published.status_code == 200, published.json
+
+    body = plain_quote_request(app)
+    body["data"]["po_number"] = "PO-BROKEN"
+    runtime = app.extensions["contractdesk"]
+    counts = row_counts(runtime)
+    with caplog.at_level("ERROR", logger="app.documents.services"):
+        answer = client.post("/api/v1/documents", json=body, headers=support)
+    assert answer.status_code == 422
+    assert answer.json["detail"].startswith("template quote.html, line 12:")
+    assert "no_such_field" in answer.json["detail"]
+    assert any("quote.html, line 12" in r.getMessage() for r in caplog.records)
+    # The number drawn for the failed document went back to the pool (the next document
+    # takes it, so the sequence keeps no gap); nothing else was written.
+    after = row_counts(runtime)
+    assert after.pop("released_number") == 1
+    for bookkeeping in ("sequence_counter", "released_number"):
+        counts.pop(bookkeeping)
+        after.pop(bookkeeping, None)
+    assert after == counts
+    second = client.post("/api/v1/documents", json=plain_quote_request(app), headers=support)
+    assert second.json["number"].endswith("-000001")

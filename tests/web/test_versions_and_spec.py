@@ -86,3 +86,21 @@ def test_the_openapi_document_describes_the_api(app: APIFlask) -> None:
     schema_text = str(spec["components"]["schemas"])
     for field in ("discount_percent", "tax_rate_percent", "unit_price", "routing_order"):
         assert field in schema_text
+
+
+def test_each_template_publishes_the_schema_of_its_data(app: APIFlask) -> None:
+    client = app.test_client()
+    headers = bearer(app, "support@example.com")
+    licence = client.get("/api/v1/templates/licence-agreement/schema", headers=headers).json
+    assert licence["kind"] == "licence" and licence["languages"] == ["en", "nl", "zh"]
+    assert {"term", "sites", "titles", "account"} <= set(licence["schema"]["properties"])
+    assert "term" in licence["schema"]["required"]
+    assert licence["schema"]["properties"]["language"]["enum"] == ["en", "nl", "zh"]
+    missing = client.get("/api/v1/templates/no-such-template/schema", headers=headers)
+    assert missing.status_code == 404
+
+    spec = client.get("/api/openapi.json").json
+    schemas = spec["components"]["schemas"]
+    assert {"QuoteData", "LicenceData", "AmendmentData", "TitleListData"} <= set(schemas)
+    refs = [option["$ref"] for option in schemas["DocumentIn"]["properties"]["data"]["oneOf"]]
+    assert "#/components/schemas/LicenceData" in refs

@@ -38,6 +38,19 @@ def _out(overview: DocumentOverview, links: list[SigningLink] | None = None) -> 
         "id": doc.id,
         "number": doc.number,
         "template": doc.template_version.template.key,
+        "template_version": doc.template_version.version,
+        "non_standard": doc.non_standard,
+        "clauses": [
+            {
+                "key": dc.clause_version.clause.key,
+                "version": dc.clause_version.version,
+                "language": dc.clause_version.language,
+                "jurisdiction": dc.clause_version.jurisdiction,
+                "position": dc.clause_version.position,
+                "sha256": dc.clause_version.sha256,
+            }
+            for dc in doc.clauses
+        ],
         "status": doc.status,
         "version": doc.current_version,
         "currency": doc.currency,

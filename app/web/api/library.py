@@ -9,7 +9,9 @@ from apiflask import APIBlueprint
 from flask import request
 from sqlalchemy import select
 
+from app.assembly.kinds import KINDS
 from app.documents.services import check_template_package
+from app.errors import InvalidInput, NotFound
 from app.library import clauses
 from app.library import templates as template_versions
 from app.library.models import ClauseVersion, Template, TemplateVersion
@@ -24,6 +26,7 @@ from app.web.schemas.library import (
     RedlineOut,
     ReviewIn,
     TemplateListOut,
+    TemplateSchemaOut,
     TemplateVersionOut,
     WhereUsedOut,
 )
@@ -236,6 +239,34 @@ def list_templates() -> dict[str, Any]:
             select(TemplateVersion).join(Template).order_by(Template.key, TemplateVersion.version)
         ).all()
         return {"templates": [template_version_out(v) for v in versions]}
+
+
+@bp.get("/templates/<key>/schema")
+@bp.auth_required(auth)
+@bp.output(TemplateSchemaOut)
+@bp.doc(
+    summary="The data a published template takes: its kind's JSON Schema and its languages",
+    tags=["Templates"],
+    responses=[404],
+)
+def template_schema(key: str) -> dict[str, Any]:
+    uow = unit_of_work()
+    with uow:
+        try:
+            version = template_versions.published_version(uow.session, key)
+        except InvalidInput as exc:
+            raise NotFound(exc.detail) from exc
+        package = template_versions.package_for(version, uow.settings.template_cache_dir)
+        schema = KINDS[package.kind].data_model.model_json_schema()
+        schema["properties"]["language"]["enum"] = list(package.languages)
+        schema["title"] = f"{package.title} ({key}, version {version.version})"
+        return {
+            "key": key,
+            "version": version.version,
+            "kind": package.kind,
+            "languages": list(package.languages),
+            "schema": schema,
+        }
 
 
 @bp.post("/templates")

@@ -86,10 +86,24 @@ class SignerOut(BaseModel):
     expires_at: datetime | None = None
 
 
+class PinnedClauseOut(BaseModel):
+    key: str
+    version: int
+    language: str
+    jurisdiction: str
+    position: str
+    sha256: str
+
+
 class DocumentOut(BaseModel):
     id: uuid.UUID
     number: str
     template: str
+    template_version: int = Field(description="The template version the document pins")
+    non_standard: bool = Field(description="A playbook fallback was chosen for some clause")
+    clauses: list[PinnedClauseOut] = Field(
+        description="Every clause version the document was assembled from, with its hash"
+    )
     status: str
     version: int
     currency: str

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -111,3 +112,13 @@ class TemplateVersionOut(BaseModel):
 
 class TemplateListOut(BaseModel):
     templates: list[TemplateVersionOut]
+
+
+class TemplateSchemaOut(BaseModel):
+    key: str
+    version: int
+    kind: str
+    languages: list[str]
+    schema_: dict[str, Any] = Field(
+        alias="schema", serialization_alias="schema", description="JSON Schema of `data`"
+    )
