@@ -86,7 +86,7 @@ def page_break(document: DocxDocument) -> None:
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 
-def title_rows(document: DocxDocument) -> None:
+def title_rows(document: DocxDocument, loop: str = "title in titles") -> None:
     table(
         document,
         [
@@ -105,7 +105,7 @@ def title_rows(document: DocxDocument) -> None:
             "{{ title.subject }}",
             "{{ title.price }}",
         ],
-        "title in titles",
+        loop,
     )
 
 
@@ -234,26 +234,7 @@ def amendment() -> DocxDocument:
     for key in ("titles_added", "titles_removed"):
         tag(document, f"{{%p if amendment.{key} %}}")
         document.add_heading(f"{{{{ label.{key} }}}}", level=3)
-        table(
-            document,
-            [
-                "{{ label.line_no }}",
-                "{{ label.col_title }}",
-                "{{ label.issn }}",
-                "{{ label.eissn }}",
-                "{{ label.subject }}",
-                "{{ label.price }}",
-            ],
-            [
-                "{{ title.n }}",
-                "{{ title.title }}",
-                "{{ title.issn }}",
-                "{{ title.eissn }}",
-                "{{ title.subject }}",
-                "{{ title.price }}",
-            ],
-            f"title in amendment.{key}",
-        )
+        title_rows(document, f"title in amendment.{key}")
         tag(document, "{%p endif %}")
     tag(document, "{%p if lines %}")
     document.add_heading("{{ label.fee_changes }}", level=3)

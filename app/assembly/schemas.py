@@ -149,8 +149,9 @@ class DocumentData(Strict):
         return Decimal(0)
 
 
-class QuoteData(DocumentData):
-    valid_until: date | None = Field(default=None, description="Defaults to 30 days from today")
+class PricedData(DocumentData):
+    """A kind priced by lines, with a header discount and a tax rate."""
+
     lines: list[QuoteLineIn] = Field(min_length=1, max_length=500)
     discount_percent: Percent = Field(default=Decimal(0), description="Header discount")
     tax_rate_percent: Percent = Field(default=Decimal(0))
@@ -166,6 +167,10 @@ class QuoteData(DocumentData):
     @property
     def tax_rate(self) -> Decimal:
         return self.tax_rate_percent
+
+
+class QuoteData(PricedData):
+    valid_until: date | None = Field(default=None, description="Defaults to 30 days from today")
 
 
 def _issn(value: str | None) -> str | None:
@@ -209,18 +214,14 @@ class SiteIn(Strict):
     address: str = Field(default="", max_length=1000)
 
 
-class LicenceData(DocumentData):
-    """A journal / e-book licence agreement: term, sites, fees per year, titles."""
+class LicenceData(PricedData):
+    """A journal / e-book licence agreement: term, sites, fees per year, titles.
+    Its `lines` are the fees for the first year of the term."""
 
     term: Term
-    lines: list[QuoteLineIn] = Field(
-        min_length=1, max_length=500, description="Fees for the first year of the term"
-    )
     annual_uplift_percent: Percent = Field(
         default=Decimal(0), description="Price rise for each later year of the term"
     )
-    discount_percent: Percent = Field(default=Decimal(0))
-    tax_rate_percent: Percent = Field(default=Decimal(0))
     sites: list[SiteIn] = Field(min_length=1, max_length=500)
     authorised_users: str = Field(
         min_length=1,
@@ -230,18 +231,6 @@ class LicenceData(DocumentData):
     perpetual_access: bool = False
     notice_days: int = Field(default=90, ge=0, le=365)
     titles: list[TitleIn] = Field(default_factory=list, max_length=20_000)
-
-    @property
-    def priced_lines(self) -> list[QuoteLineIn]:
-        return self.lines
-
-    @property
-    def discount(self) -> Decimal:
-        return self.discount_percent
-
-    @property
-    def tax_rate(self) -> Decimal:
-        return self.tax_rate_percent
 
 
 class AgreementRef(Strict):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from apiflask import APIBlueprint
 from flask import request
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.assembly.kinds import KINDS
 from app.documents.services import check_template_package
@@ -15,6 +17,7 @@ from app.errors import InvalidInput, NotFound
 from app.library import clauses
 from app.library import templates as template_versions
 from app.library.models import ClauseVersion, Template, TemplateVersion
+from app.users.models import User
 from app.web.api.auth import auth, current_user
 from app.web.context import unit_of_work
 from app.web.schemas.library import (
@@ -32,6 +35,15 @@ from app.web.schemas.library import (
 )
 
 bp = APIBlueprint("api_library", __name__, url_prefix="/api/v1", tag="Clause library")
+
+
+def _changed(change: Callable[[Session, User], ClauseVersion]) -> dict[str, Any]:
+    """Apply one workflow step as the caller, commit, answer with the version."""
+    uow = unit_of_work()
+    with uow:
+        version = change(uow.session, current_user())
+        uow.commit()
+        return version_out(version)
 
 
 def version_out(version: ClauseVersion) -> dict[str, Any]:
@@ -91,13 +103,8 @@ def get_clause(key: str) -> dict[str, Any]:
 @bp.output(ClauseVersionOut, status_code=201)
 @bp.doc(summary="Start a draft version of a clause variant (legal)", responses=[403, 409, 422])
 def start_draft(json_data: DraftIn) -> tuple[dict[str, Any], int]:
-    uow = unit_of_work()
-    with uow:
-        version = clauses.start_draft(
-            uow.session, clauses.DraftRequest(**json_data.model_dump()), actor=current_user()
-        )
-        uow.commit()
-        return version_out(version), 201
+    request_ = clauses.DraftRequest(**json_data.model_dump())
+    return _changed(lambda session, actor: clauses.start_draft(session, request_, actor=actor)), 201
 
 
 @bp.get("/clause-versions/<uuid:version_id>")
@@ -116,17 +123,11 @@ def get_version(version_id: uuid.UUID) -> dict[str, Any]:
 @bp.output(ClauseVersionOut)
 @bp.doc(summary="Change a draft's title and text (legal)", responses=[403, 404, 409, 422])
 def edit_draft(version_id: uuid.UUID, json_data: DraftEditIn) -> dict[str, Any]:
-    uow = unit_of_work()
-    with uow:
-        version = clauses.edit_draft(
-            uow.session,
-            version_id,
-            title=json_data.title,
-            body=json_data.body,
-            actor=current_user(),
+    return _changed(
+        lambda session, actor: clauses.edit_draft(
+            session, version_id, title=json_data.title, body=json_data.body, actor=actor
         )
-        uow.commit()
-        return version_out(version)
+    )
 
 
 @bp.post("/clause-versions/<uuid:version_id>/submit")
@@ -134,11 +135,9 @@ def edit_draft(version_id: uuid.UUID, json_data: DraftEditIn) -> dict[str, Any]:
 @bp.output(ClauseVersionOut)
 @bp.doc(summary="Send a draft for review by another lawyer", responses=[403, 404, 409])
 def submit(version_id: uuid.UUID) -> dict[str, Any]:
-    uow = unit_of_work()
-    with uow:
-        version = clauses.submit_for_review(uow.session, version_id, actor=current_user())
-        uow.commit()
-        return version_out(version)
+    return _changed(
+        lambda session, actor: clauses.submit_for_review(session, version_id, actor=actor)
+    )
 
 
 @bp.post("/clause-versions/<uuid:version_id>/approve")
@@ -150,13 +149,11 @@ def submit(version_id: uuid.UUID) -> dict[str, Any]:
     responses=[403, 404, 409],
 )
 def approve(version_id: uuid.UUID, json_data: ReviewIn) -> dict[str, Any]:
-    uow = unit_of_work()
-    with uow:
-        version = clauses.approve(
-            uow.session, version_id, actor=current_user(), comment=json_data.comment
+    return _changed(
+        lambda session, actor: clauses.approve(
+            session, version_id, actor=actor, comment=json_data.comment
         )
-        uow.commit()
-        return version_out(version)
+    )
 
 
 @bp.post("/clause-versions/<uuid:version_id>/send-back")
@@ -165,13 +162,11 @@ def approve(version_id: uuid.UUID, json_data: ReviewIn) -> dict[str, Any]:
 @bp.output(ClauseVersionOut)
 @bp.doc(summary="Return a version in review to its author as a draft", responses=[403, 409, 422])
 def send_back(version_id: uuid.UUID, json_data: ReviewIn) -> dict[str, Any]:
-    uow = unit_of_work()
-    with uow:
-        version = clauses.send_back(
-            uow.session, version_id, actor=current_user(), comment=json_data.comment
+    return _changed(
+        lambda session, actor: clauses.send_back(
+            session, version_id, actor=actor, comment=json_data.comment
         )
-        uow.commit()
-        return version_out(version)
+    )
 
 
 @bp.post("/clause-versions/<uuid:version_id>/retire")
@@ -179,11 +174,7 @@ def send_back(version_id: uuid.UUID, json_data: ReviewIn) -> dict[str, Any]:
 @bp.output(ClauseVersionOut)
 @bp.doc(summary="Withdraw an approved text from new documents", responses=[403, 404, 409])
 def retire(version_id: uuid.UUID) -> dict[str, Any]:
-    uow = unit_of_work()
-    with uow:
-        version = clauses.retire(uow.session, version_id, actor=current_user())
-        uow.commit()
-        return version_out(version)
+    return _changed(lambda session, actor: clauses.retire(session, version_id, actor=actor))
 
 
 @bp.get("/clause-versions/<uuid:version_id>/redline")
