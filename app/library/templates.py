@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+from jinja2 import TemplateError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.assembly.sandbox import compile_template, template_problem
 from app.audit import services as audit
 from app.db import utcnow
 from app.errors import Conflict, FieldError, Forbidden, Gone, InvalidInput, NotFound
@@ -139,6 +142,15 @@ def import_template_folder(
     return added
 
 
+def _compile_html(package: TemplatePackage) -> None:
+    """Refuse at once an HTML template the sandbox cannot compile, naming file and line;
+    whether it renders is checked before publishing."""
+    try:
+        compile_template((package.path / package.html).read_text(encoding="utf-8"))
+    except TemplateError as exc:
+        raise template_problem(exc, package.html) from exc
+
+
 def upload_version(
     session: Session, archive: bytes, *, cache_dir: Path, actor: User
 ) -> TemplateVersion:
@@ -146,7 +158,14 @@ def upload_version(
     if actor.role not in TEMPLATE_ROLES:
         raise Forbidden(f"a {actor.role} user cannot upload templates")
     folder, sha256 = unpack(archive, cache_dir)
-    package = read_template_package(folder)
+    try:
+        package = read_template_package(folder)
+        _compile_html(package)
+    except InvalidInput:
+        known = session.scalar(select(TemplateVersion.id).where(TemplateVersion.sha256 == sha256))
+        if known is None:  # leave nothing of a refused upload behind
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
     version = _add_version(session, package, archive, sha256, actor)
     if version is None:
         raise Conflict(f"template {package.key!r} already has a version with exactly these files")

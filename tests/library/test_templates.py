@@ -269,3 +269,24 @@ def test_a_template_that_fails_on_some_data_answers_a_problem_and_logs_file_and_
     assert after == counts
     second = client.post("/api/v1/documents", json=plain_quote_request(app), headers=support)
     assert second.json["number"].endswith("-000001")
+
+
+def test_an_upload_whose_html_does_not_compile_is_refused_with_file_and_line(
+    app: APIFlask, tmp_path: Path
+) -> None:
+    folder = _quote_copy(tmp_path)
+    page = folder / "quote.html"
+    lines = page.read_text().splitlines()
+    lines[20] += " {% for line in lines %}"
+    page.write_text("\n".join(lines) + "\n")
+    runtime = app.extensions["contractdesk"]
+    legal = bearer(app, "legal@example.com")
+    counts = row_counts(runtime)
+    cache = runtime.settings.template_cache_dir
+    cached = set(cache.iterdir())
+    answer = _upload(app.test_client(), legal, _zip(folder))
+    assert answer.status_code == 422
+    assert answer.json["detail"].startswith("template quote.html, line ")
+    assert "endfor" in answer.json["detail"]
+    assert row_counts(runtime) == counts
+    assert set(cache.iterdir()) == cached  # nothing of the refused upload is kept
