@@ -191,3 +191,10 @@ def resolve(
     unpinned = Resolved(customer, account_id, lines, [])
     probe = document_input(uow, package, data, unpinned, number="", issued_on=issued_on)
     return Resolved(customer, account_id, lines, _clause_versions(uow.session, package, probe))
+
+
+def data_schema(package: TemplatePackage) -> dict[str, Any]:
+    """The JSON Schema of a template's data: its kind's model, in its own languages."""
+    schema = kind_of(package).data_model.model_json_schema()
+    schema["properties"]["language"]["enum"] = list(package.languages)
+    return schema

@@ -12,6 +12,7 @@ from app.web.api import webhook_endpoints as api_webhooks
 from app.web.pages import auth as pages_auth
 from app.web.pages import documents as pages_documents
 from app.web.pages import library as pages_library
+from app.web.pages import new_document as pages_new_document
 from app.web.pages import signing as pages_signing
 from app.web.requests import ApiRequest
 
@@ -32,6 +33,7 @@ def init_app(app: APIFlask) -> None:
         pages_auth.bp,
         pages_documents.bp,
         pages_library.bp,
+        pages_new_document.bp,
         pages_signing.bp,
     ):
         app.register_blueprint(page_bp)

@@ -11,7 +11,7 @@ from flask import request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.assembly.kinds import KINDS
+from app.documents.resolve import data_schema
 from app.documents.services import check_template_package
 from app.errors import InvalidInput, NotFound
 from app.library import clauses
@@ -248,8 +248,7 @@ def template_schema(key: str) -> dict[str, Any]:
         except InvalidInput as exc:
             raise NotFound(exc.detail) from exc
         package = template_versions.package_for(version, uow.settings.template_cache_dir)
-        schema = KINDS[package.kind].data_model.model_json_schema()
-        schema["properties"]["language"]["enum"] = list(package.languages)
+        schema = data_schema(package)
         schema["title"] = f"{package.title} ({key}, version {version.version})"
         return {
             "key": key,
