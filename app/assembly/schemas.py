@@ -74,7 +74,7 @@ class NewCustomer(Strict):
 
 
 class QuoteLineIn(Strict):
-    sku: str | None = Field(default=None, max_length=64, description="A catalogue SKU")
+    sku: str | None = Field(default=None, max_length=64, title="SKU", description="A catalogue SKU")
     description: str | None = Field(
         default=None, max_length=500, description="For a free line: what is sold"
     )
@@ -120,7 +120,7 @@ class DocumentData(Strict):
         description="Playbook fallbacks chosen instead of preferred texts, by clause key, "
         'e.g. {"limitation-of-liability": "fallback-1"}; any fallback needs legal approval',
     )
-    po_number: str | None = Field(default=None, max_length=100)
+    po_number: str | None = Field(default=None, max_length=100, title="Purchase order number")
     notes: str = Field(default="", max_length=4000)
 
     @field_validator("currency")
@@ -187,10 +187,10 @@ class TitleIn(Strict):
 
     title: str = Field(min_length=1, max_length=500)
     issn: Annotated[str | None, AfterValidator(_issn)] = Field(
-        default=None, description="Print ISSN, e.g. 0028-0836"
+        title="ISSN", default=None, description="Print ISSN, e.g. 0028-0836"
     )
     eissn: Annotated[str | None, AfterValidator(_issn)] = Field(
-        default=None, description="Online ISSN"
+        title="eISSN", default=None, description="Online ISSN"
     )
     subject: str = Field(default="", max_length=200)
     price: Money | None = Field(default=None, description="Annual price, where listed")

@@ -29,6 +29,7 @@ class FormField:
     options: list[tuple[str, str]] = field(default_factory=list)
     children: list[FormField] = field(default_factory=list)
     rows: int = 0
+    default: Any = None
 
 
 def _resolve(schema: dict[str, Any], definitions: dict[str, Any]) -> dict[str, Any]:
@@ -81,7 +82,15 @@ def build_fields(
         label, help_text = _label(name, spec), str(spec.get("description", ""))
         if path in choices:
             fields.append(
-                FormField(path, label, "select", name in required, help_text, choices[path])
+                FormField(
+                    path,
+                    label,
+                    "select",
+                    name in required,
+                    "",
+                    choices[path],
+                    default=spec.get("default"),
+                )
             )
         elif spec.get("type") == "object" and "properties" in spec:
             children = build_fields(
@@ -101,7 +110,16 @@ def build_fields(
                 FormField(path, label, "rows", name in required, help_text, [], columns, count)
             )
         else:
-            fields.append(FormField(path, label, _widget(spec), name in required, help_text))
+            fields.append(
+                FormField(
+                    path,
+                    label,
+                    _widget(spec),
+                    name in required,
+                    help_text,
+                    default=spec.get("default"),
+                )
+            )
     return fields
 
 

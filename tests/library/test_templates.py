@@ -66,7 +66,7 @@ def test_a_new_version_is_published_only_after_its_sample_renders(
     folder = _quote_copy(tmp_path)
     html = folder / "quote.html"
     lines = html.read_text().splitlines()
-    lines[30] += " {{ customer.name|nosuchfilter }}"
+    lines[30] += " {{ customer.no_such_field }}"
     html.write_text("\n".join(lines) + "\n")
 
     uploaded = _upload(client, bearer(app, "legal@example.com"), _zip(folder))
@@ -78,7 +78,7 @@ def test_a_new_version_is_published_only_after_its_sample_renders(
     refused = client.post(f"/api/v1/template-versions/{uploaded.json['id']}/publish", headers=legal)
     assert refused.status_code == 422
     assert "quote.html, line 31" in refused.json["detail"]
-    assert "nosuchfilter" in refused.json["detail"]
+    assert "no_such_field" in refused.json["detail"]
     assert row_counts(runtime) == counts
 
     fixed = _quote_copy(tmp_path / "fixed")
