@@ -220,6 +220,23 @@ def clauses_export(folder: Path) -> None:
     click.echo(f"{written} clause files written to {folder}")
 
 
+@main.group()
+def docusign() -> None:
+    """The DocuSign connection (CONTRACTDESK_SIGNING=docusign)."""
+
+
+@docusign.command("check")
+def docusign_check() -> None:
+    """Ask DocuSign for one token and the user's account; say what is wrong if that fails."""
+    from app.errors import DomainError
+    from app.signing.docusign.connection import DocuSignConnection
+
+    try:
+        click.echo(DocuSignConnection(Settings()).check())
+    except DomainError as exc:
+        raise click.ClickException(exc.detail) from exc
+
+
 @main.command("prepare-bucket")
 def prepare_bucket() -> None:
     """Create the S3 bucket (CONTRACTDESK_S3_BUCKET) with versioning, if it is missing."""

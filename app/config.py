@@ -79,6 +79,40 @@ class Settings(BaseSettings):
         gt=0,
         validation_alias=_env("CONTRACTDESK_SIGNING_LINK_HOURS", "signing_link_hours"),
     )
+    signing: Literal["builtin", "docusign"] = Field(
+        default="builtin",
+        description="Who collects signatures: the built-in signer or DocuSign.",
+        validation_alias=_env("CONTRACTDESK_SIGNING", "signing"),
+    )
+    docusign_integration_key: str = Field(
+        default="", validation_alias=_env("DOCUSIGN_INTEGRATION_KEY", "docusign_integration_key")
+    )
+    docusign_user_id: str = Field(
+        default="",
+        description="The DocuSign user the service acts as (JWT grant impersonation).",
+        validation_alias=_env("DOCUSIGN_USER_ID", "docusign_user_id"),
+    )
+    docusign_private_key_file: Path | None = Field(
+        default=None,
+        description="The integration's RSA private key (PEM).",
+        validation_alias=_env("DOCUSIGN_PRIVATE_KEY_FILE", "docusign_private_key_file"),
+    )
+    docusign_oauth_host: str = Field(
+        default="account-d.docusign.com",
+        description="account-d.docusign.com (developer sandbox), account.docusign.com "
+        "(production), or host:port of an emulator.",
+        validation_alias=_env("DOCUSIGN_OAUTH_HOST", "docusign_oauth_host"),
+    )
+    docusign_ca_bundle: Path | None = Field(
+        default=None,
+        description="CA certificates to trust for DocuSign's hosts; empty in production.",
+        validation_alias=_env("DOCUSIGN_CA_BUNDLE", "docusign_ca_bundle"),
+    )
+    docusign_connect_hmac_keys: str = Field(
+        default="",
+        description="Connect HMAC keys, comma-separated, so keys rotate without downtime.",
+        validation_alias=_env("DOCUSIGN_CONNECT_HMAC_KEYS", "docusign_connect_hmac_keys"),
+    )
     seller_name: str = Field(
         default="Contract Desk Publishing Ltd",
         description="The publisher named on every document's letterhead.",

@@ -29,6 +29,7 @@ from app.models import Base
 from app.runtime import Runtime
 from app.signing.pdf_signature import ensure_service_certificate
 from app.users import services as users
+from tests.support.docusign_emulator import DocuSignEmulator, make_test_ca
 from tests.support.seaweedfs import SeaweedFS, s3_environment
 
 ADMIN_URL = os.environ.get(
@@ -246,3 +247,12 @@ def webhook_receiver() -> Iterator[WebhookReceiver]:
     yield receiver
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(scope="session")
+def docusign(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DocuSignEmulator]:
+    """The DocuSign emulator on HTTPS, with a CA made for this run."""
+    ca = make_test_ca(tmp_path_factory.mktemp("docusign-ca"))
+    emulator = DocuSignEmulator(ca).start()
+    yield emulator
+    emulator.stop()

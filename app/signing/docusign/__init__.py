@@ -1,0 +1,1 @@
+"""DocuSign as the signature provider, through the official `docusign-esign` SDK."""
