@@ -113,6 +113,18 @@ class Settings(BaseSettings):
         description="Connect HMAC keys, comma-separated, so keys rotate without downtime.",
         validation_alias=_env("DOCUSIGN_CONNECT_HMAC_KEYS", "docusign_connect_hmac_keys"),
     )
+    docusign_reminder_after_days: int = Field(
+        default=2, ge=0, le=999, validation_alias=_env("DOCUSIGN_REMINDER_AFTER_DAYS")
+    )
+    docusign_reminder_every_days: int = Field(
+        default=3, ge=1, le=999, validation_alias=_env("DOCUSIGN_REMINDER_EVERY_DAYS")
+    )
+    docusign_expire_after_days: int = Field(
+        default=30, ge=1, le=999, validation_alias=_env("DOCUSIGN_EXPIRE_AFTER_DAYS")
+    )
+    docusign_expire_warn_days: int = Field(
+        default=5, ge=0, le=999, validation_alias=_env("DOCUSIGN_EXPIRE_WARN_DAYS")
+    )
     seller_name: str = Field(
         default="Contract Desk Publishing Ltd",
         description="The publisher named on every document's letterhead.",

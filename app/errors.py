@@ -54,6 +54,14 @@ class NotFound(DomainError):
     slug = "not-found"
 
 
+class Unauthenticated(DomainError):
+    """The caller did not prove who it is (a missing or wrong signature or key)."""
+
+    title = "Unauthenticated"
+    status = 401
+    slug = "unauthenticated"
+
+
 class Forbidden(DomainError):
     title = "Forbidden"
     status = 403

@@ -8,7 +8,7 @@ from app.counters import NumberReservation, ReleasedNumber, SequenceCounter
 from app.db import Base
 from app.documents.models import Approval, Document, DocumentClause, DocumentFile
 from app.library.models import Clause, ClauseVersion, Template, TemplateVersion
-from app.signing.models import Envelope, Signer
+from app.signing.models import Envelope, ProviderEvent, Signer
 from app.users.models import ApiKey, User
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "OutboxEvent",
     "Price",
     "Product",
+    "ProviderEvent",
     "ReleasedNumber",
     "SequenceCounter",
     "Signer",

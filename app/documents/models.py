@@ -15,6 +15,7 @@ DRAFT = "draft"
 PENDING_APPROVAL = "pending_approval"
 APPROVED = "approved"
 REJECTED = "rejected"
+SENDING = "sending"
 SENT = "sent"
 SIGNED = "signed"
 

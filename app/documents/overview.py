@@ -20,6 +20,8 @@ class DocumentOverview:
     document: Document
     signers: list[Signer]
     history: list[AuditEvent]
+    status_reason: str
+    """Why the document waits (DocuSign busy) or came back (declined, voided), if it did."""
 
 
 def document_overview(session: Session, document_id: uuid.UUID) -> DocumentOverview:
@@ -34,6 +36,7 @@ def document_overview(session: Session, document_id: uuid.UUID) -> DocumentOverv
         document=document,
         signers=list(envelope.signers) if envelope else [],
         history=audit.events_for(session, document),
+        status_reason=envelope.reason if envelope else "",
     )
 
 

@@ -51,6 +51,7 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
     "signed": "application/pdf",
+    "certificate": "application/pdf",
 }
 CREATOR_ROLES = frozenset({"support", "manager", "admin"})
 APPROVER_ROLES = frozenset({"manager", "legal"})

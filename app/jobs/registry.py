@@ -26,10 +26,12 @@ def tasks() -> dict[str, Task]:
         "documents.regenerate": document_tasks.regenerate,
         "documents.release_stale_numbers": document_tasks.release_stale_numbers,
         "signing.send": signing_tasks.send,
+        "signing.docusign_send": signing_tasks.docusign_send,
+        "signing.docusign_retry_due": signing_tasks.docusign_retry_due,
     }
 
 
-PERIODIC = ("billing.retry_due", "documents.release_stale_numbers")
+PERIODIC = ("billing.retry_due", "documents.release_stale_numbers", "signing.docusign_retry_due")
 
 
 def run(runtime: Runtime, task: str, kwargs: dict[str, Any], request_id: str | None = None) -> Any:

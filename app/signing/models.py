@@ -9,11 +9,19 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.db import Base, IdMixin
 from app.documents.models import Document
 
+ENVELOPE_SENDING = "sending"
 ENVELOPE_SENT = "sent"
 ENVELOPE_COMPLETED = "completed"
+ENVELOPE_DECLINED = "declined"
+ENVELOPE_VOIDED = "voided"
+ENVELOPE_FAILED = "failed"
 
 SIGNER_WAITING = "waiting"
 SIGNER_SIGNED = "signed"
+SIGNER_DECLINED = "declined"
+
+SIGNER = "signer"
+CARBON_COPY = "carbon_copy"
 
 
 class Envelope(IdMixin, Base):
@@ -29,6 +37,14 @@ class Envelope(IdMixin, Base):
     unsigned_sha256: Mapped[str] = mapped_column(String(64))
     sent_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user.id"))
     completed_at: Mapped[datetime | None]
+    document_status_before: Mapped[str] = mapped_column(String(30), default="")
+    """Where the document goes back to when the envelope is declined, voided or fails."""
+    reason: Mapped[str] = mapped_column(Text, default="")
+    """Why it is waiting, or why it was declined, voided or failed, in words for people."""
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None]
+    provider_updated_at: Mapped[datetime | None]
+    """When the provider generated the newest event applied, so older ones change nothing."""
 
     document: Mapped[Document] = relationship(lazy="joined")
     signers: Mapped[list[Signer]] = relationship(
@@ -43,6 +59,8 @@ class Signer(IdMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(320))
     routing_order: Mapped[int]
+    role: Mapped[str] = mapped_column(String(20), default=SIGNER)
+    provider_recipient_id: Mapped[str | None] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(20))
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     token_expires_at: Mapped[datetime | None]
@@ -52,3 +70,16 @@ class Signer(IdMixin, Base):
     user_agent: Mapped[str | None] = mapped_column(Text)
 
     envelope: Mapped[Envelope] = relationship(back_populates="signers")
+
+
+class ProviderEvent(IdMixin, Base):
+    """A webhook event from a signature provider, kept so that a repeat is recognised."""
+
+    __tablename__ = "provider_event"
+
+    provider: Mapped[str] = mapped_column(String(40))
+    event_key: Mapped[str] = mapped_column(String(64), unique=True)
+    event: Mapped[str] = mapped_column(String(60))
+    envelope_ref: Mapped[str] = mapped_column(String(200), index=True)
+    generated_at: Mapped[datetime | None]
+    outcome: Mapped[str] = mapped_column(String(40))

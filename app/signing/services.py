@@ -23,6 +23,7 @@ from app.documents.models import (
     APPROVED,
     DRAFT,
     PENDING_APPROVAL,
+    SENDING,
     SENT,
     SIGNED,
     Document,
@@ -31,8 +32,11 @@ from app.documents.services import store_file
 from app.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound
 from app.jobs.calls import call_job
 from app.signing.models import (
+    CARBON_COPY,
     ENVELOPE_COMPLETED,
+    ENVELOPE_SENDING,
     ENVELOPE_SENT,
+    SIGNER,
     SIGNER_SIGNED,
     SIGNER_WAITING,
     Envelope,
@@ -67,9 +71,15 @@ def _token_hash(token: str) -> str:
 
 
 def send_for_signature(
-    uow: UnitOfWork, document_id: uuid.UUID, *, signers: list[SignerRequest], actor: User
+    uow: UnitOfWork,
+    document_id: uuid.UUID,
+    *,
+    signers: list[SignerRequest],
+    actor: User,
+    carbon_copies: list[SignerRequest] | None = None,
 ) -> list[SigningLink]:
-    """Send where jobs run (a worker in the production shape) and return each signer's link."""
+    """Send where jobs run (a worker in the production shape) and return each signer's link
+    (none with DocuSign, which writes to the signers itself)."""
     if actor.role not in SENDER_ROLES:
         raise Forbidden(f"a {actor.role} user cannot send documents for signature")
     result = call_job(
@@ -78,6 +88,7 @@ def send_for_signature(
         {
             "document_id": str(document_id),
             "signers": [asdict(s) for s in signers],
+            "carbon_copies": [asdict(c) for c in carbon_copies or []],
             "actor_id": str(actor.id),
         },
     )
@@ -94,10 +105,70 @@ def send_for_signature(
     ]
 
 
+def _start_docusign(
+    uow: UnitOfWork,
+    document: Document,
+    version: int,
+    sha256: str,
+    signers: list[SignerRequest],
+    carbon_copies: list[SignerRequest],
+    actor: User,
+) -> None:
+    """Record the envelope as `sending` and leave the call to DocuSign to a job, which
+    retries while DocuSign is busy; Connect events then move it on."""
+    envelope = Envelope(
+        document_id=document.id,
+        document_version=version,
+        provider="docusign",
+        status=ENVELOPE_SENDING,
+        unsigned_sha256=sha256,
+        sent_by_id=actor.id,
+        document_status_before=document.status,
+        reason="waiting for DocuSign to accept the envelope",
+    )
+    uow.session.add(envelope)
+    uow.session.flush()
+    recipients = [(s, SIGNER) for s in sorted(signers, key=lambda s: s.routing_order)]
+    recipients += [(c, CARBON_COPY) for c in carbon_copies]
+    for number, (request, role) in enumerate(recipients, start=1):
+        uow.session.add(
+            Signer(
+                envelope_id=envelope.id,
+                name=request.name,
+                email=request.email,
+                routing_order=request.routing_order,
+                role=role,
+                provider_recipient_id=str(number),
+                status=SIGNER_WAITING,
+            )
+        )
+    document.status = SENDING
+    audit.record_event(
+        uow.session,
+        tag="document.sending",
+        subject=document,
+        actor=actor,
+        data={
+            "provider": "docusign",
+            "envelope": str(envelope.id),
+            "signers": [{"name": s.name, "email": s.email} for s in signers],
+            "sha256": sha256,
+        },
+    )
+    uow.enqueue("signing.docusign_send", envelope_id=str(envelope.id))
+
+
 def send_here(
-    uow: UnitOfWork, document_id: uuid.UUID, *, signers: list[SignerRequest], actor: User
+    uow: UnitOfWork,
+    document_id: uuid.UUID,
+    *,
+    signers: list[SignerRequest],
+    actor: User,
+    carbon_copies: list[SignerRequest] | None = None,
 ) -> list[SigningLink]:
-    """The sending itself, in one transaction (the built-in signer: one-time links)."""
+    """The sending itself, in one transaction: with the built-in signer, one-time links;
+    with DocuSign, an envelope that a job sends (no links: DocuSign writes to signers)."""
+    carbon_copies = carbon_copies or []
     if actor.role not in SENDER_ROLES:
         raise Forbidden(f"a {actor.role} user cannot send documents for signature")
     if not signers:
@@ -115,6 +186,10 @@ def send_here(
             raise Conflict(f"document {document.number} is {document.status}; it cannot be sent")
         pdf = document.file("pdf")
         assert pdf is not None, "every created document has a PDF"
+        if uow.settings.signing == "docusign":
+            _start_docusign(uow, document, pdf.version, pdf.sha256, signers, carbon_copies, actor)
+            uow.commit()
+            return []
         envelope = Envelope(
             document_id=document.id,
             document_version=pdf.version,

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.jobs.calls import acting_user, answer
 from app.signing import services
+from app.signing.docusign import lifecycle
 from app.signing.services import SignerRequest
 
 if TYPE_CHECKING:
@@ -14,13 +15,18 @@ if TYPE_CHECKING:
 
 
 def send(
-    runtime: Runtime, document_id: str, signers: list[dict[str, Any]], actor_id: str
+    runtime: Runtime,
+    document_id: str,
+    signers: list[dict[str, Any]],
+    actor_id: str,
+    carbon_copies: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     def work() -> dict[str, Any]:
         links = services.send_here(
             runtime.unit_of_work(),
             uuid.UUID(document_id),
             signers=[SignerRequest(**s) for s in signers],
+            carbon_copies=[SignerRequest(**c) for c in carbon_copies or []],
             actor=acting_user(runtime, actor_id),
         )
         return {
@@ -38,3 +44,15 @@ def send(
         }
 
     return answer(work)
+
+
+def docusign_send(runtime: Runtime, envelope_id: str) -> str:
+    return lifecycle.attempt_send(runtime.unit_of_work(), uuid.UUID(envelope_id))
+
+
+def docusign_retry_due(runtime: Runtime) -> int:
+    """Try again the DocuSign sends whose backoff (or whose lost claim) has run out."""
+    due = lifecycle.due_sends(runtime.unit_of_work())
+    for envelope_id in due:
+        lifecycle.attempt_send(runtime.unit_of_work(), envelope_id)
+    return len(due)

@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFProtect
 from app.web import formatting, ops, problems, spec
 from app.web.api import documents as api_documents
 from app.web.api import library as api_library
+from app.web.api import provider_webhooks as api_provider_webhooks
 from app.web.api import webhook_endpoints as api_webhooks
 from app.web.pages import auth as pages_auth
 from app.web.pages import documents as pages_documents
@@ -25,7 +26,7 @@ def init_app(app: APIFlask) -> None:
     problems.init_app(app)
     formatting.init_app(app)
     csrf.init_app(app)
-    for bp in (api_documents.bp, api_library.bp, api_webhooks.bp):
+    for bp in (api_documents.bp, api_library.bp, api_webhooks.bp, api_provider_webhooks.bp):
         csrf.exempt(bp)  # API clients authenticate with a bearer key, not a cookie
         app.register_blueprint(bp)
     for page_bp in (

@@ -8,8 +8,13 @@ is talking to an emulator.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
+import hmac
+import io
 import ipaddress
+import json
 import ssl
 import threading
 import time
@@ -19,12 +24,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import jwt
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from flask import Flask, jsonify, request
+from pypdf import PdfReader, PdfWriter
+from weasyprint import HTML
 from werkzeug.serving import make_server
 
 
@@ -102,11 +110,38 @@ class Integration:
 
 
 @dataclass
+class Envelope:
+    envelope_id: str
+    account_id: str
+    definition: dict[str, Any]
+    status: str = "sent"
+    completed: set[str] = field(default_factory=set)
+    history: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def signers(self) -> list[dict[str, Any]]:
+        recipients = self.definition.get("recipients") or {}
+        return sorted(recipients.get("signers") or [], key=lambda s: int(s["routingOrder"]))
+
+
+@dataclass
+class Fault:
+    path: str
+    status: int
+    retry_after: int | None
+    times: int
+
+
+@dataclass
 class EmulatorState:
     integrations: dict[str, Integration] = field(default_factory=dict)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     tokens: dict[str, tuple[str, float]] = field(default_factory=dict)
     calls: Counter[str] = field(default_factory=Counter)
+    envelopes: dict[str, Envelope] = field(default_factory=dict)
+    faults: list[Fault] = field(default_factory=list)
+    connect_url: str = ""
+    connect_keys: list[str] = field(default_factory=list)
 
 
 class DocuSignEmulator:
@@ -225,4 +260,184 @@ class DocuSignEmulator:
                 }
             )
 
+        def fault(name: str) -> Any:
+            for item in state.faults:
+                if item.path == name and item.times > 0:
+                    item.times -= 1
+                    body = {"errorCode": "EMULATED_FAULT", "message": f"status {item.status}"}
+                    headers = {"Retry-After": str(item.retry_after)} if item.retry_after else {}
+                    return jsonify(body), item.status, headers
+            return None
+
+        def account_user(account_id: str) -> str | None:
+            user_id = bearer_user()
+            if user_id is None or state.users[user_id]["account_id"] != account_id:
+                return None
+            return user_id
+
+        def unauthorised() -> Any:
+            return jsonify({"errorCode": "USER_AUTHENTICATION_FAILED", "message": "token"}), 401
+
+        @app.post("/restapi/v2.1/accounts/<account_id>/envelopes")
+        def create_envelope(account_id: str) -> Any:
+            state.calls["envelopes/create"] += 1
+            if account_user(account_id) is None:
+                return unauthorised()
+            failed = fault("envelopes/create")
+            if failed is not None:
+                return failed
+            definition = request.get_json()
+            envelope = Envelope(str(uuid.uuid4()), account_id, definition)
+            state.envelopes[envelope.envelope_id] = envelope
+            return jsonify(
+                {
+                    "envelopeId": envelope.envelope_id,
+                    "status": "sent",
+                    "statusDateTime": _now(),
+                    "uri": f"/envelopes/{envelope.envelope_id}",
+                }
+            ), 201
+
+        @app.get("/restapi/v2.1/accounts/<account_id>/envelopes/<envelope_id>/documents/<doc>")
+        def get_document(account_id: str, envelope_id: str, doc: str) -> Any:
+            state.calls[f"documents/{doc}"] += 1
+            if account_user(account_id) is None:
+                return unauthorised()
+            failed = fault(f"documents/{doc}")
+            if failed is not None:
+                return failed
+            envelope = state.envelopes.get(envelope_id)
+            if envelope is None:
+                return jsonify({"errorCode": "ENVELOPE_DOES_NOT_EXIST"}), 400
+            if doc == "combined":
+                pdf = _combined(envelope)
+            elif doc == "certificate":
+                pdf = _certificate(envelope)
+            else:
+                return jsonify({"errorCode": "INVALID_DOCUMENT_ID"}), 400
+            return pdf, 200, {"Content-Type": "application/pdf"}
+
         return app
+
+    # --- what signers and administrators do at DocuSign, for tests -----------------------
+
+    def fail_next(
+        self, path: str, status: int, *, retry_after: int | None = None, times: int = 1
+    ) -> None:
+        """Answer the next `times` calls to `path` (e.g. "envelopes/create") with an error."""
+        self.state.faults.append(Fault(path, status, retry_after, times))
+
+    def connect(self, url: str, keys: list[str]) -> None:
+        """Where Connect posts events, and the HMAC keys it signs them with."""
+        self.state.connect_url, self.state.connect_keys = url, keys
+
+    def sign(self, envelope_id: str, recipient_id: str) -> list[httpx.Response]:
+        """The recipient signs (in routing order); Connect posts what happened."""
+        envelope = self.state.envelopes[envelope_id]
+        signer = next(s for s in envelope.signers if s["recipientId"] == recipient_id)
+        earlier = [
+            s for s in envelope.signers if int(s["routingOrder"]) < int(signer["routingOrder"])
+        ]
+        if any(s["recipientId"] not in envelope.completed for s in earlier):
+            raise AssertionError(f"recipient {recipient_id} signs before their turn")
+        envelope.completed.add(recipient_id)
+        envelope.history.append((signer["name"], _now()))
+        answers = [self.post_event(envelope, "recipient-completed", recipient_id=recipient_id)]
+        if all(s["recipientId"] in envelope.completed for s in envelope.signers):
+            envelope.status = "completed"
+            answers.append(self.post_event(envelope, "envelope-completed"))
+        return answers
+
+    def decline(self, envelope_id: str, recipient_id: str, reason: str) -> httpx.Response:
+        envelope = self.state.envelopes[envelope_id]
+        envelope.status = "declined"
+        return self.post_event(envelope, "envelope-declined", declined=(recipient_id, reason))
+
+    def event_body(
+        self,
+        envelope: Envelope,
+        event: str,
+        *,
+        recipient_id: str | None = None,
+        declined: tuple[str, str] | None = None,
+        generated: str | None = None,
+    ) -> bytes:
+        signers = [
+            {
+                "recipientId": s["recipientId"],
+                "name": s["name"],
+                "email": s["email"],
+                "status": "completed" if s["recipientId"] in envelope.completed else "sent",
+                **(
+                    {"declinedReason": declined[1], "status": "declined"}
+                    if declined and declined[0] == s["recipientId"]
+                    else {}
+                ),
+            }
+            for s in envelope.signers
+        ]
+        data: dict[str, Any] = {
+            "accountId": envelope.account_id,
+            "userId": next(iter(self.state.users)),
+            "envelopeId": envelope.envelope_id,
+            "envelopeSummary": {
+                "status": envelope.status,
+                "emailSubject": envelope.definition.get("emailSubject", ""),
+                "recipients": {"signers": signers},
+            },
+        }
+        if recipient_id is not None:
+            data["recipientId"] = recipient_id
+        message = {
+            "event": event,
+            "apiVersion": "v2.1",
+            "uri": f"/restapi/v2.1/accounts/{envelope.account_id}/envelopes/{envelope.envelope_id}",
+            "retryCount": 0,
+            "configurationId": 10001,
+            "generatedDateTime": generated or _now(),
+            "data": data,
+        }
+        return json.dumps(message).encode()
+
+    def post_event(self, envelope: Envelope, event: str, **details: Any) -> httpx.Response:
+        return self.deliver(self.event_body(envelope, event, **details))
+
+    def deliver(self, body: bytes, *, keys: list[str] | None = None) -> httpx.Response:
+        """Post a Connect message as Connect does: one signature header per key."""
+        headers = {"Content-Type": "application/json", "X-Authorization-Digest": "HMACSHA256"}
+        for n, key in enumerate(self.state.connect_keys if keys is None else keys, start=1):
+            digest = hmac.new(key.encode(), body, hashlib.sha256).digest()
+            headers[f"X-DocuSign-Signature-{n}"] = base64.b64encode(digest).decode()
+        return httpx.post(self.state.connect_url, content=body, headers=headers, timeout=30)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def _page(html: str) -> bytes:
+    return HTML(string=html).write_pdf() or b""
+
+
+def _combined(envelope: Envelope) -> bytes:
+    """The document as sent, with a page recording who signed when (as DocuSign stamps it)."""
+    writer = PdfWriter()
+    for document in envelope.definition.get("documents") or []:
+        writer.append(PdfReader(io.BytesIO(base64.b64decode(document["documentBase64"]))))
+    rows = "".join(f"<li>{name} signed at {when}</li>" for name, when in envelope.history)
+    stamp = _page(
+        f"<h1>Signed through DocuSign</h1><p>Envelope {envelope.envelope_id}</p><ul>{rows}</ul>"
+    )
+    writer.append(PdfReader(io.BytesIO(stamp)))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _certificate(envelope: Envelope) -> bytes:
+    rows = "".join(f"<tr><td>{name}</td><td>{when}</td></tr>" for name, when in envelope.history)
+    return _page(
+        "<h1>Certificate Of Completion</h1>"
+        f"<p>Envelope Id: {envelope.envelope_id}</p><p>Status: {envelope.status}</p>"
+        f"<table>{rows}</table>"
+    )

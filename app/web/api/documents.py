@@ -28,7 +28,7 @@ from app.web.schemas.documents import (
 
 bp = APIBlueprint("api_documents", __name__, url_prefix="/api/v1", tag="Documents")
 
-FILE_KINDS = ("pdf", "docx", "xlsx", "csv", "signed")
+FILE_KINDS = ("pdf", "docx", "xlsx", "csv", "signed", "certificate")
 
 
 def _out(overview: DocumentOverview, links: list[SigningLink] | None = None) -> dict[str, Any]:
@@ -52,6 +52,7 @@ def _out(overview: DocumentOverview, links: list[SigningLink] | None = None) -> 
             for dc in doc.clauses
         ],
         "status": doc.status,
+        "status_reason": overview.status_reason,
         "version": doc.current_version,
         "currency": doc.currency,
         "customer_name": doc.customer["name"],
@@ -168,6 +169,9 @@ def send(document_id: uuid.UUID, json_data: SendIn) -> dict[str, Any]:
         unit_of_work(),
         document_id,
         signers=[SignerRequest(s.name, str(s.email), s.routing_order) for s in json_data.signers],
+        carbon_copies=[
+            SignerRequest(c.name, str(c.email), c.routing_order) for c in json_data.carbon_copies
+        ],
         actor=current_user(),
     )
     return _out(_overview(document_id), links)

@@ -171,6 +171,9 @@ def send(document_id: uuid.UUID) -> Response:
     except DomainError as exc:
         flash(exc.detail, "error")
         return redirect(url_for(".document", document_id=document_id))
+    if not links:
+        flash("Handed to DocuSign, which will write to the signers.")
+        return redirect(url_for(".document", document_id=document_id))
     session[f"links-{document_id}"] = [
         {"name": link.name, "email": link.email, "url": link.url} for link in links
     ]

@@ -72,6 +72,9 @@ class FilesOut(BaseModel):
     xlsx: str | None = Field(default=None, description="Title lists only")
     csv: str | None = Field(default=None, description="Title lists only")
     signed: str | None = None
+    certificate: str | None = Field(
+        default=None, description="DocuSign's certificate of completion, once signed there"
+    )
 
 
 class SignerOut(BaseModel):
@@ -99,6 +102,9 @@ class DocumentOut(BaseModel):
     id: uuid.UUID
     number: str
     template: str
+    status_reason: str = Field(
+        description="Why a document waits (sending) or came back (declined, voided)"
+    )
     template_version: int = Field(description="The template version the document pins")
     non_standard: bool = Field(description="A playbook fallback was chosen for some clause")
     clauses: list[PinnedClauseOut] = Field(
@@ -136,6 +142,11 @@ class SendIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     signers: list[SignerIn] = Field(min_length=1, max_length=20)
+    carbon_copies: list[SignerIn] = Field(
+        default_factory=list,
+        max_length=20,
+        description="DocuSign only: people who receive a copy once it is signed",
+    )
 
 
 class VersionOut(BaseModel):

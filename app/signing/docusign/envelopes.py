@@ -1,0 +1,131 @@
+"""Envelopes at DocuSign: built from the document's PDF and its recipients, with the
+signature, name and date fields placed on the anchor strings the templates print
+invisibly (`\\s1\\`, `\\n1\\`, `\\d1\\` for the first signer, and so on)."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+
+from docusign_esign import (
+    CarbonCopy,
+    DateSigned,
+    Document,
+    EnvelopeDefinition,
+    EnvelopesApi,
+    Expirations,
+    FullName,
+    Notification,
+    Recipients,
+    Reminders,
+    SignHere,
+    Tabs,
+)
+from docusign_esign import (
+    Signer as DocuSignSigner,
+)
+
+from app.signing.docusign.connection import DocuSignConnection
+
+
+@dataclass(frozen=True)
+class Recipient:
+    recipient_id: str
+    name: str
+    email: str
+    routing_order: int
+    anchor_index: int | None
+    """For a signer: which anchors (`\\s{n}\\`) are theirs; None for a carbon copy."""
+
+
+@dataclass(frozen=True)
+class Schedule:
+    reminder_after_days: int
+    reminder_every_days: int
+    expire_after_days: int
+    expire_warn_days: int
+
+
+def _anchor(kind: type, text: str) -> object:
+    return kind(
+        anchor_string=text,
+        anchor_units="pixels",
+        anchor_x_offset="0",
+        anchor_y_offset="0",
+        anchor_ignore_if_not_present="false",
+    )
+
+
+def envelope_definition(
+    *,
+    subject: str,
+    file_name: str,
+    pdf: bytes,
+    recipients: list[Recipient],
+    schedule: Schedule,
+) -> EnvelopeDefinition:
+    signers, copies = [], []
+    for recipient in recipients:
+        if recipient.anchor_index is None:
+            copies.append(
+                CarbonCopy(
+                    recipient_id=recipient.recipient_id,
+                    name=recipient.name,
+                    email=recipient.email,
+                    routing_order=str(recipient.routing_order),
+                )
+            )
+            continue
+        n = recipient.anchor_index
+        signers.append(
+            DocuSignSigner(
+                recipient_id=recipient.recipient_id,
+                name=recipient.name,
+                email=recipient.email,
+                routing_order=str(recipient.routing_order),
+                tabs=Tabs(
+                    sign_here_tabs=[_anchor(SignHere, f"\\s{n}\\")],
+                    full_name_tabs=[_anchor(FullName, f"\\n{n}\\")],
+                    date_signed_tabs=[_anchor(DateSigned, f"\\d{n}\\")],
+                ),
+            )
+        )
+    return EnvelopeDefinition(
+        email_subject=subject[:100],
+        documents=[
+            Document(
+                document_base64=base64.b64encode(pdf).decode("ascii"),
+                name=file_name,
+                file_extension="pdf",
+                document_id="1",
+            )
+        ],
+        recipients=Recipients(signers=signers, carbon_copies=copies),
+        notification=Notification(
+            use_account_defaults="false",
+            reminders=Reminders(
+                reminder_enabled="true",
+                reminder_delay=str(schedule.reminder_after_days),
+                reminder_frequency=str(schedule.reminder_every_days),
+            ),
+            expirations=Expirations(
+                expire_enabled="true",
+                expire_after=str(schedule.expire_after_days),
+                expire_warn=str(schedule.expire_warn_days),
+            ),
+        ),
+        status="sent",
+    )
+
+
+def create_envelope(connection: DocuSignConnection, definition: EnvelopeDefinition) -> str:
+    client, account_id = connection.api_client()
+    summary = EnvelopesApi(client).create_envelope(account_id, envelope_definition=definition)
+    return str(summary.envelope_id)
+
+
+def download(connection: DocuSignConnection, envelope_id: str, document: str) -> bytes:
+    """`combined` (the signed PDF) or `certificate` (the certificate of completion)."""
+    client, account_id = connection.api_client()
+    data = EnvelopesApi(client).get_document(account_id, document, envelope_id)
+    return bytes(data)

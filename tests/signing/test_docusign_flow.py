@@ -1,0 +1,294 @@
+"""Signing through DocuSign, end to end: the real SDK over HTTPS to the emulator, Connect
+events posted with real HMAC headers to the service running on a port, the ERP receiver
+at the end."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import io
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from apiflask import APIFlask
+from pypdf import PdfReader
+from sqlalchemy import select, update
+from werkzeug.serving import make_server
+
+from app.db import utcnow
+from app.jobs.registry import run
+from app.signing.models import Envelope
+from tests.conftest import WebhookReceiver, bearer, build_app, make_settings, row_counts
+from tests.support.docusign_emulator import DocuSignEmulator
+from tests.support.flows import plain_quote_request
+
+KEYS = ["connect-key-old", "connect-key-new"]
+
+
+@dataclass
+class Desk:
+    app: APIFlask
+    url: str
+    docusign: DocuSignEmulator
+
+    @property
+    def runtime(self) -> Any:
+        return self.app.extensions["contractdesk"]
+
+    def wait(self) -> None:
+        self.runtime.jobs.wait_idle()
+
+
+@pytest.fixture
+def desk(
+    postgres_url: str, tmp_path: Path, instance_dir: Path, docusign: DocuSignEmulator
+) -> Iterator[Desk]:
+    user = docusign.add_user()
+    integration, private_key = docusign.add_integration(consented_user=user)
+    key_file = tmp_path / "docusign-key.pem"
+    key_file.write_bytes(private_key)
+    settings = make_settings(
+        postgres_url,
+        tmp_path,
+        instance_dir,
+        signing="docusign",
+        docusign_integration_key=integration,
+        docusign_user_id=user,
+        docusign_private_key_file=key_file,
+        docusign_oauth_host=docusign.host,
+        docusign_ca_bundle=docusign.ca.ca_file,
+        docusign_connect_hmac_keys=",".join(KEYS),
+    )
+    app = build_app(settings)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    docusign.connect(f"{url}/api/v1/webhooks/docusign", [KEYS[1]])
+    yield Desk(app, url, docusign)
+    server.shutdown()
+    app.extensions["contractdesk"].close()
+
+
+def _send(desk: Desk, document_id: str) -> Any:
+    answer = desk.app.test_client().post(
+        f"/api/v1/documents/{document_id}/send",
+        json={
+            "signers": [
+                {"name": "Helen Marsh", "email": "h.marsh@example.ac.uk", "routing_order": 1},
+                {"name": "Pat Publisher", "email": "pat@publisher.example", "routing_order": 2},
+            ],
+            "carbon_copies": [
+                {"name": "Library Office", "email": "office@example.ac.uk", "routing_order": 3}
+            ],
+        },
+        headers=bearer(desk.app, "support@example.com"),
+    )
+    assert answer.status_code == 200, answer.json
+    desk.wait()
+    return answer
+
+
+def _document(desk: Desk, document_id: str) -> Any:
+    return (
+        desk.app.test_client()
+        .get(f"/api/v1/documents/{document_id}", headers=bearer(desk.app, "support@example.com"))
+        .json
+    )
+
+
+def _envelope_ref(desk: Desk, document_id: str) -> str:
+    uow = desk.runtime.unit_of_work()
+    with uow:
+        ref = uow.session.scalar(
+            select(Envelope.provider_ref).where(Envelope.document_id == document_id)
+        )
+    assert ref
+    return str(ref)
+
+
+def _created(desk: Desk) -> str:
+    client = desk.app.test_client()
+    doc = client.post(
+        "/api/v1/documents",
+        json=plain_quote_request(desk.app),
+        headers=bearer(desk.app, "support@example.com"),
+    ).json
+    return str(doc["id"])
+
+
+def test_a_quote_is_signed_through_docusign_and_invoiced_once(
+    desk: Desk, webhook_receiver: WebhookReceiver
+) -> None:
+    client = desk.app.test_client()
+    client.post(
+        "/api/v1/webhook-endpoints",
+        json={"url": webhook_receiver.url, "events": ["invoice.trigger"]},
+        headers=bearer(desk.app, "finance@example.com"),
+    )
+    document_id = _created(desk)
+    calls_before = desk.docusign.state.calls.copy()
+    sent = _send(desk, document_id)
+    assert sent.json["signers"][0]["signing_url"] is None  # DocuSign writes to the signers
+    assert _document(desk, document_id)["status"] == "sent"
+
+    envelope = desk.docusign.state.envelopes[_envelope_ref(desk, document_id)]
+    definition = envelope.definition
+    pdf = client.get(
+        f"/api/v1/documents/{document_id}/files/pdf",
+        headers=bearer(desk.app, "support@example.com"),
+    ).data
+    assert base64.b64decode(definition["documents"][0]["documentBase64"]) == pdf
+    signers = definition["recipients"]["signers"]
+    assert [(s["name"], s["routingOrder"]) for s in signers] == [
+        ("Helen Marsh", "1"),
+        ("Pat Publisher", "2"),
+    ]
+    assert signers[0]["tabs"]["signHereTabs"][0]["anchorString"] == "\\s1\\"
+    assert signers[1]["tabs"]["dateSignedTabs"][0]["anchorString"] == "\\d2\\"
+    assert definition["recipients"]["carbonCopies"][0]["email"] == "office@example.ac.uk"
+    assert definition["notification"]["expirations"]["expireAfter"] == "30"
+
+    first = desk.docusign.sign(envelope.envelope_id, "1")
+    assert [answer.status_code for answer in first] == [200]
+    after_first = _document(desk, document_id)
+    assert after_first["status"] == "sent"
+    assert [s["status"] for s in after_first["signers"]] == ["signed", "waiting", "waiting"]
+
+    answers = desk.docusign.sign(envelope.envelope_id, "2")
+    assert [answer.json()["outcome"] for answer in answers] == ["recipient signed", "completed"]
+    desk.wait()
+    signed = _document(desk, document_id)
+    assert signed["status"] == "signed"
+    stored = client.get(
+        f"/api/v1/documents/{document_id}/files/signed",
+        headers=bearer(desk.app, "support@example.com"),
+    )
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(stored.data)).pages)
+    assert "Signed through DocuSign" in text and "Pat Publisher" in text
+    digest = base64.b64encode(hashlib.sha256(stored.data).digest()).decode()
+    assert stored.headers["Repr-Digest"] == f"sha-256=:{digest}:"
+    certificate = client.get(
+        f"/api/v1/documents/{document_id}/files/certificate",
+        headers=bearer(desk.app, "support@example.com"),
+    )
+    assert envelope.envelope_id in PdfReader(io.BytesIO(certificate.data)).pages[0].extract_text()
+
+    webhook_receiver.wait_for(1)
+    ledger = [m.json for m in webhook_receiver.received if m.json["type"] == "invoice.trigger"]
+    assert len(ledger) == 1 and ledger[0]["data"]["document_id"] == document_id
+
+    calls = desk.docusign.state.calls - calls_before
+    assert dict(calls) == {
+        "oauth/token": 1,
+        "oauth/userinfo": 1,
+        "envelopes/create": 1,
+        "documents/combined": 1,
+        "documents/certificate": 1,
+    }
+
+
+def test_connect_messages_must_be_signed_and_apply_once(desk: Desk) -> None:
+    document_id = _created(desk)
+    _send(desk, document_id)
+    envelope = desk.docusign.state.envelopes[_envelope_ref(desk, document_id)]
+    counts = row_counts(desk.runtime)
+    body = desk.docusign.event_body(envelope, "recipient-completed", recipient_id="1")
+
+    for keys in ([], ["not-a-configured-key"]):
+        assert desk.docusign.deliver(body, keys=keys).status_code == 401
+    signature = base64.b64encode(hmac.new(KEYS[1].encode(), body, hashlib.sha256).digest())
+    tampered = httpx.post(
+        desk.docusign.state.connect_url,
+        content=body.replace(b"recipient-completed", b"envelope-completed"),
+        headers={"X-DocuSign-Signature-1": signature.decode()},
+    )
+    assert tampered.status_code == 401
+    assert row_counts(desk.runtime) == counts
+
+    # During a rotation Connect may sign with the old key alone: it is still accepted.
+    rotated = desk.docusign.deliver(body, keys=[KEYS[0]])
+    assert rotated.status_code == 200 and rotated.json()["outcome"] == "recipient signed"
+
+    again = desk.docusign.deliver(body)
+    assert again.status_code == 200 and again.json()["outcome"] == "duplicate"
+    unknown = desk.docusign.deliver(
+        body.replace(envelope.envelope_id.encode(), b"no-such-envelope")
+    )
+    assert unknown.status_code == 200 and unknown.json()["outcome"] == "unknown envelope"
+    not_json = desk.docusign.deliver(b"<xml/>")
+    assert not_json.status_code == 422
+
+
+def test_an_older_event_changes_nothing_and_a_decline_brings_the_document_back(
+    desk: Desk,
+) -> None:
+    document_id = _created(desk)
+    _send(desk, document_id)
+    envelope = desk.docusign.state.envelopes[_envelope_ref(desk, document_id)]
+    declined = desk.docusign.decline(envelope.envelope_id, "1", "Our legal team needs 60 days")
+    assert declined.json()["outcome"] == "declined"
+    document = _document(desk, document_id)
+    assert document["status"] == "draft"
+    assert "Our legal team needs 60 days" in document["status_reason"]
+
+    stale = desk.docusign.event_body(
+        envelope, "envelope-completed", generated="2020-01-01T00:00:00.0000000Z"
+    )
+    assert desk.docusign.deliver(stale).json()["outcome"] == "stale"
+    assert _document(desk, document_id)["status"] == "draft"
+
+
+def test_docusign_busy_keeps_the_document_sending_and_a_later_try_sends_it(desk: Desk) -> None:
+    document_id = _created(desk)
+    desk.docusign.fail_next("envelopes/create", 503)
+    _send(desk, document_id)
+    waiting = _document(desk, document_id)
+    assert waiting["status"] == "sending"
+    assert "DocuSign answered 503; trying again at" in waiting["status_reason"]
+
+    desk.docusign.fail_next("envelopes/create", 429, retry_after=120)
+    uow = desk.runtime.unit_of_work()
+    with uow:
+        uow.session.execute(
+            update(Envelope).values(next_attempt_at=utcnow() - timedelta(seconds=1))
+        )
+        uow.commit()
+    assert run(desk.runtime, "signing.docusign_retry_due", {}) == 1
+    with uow:
+        due = uow.session.scalar(select(Envelope.next_attempt_at))
+    assert due is not None and timedelta(seconds=110) < due - utcnow() < timedelta(seconds=125)
+
+    with uow:
+        uow.session.execute(
+            update(Envelope).values(next_attempt_at=utcnow() - timedelta(seconds=1))
+        )
+        uow.commit()
+    run(desk.runtime, "signing.docusign_retry_due", {})
+    sent = _document(desk, document_id)
+    assert sent["status"] == "sent" and sent["status_reason"] == ""
+
+
+def test_when_the_signed_pdf_cannot_be_fetched_connect_is_asked_to_retry(desk: Desk) -> None:
+    document_id = _created(desk)
+    _send(desk, document_id)
+    envelope = desk.docusign.state.envelopes[_envelope_ref(desk, document_id)]
+    desk.docusign.sign(envelope.envelope_id, "1")
+    desk.docusign.fail_next("documents/combined", 500)
+    counts = row_counts(desk.runtime)
+    answers = desk.docusign.sign(envelope.envelope_id, "2")
+    assert [a.status_code for a in answers] == [200, 503]
+    assert _document(desk, document_id)["status"] == "sent"
+    after = row_counts(desk.runtime)
+    assert after["provider_event"] == counts["provider_event"] + 1  # only recipient-completed
+    assert after["outbox_event"] == counts["outbox_event"]
+
+    retried = desk.docusign.deliver(answers[1].request.content)
+    assert retried.json()["outcome"] == "completed"
+    assert _document(desk, document_id)["status"] == "signed"
