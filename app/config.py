@@ -125,6 +125,12 @@ class Settings(BaseSettings):
     docusign_expire_warn_days: int = Field(
         default=5, ge=0, le=999, validation_alias=_env("DOCUSIGN_EXPIRE_WARN_DAYS")
     )
+    docusign_reconcile_after_minutes: int = Field(
+        default=60,
+        ge=15,
+        description="Ask DocuSign about an envelope whose status has not moved for this long.",
+        validation_alias=_env("DOCUSIGN_RECONCILE_AFTER_MINUTES"),
+    )
     seller_name: str = Field(
         default="Contract Desk Publishing Ltd",
         description="The publisher named on every document's letterhead.",

@@ -28,10 +28,16 @@ def tasks() -> dict[str, Task]:
         "signing.send": signing_tasks.send,
         "signing.docusign_send": signing_tasks.docusign_send,
         "signing.docusign_retry_due": signing_tasks.docusign_retry_due,
+        "signing.docusign_reconcile": signing_tasks.docusign_reconcile,
     }
 
 
-PERIODIC = ("billing.retry_due", "documents.release_stale_numbers", "signing.docusign_retry_due")
+PERIODIC = (
+    "billing.retry_due",
+    "documents.release_stale_numbers",
+    "signing.docusign_retry_due",
+    "signing.docusign_reconcile",
+)
 
 
 def run(runtime: Runtime, task: str, kwargs: dict[str, Any], request_id: str | None = None) -> Any:

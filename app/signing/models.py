@@ -45,6 +45,8 @@ class Envelope(IdMixin, Base):
     next_attempt_at: Mapped[datetime | None]
     provider_updated_at: Mapped[datetime | None]
     """When the provider generated the newest event applied, so older ones change nothing."""
+    polled_at: Mapped[datetime | None]
+    """When reconciliation last asked the provider about it (DocuSign allows every 15 min)."""
 
     document: Mapped[Document] = relationship(lazy="joined")
     signers: Mapped[list[Signer]] = relationship(

@@ -52,7 +52,15 @@ def docusign_send(runtime: Runtime, envelope_id: str) -> str:
 
 def docusign_retry_due(runtime: Runtime) -> int:
     """Try again the DocuSign sends whose backoff (or whose lost claim) has run out."""
+    if runtime.settings.signing != "docusign":
+        return 0
     due = lifecycle.due_sends(runtime.unit_of_work())
     for envelope_id in due:
         lifecycle.attempt_send(runtime.unit_of_work(), envelope_id)
     return len(due)
+
+
+def docusign_reconcile(runtime: Runtime) -> int:
+    if runtime.settings.signing != "docusign":
+        return 0
+    return lifecycle.reconcile(runtime.unit_of_work())

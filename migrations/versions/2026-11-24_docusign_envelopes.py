@@ -31,6 +31,7 @@ def upgrade() -> None:
         )
         batch_op.add_column(sa.Column("next_attempt_at", sa.DateTime(timezone=True)))
         batch_op.add_column(sa.Column("provider_updated_at", sa.DateTime(timezone=True)))
+        batch_op.add_column(sa.Column("polled_at", sa.DateTime(timezone=True)))
     with op.batch_alter_table("signer", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("role", sa.String(length=20), nullable=False, server_default="signer")
@@ -64,6 +65,7 @@ def downgrade() -> None:
         batch_op.drop_column("role")
     with op.batch_alter_table("envelope", schema=None) as batch_op:
         for column in (
+            "polled_at",
             "provider_updated_at",
             "next_attempt_at",
             "attempts",

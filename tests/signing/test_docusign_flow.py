@@ -292,3 +292,85 @@ def test_when_the_signed_pdf_cannot_be_fetched_connect_is_asked_to_retry(desk: D
     retried = desk.docusign.deliver(answers[1].request.content)
     assert retried.json()["outcome"] == "completed"
     assert _document(desk, document_id)["status"] == "signed"
+
+
+def _age(desk: Desk, hours: int) -> None:
+    uow = desk.runtime.unit_of_work()
+    with uow:
+        uow.session.execute(update(Envelope).values(created_at=utcnow() - timedelta(hours=hours)))
+        uow.commit()
+
+
+def test_reconciliation_finds_a_signature_whose_connect_events_were_lost(
+    desk: Desk, webhook_receiver: WebhookReceiver
+) -> None:
+    desk.app.test_client().post(
+        "/api/v1/webhook-endpoints",
+        json={"url": webhook_receiver.url, "events": ["invoice.trigger"]},
+        headers=bearer(desk.app, "finance@example.com"),
+    )
+    document_id = _created(desk)
+    _send(desk, document_id)
+    ref = _envelope_ref(desk, document_id)
+    desk.docusign.state.connect_paused = True
+    desk.docusign.sign(ref, "1")
+    desk.docusign.sign(ref, "2")
+    assert _document(desk, document_id)["status"] == "sent"
+
+    assert run(desk.runtime, "signing.docusign_reconcile", {}) == 0  # not quiet long enough
+    _age(desk, hours=2)
+    assert run(desk.runtime, "signing.docusign_reconcile", {}) == 1
+    desk.wait()
+    signed = _document(desk, document_id)
+    assert signed["status"] == "signed"
+    assert {"signed", "certificate"} <= {kind for kind, url in signed["files"].items() if url}
+    webhook_receiver.wait_for(1)
+
+    # The lost events arrive at last: nothing changes, no second invoice.
+    desk.docusign.state.connect_paused = False
+    outcomes = [
+        desk.docusign.deliver(body).json()["outcome"] for body in desk.docusign.state.undelivered
+    ]
+    assert outcomes[-1] == "stale"
+    desk.wait()
+    invoices = [m for m in webhook_receiver.received if m.json["type"] == "invoice.trigger"]
+    assert len(invoices) == 1
+
+
+def test_reconciliation_asks_about_an_envelope_at_most_every_15_minutes(desk: Desk) -> None:
+    document_id = _created(desk)
+    _send(desk, document_id)
+    ref = _envelope_ref(desk, document_id)
+    _age(desk, hours=2)
+    before = desk.docusign.state.calls["envelopes/list_status_changes"]
+    assert run(desk.runtime, "signing.docusign_reconcile", {}) == 1
+    assert run(desk.runtime, "signing.docusign_reconcile", {}) == 0
+    assert desk.docusign.state.calls["envelopes/list_status_changes"] - before == 1
+    assert desk.docusign.state.polled.count(ref) == 1
+    uow = desk.runtime.unit_of_work()
+    with uow:
+        uow.session.execute(update(Envelope).values(polled_at=utcnow() - timedelta(minutes=16)))
+        uow.commit()
+    assert run(desk.runtime, "signing.docusign_reconcile", {}) == 1
+    assert _document(desk, document_id)["status"] == "sent"
+
+
+def test_a_send_whose_answer_was_lost_is_not_sent_twice(desk: Desk) -> None:
+    """DocuSign created the envelope but the answer never arrived: the next try finds it by
+    our transaction id instead of creating a second one."""
+    document_id = _created(desk)
+    _send(desk, document_id)
+    ref = _envelope_ref(desk, document_id)
+    uow = desk.runtime.unit_of_work()
+    with uow:  # as if the worker died after DocuSign accepted the envelope
+        uow.session.execute(
+            update(Envelope).values(
+                status="sending", provider_ref=None, next_attempt_at=utcnow() - timedelta(seconds=1)
+            )
+        )
+        uow.commit()
+    created_before = desk.docusign.state.calls["envelopes/create"]
+    assert run(desk.runtime, "signing.docusign_retry_due", {}) == 1
+    assert desk.docusign.state.calls["envelopes/create"] == created_before
+    assert _envelope_ref(desk, document_id) == ref
+    assert _document(desk, document_id)["status"] == "sent"

@@ -115,6 +115,7 @@ class Envelope:
     account_id: str
     definition: dict[str, Any]
     status: str = "sent"
+    changed_at: str = ""
     completed: set[str] = field(default_factory=set)
     history: list[tuple[str, str]] = field(default_factory=list)
 
@@ -142,6 +143,9 @@ class EmulatorState:
     faults: list[Fault] = field(default_factory=list)
     connect_url: str = ""
     connect_keys: list[str] = field(default_factory=list)
+    connect_paused: bool = False
+    undelivered: list[bytes] = field(default_factory=list)
+    polled: list[str] = field(default_factory=list)
 
 
 class DocuSignEmulator:
@@ -287,7 +291,7 @@ class DocuSignEmulator:
             if failed is not None:
                 return failed
             definition = request.get_json()
-            envelope = Envelope(str(uuid.uuid4()), account_id, definition)
+            envelope = Envelope(str(uuid.uuid4()), account_id, definition, changed_at=_now())
             state.envelopes[envelope.envelope_id] = envelope
             return jsonify(
                 {
@@ -297,6 +301,41 @@ class DocuSignEmulator:
                     "uri": f"/envelopes/{envelope.envelope_id}",
                 }
             ), 201
+
+        @app.get("/restapi/v2.1/accounts/<account_id>/envelopes")
+        def list_status_changes(account_id: str) -> Any:
+            state.calls["envelopes/list_status_changes"] += 1
+            if account_user(account_id) is None:
+                return unauthorised()
+            failed = fault("envelopes/list_status_changes")
+            if failed is not None:
+                return failed
+            ids = [i for i in request.args.get("envelope_ids", "").split(",") if i]
+            transactions = [t for t in request.args.get("transaction_ids", "").split(",") if t]
+            if not ids and not transactions and not request.args.get("from_date"):
+                return jsonify({"errorCode": "INVALID_REQUEST_PARAMETER"}), 400
+            state.polled.extend(ids)
+            found = [
+                e
+                for e in state.envelopes.values()
+                if e.account_id == account_id
+                and (e.envelope_id in ids or e.definition.get("transactionId") in transactions)
+            ]
+            return jsonify(
+                {
+                    "resultSetSize": str(len(found)),
+                    "totalSetSize": str(len(found)),
+                    "envelopes": [
+                        {
+                            "envelopeId": e.envelope_id,
+                            "status": e.status,
+                            "statusChangedDateTime": e.changed_at,
+                            "transactionId": e.definition.get("transactionId"),
+                        }
+                        for e in found
+                    ],
+                }
+            )
 
         @app.get("/restapi/v2.1/accounts/<account_id>/envelopes/<envelope_id>/documents/<doc>")
         def get_document(account_id: str, envelope_id: str, doc: str) -> Any:
@@ -331,7 +370,7 @@ class DocuSignEmulator:
         """Where Connect posts events, and the HMAC keys it signs them with."""
         self.state.connect_url, self.state.connect_keys = url, keys
 
-    def sign(self, envelope_id: str, recipient_id: str) -> list[httpx.Response]:
+    def sign(self, envelope_id: str, recipient_id: str) -> list[httpx.Response | None]:
         """The recipient signs (in routing order); Connect posts what happened."""
         envelope = self.state.envelopes[envelope_id]
         signer = next(s for s in envelope.signers if s["recipientId"] == recipient_id)
@@ -344,13 +383,13 @@ class DocuSignEmulator:
         envelope.history.append((signer["name"], _now()))
         answers = [self.post_event(envelope, "recipient-completed", recipient_id=recipient_id)]
         if all(s["recipientId"] in envelope.completed for s in envelope.signers):
-            envelope.status = "completed"
+            envelope.status, envelope.changed_at = "completed", _now()
             answers.append(self.post_event(envelope, "envelope-completed"))
         return answers
 
-    def decline(self, envelope_id: str, recipient_id: str, reason: str) -> httpx.Response:
+    def decline(self, envelope_id: str, recipient_id: str, reason: str) -> httpx.Response | None:
         envelope = self.state.envelopes[envelope_id]
-        envelope.status = "declined"
+        envelope.status, envelope.changed_at = "declined", _now()
         return self.post_event(envelope, "envelope-declined", declined=(recipient_id, reason))
 
     def event_body(
@@ -399,8 +438,14 @@ class DocuSignEmulator:
         }
         return json.dumps(message).encode()
 
-    def post_event(self, envelope: Envelope, event: str, **details: Any) -> httpx.Response:
-        return self.deliver(self.event_body(envelope, event, **details))
+    def post_event(self, envelope: Envelope, event: str, **details: Any) -> httpx.Response | None:
+        """Post the event; while Connect is paused (an outage at DocuSign or on the way),
+        keep it undelivered instead."""
+        body = self.event_body(envelope, event, **details)
+        if self.state.connect_paused:
+            self.state.undelivered.append(body)
+            return None
+        return self.deliver(body)
 
     def deliver(self, body: bytes, *, keys: list[str] | None = None) -> httpx.Response:
         """Post a Connect message as Connect does: one signature header per key."""

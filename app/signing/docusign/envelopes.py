@@ -58,6 +58,7 @@ def _anchor(kind: type, text: str) -> object:
 
 def envelope_definition(
     *,
+    transaction_id: str,
     subject: str,
     file_name: str,
     pdf: bytes,
@@ -115,6 +116,7 @@ def envelope_definition(
             ),
         ),
         status="sent",
+        transaction_id=transaction_id,
     )
 
 
@@ -129,3 +131,35 @@ def download(connection: DocuSignConnection, envelope_id: str, document: str) ->
     client, account_id = connection.api_client()
     data = EnvelopesApi(client).get_document(account_id, document, envelope_id)
     return bytes(data)
+
+
+@dataclass(frozen=True)
+class EnvelopeStatus:
+    envelope_id: str
+    status: str
+    changed_at: str
+    voided_reason: str
+
+
+def statuses(
+    connection: DocuSignConnection,
+    *,
+    envelope_ids: list[str] | None = None,
+    transaction_ids: list[str] | None = None,
+) -> list[EnvelopeStatus]:
+    """DocuSign's `listStatusChanges` for given envelopes (or for our transaction ids)."""
+    client, account_id = connection.api_client()
+    found = EnvelopesApi(client).list_status_changes(
+        account_id,
+        envelope_ids=",".join(envelope_ids) if envelope_ids else None,
+        transaction_ids=",".join(transaction_ids) if transaction_ids else None,
+    )
+    return [
+        EnvelopeStatus(
+            envelope_id=str(e.envelope_id),
+            status=str(e.status),
+            changed_at=str(e.status_changed_date_time or ""),
+            voided_reason=str(e.voided_reason or ""),
+        )
+        for e in found.envelopes or []
+    ]

@@ -12,7 +12,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from docusign_esign.client.api_exception import ApiException
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from urllib3.exceptions import HTTPError as TransportError
@@ -105,6 +105,7 @@ def attempt_send(uow: UnitOfWork, envelope_id: uuid.UUID) -> str:
         document = envelope.document
         pdf = read_file(uow.fork(), document.id, "pdf", envelope.document_version).data
         definition = envelopes.envelope_definition(
+            transaction_id=str(envelope.id),
             subject=f"Please sign {document.template_version.template.title} {document.number}",
             file_name=file_name(document.number, "pdf", envelope.document_version),
             pdf=pdf,
@@ -126,8 +127,11 @@ def attempt_send(uow: UnitOfWork, envelope_id: uuid.UUID) -> str:
             ),
         )
         uow.commit()
+    connection = connection_for(uow.settings)
     try:
-        provider_ref = envelopes.create_envelope(connection_for(uow.settings), definition)
+        provider_ref = _created_before(connection, envelope_id, attempts) or (
+            envelopes.create_envelope(connection, definition)
+        )
     except ApiException as exc:
         retryable = exc.status == 429 or (exc.status or 0) >= 500
         wait = (_retry_after(exc) or _backoff(attempts)) if retryable else None
@@ -155,6 +159,17 @@ def attempt_send(uow: UnitOfWork, envelope_id: uuid.UUID) -> str:
         )
         uow.commit()
     return "sent"
+
+
+def _created_before(
+    connection: DocuSignConnection, envelope_id: uuid.UUID, attempts: int
+) -> str | None:
+    """After an attempt whose answer was lost (a timeout, a killed worker), DocuSign may
+    hold the envelope already: look it up by our transaction id instead of sending twice."""
+    if attempts <= 1:
+        return None
+    found = envelopes.statuses(connection, transaction_ids=[str(envelope_id)])
+    return found[0].envelope_id if found else None
 
 
 def _anchor_indexes(envelope: Envelope) -> list[tuple[Any, int]]:
@@ -276,7 +291,7 @@ def _apply(uow: UnitOfWork, event: ConnectEvent) -> str:
         _complete(uow, envelope)
         return "completed"
     if event.event in {"envelope-declined", "envelope-voided"}:
-        _close(uow, envelope, event)
+        _close(uow, envelope, declined=event.event == "envelope-declined", reason=_reason(event))
         return event.event.removeprefix("envelope-")
     return "noted"
 
@@ -307,10 +322,9 @@ def _reason(event: ConnectEvent) -> str:
     return "declined at DocuSign"
 
 
-def _close(uow: UnitOfWork, envelope: Envelope, event: ConnectEvent) -> None:
-    declined = event.event == "envelope-declined"
+def _close(uow: UnitOfWork, envelope: Envelope, *, declined: bool, reason: str) -> None:
     envelope.status = ENVELOPE_DECLINED if declined else ENVELOPE_VOIDED
-    envelope.reason = _reason(event)
+    envelope.reason = reason
     document: Document = envelope.document
     document.status = envelope.document_status_before
     audit.record_event(
@@ -318,7 +332,7 @@ def _close(uow: UnitOfWork, envelope: Envelope, event: ConnectEvent) -> None:
         tag=f"document.{'declined' if declined else 'voided'}",
         subject=document,
         actor=None,
-        data={"provider": PROVIDER, "envelope": envelope.provider_ref, "reason": envelope.reason},
+        data={"provider": PROVIDER, "envelope": envelope.provider_ref, "reason": reason},
     )
 
 
@@ -369,3 +383,59 @@ def _complete(uow: UnitOfWork, envelope: Envelope) -> None:
         data={"provider": PROVIDER, "sha256": stored.sha256, "event": event.message_id},
     )
     uow.enqueue("billing.deliver_event", event_id=str(event.id))
+
+
+# --- reconciliation -----------------------------------------------------------------------
+
+POLL_INTERVAL = timedelta(minutes=15)
+"""DocuSign's polling limit: no envelope is asked about more often than this."""
+RECONCILE_BATCH = 100
+
+
+def reconcile(uow: UnitOfWork) -> int:
+    """Ask DocuSign, in one batch, about sent envelopes whose status has not moved for a
+    while (a Connect event may have been lost), and apply what it says; the number asked."""
+    now = utcnow()
+    quiet_since = now - timedelta(minutes=uow.settings.docusign_reconcile_after_minutes)
+    with uow:
+        quiet = uow.session.scalars(
+            select(Envelope)
+            .where(
+                Envelope.provider == PROVIDER,
+                Envelope.status == ENVELOPE_SENT,
+                Envelope.provider_ref.is_not(None),
+                func.coalesce(Envelope.provider_updated_at, Envelope.created_at) <= quiet_since,
+                (Envelope.polled_at.is_(None)) | (Envelope.polled_at <= now - POLL_INTERVAL),
+            )
+            .order_by(Envelope.polled_at.nulls_first(), Envelope.created_at)
+            .limit(RECONCILE_BATCH)
+            .with_for_update(of=Envelope, skip_locked=True)
+        ).all()
+        refs = {str(envelope.provider_ref): envelope.id for envelope in quiet}
+        for envelope in quiet:
+            envelope.polled_at = now
+        uow.commit()
+    if not refs:
+        return 0
+    for status in envelopes.statuses(connection_for(uow.settings), envelope_ids=list(refs)):
+        if status.status in {"completed", "declined", "voided"} and status.envelope_id in refs:
+            _settle(uow, refs[status.envelope_id], status)
+    return len(refs)
+
+
+def _settle(uow: UnitOfWork, envelope_id: uuid.UUID, status: envelopes.EnvelopeStatus) -> None:
+    with uow:
+        envelope = _locked(uow.session, envelope_id)
+        if envelope is None or envelope.status != ENVELOPE_SENT:
+            return
+        if status.status == "completed":
+            _complete(uow, envelope)
+        else:
+            reason = status.voided_reason or f"{status.status} at DocuSign"
+            _close(uow, envelope, declined=status.status == "declined", reason=reason)
+        log.warning(
+            "reconciliation found envelope %s %s at DocuSign (no Connect event applied)",
+            status.envelope_id,
+            status.status,
+        )
+        uow.commit()
