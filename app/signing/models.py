@@ -45,6 +45,9 @@ class Envelope(IdMixin, Base):
     next_attempt_at: Mapped[datetime | None]
     provider_updated_at: Mapped[datetime | None]
     """When the provider generated the newest event applied, so older ones change nothing."""
+    reminder_after_days: Mapped[int | None]
+    reminder_every_days: Mapped[int | None]
+    expire_after_days: Mapped[int | None]
     polled_at: Mapped[datetime | None]
     """When reconciliation last asked the provider about it (DocuSign allows every 15 min)."""
 
@@ -63,6 +66,7 @@ class Signer(IdMixin, Base):
     routing_order: Mapped[int]
     role: Mapped[str] = mapped_column(String(20), default=SIGNER)
     provider_recipient_id: Mapped[str | None] = mapped_column(String(40))
+    embedded: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(20))
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     token_expires_at: Mapped[datetime | None]

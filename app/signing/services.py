@@ -29,13 +29,15 @@ from app.documents.models import (
     Document,
 )
 from app.documents.services import store_file
-from app.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound
+from app.errors import Conflict, FieldError, Forbidden, Gone, InvalidInput, NotFound
 from app.jobs.calls import call_job
+from app.signing.docusign import lifecycle
 from app.signing.models import (
     CARBON_COPY,
     ENVELOPE_COMPLETED,
     ENVELOPE_SENDING,
     ENVELOPE_SENT,
+    ENVELOPE_VOIDED,
     SIGNER,
     SIGNER_SIGNED,
     SIGNER_WAITING,
@@ -54,6 +56,17 @@ class SignerRequest:
     name: str
     email: str
     routing_order: int
+    embedded: bool = False
+    """DocuSign only: the signer signs in a view the sales person opens for them."""
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Reminders and expiry for one envelope; None takes the configured default."""
+
+    reminder_after_days: int | None = None
+    reminder_every_days: int | None = None
+    expire_after_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +90,7 @@ def send_for_signature(
     signers: list[SignerRequest],
     actor: User,
     carbon_copies: list[SignerRequest] | None = None,
+    schedule: Schedule | None = None,
 ) -> list[SigningLink]:
     """Send where jobs run (a worker in the production shape) and return each signer's link
     (none with DocuSign, which writes to the signers itself)."""
@@ -89,6 +103,7 @@ def send_for_signature(
             "document_id": str(document_id),
             "signers": [asdict(s) for s in signers],
             "carbon_copies": [asdict(c) for c in carbon_copies or []],
+            "schedule": asdict(schedule or Schedule()),
             "actor_id": str(actor.id),
         },
     )
@@ -113,10 +128,14 @@ def _start_docusign(
     signers: list[SignerRequest],
     carbon_copies: list[SignerRequest],
     actor: User,
+    schedule: Schedule,
 ) -> None:
     """Record the envelope as `sending` and leave the call to DocuSign to a job, which
     retries while DocuSign is busy; Connect events then move it on."""
     envelope = Envelope(
+        reminder_after_days=schedule.reminder_after_days,
+        reminder_every_days=schedule.reminder_every_days,
+        expire_after_days=schedule.expire_after_days,
         document_id=document.id,
         document_version=version,
         provider="docusign",
@@ -139,6 +158,7 @@ def _start_docusign(
                 routing_order=request.routing_order,
                 role=role,
                 provider_recipient_id=str(number),
+                embedded=request.embedded and role == SIGNER,
                 status=SIGNER_WAITING,
             )
         )
@@ -165,10 +185,12 @@ def send_here(
     signers: list[SignerRequest],
     actor: User,
     carbon_copies: list[SignerRequest] | None = None,
+    schedule: Schedule | None = None,
 ) -> list[SigningLink]:
     """The sending itself, in one transaction: with the built-in signer, one-time links;
     with DocuSign, an envelope that a job sends (no links: DocuSign writes to signers)."""
     carbon_copies = carbon_copies or []
+    schedule = schedule or Schedule()
     if actor.role not in SENDER_ROLES:
         raise Forbidden(f"a {actor.role} user cannot send documents for signature")
     if not signers:
@@ -187,7 +209,9 @@ def send_here(
         pdf = document.file("pdf")
         assert pdf is not None, "every created document has a PDF"
         if uow.settings.signing == "docusign":
-            _start_docusign(uow, document, pdf.version, pdf.sha256, signers, carbon_copies, actor)
+            _start_docusign(
+                uow, document, pdf.version, pdf.sha256, signers, carbon_copies, actor, schedule
+            )
             uow.commit()
             return []
         envelope = Envelope(
@@ -197,6 +221,7 @@ def send_here(
             status=ENVELOPE_SENT,
             unsigned_sha256=pdf.sha256,
             sent_by_id=actor.id,
+            document_status_before=document.status,
         )
         session.add(envelope)
         session.flush()
@@ -402,3 +427,98 @@ def _complete(uow: UnitOfWork, envelope: Envelope, document: Document) -> None:
         data={"sha256": stored.sha256, "event": event.message_id},
     )
     uow.enqueue("billing.deliver_event", event_id=str(event.id))
+
+
+def _current_envelope(session: Session, document_id: uuid.UUID) -> Envelope:
+    envelope = session.scalar(
+        select(Envelope)
+        .where(Envelope.document_id == document_id)
+        .order_by(Envelope.created_at.desc())
+        .limit(1)
+        .with_for_update(of=Envelope)
+    )
+    if envelope is None:
+        raise Conflict("the document has not been sent for signature")
+    return envelope
+
+
+def void(uow: UnitOfWork, document_id: uuid.UUID, *, reason: str, actor: User) -> None:
+    """Withdraw a document from signature, with the reason the signers are told; it goes
+    back to where it was before it was sent."""
+    if actor.role not in SENDER_ROLES:
+        raise Forbidden(f"a {actor.role} user cannot void envelopes")
+    if not reason.strip():
+        raise InvalidInput("say why", [FieldError("/reason", "a reason is required")])
+    with uow:
+        envelope = _current_envelope(uow.session, document_id)
+        if envelope.status not in {ENVELOPE_SENDING, ENVELOPE_SENT}:
+            raise Conflict(f"the envelope is {envelope.status}; only one out for signature voids")
+        if envelope.provider == "docusign" and envelope.provider_ref:
+            lifecycle.void_at_docusign(uow.settings, envelope.provider_ref, reason)
+        envelope.status = ENVELOPE_VOIDED
+        envelope.reason = f"voided by {actor.name}: {reason}"
+        envelope.next_attempt_at = None
+        envelope.document.status = envelope.document_status_before or APPROVED
+        audit.record_event(
+            uow.session,
+            tag="document.voided",
+            subject=envelope.document,
+            actor=actor,
+            data={"provider": envelope.provider, "reason": reason},
+        )
+        uow.commit()
+
+
+def remind(uow: UnitOfWork, document_id: uuid.UUID, *, actor: User) -> None:
+    """Ask DocuSign to write again to the signers whose turn it is."""
+    if actor.role not in SENDER_ROLES:
+        raise Forbidden(f"a {actor.role} user cannot send reminders")
+    with uow:
+        envelope = _current_envelope(uow.session, document_id)
+        if envelope.status != ENVELOPE_SENT:
+            raise Conflict(f"the envelope is {envelope.status}; only one out for signature")
+        if envelope.provider != "docusign" or not envelope.provider_ref:
+            raise Conflict("the built-in signer sends no mail; give the signer their link again")
+        lifecycle.resend_at_docusign(uow.settings, envelope.provider_ref)
+        audit.record_event(
+            uow.session,
+            tag="document.reminded",
+            subject=envelope.document,
+            actor=actor,
+            data={"provider": envelope.provider},
+        )
+        uow.commit()
+
+
+def signing_view(
+    uow: UnitOfWork, document_id: uuid.UUID, signer_id: uuid.UUID, *, return_url: str, actor: User
+) -> str:
+    """For an embedded signer who is with the sales person: DocuSign's signing view URL."""
+    if actor.role not in SENDER_ROLES:
+        raise Forbidden(f"a {actor.role} user cannot open signing views")
+    with uow:
+        envelope = _current_envelope(uow.session, document_id)
+        signer = next((s for s in envelope.signers if s.id == signer_id), None)
+        if signer is None:
+            raise NotFound(f"no signer {signer_id} on this document's envelope")
+        if envelope.status != ENVELOPE_SENT or not envelope.provider_ref:
+            raise Conflict(f"the envelope is {envelope.status}; nobody can sign it now")
+        if not signer.embedded:
+            raise Conflict(f"{signer.name} signs from DocuSign's email, not in an embedded view")
+        url = lifecycle.recipient_view(
+            uow.settings,
+            envelope.provider_ref,
+            client_user_id=str(signer.id),
+            name=signer.name,
+            email=signer.email,
+            return_url=return_url,
+        )
+        audit.record_event(
+            uow.session,
+            tag="document.signing_view",
+            subject=envelope.document,
+            actor=actor,
+            data={"signer": signer.email},
+        )
+        uow.commit()
+        return url

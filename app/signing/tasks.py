@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from app.jobs.calls import acting_user, answer
 from app.signing import services
 from app.signing.docusign import lifecycle
-from app.signing.services import SignerRequest
+from app.signing.services import Schedule, SignerRequest
 
 if TYPE_CHECKING:
     from app.runtime import Runtime
@@ -20,6 +20,7 @@ def send(
     signers: list[dict[str, Any]],
     actor_id: str,
     carbon_copies: list[dict[str, Any]] | None = None,
+    schedule: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     def work() -> dict[str, Any]:
         links = services.send_here(
@@ -27,6 +28,7 @@ def send(
             uuid.UUID(document_id),
             signers=[SignerRequest(**s) for s in signers],
             carbon_copies=[SignerRequest(**c) for c in carbon_copies or []],
+            schedule=Schedule(**(schedule or {})),
             actor=acting_user(runtime, actor_id),
         )
         return {

@@ -32,11 +32,17 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("next_attempt_at", sa.DateTime(timezone=True)))
         batch_op.add_column(sa.Column("provider_updated_at", sa.DateTime(timezone=True)))
         batch_op.add_column(sa.Column("polled_at", sa.DateTime(timezone=True)))
+        batch_op.add_column(sa.Column("reminder_after_days", sa.Integer()))
+        batch_op.add_column(sa.Column("reminder_every_days", sa.Integer()))
+        batch_op.add_column(sa.Column("expire_after_days", sa.Integer()))
     with op.batch_alter_table("signer", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("role", sa.String(length=20), nullable=False, server_default="signer")
         )
         batch_op.add_column(sa.Column("provider_recipient_id", sa.String(length=40)))
+        batch_op.add_column(
+            sa.Column("embedded", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
     op.create_table(
         "provider_event",
         sa.Column("provider", sa.String(length=40), nullable=False),
@@ -61,10 +67,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_provider_event_envelope_ref"))
     op.drop_table("provider_event")
     with op.batch_alter_table("signer", schema=None) as batch_op:
+        batch_op.drop_column("embedded")
         batch_op.drop_column("provider_recipient_id")
         batch_op.drop_column("role")
     with op.batch_alter_table("envelope", schema=None) as batch_op:
         for column in (
+            "expire_after_days",
+            "reminder_every_days",
+            "reminder_after_days",
             "polled_at",
             "provider_updated_at",
             "next_attempt_at",

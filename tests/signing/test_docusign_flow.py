@@ -374,3 +374,71 @@ def test_a_send_whose_answer_was_lost_is_not_sent_twice(desk: Desk) -> None:
     assert desk.docusign.state.calls["envelopes/create"] == created_before
     assert _envelope_ref(desk, document_id) == ref
     assert _document(desk, document_id)["status"] == "sent"
+
+
+def test_void_remind_and_embedded_signing(desk: Desk) -> None:
+    client = desk.app.test_client()
+    support = bearer(desk.app, "support@example.com")
+    document_id = _created(desk)
+    sent = client.post(
+        f"/api/v1/documents/{document_id}/send",
+        json={
+            "signers": [
+                {
+                    "name": "Helen Marsh",
+                    "email": "h.marsh@example.ac.uk",
+                    "routing_order": 1,
+                    "embedded": True,
+                },
+                {"name": "Pat Publisher", "email": "pat@publisher.example", "routing_order": 2},
+            ],
+            "reminder_after_days": 1,
+            "expire_after_days": 10,
+        },
+        headers=support,
+    )
+    assert sent.status_code == 200, sent.json
+    desk.wait()
+    ref = _envelope_ref(desk, document_id)
+    signers = _document(desk, document_id)["signers"]
+    assert desk.docusign.state.envelopes[ref].signers[0]["clientUserId"] == signers[0]["id"]
+    notification = desk.docusign.state.envelopes[ref].definition["notification"]
+    assert notification["reminders"] == {
+        "reminderEnabled": "true",
+        "reminderDelay": "1",
+        "reminderFrequency": "3",
+    }
+    assert notification["expirations"]["expireAfter"] == "10"
+
+    view = client.post(
+        f"/api/v1/documents/{document_id}/signers/{signers[0]['id']}/view",
+        json={"return_url": "https://crm.example/deal/4711"},
+        headers=support,
+    )
+    assert view.status_code == 200, view.json
+    assert view.json["url"] == f"{desk.docusign.base_uri}/signing/{ref}/1"
+    not_embedded = client.post(
+        f"/api/v1/documents/{document_id}/signers/{signers[1]['id']}/view",
+        json={"return_url": "https://crm.example/deal/4711"},
+        headers=support,
+    )
+    assert not_embedded.status_code == 409
+
+    reminded = client.post(f"/api/v1/documents/{document_id}/remind", headers=support)
+    assert reminded.status_code == 200 and desk.docusign.state.envelopes[ref].resent == 1
+
+    no_reason = client.post(f"/api/v1/documents/{document_id}/void", json={}, headers=support)
+    assert no_reason.status_code == 422
+    voided = client.post(
+        f"/api/v1/documents/{document_id}/void",
+        json={"reason": "Prices change from 1 January; a new quote follows"},
+        headers=support,
+    )
+    assert voided.status_code == 200, voided.json
+    assert voided.json["status"] == "draft"
+    assert "Prices change from 1 January" in voided.json["status_reason"]
+    assert desk.docusign.state.envelopes[ref].status == "voided"
+    again = client.post(
+        f"/api/v1/documents/{document_id}/void", json={"reason": "twice"}, headers=support
+    )
+    assert again.status_code == 409

@@ -9,7 +9,7 @@ from sqlalchemy import update
 
 from app.db import utcnow
 from app.signing.models import Signer
-from tests.conftest import csrf_token, row_counts
+from tests.conftest import bearer, csrf_token, row_counts
 from tests.support.flows import create_and_send, sign_as
 
 
@@ -63,3 +63,22 @@ def test_the_signer_can_read_the_document_before_signing(app: APIFlask) -> None:
     link = _sent(app)
     pdf = app.test_client().get(link + "/document.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+def test_a_voided_document_cannot_be_signed_and_goes_back_to_draft(app: APIFlask) -> None:
+    client = app.test_client()
+    document_id, link = create_and_send(app)
+    voided = client.post(
+        f"/api/v1/documents/{document_id}/void",
+        json={"reason": "Wrong contact at the library"},
+        headers=bearer(app, "support@example.com"),
+    )
+    assert voided.status_code == 200, voided.json
+    assert voided.json["status"] == "draft"
+    assert "Wrong contact at the library" in voided.json["status_reason"]
+    closed = client.get(link.removeprefix("http://localhost"))
+    assert closed.status_code == 410
+    remind = client.post(
+        f"/api/v1/documents/{document_id}/remind", headers=bearer(app, "support@example.com")
+    )
+    assert remind.status_code == 409

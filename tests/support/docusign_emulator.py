@@ -116,6 +116,8 @@ class Envelope:
     definition: dict[str, Any]
     status: str = "sent"
     changed_at: str = ""
+    voided_reason: str = ""
+    resent: int = 0
     completed: set[str] = field(default_factory=set)
     history: list[tuple[str, str]] = field(default_factory=list)
 
@@ -302,6 +304,48 @@ class DocuSignEmulator:
                 }
             ), 201
 
+        @app.put("/restapi/v2.1/accounts/<account_id>/envelopes/<envelope_id>")
+        def update_envelope(account_id: str, envelope_id: str) -> Any:
+            resend = request.args.get("resend_envelope") == "true"
+            state.calls["envelopes/resend" if resend else "envelopes/update"] += 1
+            if account_user(account_id) is None:
+                return unauthorised()
+            envelope = state.envelopes.get(envelope_id)
+            if envelope is None:
+                return jsonify({"errorCode": "ENVELOPE_DOES_NOT_EXIST"}), 400
+            changes = request.get_json(silent=True) or {}
+            if changes.get("status") == "voided":
+                if envelope.status != "sent":
+                    return jsonify({"errorCode": "ENVELOPE_CANNOT_VOID_INVALID_STATE"}), 400
+                envelope.status, envelope.changed_at = "voided", _now()
+                envelope.voided_reason = changes.get("voidedReason", "")
+            if resend:
+                envelope.resent += 1
+            return jsonify({"envelopeId": envelope_id})
+
+        @app.post("/restapi/v2.1/accounts/<account_id>/envelopes/<envelope_id>/views/recipient")
+        def recipient_view(account_id: str, envelope_id: str) -> Any:
+            state.calls["views/recipient"] += 1
+            if account_user(account_id) is None:
+                return unauthorised()
+            envelope = state.envelopes.get(envelope_id)
+            view = request.get_json() or {}
+            signer = next(
+                (
+                    s
+                    for s in (envelope.signers if envelope else [])
+                    if s.get("clientUserId") == view.get("clientUserId")
+                    and s.get("email") == view.get("email")
+                    and s.get("name") == view.get("userName")
+                ),
+                None,
+            )
+            if envelope is None or signer is None or not view.get("clientUserId"):
+                return jsonify({"errorCode": "UNKNOWN_ENVELOPE_RECIPIENT"}), 400
+            return jsonify(
+                {"url": f"{self.base_uri}/signing/{envelope_id}/{signer['recipientId']}"}
+            ), 201
+
         @app.get("/restapi/v2.1/accounts/<account_id>/envelopes")
         def list_status_changes(account_id: str) -> Any:
             state.calls["envelopes/list_status_changes"] += 1
@@ -331,6 +375,7 @@ class DocuSignEmulator:
                             "status": e.status,
                             "statusChangedDateTime": e.changed_at,
                             "transactionId": e.definition.get("transactionId"),
+                            "voidedReason": e.voided_reason or None,
                         }
                         for e in found
                     ],

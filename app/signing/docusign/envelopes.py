@@ -36,6 +36,8 @@ class Recipient:
     routing_order: int
     anchor_index: int | None
     """For a signer: which anchors (`\\s{n}\\`) are theirs; None for a carbon copy."""
+    client_user_id: str | None = None
+    """Set for a signer who signs in an embedded view rather than from DocuSign's email."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,7 @@ def envelope_definition(
                 name=recipient.name,
                 email=recipient.email,
                 routing_order=str(recipient.routing_order),
+                client_user_id=recipient.client_user_id,
                 tabs=Tabs(
                     sign_here_tabs=[_anchor(SignHere, f"\\s{n}\\")],
                     full_name_tabs=[_anchor(FullName, f"\\n{n}\\")],

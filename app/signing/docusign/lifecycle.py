@@ -11,6 +11,8 @@ from datetime import timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from docusign_esign import Envelope as DocuSignEnvelope
+from docusign_esign import EnvelopesApi, RecipientViewRequest
 from docusign_esign.client.api_exception import ApiException
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -23,7 +25,7 @@ from app.config import Settings
 from app.db import utcnow
 from app.documents.models import SENT, SIGNED, Document
 from app.documents.services import file_name, read_file, store_file
-from app.errors import DomainError, Unauthenticated, Unavailable
+from app.errors import Conflict, DomainError, Unauthenticated, Unavailable
 from app.signing.docusign import envelopes
 from app.signing.docusign.connect import ConnectEvent, parse_event, signature_valid
 from app.signing.docusign.connection import DocuSignConnection
@@ -116,15 +118,11 @@ def attempt_send(uow: UnitOfWork, envelope_id: uuid.UUID) -> str:
                     email=signer.email,
                     routing_order=signer.routing_order,
                     anchor_index=signer_index if signer.role == SIGNER else None,
+                    client_user_id=str(signer.id) if signer.embedded else None,
                 )
                 for n, (signer, signer_index) in enumerate(_anchor_indexes(envelope), start=1)
             ],
-            schedule=envelopes.Schedule(
-                reminder_after_days=uow.settings.docusign_reminder_after_days,
-                reminder_every_days=uow.settings.docusign_reminder_every_days,
-                expire_after_days=uow.settings.docusign_expire_after_days,
-                expire_warn_days=uow.settings.docusign_expire_warn_days,
-            ),
+            schedule=_schedule(uow.settings, envelope),
         )
         uow.commit()
     connection = connection_for(uow.settings)
@@ -159,6 +157,21 @@ def attempt_send(uow: UnitOfWork, envelope_id: uuid.UUID) -> str:
         )
         uow.commit()
     return "sent"
+
+
+def _schedule(settings: Settings, envelope: Envelope) -> envelopes.Schedule:
+    """The envelope's own reminders and expiry where the sender set them, else the defaults."""
+    expire_after = envelope.expire_after_days or settings.docusign_expire_after_days
+    return envelopes.Schedule(
+        reminder_after_days=(
+            envelope.reminder_after_days
+            if envelope.reminder_after_days is not None
+            else settings.docusign_reminder_after_days
+        ),
+        reminder_every_days=envelope.reminder_every_days or settings.docusign_reminder_every_days,
+        expire_after_days=expire_after,
+        expire_warn_days=min(settings.docusign_expire_warn_days, max(expire_after - 1, 0)),
+    )
 
 
 def _created_before(
@@ -439,3 +452,66 @@ def _settle(uow: UnitOfWork, envelope_id: uuid.UUID, status: envelopes.EnvelopeS
             status.status,
         )
         uow.commit()
+
+
+# --- actions on a sent envelope -------------------------------------------------------------
+
+
+def _call(action: str, call: Any) -> Any:
+    try:
+        return call()
+    except ApiException as exc:
+        if exc.status == 429 or (exc.status or 0) >= 500:
+            raise Unavailable(f"DocuSign answered {exc.status} to {action}; try again") from exc
+        raise Conflict(f"DocuSign refused to {action}: {exc.status} {exc.reason}") from exc
+    except (TransportError, OSError) as exc:
+        raise Unavailable(f"DocuSign cannot be reached to {action}") from exc
+
+
+def void_at_docusign(settings: Settings, envelope_id: str, reason: str) -> None:
+    client, account_id = connection_for(settings).api_client()
+    _call(
+        "void the envelope",
+        lambda: EnvelopesApi(client).update(
+            account_id,
+            envelope_id,
+            envelope=DocuSignEnvelope(status="voided", voided_reason=reason[:200]),
+        ),
+    )
+
+
+def resend_at_docusign(settings: Settings, envelope_id: str) -> None:
+    client, account_id = connection_for(settings).api_client()
+    _call(
+        "resend the envelope",
+        lambda: EnvelopesApi(client).update(
+            account_id, envelope_id, resend_envelope="true", envelope=DocuSignEnvelope()
+        ),
+    )
+
+
+def recipient_view(
+    settings: Settings,
+    envelope_id: str,
+    *,
+    client_user_id: str,
+    name: str,
+    email: str,
+    return_url: str,
+) -> str:
+    client, account_id = connection_for(settings).api_client()
+    view = _call(
+        "open a signing view",
+        lambda: EnvelopesApi(client).create_recipient_view(
+            account_id,
+            envelope_id,
+            recipient_view_request=RecipientViewRequest(
+                authentication_method="none",
+                client_user_id=client_user_id,
+                user_name=name,
+                email=email,
+                return_url=return_url,
+            ),
+        ),
+    )
+    return str(view.url)

@@ -13,7 +13,7 @@ from app.documents import services as documents
 from app.documents.overview import DocumentOverview, document_overview
 from app.errors import InvalidInput
 from app.signing import services as signing
-from app.signing.services import SignerRequest, SigningLink
+from app.signing.services import Schedule, SignerRequest, SigningLink
 from app.web.api.auth import auth, current_user
 from app.web.context import unit_of_work
 from app.web.files import file_response
@@ -23,7 +23,10 @@ from app.web.schemas.documents import (
     DocumentOut,
     SendIn,
     SignerOut,
+    SigningViewIn,
+    SigningViewOut,
     VersionOut,
+    VoidIn,
 )
 
 bp = APIBlueprint("api_documents", __name__, url_prefix="/api/v1", tag="Documents")
@@ -75,9 +78,12 @@ def _out(overview: DocumentOverview, links: list[SigningLink] | None = None) -> 
         },
         "signers": [
             SignerOut(
+                id=s.id,
                 name=s.name,
                 email=s.email,
                 routing_order=s.routing_order,
+                role=s.role,
+                embedded=s.embedded,
                 status=s.status,
                 signed_at=s.signed_at,
                 signing_url=by_signer[s.id].url if s.id in by_signer else None,
@@ -168,13 +174,65 @@ def send(document_id: uuid.UUID, json_data: SendIn) -> dict[str, Any]:
     links = signing.send_for_signature(
         unit_of_work(),
         document_id,
-        signers=[SignerRequest(s.name, str(s.email), s.routing_order) for s in json_data.signers],
+        signers=[
+            SignerRequest(s.name, str(s.email), s.routing_order, s.embedded)
+            for s in json_data.signers
+        ],
         carbon_copies=[
             SignerRequest(c.name, str(c.email), c.routing_order) for c in json_data.carbon_copies
         ],
+        schedule=Schedule(
+            json_data.reminder_after_days,
+            json_data.reminder_every_days,
+            json_data.expire_after_days,
+        ),
         actor=current_user(),
     )
     return _out(_overview(document_id), links)
+
+
+@bp.post("/documents/<uuid:document_id>/void")
+@bp.auth_required(auth)
+@bp.input(VoidIn)
+@bp.output(DocumentOut)
+@bp.doc(
+    summary="Withdraw the document from signature, with a reason; it goes back to draft or "
+    "approved",
+    responses=[403, 404, 409, 503],
+)
+def void(document_id: uuid.UUID, json_data: VoidIn) -> dict[str, Any]:
+    signing.void(unit_of_work(), document_id, reason=json_data.reason, actor=current_user())
+    return _out(_overview(document_id))
+
+
+@bp.post("/documents/<uuid:document_id>/remind")
+@bp.auth_required(auth)
+@bp.output(DocumentOut)
+@bp.doc(summary="DocuSign writes again to the signers whose turn it is", responses=[409, 503])
+def remind(document_id: uuid.UUID) -> dict[str, Any]:
+    signing.remind(unit_of_work(), document_id, actor=current_user())
+    return _out(_overview(document_id))
+
+
+@bp.post("/documents/<uuid:document_id>/signers/<uuid:signer_id>/view")
+@bp.auth_required(auth)
+@bp.input(SigningViewIn)
+@bp.output(SigningViewOut)
+@bp.doc(
+    summary="Embedded signing: a DocuSign signing view for a signer who is with you",
+    responses=[404, 409, 503],
+)
+def signing_view(
+    document_id: uuid.UUID, signer_id: uuid.UUID, json_data: SigningViewIn
+) -> dict[str, Any]:
+    url = signing.signing_view(
+        unit_of_work(),
+        document_id,
+        signer_id,
+        return_url=json_data.return_url,
+        actor=current_user(),
+    )
+    return {"url": url}
 
 
 @bp.post("/documents/<uuid:document_id>/regenerate")

@@ -78,9 +78,12 @@ class FilesOut(BaseModel):
 
 
 class SignerOut(BaseModel):
+    id: uuid.UUID
     name: str
     email: str
     routing_order: int
+    role: str = Field(description="signer or carbon_copy")
+    embedded: bool
     status: str
     signed_at: datetime | None = None
     signing_url: str | None = Field(
@@ -136,6 +139,10 @@ class SignerIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     email: EmailStr
     routing_order: int = Field(default=1, ge=1, le=100)
+    embedded: bool = Field(
+        default=False,
+        description="DocuSign only: signs in a view the sales person opens (POST .../view)",
+    )
 
 
 class SendIn(BaseModel):
@@ -147,8 +154,35 @@ class SendIn(BaseModel):
         max_length=20,
         description="DocuSign only: people who receive a copy once it is signed",
     )
+    reminder_after_days: int | None = Field(
+        default=None, ge=0, le=999, description="DocuSign: first reminder after N days"
+    )
+    reminder_every_days: int | None = Field(
+        default=None, ge=1, le=999, description="DocuSign: then every N days"
+    )
+    expire_after_days: int | None = Field(
+        default=None, ge=1, le=999, description="DocuSign: the envelope expires after N days"
+    )
 
 
 class VersionOut(BaseModel):
     id: uuid.UUID
     version: int
+
+
+class VoidIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=200, description="Told to the signers")
+
+
+class SigningViewIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    return_url: str = Field(
+        min_length=1, max_length=2000, description="Where DocuSign sends the signer afterwards"
+    )
+
+
+class SigningViewOut(BaseModel):
+    url: str = Field(description="DocuSign's signing view; valid for a few minutes, once")
