@@ -67,6 +67,8 @@ class Signer(IdMixin, Base):
     role: Mapped[str] = mapped_column(String(20), default=SIGNER)
     provider_recipient_id: Mapped[str | None] = mapped_column(String(40))
     embedded: Mapped[bool] = mapped_column(default=False)
+    signing_group: Mapped[str | None] = mapped_column(String(100))
+    """DocuSign: any member of this signing group may sign in this place."""
     status: Mapped[str] = mapped_column(String(20))
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     token_expires_at: Mapped[datetime | None]

@@ -58,6 +58,8 @@ class SignerRequest:
     routing_order: int
     embedded: bool = False
     """DocuSign only: the signer signs in a view the sales person opens for them."""
+    signing_group: str | None = None
+    """DocuSign only: any member of this signing group of the account may sign here."""
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,7 @@ def _start_docusign(
                 role=role,
                 provider_recipient_id=str(number),
                 embedded=request.embedded and role == SIGNER,
+                signing_group=request.signing_group if role == SIGNER else None,
                 status=SIGNER_WAITING,
             )
         )
@@ -191,6 +194,11 @@ def send_here(
     with DocuSign, an envelope that a job sends (no links: DocuSign writes to signers)."""
     carbon_copies = carbon_copies or []
     schedule = schedule or Schedule()
+    if uow.settings.signing != "docusign" and any(s.signing_group for s in signers):
+        raise InvalidInput(
+            "the built-in signer has no signing groups; name the signer",
+            [FieldError("/signers", "signing_group needs CONTRACTDESK_SIGNING=docusign")],
+        )
     if actor.role not in SENDER_ROLES:
         raise Forbidden(f"a {actor.role} user cannot send documents for signature")
     if not signers:

@@ -43,6 +43,7 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("embedded", sa.Boolean(), nullable=False, server_default=sa.false())
         )
+        batch_op.add_column(sa.Column("signing_group", sa.String(length=100)))
     op.create_table(
         "provider_event",
         sa.Column("provider", sa.String(length=40), nullable=False),
@@ -67,6 +68,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_provider_event_envelope_ref"))
     op.drop_table("provider_event")
     with op.batch_alter_table("signer", schema=None) as batch_op:
+        batch_op.drop_column("signing_group")
         batch_op.drop_column("embedded")
         batch_op.drop_column("provider_recipient_id")
         batch_op.drop_column("role")

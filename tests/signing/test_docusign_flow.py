@@ -37,6 +37,7 @@ class Desk:
     app: APIFlask
     url: str
     docusign: DocuSignEmulator
+    account_id: str
 
     @property
     def runtime(self) -> Any:
@@ -71,7 +72,7 @@ def desk(
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_port}"
     docusign.connect(f"{url}/api/v1/webhooks/docusign", [KEYS[1]])
-    yield Desk(app, url, docusign)
+    yield Desk(app, url, docusign, docusign.state.users[user]["account_id"])
     server.shutdown()
     app.extensions["contractdesk"].close()
 
@@ -442,3 +443,41 @@ def test_void_remind_and_embedded_signing(desk: Desk) -> None:
         f"/api/v1/documents/{document_id}/void", json={"reason": "twice"}, headers=support
     )
     assert again.status_code == 409
+
+
+def test_a_signing_group_of_the_account_countersigns(desk: Desk) -> None:
+    client = desk.app.test_client()
+    support = bearer(desk.app, "support@example.com")
+    group_id = desk.docusign.add_signing_group(desk.account_id, "Publisher countersigners")
+    document_id = _created(desk)
+
+    def send(group: str) -> Any:
+        return client.post(
+            f"/api/v1/documents/{document_id}/send",
+            json={
+                "signers": [
+                    {"name": "Helen Marsh", "email": "h.marsh@example.ac.uk", "routing_order": 1},
+                    {
+                        "name": "Contract Desk Publishing countersigners",
+                        "email": "contracts@publisher.example",
+                        "routing_order": 2,
+                        "signing_group": group,
+                    },
+                ]
+            },
+            headers=support,
+        )
+
+    assert send("Publisher countersigners").status_code == 200
+    desk.wait()
+    signers = desk.docusign.state.envelopes[_envelope_ref(desk, document_id)].signers
+    assert signers[1]["signingGroupId"] == group_id
+    assert "email" not in signers[1] and "name" not in signers[1]
+
+    other = _created(desk)
+    document_id = other
+    assert send("No such group").status_code == 200
+    desk.wait()
+    failed = _document(desk, other)
+    assert failed["status"] == "draft"
+    assert "no signing group 'No such group'" in failed["status_reason"]

@@ -146,6 +146,7 @@ class EmulatorState:
     connect_url: str = ""
     connect_keys: list[str] = field(default_factory=list)
     connect_paused: bool = False
+    signing_groups: dict[str, dict[str, str]] = field(default_factory=dict)
     undelivered: list[bytes] = field(default_factory=list)
     polled: list[str] = field(default_factory=list)
 
@@ -346,6 +347,25 @@ class DocuSignEmulator:
                 {"url": f"{self.base_uri}/signing/{envelope_id}/{signer['recipientId']}"}
             ), 201
 
+        @app.get("/restapi/v2.1/accounts/<account_id>/signing_groups")
+        def signing_groups(account_id: str) -> Any:
+            state.calls["signing_groups/list"] += 1
+            if account_user(account_id) is None:
+                return unauthorised()
+            groups = state.signing_groups.get(account_id, {})
+            return jsonify(
+                {
+                    "groups": [
+                        {
+                            "signingGroupId": group_id,
+                            "groupName": name,
+                            "groupType": "sharedSigningGroup",
+                        }
+                        for name, group_id in groups.items()
+                    ]
+                }
+            )
+
         @app.get("/restapi/v2.1/accounts/<account_id>/envelopes")
         def list_status_changes(account_id: str) -> Any:
             state.calls["envelopes/list_status_changes"] += 1
@@ -411,6 +431,11 @@ class DocuSignEmulator:
         """Answer the next `times` calls to `path` (e.g. "envelopes/create") with an error."""
         self.state.faults.append(Fault(path, status, retry_after, times))
 
+    def add_signing_group(self, account_id: str, name: str) -> str:
+        group_id = str(len(self.state.signing_groups.get(account_id, {})) + 1000)
+        self.state.signing_groups.setdefault(account_id, {})[name] = group_id
+        return group_id
+
     def connect(self, url: str, keys: list[str]) -> None:
         """Where Connect posts events, and the HMAC keys it signs them with."""
         self.state.connect_url, self.state.connect_keys = url, keys
@@ -462,7 +487,11 @@ class DocuSignEmulator:
         ]
         data: dict[str, Any] = {
             "accountId": envelope.account_id,
-            "userId": next(iter(self.state.users)),
+            "userId": next(
+                user_id
+                for user_id, user in self.state.users.items()
+                if user["account_id"] == envelope.account_id
+            ),
             "envelopeId": envelope.envelope_id,
             "envelopeSummary": {
                 "status": envelope.status,

@@ -19,6 +19,7 @@ from docusign_esign import (
     Recipients,
     Reminders,
     SignHere,
+    SigningGroupsApi,
     Tabs,
 )
 from docusign_esign import (
@@ -38,6 +39,8 @@ class Recipient:
     """For a signer: which anchors (`\\s{n}\\`) are theirs; None for a carbon copy."""
     client_user_id: str | None = None
     """Set for a signer who signs in an embedded view rather than from DocuSign's email."""
+    signing_group_id: str | None = None
+    """Set for a place any member of a signing group may sign; then no name or email."""
 
 
 @dataclass(frozen=True)
@@ -80,11 +83,13 @@ def envelope_definition(
             )
             continue
         n = recipient.anchor_index
+        group = recipient.signing_group_id
         signers.append(
             DocuSignSigner(
                 recipient_id=recipient.recipient_id,
-                name=recipient.name,
-                email=recipient.email,
+                name=None if group else recipient.name,
+                email=None if group else recipient.email,
+                signing_group_id=group,
                 routing_order=str(recipient.routing_order),
                 client_user_id=recipient.client_user_id,
                 tabs=Tabs(
@@ -121,6 +126,13 @@ def envelope_definition(
         status="sent",
         transaction_id=transaction_id,
     )
+
+
+def signing_groups(connection: DocuSignConnection) -> dict[str, str]:
+    """The account's signing groups: id by name."""
+    client, account_id = connection.api_client()
+    found = SigningGroupsApi(client).list(account_id)
+    return {str(g.group_name): str(g.signing_group_id) for g in found.groups or []}
 
 
 def create_envelope(connection: DocuSignConnection, definition: EnvelopeDefinition) -> str:

@@ -25,7 +25,7 @@ from app.config import Settings
 from app.db import utcnow
 from app.documents.models import SENT, SIGNED, Document
 from app.documents.services import file_name, read_file, store_file
-from app.errors import Conflict, DomainError, Unauthenticated, Unavailable
+from app.errors import Conflict, DomainError, InvalidInput, Unauthenticated, Unavailable
 from app.signing.docusign import envelopes
 from app.signing.docusign.connect import ConnectEvent, parse_event, signature_valid
 from app.signing.docusign.connection import DocuSignConnection
@@ -119,6 +119,7 @@ def attempt_send(uow: UnitOfWork, envelope_id: uuid.UUID) -> str:
                     routing_order=signer.routing_order,
                     anchor_index=signer_index if signer.role == SIGNER else None,
                     client_user_id=str(signer.id) if signer.embedded else None,
+                    signing_group_id=signer.signing_group,
                 )
                 for n, (signer, signer_index) in enumerate(_anchor_indexes(envelope), start=1)
             ],
@@ -127,6 +128,7 @@ def attempt_send(uow: UnitOfWork, envelope_id: uuid.UUID) -> str:
         uow.commit()
     connection = connection_for(uow.settings)
     try:
+        _name_groups(connection, definition)
         provider_ref = _created_before(connection, envelope_id, attempts) or (
             envelopes.create_envelope(connection, definition)
         )
@@ -157,6 +159,20 @@ def attempt_send(uow: UnitOfWork, envelope_id: uuid.UUID) -> str:
         )
         uow.commit()
     return "sent"
+
+
+def _name_groups(connection: DocuSignConnection, definition: Any) -> None:
+    """Signing groups are named in our records and by id at DocuSign: look the ids up."""
+    grouped = [s for s in definition.recipients.signers if s.signing_group_id]
+    if not grouped:
+        return
+    groups = envelopes.signing_groups(connection)
+    for signer in grouped:
+        name = signer.signing_group_id
+        if name not in groups:
+            known = ", ".join(sorted(groups)) or "none"
+            raise InvalidInput(f"the DocuSign account has no signing group {name!r} ({known})")
+        signer.signing_group_id = groups[name]
 
 
 def _schedule(settings: Settings, envelope: Envelope) -> envelopes.Schedule:

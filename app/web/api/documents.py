@@ -175,7 +175,7 @@ def send(document_id: uuid.UUID, json_data: SendIn) -> dict[str, Any]:
         unit_of_work(),
         document_id,
         signers=[
-            SignerRequest(s.name, str(s.email), s.routing_order, s.embedded)
+            SignerRequest(s.name, str(s.email), s.routing_order, s.embedded, s.signing_group)
             for s in json_data.signers
         ],
         carbon_copies=[

@@ -143,6 +143,12 @@ class SignerIn(BaseModel):
         default=False,
         description="DocuSign only: signs in a view the sales person opens (POST .../view)",
     )
+    signing_group: str | None = Field(
+        default=None,
+        max_length=100,
+        description="DocuSign only: any member of this signing group of the account signs "
+        "here (name and email then describe the group for people reading the document)",
+    )
 
 
 class SendIn(BaseModel):
