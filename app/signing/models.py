@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, IdMixin
 from app.documents.models import Document
+from app.users.models import User
 
 ENVELOPE_SENDING = "sending"
 ENVELOPE_SENT = "sent"
@@ -52,6 +53,7 @@ class Envelope(IdMixin, Base):
     """When reconciliation last asked the provider about it (DocuSign allows every 15 min)."""
 
     document: Mapped[Document] = relationship(lazy="joined")
+    sent_by: Mapped[User] = relationship(lazy="joined")
     signers: Mapped[list[Signer]] = relationship(
         back_populates="envelope", order_by="Signer.routing_order", lazy="selectin"
     )
@@ -68,6 +70,9 @@ class Signer(IdMixin, Base):
     provider_recipient_id: Mapped[str | None] = mapped_column(String(40))
     embedded: Mapped[bool] = mapped_column(default=False)
     signing_group: Mapped[str | None] = mapped_column(String(100))
+    opened_at: Mapped[datetime | None]
+    opened_ip: Mapped[str | None] = mapped_column(String(64))
+    opened_user_agent: Mapped[str | None] = mapped_column(Text)
     """DocuSign: any member of this signing group may sign in this place."""
     status: Mapped[str] = mapped_column(String(20))
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)

@@ -37,13 +37,17 @@ FIELD_NAME = "ContractDeskSignature"
 
 @dataclass(frozen=True)
 class SignatureEvent:
-    """One signer's act of signing, as the signature page shows it."""
+    """One signer's act of signing, as the signature page shows it, with when and from
+    where they first opened the document."""
 
     name: str
     email: str
     signed_at: datetime
     ip_address: str
     user_agent: str
+    opened_at: datetime | None = None
+    opened_ip: str = ""
+    opened_user_agent: str = ""
 
 
 @dataclass(frozen=True)
@@ -136,6 +140,11 @@ h1 { font-size: 16pt; margin: 0 0 4mm; }
 dl { display: grid; grid-template-columns: 32mm 1fr; margin: 0; row-gap: 1mm; }
 dt { color: #555; } dd { margin: 0; word-break: break-word; }
 .consent { margin-top: 2mm; font-size: 9pt; color: #333; }
+table.events { width: 100%; border-collapse: collapse; font-size: 8.5pt; margin-bottom: 5mm; }
+table.events th { text-align: left; border-bottom: 0.8pt solid #1d2330; padding: 1mm 1.5mm; }
+table.events td { border-bottom: 0.4pt solid #b9c0cc; padding: 1.2mm 1.5mm; vertical-align: top; }
+table.events td.agent { font-size: 7.5pt; color: #444; word-break: break-word; }
+table.events td.when { white-space: nowrap; }
 </style></head><body>
 <h1>Signature page</h1>
 <div class="meta">
@@ -143,18 +152,18 @@ dt { color: #555; } dd { margin: 0; word-break: break-word; }
   <span class="seller">{{ seller }}</span>.</p>
   <p>SHA-256 of the document as sent:<br><span class="hash">{{ sha256 }}</span></p>
 </div>
+<table class="events">
+  <thead><tr><th>Time</th><th>Event</th><th>By</th><th>IP address</th><th>Browser</th></tr></thead>
+  <tbody>
+  {% for e in events %}
+  <tr><td class="when">{{ e.at }}</td><td>{{ e.what }}</td><td>{{ e.who }}</td>
+    <td class="when">{{ e.ip_address }}</td><td class="agent">{{ e.user_agent }}</td></tr>
+  {% endfor %}
+  </tbody>
+</table>
 {% for s in signers %}
-<div class="signer">
-  <h2>{{ s.name }}</h2>
-  <dl>
-    <dt>Email</dt><dd>{{ s.email }}</dd>
-    <dt>Signed at</dt><dd>{{ s.signed_at }}</dd>
-    <dt>IP address</dt><dd>{{ s.ip_address }}</dd>
-    <dt>User agent</dt><dd>{{ s.user_agent }}</dd>
-  </dl>
-  <p class="consent">{{ s.name }} consented to sign electronically and typed their name
-  as their signature.</p>
-</div>
+<p class="consent">{{ s.name }} consented to sign electronically and typed their name as
+their signature.</p>
 {% endfor %}
 <p class="consent">This document is sealed with an electronic signature of {{ seller }};
 any change made after signing invalidates that signature.</p>
@@ -170,22 +179,36 @@ def append_signature_page(
     unsigned_sha256: str,
     signers: list[SignatureEvent],
     seller_name: str,
+    sent_by: str = "",
+    sent_at: datetime | None = None,
 ) -> bytes:
+    """The audit certificate: the document's hash as sent, then every event in order,
+    each with its time and, for the signers' acts, the IP address and browser."""
+    events = []
+    if sent_at is not None:
+        events.append((sent_at, "Sent for signature", sent_by, "", ""))
+    for s in signers:
+        if s.opened_at is not None:
+            events.append(
+                (s.opened_at, "Opened", f"{s.name} <{s.email}>", s.opened_ip, s.opened_user_agent)
+            )
+        events.append((s.signed_at, "Signed", f"{s.name} <{s.email}>", s.ip_address, s.user_agent))
     html = compile_template(_PAGE).render(
         number=document_number,
         title=document_title,
         seller=seller_name,
         sha256=unsigned_sha256,
-        signers=[
+        events=[
             {
-                "name": s.name,
-                "email": s.email,
-                "signed_at": s.signed_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
-                "ip_address": s.ip_address or "unknown",
-                "user_agent": s.user_agent or "unknown",
+                "at": at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+                "what": what,
+                "who": who,
+                "ip_address": ip or "",
+                "user_agent": agent or "",
             }
-            for s in signers
+            for at, what, who, ip, agent in sorted(events, key=lambda e: e[0])
         ],
+        signers=[{"name": s.name, "email": s.email} for s in signers],
     )
     page = HTML(string=html, url_fetcher=_NoFetching()).write_pdf()
     assert page is not None

@@ -233,7 +233,12 @@ def send_here(
         )
         session.add(envelope)
         session.flush()
-        expires_at = utcnow() + timedelta(hours=uow.settings.signing_link_hours)
+        lifetime = (
+            timedelta(days=schedule.expire_after_days)
+            if schedule.expire_after_days
+            else timedelta(hours=uow.settings.signing_link_hours)
+        )
+        expires_at = utcnow() + lifetime
         links = []
         for request in sorted(signers, key=lambda s: s.routing_order):
             token = secrets.token_urlsafe(32)
@@ -331,6 +336,17 @@ def open_signing_link(uow: UnitOfWork, token: str) -> SigningView:
         )
 
 
+def record_opened(uow: UnitOfWork, token: str, *, ip_address: str, user_agent: str) -> None:
+    """The first time a signer opens their link, for the audit certificate."""
+    with uow:
+        signer = _signer_for_token(uow.session, token)
+        if signer.opened_at is None:
+            signer.opened_at = utcnow()
+            signer.opened_ip = ip_address[:64]
+            signer.opened_user_agent = user_agent[:1000]
+            uow.commit()
+
+
 def unsigned_pdf_for_token(uow: UnitOfWork, token: str) -> bytes:
     with uow:
         signer = _signer_for_token(uow.session, token)
@@ -404,10 +420,15 @@ def _complete(uow: UnitOfWork, envelope: Envelope, document: Document) -> None:
                 signed_at=s.signed_at or utcnow(),
                 ip_address=s.ip_address or "",
                 user_agent=s.user_agent or "",
+                opened_at=s.opened_at,
+                opened_ip=s.opened_ip or "",
+                opened_user_agent=s.opened_user_agent or "",
             )
             for s in envelope.signers
         ],
         seller_name=uow.settings.seller_name,
+        sent_by=envelope.sent_by.name,
+        sent_at=envelope.created_at,
     )
     signed = sign_pdf(
         with_page,

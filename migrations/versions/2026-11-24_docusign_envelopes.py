@@ -44,6 +44,9 @@ def upgrade() -> None:
             sa.Column("embedded", sa.Boolean(), nullable=False, server_default=sa.false())
         )
         batch_op.add_column(sa.Column("signing_group", sa.String(length=100)))
+        batch_op.add_column(sa.Column("opened_at", sa.DateTime(timezone=True)))
+        batch_op.add_column(sa.Column("opened_ip", sa.String(length=64)))
+        batch_op.add_column(sa.Column("opened_user_agent", sa.Text()))
     op.create_table(
         "provider_event",
         sa.Column("provider", sa.String(length=40), nullable=False),
@@ -68,7 +71,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_provider_event_envelope_ref"))
     op.drop_table("provider_event")
     with op.batch_alter_table("signer", schema=None) as batch_op:
-        batch_op.drop_column("signing_group")
+        for column in ("opened_user_agent", "opened_ip", "opened_at", "signing_group"):
+            batch_op.drop_column(column)
         batch_op.drop_column("embedded")
         batch_op.drop_column("provider_recipient_id")
         batch_op.drop_column("role")

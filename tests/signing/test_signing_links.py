@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 from datetime import timedelta
 
 from apiflask import APIFlask
+from pypdf import PdfReader
 from sqlalchemy import update
 
 from app.db import utcnow
 from app.signing.models import Signer
+from app.signing.pdf_signature import verify_pdf_signature
 from tests.conftest import bearer, csrf_token, row_counts
 from tests.support.flows import create_and_send, sign_as
 
@@ -82,3 +86,22 @@ def test_a_voided_document_cannot_be_signed_and_goes_back_to_draft(app: APIFlask
         f"/api/v1/documents/{document_id}/remind", headers=bearer(app, "support@example.com")
     )
     assert remind.status_code == 409
+
+
+def test_the_audit_certificate_lists_every_event_and_the_seal_validates(app: APIFlask) -> None:
+    client = app.test_client()
+    support = bearer(app, "support@example.com")
+    document_id, link = create_and_send(app)
+    unsigned = client.get(f"/api/v1/documents/{document_id}/files/pdf", headers=support).data
+    assert sign_as(client, link, "Helen Marsh").status_code == 200
+    signed = client.get(f"/api/v1/documents/{document_id}/files/signed", headers=support).data
+
+    page = PdfReader(io.BytesIO(signed)).pages[-1].extract_text()
+    lines = [line for line in page.splitlines() if "UTC" in line]
+    assert [line.split(" UTC ")[1].split(" ")[0] for line in lines] == ["Sent", "Opened", "Signed"]
+    assert page.count("127.0.0.1") == 2 and "TestBrowser/1.0" in "".join(page.split())
+    assert hashlib.sha256(unsigned).hexdigest() in page.replace("\n", "")
+    check = verify_pdf_signature(
+        signed, trust_cert_path=app.extensions["contractdesk"].settings.signing_cert_path
+    )
+    assert check.valid and check.covers_whole_document

@@ -20,6 +20,12 @@ def _closed(exc: Gone | NotFound) -> tuple[str, int]:
 def sign_page(token: str) -> str | tuple[str, int]:
     try:
         view = signing.open_signing_link(unit_of_work(), token)
+        signing.record_opened(
+            unit_of_work(),
+            token,
+            ip_address=request.remote_addr or "",
+            user_agent=request.headers.get("User-Agent", ""),
+        )
     except (Gone, NotFound) as exc:
         return _closed(exc)
     return render_template("sign.html", view=view, token=token, error=None, typed_name="")
