@@ -498,25 +498,56 @@ def void(uow: UnitOfWork, document_id: uuid.UUID, *, reason: str, actor: User) -
         uow.commit()
 
 
-def remind(uow: UnitOfWork, document_id: uuid.UUID, *, actor: User) -> None:
-    """Ask DocuSign to write again to the signers whose turn it is."""
+def remind(uow: UnitOfWork, document_id: uuid.UUID, *, actor: User) -> list[SigningLink]:
+    """Remind the signers whose turn it is: DocuSign writes to them again; the built-in
+    signer, which sends no mail, gives them fresh links (the old ones stop working) for
+    the sender to pass on."""
     if actor.role not in SENDER_ROLES:
         raise Forbidden(f"a {actor.role} user cannot send reminders")
     with uow:
         envelope = _current_envelope(uow.session, document_id)
         if envelope.status != ENVELOPE_SENT:
             raise Conflict(f"the envelope is {envelope.status}; only one out for signature")
-        if envelope.provider != "docusign" or not envelope.provider_ref:
-            raise Conflict("the built-in signer sends no mail; give the signer their link again")
-        lifecycle.resend_at_docusign(uow.settings, envelope.provider_ref)
+        links: list[SigningLink] = []
+        if envelope.provider == "docusign" and envelope.provider_ref:
+            lifecycle.resend_at_docusign(uow.settings, envelope.provider_ref)
+        else:
+            links = _fresh_links(uow, envelope)
         audit.record_event(
             uow.session,
             tag="document.reminded",
             subject=envelope.document,
             actor=actor,
-            data={"provider": envelope.provider},
+            data={"provider": envelope.provider, "signers": [link.email for link in links]},
         )
         uow.commit()
+        return links
+
+
+def _fresh_links(uow: UnitOfWork, envelope: Envelope) -> list[SigningLink]:
+    waiting = [s for s in envelope.signers if s.status == SIGNER_WAITING and s.role == SIGNER]
+    if not waiting:
+        return []
+    turn = min(s.routing_order for s in waiting)
+    expires_at = utcnow() + timedelta(hours=uow.settings.signing_link_hours)
+    links = []
+    for signer in waiting:
+        if signer.routing_order != turn:
+            continue
+        token = secrets.token_urlsafe(32)
+        signer.token_hash = _token_hash(token)
+        signer.token_expires_at = expires_at
+        links.append(
+            SigningLink(
+                signer.id,
+                signer.name,
+                signer.email,
+                signer.routing_order,
+                f"{uow.settings.public_url.rstrip('/')}/sign/{token}",
+                expires_at,
+            )
+        )
+    return links
 
 
 def signing_view(

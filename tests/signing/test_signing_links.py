@@ -88,6 +88,18 @@ def test_a_voided_document_cannot_be_signed_and_goes_back_to_draft(app: APIFlask
     assert remind.status_code == 409
 
 
+def test_a_reminder_gives_the_signer_whose_turn_it_is_a_fresh_link(app: APIFlask) -> None:
+    client = app.test_client()
+    support = bearer(app, "support@example.com")
+    document_id, old_link = create_and_send(app)
+    reminded = client.post(f"/api/v1/documents/{document_id}/remind", headers=support)
+    assert reminded.status_code == 200, reminded.json
+    fresh = [s["signing_url"] for s in reminded.json["signers"] if s["signing_url"]]
+    assert len(fresh) == 1 and fresh[0] != old_link
+    assert client.get(old_link.removeprefix("http://localhost")).status_code == 404
+    assert sign_as(client, fresh[0], "Helen Marsh").status_code == 200
+
+
 def test_the_audit_certificate_lists_every_event_and_the_seal_validates(app: APIFlask) -> None:
     client = app.test_client()
     support = bearer(app, "support@example.com")

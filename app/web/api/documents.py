@@ -208,10 +208,14 @@ def void(document_id: uuid.UUID, json_data: VoidIn) -> dict[str, Any]:
 @bp.post("/documents/<uuid:document_id>/remind")
 @bp.auth_required(auth)
 @bp.output(DocumentOut)
-@bp.doc(summary="DocuSign writes again to the signers whose turn it is", responses=[409, 503])
+@bp.doc(
+    summary="Remind the signers whose turn it is: DocuSign writes to them again; the built-in "
+    "signer answers fresh one-time links (the old ones stop working)",
+    responses=[409, 503],
+)
 def remind(document_id: uuid.UUID) -> dict[str, Any]:
-    signing.remind(unit_of_work(), document_id, actor=current_user())
-    return _out(_overview(document_id))
+    links = signing.remind(unit_of_work(), document_id, actor=current_user())
+    return _out(_overview(document_id), links)
 
 
 @bp.post("/documents/<uuid:document_id>/signers/<uuid:signer_id>/view")
