@@ -5,11 +5,14 @@ Tests and scripts build their own `Settings(...)` and hand it to `create_app`.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.assembly.tax import parse_rates
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEVELOPMENT_SECRET_KEY = "dev-only-change-me"  # noqa: S105 - refused outside the demo, below
@@ -79,6 +82,29 @@ class Settings(BaseSettings):
         gt=0,
         validation_alias=_env("CONTRACTDESK_SIGNING_LINK_HOURS", "signing_link_hours"),
     )
+    seller_country: str = Field(
+        default="GB",
+        description="The seller's country (ISO 3166): its customers pay domestic VAT.",
+        validation_alias=_env("CONTRACTDESK_SELLER_COUNTRY", "seller_country"),
+    )
+    tax_rates: str = Field(
+        default="GB=20,NL=21,DE=19,FR=20,BE=21,IE=23",
+        description="VAT rates by country, COUNTRY=PERCENT, comma-separated: the seller's "
+        "country's rate is domestic VAT; others apply to customers there without reverse "
+        "charge; a country not listed is outside the scope of VAT.",
+        validation_alias=_env("CONTRACTDESK_TAX_RATES", "tax_rates"),
+    )
+
+    @field_validator("tax_rates")
+    @classmethod
+    def _rates_parse(cls, value: str) -> str:
+        parse_rates(value)
+        return value
+
+    @property
+    def vat_rates(self) -> dict[str, Decimal]:
+        return parse_rates(self.tax_rates)
+
     signing: Literal["builtin", "docusign"] = Field(
         default="builtin",
         description="Who collects signatures: the built-in signer or DocuSign.",

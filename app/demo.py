@@ -34,7 +34,7 @@ ACCOUNTS: list[dict[str, Any]] = [
         "name": "Consortium of Dutch Research Libraries (CDRL)",
         "country": "NL",
         "address": "Stationsplein 12\n3511 ED Utrecht",
-        "vat_id": "NL001234567B01",
+        "vat_id": "NL000099998B57",
         "region": "Benelux",
         "crm_id": "CRM-00733",
         "erp_id": "ERP-20488",

@@ -82,6 +82,13 @@ def signature_blocks(document: DocxDocument, parties: list[str]) -> None:
         blocks.cell(3, column).text = "{{ label.date }}: ____________________________"
 
 
+def tax_note(document: DocxDocument) -> None:
+    """The reverse-charge or outside-scope note, where the tax rules call for one."""
+    tag(document, "{%p if totals.tax_note %}")
+    document.add_paragraph("{{ totals.tax_note }}")
+    tag(document, "{%p endif %}")
+
+
 def page_break(document: DocxDocument) -> None:
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
@@ -187,6 +194,7 @@ def licence() -> DocxDocument:
     document.add_paragraph("{{ label.total }}: {{ year.totals.total }}")
     tag(document, "{%p endfor %}")
     document.add_paragraph("{{ label.total_fees }}: {{ totals.total }}")
+    tax_note(document)
     page_break(document)
     document.add_heading("{{ label.schedule }} 2 · {{ label.titles }}", level=2)
     tag(document, "{%p if titles %}")
@@ -242,6 +250,7 @@ def amendment() -> DocxDocument:
     document.add_paragraph("{{ label.net }}: {{ totals.net }}")
     document.add_paragraph("{{ label.tax }} ({{ totals.tax_rate_percent }}): {{ totals.tax }}")
     document.add_paragraph("{{ label.total }}: {{ totals.total }}")
+    tax_note(document)
     tag(document, "{%p endif %}")
     tag(document, "{%p if amendment.new_end_date %}")
     document.add_heading("{{ label.new_end_date }}", level=3)

@@ -17,6 +17,7 @@ from app.assembly.clauses import ClauseText, RenderedClause, RenderedSection, re
 from app.assembly.outline import OutlineSection, number_outline
 from app.assembly.pricing import LineInput, Totals, price_quote
 from app.assembly.schemas import DocumentData
+from app.assembly.tax import TaxDecision
 
 LOCALES = {"en": "en_GB", "nl": "nl_NL", "zh": "zh_CN"}
 
@@ -55,6 +56,7 @@ class DocumentInput:
     clauses: Mapping[str, ClauseText]
     labels: Mapping[str, str]
     jurisdiction: str
+    tax: TaxDecision
 
     @property
     def language(self) -> str:
@@ -109,7 +111,7 @@ def price_lines(doc: DocumentInput, lines: list[PricedLineInput] | None = None) 
         [LineInput(line.quantity, line.unit_price, line.discount_percent) for line in chosen],
         currency=doc.currency,
         discount_percent=doc.data.discount,
-        tax_rate_percent=doc.data.tax_rate,
+        tax_rate_percent=doc.tax.rate_percent,
     )
 
 
@@ -210,7 +212,8 @@ def totals_context(doc: DocumentInput, totals: Totals) -> dict[str, str]:
         "discount_percent": fmt.percent(doc.data.discount),
         "net": fmt.money(totals.net),
         "tax": fmt.money(totals.tax),
-        "tax_rate_percent": fmt.percent(doc.data.tax_rate),
+        "tax_rate_percent": fmt.percent(doc.tax.rate_percent),
+        "tax_note": doc.labels.get(f"tax_note_{doc.tax.treatment}", ""),
         "total": fmt.money(totals.total),
     }
 
@@ -221,7 +224,8 @@ def totals_record(doc: DocumentInput, totals: Totals) -> dict[str, Any]:
         **totals.as_strings(),
         "net": str(totals.net),
         "discount_percent": str(doc.data.discount),
-        "tax_rate_percent": str(doc.data.tax_rate),
+        "tax_rate_percent": str(doc.tax.rate_percent),
+        "tax_treatment": doc.tax.treatment,
         "lines": [
             {
                 "sku": line.sku,

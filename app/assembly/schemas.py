@@ -21,11 +21,14 @@ from pydantic import (
     Discriminator,
     Field,
     Tag,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 from stdnum import issn
 from stdnum.exceptions import ValidationError
+
+from app.assembly.tax import vat_number_problem
 
 _CURRENCIES = frozenset(list_currencies())
 _COUNTRIES = frozenset(code for code in Locale("en").territories if str(code).isalpha())
@@ -62,7 +65,9 @@ class NewCustomer(Strict):
     name: str = Field(min_length=1, max_length=300)
     country: str = Field(description="ISO 3166-1 alpha-2 code, e.g. GB")
     address: str = Field(default="", max_length=2000)
-    vat_id: str | None = Field(default=None, max_length=40)
+    vat_id: str | None = Field(
+        default=None, max_length=40, description="Checked for EU and UK numbers"
+    )
 
     @field_validator("country")
     @classmethod
@@ -71,6 +76,16 @@ class NewCustomer(Strict):
         if code not in _COUNTRIES:
             raise ValueError(f"{value!r} is not an ISO 3166 country code")
         return code
+
+    @field_validator("vat_id")
+    @classmethod
+    def _valid_vat_number(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if not value or "country" not in info.data:
+            return value or None
+        problem = vat_number_problem(value, info.data["country"])
+        if problem:
+            raise ValueError(problem)
+        return value.replace(" ", "").upper()
 
 
 class QuoteLineIn(Strict):
@@ -145,8 +160,9 @@ class DocumentData(Strict):
         return Decimal(0)
 
     @property
-    def tax_rate(self) -> Decimal:
-        return Decimal(0)
+    def tax_rate(self) -> Decimal | None:
+        """A rate given in the request, overriding the tax rules; None applies them."""
+        return None
 
 
 class PricedData(DocumentData):
@@ -154,7 +170,11 @@ class PricedData(DocumentData):
 
     lines: list[QuoteLineIn] = Field(min_length=1, max_length=500)
     discount_percent: Percent = Field(default=Decimal(0), description="Header discount")
-    tax_rate_percent: Percent = Field(default=Decimal(0))
+    tax_rate_percent: Percent | None = Field(
+        default=None,
+        description="Leave out to apply the tax rules (domestic VAT, EU reverse charge, "
+        "configured rates); give it only to override them",
+    )
 
     @property
     def priced_lines(self) -> list[QuoteLineIn]:
@@ -165,7 +185,7 @@ class PricedData(DocumentData):
         return self.discount_percent
 
     @property
-    def tax_rate(self) -> Decimal:
+    def tax_rate(self) -> Decimal | None:
         return self.tax_rate_percent
 
 
@@ -250,7 +270,9 @@ class AmendmentData(DocumentData):
         default_factory=list, max_length=500, description="Fees added by the amendment"
     )
     new_end_date: date | None = Field(default=None, description="A term extension")
-    tax_rate_percent: Percent = Field(default=Decimal(0))
+    tax_rate_percent: Percent | None = Field(
+        default=None, description="Leave out to apply the tax rules; give it to override them"
+    )
 
     @model_validator(mode="after")
     def _changes_something(self) -> AmendmentData:
@@ -263,7 +285,7 @@ class AmendmentData(DocumentData):
         return self.lines
 
     @property
-    def tax_rate(self) -> Decimal:
+    def tax_rate(self) -> Decimal | None:
         return self.tax_rate_percent
 
 

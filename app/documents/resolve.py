@@ -18,7 +18,9 @@ from app.assembly.document import DocumentInput, Party, PricedLineInput, include
 from app.assembly.kinds import KINDS, Kind
 from app.assembly.pricing import tidy_price
 from app.assembly.schemas import DocumentData, NewCustomer
+from app.assembly.tax import TaxDecision, decide_tax
 from app.catalogue.models import Product
+from app.config import Settings
 from app.errors import FieldError, InvalidInput
 from app.library.clause_files import PREFERRED
 from app.library.clauses import choose_version
@@ -36,6 +38,8 @@ class Resolved:
     account_id: uuid.UUID | None
     lines: list[PricedLineInput]
     clauses: list[ClauseVersion]
+    tax: TaxDecision | None = None
+    """Set for a stored document: the tax it was made with, whatever the rules say now."""
 
 
 def kind_of(package: TemplatePackage) -> Kind:
@@ -175,6 +179,21 @@ def document_input(
         },
         labels=package.labels_for(data.language),
         jurisdiction=data.jurisdiction or settings.default_jurisdiction,
+        tax=resolved.tax or _tax(settings, data, resolved.customer),
+    )
+
+
+GIVEN = "given"
+
+
+def _tax(settings: Settings, data: DocumentData, customer: Party) -> TaxDecision:
+    if data.tax_rate is not None:
+        return TaxDecision(data.tax_rate, GIVEN)
+    return decide_tax(
+        seller_country=settings.seller_country,
+        customer_country=customer.country,
+        customer_vat_id=customer.vat_id,
+        rates=settings.vat_rates,
     )
 
 

@@ -17,6 +17,7 @@ from app.assembly.approval_rules import RequiredApproval, required_approvals
 from app.assembly.document import AssembledDocument, Party, PricedLineInput
 from app.assembly.quote import valid_until
 from app.assembly.schemas import DocumentData, QuoteData
+from app.assembly.tax import TaxDecision
 from app.audit import services as audit
 from app.db import utcnow
 from app.documents.models import (
@@ -435,6 +436,10 @@ def _resolved_from_record(document: Document) -> Resolved:
             for line in document.totals["lines"]
         ],
         clauses=[dc.clause_version for dc in document.clauses],
+        tax=TaxDecision(
+            Decimal(document.totals["tax_rate_percent"]),
+            document.totals.get("tax_treatment", "given"),
+        ),
     )
 
 
