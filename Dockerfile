@@ -13,6 +13,7 @@ COPY --chown=contractdesk app ./app
 COPY --chown=contractdesk migrations ./migrations
 COPY --chown=contractdesk clauses ./clauses
 COPY --chown=contractdesk contract_templates ./contract_templates
+COPY --chown=contractdesk config ./config
 
 RUN python -m venv /opt/venv && /opt/venv/bin/pip install --no-cache-dir -e .
 ENV PATH=/opt/venv/bin:$PATH \

@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None) -> APIFlask:
             "problem documents."
         },
     )
+    _ = settings.approval_matrix  # a broken matrix is said at start-up, not at the first quote
     runtime = build_runtime(settings)
     runtime.storage.check()  # a missing bucket or versioning is said at start-up, not later
     app.extensions["contractdesk"] = runtime

@@ -6,12 +6,14 @@ Tests and scripts build their own `Settings(...)` and hand it to `create_app`.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.assembly.approval_matrix import ApprovalMatrix, load_matrix
 from app.assembly.tax import parse_rates
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -20,6 +22,12 @@ DEVELOPMENT_SECRET_KEY = "dev-only-change-me"  # noqa: S105 - refused outside th
 
 def _env(*names: str) -> AliasChoices:
     return AliasChoices(*names)
+
+
+@lru_cache(maxsize=4)
+def _matrix(path: Path, modified: float) -> ApprovalMatrix:
+    """Read once per file version (the modification time is part of the key)."""
+    return load_matrix(path)
 
 
 class Settings(BaseSettings):
@@ -171,13 +179,16 @@ class Settings(BaseSettings):
         description="The law a document is written under when its data names none.",
         validation_alias=_env("CONTRACTDESK_DEFAULT_JURISDICTION", "default_jurisdiction"),
     )
-    approval_discount_percent: str = Field(
-        default="10",
-        description="A quote with any discount above this needs a manager's approval.",
-        validation_alias=_env(
-            "CONTRACTDESK_APPROVAL_DISCOUNT_PERCENT", "approval_discount_percent"
-        ),
+    approval_matrix_file: Path = Field(
+        default=PROJECT_ROOT / "config" / "approval-matrix.yaml",
+        description="Who approves what, in which order (YAML, checked at start-up).",
+        validation_alias=_env("CONTRACTDESK_APPROVAL_MATRIX", "approval_matrix_file"),
     )
+
+    @property
+    def approval_matrix(self) -> ApprovalMatrix:
+        return _matrix(self.approval_matrix_file, self.approval_matrix_file.stat().st_mtime)
+
     webhook_timeout_seconds: float = Field(
         default=10.0,
         gt=0,

@@ -97,10 +97,8 @@ def test_a_quote_goes_from_api_to_signature_to_invoice_trigger(
     assert doc["totals"] == EXPECTED_TOTALS
     assert doc["version"] == 1
     assert doc["external_ref"] == "OPP-4711"
-    assert [(r["rule"], r["role"]) for r in doc["approvals_required"]] == [
-        ("discount_above_threshold", "manager")
-    ]
-    assert "line 1 discount 15 %" in doc["approvals_required"][0]["reason"]
+    assert [(r["rule"], r["role"]) for r in doc["approvals_required"]] == [("discount", "manager")]
+    assert doc["approvals_required"][0]["reason"] == "discount 15 % above 10 %"
     assert created.headers["Location"].endswith(f"/api/v1/documents/{doc['id']}")
 
     pdf = client.get(doc["files"]["pdf"], headers=support)

@@ -13,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import counters
-from app.assembly.approval_rules import RequiredApproval, required_approvals
+from app.assembly.approval_matrix import APPROVER_ROLES as MATRIX_ROLES
+from app.assembly.approval_matrix import Facts
 from app.assembly.document import AssembledDocument, Party, PricedLineInput
 from app.assembly.quote import valid_until
 from app.assembly.schemas import DocumentData, QuoteData
@@ -31,7 +32,7 @@ from app.documents.models import (
     DocumentFile,
 )
 from app.documents.resolve import Resolved, document_input, kind_of, parse_data, resolve
-from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from app.jobs.calls import call_job
 from app.library.clause_files import PREFERRED
 from app.library.models import TemplateVersion
@@ -55,7 +56,7 @@ CONTENT_TYPES = {
     "certificate": "application/pdf",
 }
 CREATOR_ROLES = frozenset({"support", "manager", "admin"})
-APPROVER_ROLES = frozenset({"manager", "legal"})
+APPROVER_ROLES = frozenset(MATRIX_ROLES)
 
 
 def store_file(
@@ -150,7 +151,7 @@ def preview_totals(
         issued_on = utcnow().date()
         resolved = resolve(uow, package, parsed, issued_on=issued_on)
         assembled = _assemble(uow, package, parsed, resolved, number="PREVIEW", issued_on=issued_on)
-        return assembled.record, _approvals(uow, parsed)
+        return assembled.record, _approvals(uow, parsed, assembled)
 
 
 def render_sample(
@@ -180,26 +181,31 @@ def check_template_package(uow: UnitOfWork, package: TemplatePackage) -> None:
             ) from exc
 
 
-def _approvals(uow: UnitOfWork, data: DocumentData) -> list[dict[str, str]]:
-    rules = required_approvals(
-        header_discount=data.discount,
-        line_discounts=[line.discount_percent for line in data.priced_lines],
-        threshold=Decimal(uow.settings.approval_discount_percent),
-    )
-    fallbacks = sorted(
-        f"{key}: {position}"
-        for key, position in data.clause_positions.items()
-        if position != PREFERRED
-    )
-    if fallbacks:
-        rules.append(
-            RequiredApproval(
-                rule="non_standard_clause",
-                role="legal",
-                reason=f"playbook fallback chosen ({'; '.join(fallbacks)})",
+def _approvals(
+    uow: UnitOfWork, data: DocumentData, assembled: AssembledDocument
+) -> list[dict[str, Any]]:
+    """The approvals the matrix requires for the document as assembled."""
+    term = getattr(data, "term", None)
+    facts = Facts(
+        discount_percent=max(
+            [data.discount, *(line.discount_percent for line in data.priced_lines)]
+        ),
+        total=assembled.totals.total,
+        currency=data.currency,
+        term_years=term.years if term is not None else 1,
+        non_standard=tuple(
+            sorted(
+                f"{key}: {position}"
+                for key, position in data.clause_positions.items()
+                if position != PREFERRED
             )
-        )
-    return [rule.as_dict() for rule in rules]
+        ),
+    )
+    try:
+        required = uow.settings.approval_matrix.required(facts)
+    except ValueError as exc:
+        raise InvalidInput(str(exc), [FieldError("/data/currency", str(exc))]) from exc
+    return [rule.as_dict() for rule in required]
 
 
 def create_document(
@@ -294,7 +300,7 @@ def _record_new_document(
     session = uow.session
     doc = document_input(uow, package, data, resolved, number=number, issued_on=issued_on)
     assembled = kind_of(package).assemble(doc)
-    approvals = _approvals(uow, data)
+    approvals = _approvals(uow, data, assembled)
     document = Document(
         id=uuid.uuid4(),
         number=number,
@@ -313,7 +319,7 @@ def _record_new_document(
         currency=data.currency,
         totals=assembled.record,
         approvals_required=approvals,
-        non_standard=any(rule["rule"] == "non_standard_clause" for rule in approvals),
+        non_standard=any(position != PREFERRED for position in data.clause_positions.values()),
         external_ref=external_ref,
         created_by_id=actor.id,
         current_version=1,
@@ -382,12 +388,25 @@ def decide_approval(
                 f"document {document.number} is {document.status}, not awaiting approval"
             )
         outstanding = outstanding_approvals(document)
+        step = min(int(rule.get("step", 1)) for rule in outstanding)
         mine = [rule for rule in outstanding if rule["role"] == actor.role]
         if not mine:
             waiting = ", ".join(sorted({rule["role"] for rule in outstanding}))
             raise Forbidden(
                 f"no approval of {document.number} waits for a {actor.role}; "
                 f"it waits for: {waiting}"
+            )
+        mine = [rule for rule in mine if int(rule.get("step", 1)) == step]
+        if not mine:
+            raise Conflict(
+                f"the {actor.role} approval of {document.number} comes after step {step}, "
+                "which is not approved yet"
+            )
+        given = {a.rule for a in document.approvals if a.decided_by_id == actor.id}
+        if given and decision == "approve":
+            raise Forbidden(
+                f"{actor.name} already approved {', '.join(sorted(given))} of "
+                f"{document.number}; another {actor.role} approves this tier"
             )
         approval = Approval(
             document_id=document.id,

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, IdMixin
 
-ROLES = ("support", "manager", "legal", "finance", "admin")
+ROLES = ("support", "manager", "director", "legal", "finance", "admin")
 
 
 class User(IdMixin, Base):

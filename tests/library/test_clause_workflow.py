@@ -207,7 +207,7 @@ def test_a_playbook_fallback_makes_the_document_non_standard_and_needs_legal(
         client.get(f"/api/v1/clause-versions/{fallback}", headers=lee).json["sha256"],
     )
     assert [(r["rule"], r["role"]) for r in doc.json["approvals_required"]] == [
-        ("non_standard_clause", "legal")
+        ("non-standard-terms", "legal")
     ]
     assert "60 days" in _pdf_text(client, support, doc.json["id"], 1)
 

@@ -56,7 +56,8 @@ class TotalsOut(BaseModel):
 class RequiredApprovalOut(BaseModel):
     rule: str
     role: str
-    reason: str
+    reason: str = Field(description="Which figures made the rule fire")
+    step: int = Field(default=1, description="Tiers run in order of step; equal steps at once")
 
 
 class ApprovalOut(BaseModel):
