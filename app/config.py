@@ -113,6 +113,13 @@ class Settings(BaseSettings):
     def vat_rates(self) -> dict[str, Decimal]:
         return parse_rates(self.tax_rates)
 
+    quote_validity_days: int = Field(
+        default=30,
+        ge=1,
+        le=365,
+        description="How long a quote is valid when its data gives no valid_until.",
+        validation_alias=_env("CONTRACTDESK_QUOTE_VALIDITY_DAYS", "quote_validity_days"),
+    )
     signing: Literal["builtin", "docusign"] = Field(
         default="builtin",
         description="Who collects signatures: the built-in signer or DocuSign.",

@@ -18,6 +18,7 @@ REJECTED = "rejected"
 SENDING = "sending"
 SENT = "sent"
 SIGNED = "signed"
+EXPIRED = "expired"
 
 
 class Document(IdMixin, Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -17,7 +17,7 @@ from app.assembly.clauses import ClauseText
 from app.assembly.document import DocumentInput, Party, PricedLineInput, included_clause_keys
 from app.assembly.kinds import KINDS, Kind
 from app.assembly.pricing import tidy_price
-from app.assembly.schemas import DocumentData, NewCustomer
+from app.assembly.schemas import DocumentData, NewCustomer, QuoteData
 from app.assembly.tax import TaxDecision, decide_tax
 from app.catalogue.models import Product
 from app.config import Settings
@@ -40,6 +40,20 @@ class Resolved:
     clauses: list[ClauseVersion]
     tax: TaxDecision | None = None
     """Set for a stored document: the tax it was made with, whatever the rules say now."""
+
+
+def with_defaults(settings: Settings, data: DocumentData, issued_on: date) -> DocumentData:
+    """The data with the defaults the service applies: a quote's validity."""
+    if isinstance(data, QuoteData):
+        if data.valid_until is None:
+            until = issued_on + timedelta(days=settings.quote_validity_days)
+            return data.model_copy(update={"valid_until": until})
+        if data.valid_until < issued_on:
+            raise InvalidInput(
+                "a quote cannot be valid only until a day that has passed",
+                [FieldError("/data/valid_until", f"{data.valid_until} lies in the past")],
+            )
+    return data
 
 
 def kind_of(package: TemplatePackage) -> Kind:

@@ -31,7 +31,14 @@ from app.documents.models import (
     DocumentClause,
     DocumentFile,
 )
-from app.documents.resolve import Resolved, document_input, kind_of, parse_data, resolve
+from app.documents.resolve import (
+    Resolved,
+    document_input,
+    kind_of,
+    parse_data,
+    resolve,
+    with_defaults,
+)
 from app.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from app.jobs.calls import call_job
 from app.library.clause_files import PREFERRED
@@ -147,8 +154,8 @@ def preview_totals(
     """Totals and required approvals, computed exactly as a create would, storing nothing."""
     with uow:
         package = _package(uow, published_version(uow.session, template))
-        parsed = parse_data(kind_of(package), data)
         issued_on = utcnow().date()
+        parsed = with_defaults(uow.settings, parse_data(kind_of(package), data), issued_on)
         resolved = resolve(uow, package, parsed, issued_on=issued_on)
         assembled = _assemble(uow, package, parsed, resolved, number="PREVIEW", issued_on=issued_on)
         return assembled.record, _approvals(uow, parsed, assembled)
@@ -158,8 +165,12 @@ def render_sample(
     uow: UnitOfWork, package: TemplatePackage, language: str
 ) -> tuple[AssembledDocument, dict[str, bytes]]:
     """The package's sample data assembled and rendered in one language, storing nothing."""
-    data = parse_data(kind_of(package), {**package.sample_data(), "language": language})
     issued_on = utcnow().date()
+    data = with_defaults(
+        uow.settings,
+        parse_data(kind_of(package), {**package.sample_data(), "language": language}),
+        issued_on,
+    )
     resolved = resolve(uow, package, data, issued_on=issued_on)
     assembled = _assemble(uow, package, data, resolved, number="SAMPLE-1", issued_on=issued_on)
     return assembled, render_files(package, assembled)
@@ -247,7 +258,7 @@ def render_new_document(
     with uow:
         template_version = published_version(uow.session, template)
         package = _package(uow, template_version)
-        parsed = parse_data(kind_of(package), data)
+        parsed = with_defaults(uow.settings, parse_data(kind_of(package), data), issued_on)
         resolved = resolve(uow, package, parsed, issued_on=issued_on)
     counter = f"document:{package.kind}:{issued_on.year}"
     sequence = counters.reserve(uow.fork(), counter)

@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from app import counters
-from app.documents import services
+from app.documents import services, validity
 from app.jobs.calls import acting_user, answer
 
 if TYPE_CHECKING:
@@ -31,6 +31,10 @@ def create(
             )
         }
     )
+
+
+def expire_quotes(runtime: Runtime) -> int:
+    return validity.expire_quotes(runtime.unit_of_work())
 
 
 def release_stale_numbers(runtime: Runtime) -> int:

@@ -23,6 +23,7 @@ def tasks() -> dict[str, Task]:
         "billing.deliver_event": billing_tasks.deliver_event,
         "billing.retry_due": billing_tasks.retry_due,
         "documents.create": document_tasks.create,
+        "documents.expire_quotes": document_tasks.expire_quotes,
         "documents.regenerate": document_tasks.regenerate,
         "documents.release_stale_numbers": document_tasks.release_stale_numbers,
         "signing.send": signing_tasks.send,
@@ -35,6 +36,7 @@ def tasks() -> dict[str, Task]:
 PERIODIC = (
     "billing.retry_due",
     "documents.release_stale_numbers",
+    "documents.expire_quotes",
     "signing.docusign_retry_due",
     "signing.docusign_reconcile",
 )

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from app.audit import services as audit
 from app.billing import services as billing
 from app.db import utcnow
+from app.documents import validity
 from app.documents.models import (
     APPROVED,
     DRAFT,
@@ -210,6 +211,7 @@ def send_here(
         )
         if document is None:
             raise NotFound(f"no document {document_id}")
+        validity.ensure_valid(document)
         if document.status == PENDING_APPROVAL:
             raise Conflict(f"document {document.number} needs a manager's approval before sending")
         if document.status not in {DRAFT, APPROVED}:
@@ -377,6 +379,7 @@ def sign(
     with uow:
         session = uow.session
         signer = _signer_for_token(session, token, lock=True)
+        validity.ensure_valid(signer.envelope.document)
         waiting = _waiting_for(signer)
         if waiting:
             raise Conflict(

@@ -10,6 +10,7 @@ from flask import redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
 from app.documents import services as documents
+from app.documents import validity
 from app.documents.overview import DocumentOverview, document_overview
 from app.errors import InvalidInput
 from app.signing import services as signing
@@ -21,6 +22,8 @@ from app.web.schemas.documents import (
     ApprovalIn,
     DocumentIn,
     DocumentOut,
+    ExpiringOut,
+    ExpiringQuery,
     SendIn,
     SignerOut,
     SigningViewIn,
@@ -116,6 +119,31 @@ def create(json_data: DocumentIn) -> tuple[dict[str, Any], int, dict[str, str]]:
     )
     location = url_for("api_documents.get", document_id=document_id, _external=True)
     return _out(_overview(document_id)), 201, {"Location": location}
+
+
+@bp.get("/documents/expiring")
+@bp.auth_required(auth)
+@bp.input(ExpiringQuery, location="query")
+@bp.output(ExpiringOut)
+@bp.doc(summary="The caller's quotes that expire within `days` days (default 14)")
+def expiring(query_data: ExpiringQuery) -> dict[str, Any]:
+    uow = unit_of_work()
+    with uow:
+        found = validity.expiring(uow.session, current_user(), days=query_data.days)
+        return {
+            "quotes": [
+                {
+                    "id": d.id,
+                    "number": d.number,
+                    "customer_name": d.customer["name"],
+                    "status": d.status,
+                    "valid_until": validity.expires_on(d),
+                    "total": d.totals["total"],
+                    "currency": d.currency,
+                }
+                for d in found
+            ]
+        }
 
 
 @bp.get("/documents/<uuid:document_id>")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
@@ -193,3 +193,21 @@ class SigningViewIn(BaseModel):
 
 class SigningViewOut(BaseModel):
     url: str = Field(description="DocuSign's signing view; valid for a few minutes, once")
+
+
+class ExpiringQuery(BaseModel):
+    days: int = Field(default=14, ge=0, le=365)
+
+
+class ExpiringQuoteOut(BaseModel):
+    id: uuid.UUID
+    number: str
+    customer_name: str
+    status: str
+    valid_until: date
+    total: str
+    currency: str
+
+
+class ExpiringOut(BaseModel):
+    quotes: list[ExpiringQuoteOut]
