@@ -33,8 +33,7 @@ def ensure_valid(document: Document) -> None:
     """Refuse to send or sign a quote whose validity has run out."""
     if document.status == EXPIRED or is_past(document):
         raise Conflict(
-            f"quote {document.number} expired on {expires_on(document)}; "
-            "make a new quote (or generate this one again with a later date)"
+            f"quote {document.number} expired on {expires_on(document)}; make a new quote"
         )
 
 
