@@ -98,6 +98,8 @@ USERS = [
 
 
 DEMO_KEY_NAME = "demo CRM"
+PRICE_LIST_YEAR = 2026
+"""The demo catalogue's price list: it stands for later years until a newer one is set."""
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,7 @@ def seed(session: Session) -> DemoSeed:
                 name=name,
                 kind=kind,
                 prices={currency: _price(eur, currency) for currency in _RATES},
+                year=PRICE_LIST_YEAR,
             )
     created = {
         email: users.create_user(session, email=email, role=role, password=DEMO_PASSWORD, name=name)

@@ -15,7 +15,7 @@ from babel.numbers import format_currency, format_decimal
 
 from app.assembly.clauses import ClauseText, RenderedClause, RenderedSection, render_clauses
 from app.assembly.outline import OutlineSection, number_outline
-from app.assembly.pricing import LineInput, Totals, price_quote
+from app.assembly.pricing import LineInput, PricedLine, Totals, price_quote
 from app.assembly.schemas import DocumentData
 from app.assembly.tax import TaxDecision
 
@@ -39,6 +39,7 @@ class PricedLineInput:
     quantity: int
     unit_price: Decimal
     discount_percent: Decimal
+    discount_amount: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -108,9 +109,13 @@ class Formatter:
 def price_lines(doc: DocumentInput, lines: list[PricedLineInput] | None = None) -> Totals:
     chosen = doc.lines if lines is None else lines
     return price_quote(
-        [LineInput(line.quantity, line.unit_price, line.discount_percent) for line in chosen],
+        [
+            LineInput(line.quantity, line.unit_price, line.discount_percent, line.discount_amount)
+            for line in chosen
+        ],
         currency=doc.currency,
         discount_percent=doc.data.discount,
+        discount_amount=doc.data.discount_off,
         tax_rate_percent=doc.tax.rate_percent,
     )
 
@@ -188,6 +193,13 @@ def base_context(
     return sections, context
 
 
+def line_discount(line: PricedLineInput, priced: PricedLine, fmt: Formatter) -> str:
+    """A line's discount as given: a percent, or the amount taken off."""
+    if line.discount_amount:
+        return "− " + fmt.money(priced.discount)
+    return fmt.percent(line.discount_percent) if line.discount_percent else ""
+
+
 def line_rows(doc: DocumentInput, totals: Totals) -> list[dict[str, Any]]:
     fmt = Formatter(doc.locale, doc.currency)
     return [
@@ -197,11 +209,18 @@ def line_rows(doc: DocumentInput, totals: Totals) -> list[dict[str, Any]]:
             "description": line.description,
             "quantity": fmt.number(line.quantity),
             "unit_price": fmt.money(line.unit_price),
-            "discount_percent": fmt.percent(line.discount_percent) if line.discount_percent else "",
+            "discount_percent": line_discount(line, priced, fmt),
             "amount": fmt.money(priced.amount),
         }
         for n, (line, priced) in enumerate(zip(doc.lines, totals.lines, strict=True), 1)
     ]
+
+
+def _header_discount_percent(doc: DocumentInput, totals: Totals) -> Decimal:
+    """The header discount as a percent: as given, or what an amount comes to."""
+    if doc.data.discount or not totals.subtotal:
+        return doc.data.discount
+    return (totals.discount * 100 / totals.subtotal).quantize(Decimal("0.01"))
 
 
 def totals_context(doc: DocumentInput, totals: Totals) -> dict[str, str]:
@@ -209,7 +228,7 @@ def totals_context(doc: DocumentInput, totals: Totals) -> dict[str, str]:
     return {
         "subtotal": fmt.money(totals.subtotal),
         "discount": fmt.money(totals.discount) if totals.discount else "",
-        "discount_percent": fmt.percent(doc.data.discount),
+        "discount_percent": fmt.percent(_header_discount_percent(doc, totals)),
         "net": fmt.money(totals.net),
         "tax": fmt.money(totals.tax),
         "tax_rate_percent": fmt.percent(doc.tax.rate_percent),
@@ -222,8 +241,10 @@ def totals_record(doc: DocumentInput, totals: Totals) -> dict[str, Any]:
     """The figures kept with the document, as decimal strings."""
     return {
         **totals.as_strings(),
+        "currency": doc.currency,
         "net": str(totals.net),
         "discount_percent": str(doc.data.discount),
+        "discount_amount": str(doc.data.discount_off),
         "tax_rate_percent": str(doc.tax.rate_percent),
         "tax_treatment": doc.tax.treatment,
         "lines": [
@@ -233,6 +254,7 @@ def totals_record(doc: DocumentInput, totals: Totals) -> dict[str, Any]:
                 "quantity": line.quantity,
                 "unit_price": str(line.unit_price),
                 "discount_percent": str(line.discount_percent),
+                "discount_amount": str(line.discount_amount),
                 "amount": str(priced.amount),
             }
             for line, priced in zip(doc.lines, totals.lines, strict=True)

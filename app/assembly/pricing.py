@@ -1,8 +1,10 @@
 """Quote arithmetic, in Decimal, rounded half-up to the currency's minor unit.
 
-line amount = quantity x unit price, less its discount, rounded;
-subtotal = sum of line amounts; discount = header discount on the subtotal, rounded;
-tax on the discounted subtotal, rounded; total = discounted subtotal + tax.
+line amount = quantity x unit price, less its discount (a percent, or an amount off the
+line), rounded; subtotal = sum of line amounts; discount = header discount (a percent of the
+subtotal, or an amount), rounded; tax on the discounted subtotal, rounded; total =
+discounted subtotal + tax. A discount never takes a line or the subtotal below zero: an
+amount larger than what it discounts is refused before pricing (`discount_problems`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ class LineInput:
     quantity: int
     unit_price: Decimal
     discount_percent: Decimal = Decimal(0)
+    discount_amount: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -70,9 +73,13 @@ def tidy_price(amount: Decimal, currency: str) -> Decimal:
 
 def price_line(line: LineInput, currency: str) -> PricedLine:
     gross = round_money(line.unit_price * line.quantity, currency)
-    amount = round_money(
-        line.unit_price * line.quantity * (HUNDRED - line.discount_percent) / HUNDRED, currency
-    )
+    if line.discount_amount:
+        amount = gross - min(round_money(line.discount_amount, currency), gross)
+    else:
+        amount = round_money(
+            line.unit_price * line.quantity * (HUNDRED - line.discount_percent) / HUNDRED,
+            currency,
+        )
     return PricedLine(
         quantity=line.quantity,
         unit_price=line.unit_price,
@@ -88,12 +95,16 @@ def price_quote(
     *,
     currency: str,
     discount_percent: Decimal = Decimal(0),
+    discount_amount: Decimal = Decimal(0),
     tax_rate_percent: Decimal = Decimal(0),
 ) -> Totals:
     priced = tuple(price_line(line, currency) for line in lines)
     subtotal = sum((line.amount for line in priced), Decimal(0))
     subtotal = round_money(subtotal, currency)
-    discount = round_money(subtotal * discount_percent / HUNDRED, currency)
+    if discount_amount:
+        discount = min(round_money(discount_amount, currency), subtotal)
+    else:
+        discount = round_money(subtotal * discount_percent / HUNDRED, currency)
     net = subtotal - discount
     tax = round_money(net * tax_rate_percent / HUNDRED, currency)
     return Totals(
@@ -106,3 +117,38 @@ def price_quote(
         tax=tax,
         total=net + tax,
     )
+
+
+def largest_discount_percent(totals: Totals) -> Decimal:
+    """The deepest discount of a priced document as a percent, on any line or the header,
+    whether it was given as a percent or an amount (what an approval matrix judges)."""
+    shares = [(line.discount, line.gross) for line in totals.lines]
+    shares.append((totals.discount, totals.subtotal))
+    return max(
+        (discount * HUNDRED / base for discount, base in shares if base),
+        default=Decimal(0),
+    ).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def discount_problems(
+    lines: list[LineInput],
+    *,
+    currency: str,
+    discount_amount: Decimal = Decimal(0),
+) -> list[tuple[int | None, str]]:
+    """Discount amounts larger than what they discount, as (line index or None for the
+    header, reason): a discount never makes a line or a document negative."""
+    problems: list[tuple[int | None, str]] = []
+    for index, line in enumerate(lines):
+        gross = round_money(line.unit_price * line.quantity, currency)
+        if round_money(line.discount_amount, currency) > gross:
+            problems.append(
+                (index, f"the discount {line.discount_amount} is more than the line's {gross}")
+            )
+    if discount_amount and not problems:
+        subtotal = price_quote(lines, currency=currency).subtotal
+        if round_money(discount_amount, currency) > subtotal:
+            problems.append(
+                (None, f"the discount {discount_amount} is more than the subtotal {subtotal}")
+            )
+    return problems

@@ -96,11 +96,16 @@ class QuoteLineIn(Strict):
     unit_price: Money | None = Field(default=None, description="For a free line: price per unit")
     quantity: int = Field(ge=1, le=1_000_000)
     discount_percent: Percent = Field(default=Decimal(0))
+    discount_amount: Money = Field(
+        default=Decimal(0), description="An amount off the line, instead of a percent"
+    )
 
     @model_validator(mode="after")
     def _catalogue_or_free(self) -> QuoteLineIn:
         if self.sku is None and (self.description is None or self.unit_price is None):
             raise ValueError("give either a sku, or a description and a unit_price")
+        if self.discount_percent and self.discount_amount:
+            raise ValueError("give a line discount as a percent or as an amount, not both")
         return self
 
 
@@ -155,8 +160,17 @@ class DocumentData(Strict):
         """The lines that carry prices (fees); none for kinds without them."""
         return []
 
+    def pricing_year(self, issued_on: date) -> int:
+        """The year whose list prices the catalogue lines take."""
+        return issued_on.year
+
     @property
     def discount(self) -> Decimal:
+        return Decimal(0)
+
+    @property
+    def discount_off(self) -> Decimal:
+        """A header discount given as an amount (zero where it is a percent or none)."""
         return Decimal(0)
 
     @property
@@ -170,11 +184,20 @@ class PricedData(DocumentData):
 
     lines: list[QuoteLineIn] = Field(min_length=1, max_length=500)
     discount_percent: Percent = Field(default=Decimal(0), description="Header discount")
+    discount_amount: Money = Field(
+        default=Decimal(0), description="A header discount as an amount, instead of a percent"
+    )
     tax_rate_percent: Percent | None = Field(
         default=None,
         description="Leave out to apply the tax rules (domestic VAT, EU reverse charge, "
         "configured rates); give it only to override them",
     )
+
+    @model_validator(mode="after")
+    def _one_header_discount(self) -> PricedData:
+        if self.discount_percent and self.discount_amount:
+            raise ValueError("give the header discount as a percent or as an amount, not both")
+        return self
 
     @property
     def priced_lines(self) -> list[QuoteLineIn]:
@@ -183,6 +206,10 @@ class PricedData(DocumentData):
     @property
     def discount(self) -> Decimal:
         return self.discount_percent
+
+    @property
+    def discount_off(self) -> Decimal:
+        return self.discount_amount
 
     @property
     def tax_rate(self) -> Decimal | None:
@@ -252,6 +279,9 @@ class LicenceData(PricedData):
     notice_days: int = Field(default=90, ge=0, le=365)
     titles: list[TitleIn] = Field(default_factory=list, max_length=20_000)
 
+    def pricing_year(self, issued_on: date) -> int:
+        return self.term.start.year
+
 
 class AgreementRef(Strict):
     number: str = Field(min_length=1, max_length=40)
@@ -287,6 +317,9 @@ class AmendmentData(DocumentData):
     @property
     def tax_rate(self) -> Decimal | None:
         return self.tax_rate_percent
+
+    def pricing_year(self, issued_on: date) -> int:
+        return self.effective_date.year
 
 
 class TitleListData(DocumentData):

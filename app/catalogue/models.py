@@ -24,19 +24,29 @@ class Product(IdMixin, Base):
         back_populates="product", cascade="all, delete-orphan", lazy="selectin"
     )
 
-    def price_in(self, currency: str) -> Decimal | None:
+    def price_in(self, currency: str, year: int) -> Decimal | None:
+        """The list price for a year: that year's list, or the latest earlier one still
+        standing; None before the product's first list in the currency."""
+        standing = [p for p in self.prices if p.currency == currency and p.year <= year]
+        return max(standing, key=lambda p: p.year).unit_price if standing else None
+
+    def listed_in(self, currency: str, year: int) -> Decimal | None:
+        """The price the list for exactly this year gives, if there is one."""
         for price in self.prices:
-            if price.currency == currency:
+            if price.currency == currency and price.year == year:
                 return price.unit_price
         return None
 
 
 class Price(IdMixin, Base):
+    """A list price: one product, in one currency, from one year's price list."""
+
     __tablename__ = "price"
-    __table_args__ = (UniqueConstraint("product_id", "currency"),)
+    __table_args__ = (UniqueConstraint("product_id", "currency", "year"),)
 
     product_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("product.id"))
     currency: Mapped[str] = mapped_column(String(3))
+    year: Mapped[int]
     unit_price: Mapped[Decimal] = mapped_column(Numeric(18, 4))
 
     product: Mapped[Product] = relationship(back_populates="prices")

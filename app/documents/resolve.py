@@ -16,7 +16,7 @@ from app.accounts.models import Account
 from app.assembly.clauses import ClauseText
 from app.assembly.document import DocumentInput, Party, PricedLineInput, included_clause_keys
 from app.assembly.kinds import KINDS, Kind
-from app.assembly.pricing import tidy_price
+from app.assembly.pricing import LineInput, discount_problems, tidy_price
 from app.assembly.schemas import DocumentData, NewCustomer, QuoteData
 from app.assembly.tax import TaxDecision, decide_tax
 from app.catalogue.models import Product
@@ -86,7 +86,10 @@ def _customer(session: Session, data: DocumentData) -> tuple[Party, uuid.UUID | 
     return party, account.id
 
 
-def _lines(session: Session, data: DocumentData) -> list[PricedLineInput]:
+def _lines(session: Session, data: DocumentData, issued_on: date) -> list[PricedLineInput]:
+    """Each requested line with its price settled: a free line's own, or the catalogue's
+    list price in the document's currency for the year the document prices."""
+    year = data.pricing_year(issued_on)
     requested = data.priced_lines
     skus = {line.sku for line in requested if line.sku}
     products = {
@@ -99,7 +102,12 @@ def _lines(session: Session, data: DocumentData) -> list[PricedLineInput]:
             assert line.description is not None and line.unit_price is not None
             lines.append(
                 PricedLineInput(
-                    None, line.description, line.quantity, line.unit_price, line.discount_percent
+                    None,
+                    line.description,
+                    line.quantity,
+                    line.unit_price,
+                    line.discount_percent,
+                    line.discount_amount,
                 )
             )
             continue
@@ -112,10 +120,12 @@ def _lines(session: Session, data: DocumentData) -> list[PricedLineInput]:
                 FieldError(f"{pointer}/unit_price", "a catalogue line takes the catalogue price")
             )
             continue
-        list_price = product.price_in(data.currency)
+        list_price = product.price_in(data.currency, year)
         if list_price is None:
             errors.append(
-                FieldError(f"{pointer}/sku", f"{line.sku} has no price in {data.currency}")
+                FieldError(
+                    f"{pointer}/sku", f"{line.sku} has no {year} list price in {data.currency}"
+                )
             )
             continue
         lines.append(
@@ -125,11 +135,37 @@ def _lines(session: Session, data: DocumentData) -> list[PricedLineInput]:
                 line.quantity,
                 tidy_price(list_price, data.currency),
                 line.discount_percent,
+                line.discount_amount,
             )
         )
     if errors:
         raise InvalidInput("some lines cannot be priced", errors)
+    _check_discounts(data, lines)
     return lines
+
+
+def _check_discounts(data: DocumentData, lines: list[PricedLineInput]) -> None:
+    problems = discount_problems(
+        [
+            LineInput(ln.quantity, ln.unit_price, ln.discount_percent, ln.discount_amount)
+            for ln in lines
+        ],
+        currency=data.currency,
+        discount_amount=data.discount_off,
+    )
+    if problems:
+        raise InvalidInput(
+            "a discount is larger than what it discounts",
+            [
+                FieldError(
+                    "/data/discount_amount"
+                    if index is None
+                    else f"/data/lines/{index}/discount_amount",
+                    reason,
+                )
+                for index, reason in problems
+            ],
+        )
 
 
 def _clause_versions(
@@ -220,7 +256,7 @@ def resolve(
             [FieldError("/data/language", f"one of {', '.join(package.languages)}")],
         )
     customer, account_id = _customer(uow.session, data)
-    lines = _lines(uow.session, data)
+    lines = _lines(uow.session, data, issued_on)
     unpinned = Resolved(customer, account_id, lines, [])
     probe = document_input(uow, package, data, unpinned, number="", issued_on=issued_on)
     return Resolved(customer, account_id, lines, _clause_versions(uow.session, package, probe))

@@ -16,6 +16,7 @@ from app import counters
 from app.assembly.approval_matrix import APPROVER_ROLES as MATRIX_ROLES
 from app.assembly.approval_matrix import Facts
 from app.assembly.document import AssembledDocument, Party, PricedLineInput
+from app.assembly.pricing import largest_discount_percent
 from app.assembly.quote import valid_until
 from app.assembly.schemas import DocumentData, QuoteData
 from app.assembly.tax import TaxDecision
@@ -148,17 +149,40 @@ def _assemble(
     return kind_of(package).assemble(doc)
 
 
-def preview_totals(
-    uow: UnitOfWork, *, template: str, data: Any
-) -> tuple[dict[str, Any], list[dict[str, str]]]:
-    """Totals and required approvals, computed exactly as a create would, storing nothing."""
+@dataclass(frozen=True)
+class Preview:
+    """What a create would make of the data, without rendering or storing anything."""
+
+    record: dict[str, Any]
+    """The figures as a document keeps them: totals, lines, per-year amounts, tax."""
+    approvals: list[dict[str, Any]]
+    issued_on: date
+    valid_until: date | None
+
+    @property
+    def years(self) -> list[dict[str, Any]]:
+        """Each year of the term with its figures; a document without a term has one."""
+        single = {k: self.record[k] for k in ("subtotal", "discount", "tax", "total")}
+        return self.record.get("years") or [
+            {"year": 1, "starts": self.issued_on.isoformat(), **single}
+        ]
+
+
+def preview(uow: UnitOfWork, *, template: str, data: Any) -> Preview:
+    """Totals, per-year figures and required approvals, computed exactly as a create
+    would compute them; nothing is rendered, stored or numbered."""
     with uow:
         package = _package(uow, published_version(uow.session, template))
         issued_on = utcnow().date()
         parsed = with_defaults(uow.settings, parse_data(kind_of(package), data), issued_on)
         resolved = resolve(uow, package, parsed, issued_on=issued_on)
         assembled = _assemble(uow, package, parsed, resolved, number="PREVIEW", issued_on=issued_on)
-        return assembled.record, _approvals(uow, parsed, assembled)
+        return Preview(
+            record=assembled.record,
+            approvals=_approvals(uow, parsed, assembled),
+            issued_on=issued_on,
+            valid_until=valid_until(parsed, issued_on) if isinstance(parsed, QuoteData) else None,
+        )
 
 
 def render_sample(
@@ -198,9 +222,7 @@ def _approvals(
     """The approvals the matrix requires for the document as assembled."""
     term = getattr(data, "term", None)
     facts = Facts(
-        discount_percent=max(
-            [data.discount, *(line.discount_percent for line in data.priced_lines)]
-        ),
+        discount_percent=largest_discount_percent(assembled.totals),
         total=assembled.totals.total,
         currency=data.currency,
         term_years=term.years if term is not None else 1,
@@ -462,6 +484,7 @@ def _resolved_from_record(document: Document) -> Resolved:
                 line["quantity"],
                 Decimal(line["unit_price"]),
                 Decimal(line["discount_percent"]),
+                Decimal(line.get("discount_amount", "0")),
             )
             for line in document.totals["lines"]
         ],

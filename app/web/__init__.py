@@ -6,6 +6,7 @@ from apiflask import APIFlask
 from flask_wtf.csrf import CSRFProtect
 
 from app.web import formatting, ops, problems, spec
+from app.web.api import catalogue as api_catalogue
 from app.web.api import documents as api_documents
 from app.web.api import library as api_library
 from app.web.api import provider_webhooks as api_provider_webhooks
@@ -26,7 +27,13 @@ def init_app(app: APIFlask) -> None:
     problems.init_app(app)
     formatting.init_app(app)
     csrf.init_app(app)
-    for bp in (api_documents.bp, api_library.bp, api_webhooks.bp, api_provider_webhooks.bp):
+    for bp in (
+        api_documents.bp,
+        api_catalogue.bp,
+        api_library.bp,
+        api_webhooks.bp,
+        api_provider_webhooks.bp,
+    ):
         csrf.exempt(bp)  # API clients authenticate with a bearer key, not a cookie
         app.register_blueprint(bp)
     for page_bp in (

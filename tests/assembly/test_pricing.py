@@ -7,7 +7,13 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.assembly.pricing import LineInput, price_quote, round_money
+from app.assembly.pricing import (
+    LineInput,
+    discount_problems,
+    largest_discount_percent,
+    price_quote,
+    round_money,
+)
 
 D = Decimal
 
@@ -62,3 +68,98 @@ def test_totals_add_up_and_never_go_negative(
     assert D(0) <= totals.discount <= totals.subtotal
     for amount in (totals.subtotal, totals.discount, totals.tax, totals.total):
         assert amount == amount.quantize(D("0.01"))
+
+
+def test_an_amount_off_a_line_or_the_header_is_taken_as_given() -> None:
+    totals = price_quote(
+        [LineInput(2, D("100.00"), discount_amount=D("30")), LineInput(1, D("50.00"))],
+        currency="EUR",
+        discount_amount=D("20"),
+        tax_rate_percent=D("21"),
+    )
+    assert [line.amount for line in totals.lines] == [D("170.00"), D("50.00")]
+    assert totals.lines[0].discount == D("30.00")
+    assert (totals.subtotal, totals.discount, totals.net) == (D("220.00"), D("20.00"), D("200.00"))
+    assert totals.tax == D("42.00")
+    assert totals.total == D("242.00")
+    # what an approval matrix judges: the deepest discount, here 15 % off the first line
+    assert largest_discount_percent(totals) == D("15.00")
+
+
+def test_a_discount_larger_than_what_it_discounts_is_refused() -> None:
+    lines = [LineInput(1, D("100"), discount_amount=D("100.01")), LineInput(1, D("10"))]
+    assert discount_problems(lines, currency="EUR") == [
+        (0, "the discount 100.01 is more than the line's 100.00")
+    ]
+    fine = [LineInput(1, D("100"), discount_amount=D("100")), LineInput(1, D("10"))]
+    assert discount_problems(fine, currency="EUR", discount_amount=D("10")) == []
+    assert discount_problems(fine, currency="EUR", discount_amount=D("10.01")) == [
+        (None, "the discount 10.01 is more than the subtotal 10.00")
+    ]
+
+
+def test_yen_has_no_minor_unit() -> None:
+    totals = price_quote(
+        [LineInput(3, D("333.5"), D("10"))], currency="JPY", tax_rate_percent=D("10")
+    )
+    assert totals.lines[0].amount == D("900")  # 900.45
+    assert (totals.tax, totals.total) == (D("90"), D("990"))
+
+
+currencies = st.sampled_from(["EUR", "JPY", "GBP", "BHD"])
+amounts = st.decimals(min_value=0, max_value=10**6, places=3, allow_nan=False)
+
+
+@st.composite
+def line_inputs(draw: st.DrawFn) -> LineInput:
+    quantity = draw(st.integers(min_value=1, max_value=500))
+    unit_price = draw(money)
+    if draw(st.booleans()):
+        return LineInput(quantity, unit_price, discount_percent=draw(percent))
+    return LineInput(quantity, unit_price, discount_amount=draw(amounts))
+
+
+@given(
+    lines=st.lists(line_inputs(), min_size=1, max_size=15),
+    currency=currencies,
+    header_percent=percent,
+    header_amount=amounts,
+    use_amount=st.booleans(),
+    tax=percent,
+)
+def test_any_mix_of_discounts_sums_exactly_and_stays_positive(
+    lines: list[LineInput],
+    currency: str,
+    header_percent: D,
+    header_amount: D,
+    use_amount: bool,
+    tax: D,
+) -> None:
+    totals = price_quote(
+        lines,
+        currency=currency,
+        discount_percent=D(0) if use_amount else header_percent,
+        discount_amount=header_amount if use_amount else D(0),
+        tax_rate_percent=tax,
+    )
+    unit = D(1).scaleb(-{"EUR": 2, "JPY": 0, "GBP": 2, "BHD": 3}[currency])
+    # lines sum to the subtotal, and nothing is left unrounded to drift later
+    assert totals.subtotal == sum((line.amount for line in totals.lines), D(0))
+    assert totals.total == totals.subtotal - totals.discount + totals.tax
+    for figure in (totals.subtotal, totals.discount, totals.tax, totals.total):
+        assert figure == figure.quantize(unit)
+    # a discount never makes a line or the document negative
+    for line in totals.lines:
+        assert D(0) <= line.amount <= line.gross
+        assert line.gross - line.discount == line.amount
+    assert D(0) <= totals.net <= totals.subtotal
+    assert D(0) <= largest_discount_percent(totals) <= D(100)
+
+
+@given(lines=st.lists(line_inputs(), min_size=1, max_size=10), currency=currencies)
+def test_pricing_twice_or_in_any_order_gives_the_same_totals(
+    lines: list[LineInput], currency: str
+) -> None:
+    forward = price_quote(lines, currency=currency, tax_rate_percent=D("20"))
+    backward = price_quote(lines[::-1], currency=currency, tax_rate_percent=D("20"))
+    assert forward.as_strings() == backward.as_strings()

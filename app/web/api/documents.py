@@ -24,6 +24,7 @@ from app.web.schemas.documents import (
     DocumentOut,
     ExpiringOut,
     ExpiringQuery,
+    PreviewOut,
     SendIn,
     SignerOut,
     SigningViewIn,
@@ -119,6 +120,41 @@ def create(json_data: DocumentIn) -> tuple[dict[str, Any], int, dict[str, str]]:
     )
     location = url_for("api_documents.get", document_id=document_id, _external=True)
     return _out(_overview(document_id)), 201, {"Location": location}
+
+
+@bp.post("/documents:preview")
+@bp.auth_required(auth)
+@bp.input(DocumentIn)
+@bp.output(PreviewOut)
+@bp.doc(
+    summary="What a create would give: totals, per-year figures, required approvals",
+    description="The same body as a create. Nothing is rendered, stored or numbered: for "
+    "live totals in a form and for CRM buttons.",
+    responses=[401, 422],
+)
+def preview(json_data: DocumentIn) -> dict[str, Any]:
+    answer = documents.preview(unit_of_work(), template=json_data.template, data=json_data.data)
+    record = answer.record
+    return {
+        "template": json_data.template,
+        "currency": record["currency"],
+        "totals": {
+            key: record[key]
+            for key in (
+                "subtotal",
+                "discount",
+                "net",
+                "tax",
+                "total",
+                "tax_rate_percent",
+                "tax_treatment",
+            )
+        },
+        "lines": record["lines"],
+        "years": answer.years,
+        "approvals_required": answer.approvals,
+        "valid_until": answer.valid_until,
+    }
 
 
 @bp.get("/documents/expiring")

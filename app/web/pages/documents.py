@@ -92,10 +92,10 @@ def new_quote() -> Response | str:
         try:
             data = QuoteData.model_validate(form_data)
             if request.form.get("action") == "preview":
-                totals, approvals = documents.preview_totals(
+                answer = documents.preview(
                     unit_of_work(), template="quote", data=data.model_dump(mode="json")
                 )
-                preview = {"totals": totals, "approvals": approvals}
+                preview = {"totals": answer.record, "approvals": answer.approvals}
             else:
                 document_id = documents.create_document(
                     unit_of_work(),

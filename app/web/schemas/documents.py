@@ -53,11 +53,44 @@ class TotalsOut(BaseModel):
     total: str
 
 
+class PreviewTotalsOut(TotalsOut):
+    net: str = Field(description="Subtotal less the header discount")
+    tax_rate_percent: str
+    tax_treatment: str = Field(
+        description="domestic, reverse_charge, configured, outside_scope or given"
+    )
+
+
+class PreviewLineOut(BaseModel):
+    sku: str | None
+    description: str
+    quantity: int
+    unit_price: str = Field(description="The list price for the year priced, or the given one")
+    discount_percent: str
+    discount_amount: str
+    amount: str
+
+
+class PreviewYearOut(TotalsOut):
+    year: int = Field(description="1 for the first year of the term")
+    starts: date
+
+
 class RequiredApprovalOut(BaseModel):
     rule: str
     role: str
     reason: str = Field(description="Which figures made the rule fire")
     step: int = Field(default=1, description="Tiers run in order of step; equal steps at once")
+
+
+class PreviewOut(BaseModel):
+    template: str
+    currency: str
+    totals: PreviewTotalsOut = Field(description="For the whole term")
+    lines: list[PreviewLineOut] = Field(description="The first year's lines, priced")
+    years: list[PreviewYearOut]
+    approvals_required: list[RequiredApprovalOut]
+    valid_until: date | None = Field(default=None, description="Quotes only")
 
 
 class ApprovalOut(BaseModel):
