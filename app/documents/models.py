@@ -100,6 +100,13 @@ class Approval(IdMixin, Base):
     rule: Mapped[str] = mapped_column(String(60), default="")
     decision: Mapped[str] = mapped_column(String(20))
     comment: Mapped[str] = mapped_column(Text, default="")
+    reset_at: Mapped[datetime | None]
+    """Set when a priced change after the decision made it void; the decision stays on record."""
+    reset_reason: Mapped[str] = mapped_column(Text, default="")
+
+    @property
+    def standing(self) -> bool:
+        return self.reset_at is None
 
     document: Mapped[Document] = relationship(back_populates="approvals")
     decided_by: Mapped[User] = relationship(lazy="joined")

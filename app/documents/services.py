@@ -40,6 +40,7 @@ from app.documents.resolve import (
     resolve,
     with_defaults,
 )
+from app.documents.revisions import priced_changes
 from app.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from app.jobs.calls import call_job
 from app.library.clause_files import PREFERRED
@@ -318,6 +319,17 @@ def _data_record(data: DocumentData, jurisdiction: str, issued_on: date) -> dict
     return record
 
 
+def _customer_record(resolved: Resolved) -> dict[str, Any]:
+    customer = resolved.customer
+    return {
+        "name": customer.name,
+        "address": customer.address,
+        "country": customer.country,
+        "vat_id": customer.vat_id,
+        "account_id": str(resolved.account_id) if resolved.account_id else None,
+    }
+
+
 def _record_new_document(
     uow: UnitOfWork,
     data: DocumentData,
@@ -341,13 +353,7 @@ def _record_new_document(
         status=PENDING_APPROVAL if approvals else DRAFT,
         template_version_id=template_version_id,
         account_id=resolved.account_id,
-        customer={
-            "name": doc.customer.name,
-            "address": doc.customer.address,
-            "country": doc.customer.country,
-            "vat_id": doc.customer.vat_id,
-            "account_id": str(resolved.account_id) if resolved.account_id else None,
-        },
+        customer=_customer_record(resolved),
         data=_data_record(data, doc.jurisdiction, issued_on),
         currency=data.currency,
         totals=assembled.record,
@@ -359,10 +365,7 @@ def _record_new_document(
     )
     session.add(document)
     session.flush()
-    for position, version in enumerate(resolved.clauses):
-        session.add(
-            DocumentClause(document_id=document.id, clause_version_id=version.id, position=position)
-        )
+    _pin_clauses(session, document, resolved)
     _store_renders(uow, document, package, assembled, version=1)
     audit.record_event(
         session,
@@ -401,7 +404,7 @@ def _locked(session: Session, document_id: uuid.UUID) -> Document:
 
 def outstanding_approvals(document: Document) -> list[dict[str, str]]:
     """The required approvals no one has given yet, in the order they were required."""
-    given = {approval.rule for approval in document.approvals if approval.decision == "approve"}
+    given = {a.rule for a in document.approvals if a.decision == "approve" and a.standing}
     return [rule for rule in document.approvals_required if rule["rule"] not in given]
 
 
@@ -435,7 +438,7 @@ def decide_approval(
                 f"the {actor.role} approval of {document.number} comes after step {step}, "
                 "which is not approved yet"
             )
-        given = {a.rule for a in document.approvals if a.decided_by_id == actor.id}
+        given = {a.rule for a in document.approvals if a.decided_by_id == actor.id and a.standing}
         if given and decision == "approve":
             raise Forbidden(
                 f"{actor.name} already approved {', '.join(sorted(given))} of "
@@ -463,6 +466,100 @@ def decide_approval(
         )
         uow.commit()
         return approval.id
+
+
+REVISABLE = frozenset({DRAFT, PENDING_APPROVAL, APPROVED, REJECTED})
+
+
+def revise(uow: UnitOfWork, document_id: uuid.UUID, *, data: Any, actor: User) -> int:
+    """Change a document's data before it is sent: a new version (earlier ones stay)."""
+    result = call_job(
+        uow,
+        "documents.revise",
+        {"document_id": str(document_id), "data": data, "actor_id": str(actor.id)},
+    )
+    return int(result["version"])
+
+
+def render_revision(uow: UnitOfWork, document_id: uuid.UUID, *, data: Any, actor: User) -> int:
+    """Assemble the document again from new data, with today's catalogue and library, as
+    a new version under the same number and date.
+
+    A change to anything priced voids the approvals given so far (they stay on record,
+    marked with the reason) and the document waits for approval again; a rejected
+    document comes back for approval once revised."""
+    if actor.role not in CREATOR_ROLES:
+        raise Forbidden(f"a {actor.role} user cannot change documents")
+    with uow:
+        document = _locked(uow.session, document_id)
+        if document.status not in REVISABLE:
+            raise Conflict(
+                f"document {document.number} is {document.status}; void it before changing it"
+            )
+        package = _package(uow, document.template_version)
+        issued_on = date.fromisoformat(document.data["issued_on"])
+        parsed = with_defaults(uow.settings, parse_data(kind_of(package), data), issued_on)
+        resolved = resolve(uow, package, parsed, issued_on=issued_on)
+        assembled = _assemble(
+            uow, package, parsed, resolved, number=document.number, issued_on=issued_on
+        )
+        changes = priced_changes(document.totals, assembled.record)
+        standing = [a for a in document.approvals if a.standing]
+        if standing and (changes or document.status == REJECTED):
+            reason = "; ".join(changes) or "revised after the rejection"
+            for approval in standing:
+                approval.reset_at = utcnow()
+                approval.reset_reason = reason
+            audit.record_event(
+                uow.session,
+                tag="document.approvals_reset",
+                subject=document,
+                actor=actor,
+                data={"reason": reason, "approvals": [a.rule for a in standing]},
+            )
+        jurisdiction = parsed.jurisdiction or uow.settings.default_jurisdiction
+        document.data = _data_record(parsed, jurisdiction, issued_on)
+        document.totals = assembled.record
+        document.approvals_required = _approvals(uow, parsed, assembled)
+        document.non_standard = any(p != PREFERRED for p in parsed.clause_positions.values())
+        document.account_id = resolved.account_id
+        document.customer = _customer_record(resolved)
+        _pin_clauses(uow.session, document, resolved)
+        document.status = _status_after_revision(document)
+        document.current_version += 1
+        _store_renders(uow, document, package, assembled, document.current_version)
+        audit.record_event(
+            uow.session,
+            tag="document.revised",
+            subject=document,
+            actor=actor,
+            data={
+                "version": document.current_version,
+                "priced_changes": changes,
+                "total": document.totals["total"],
+                "status": document.status,
+            },
+        )
+        uow.commit()
+        return document.current_version
+
+
+def _status_after_revision(document: Document) -> str:
+    if outstanding_approvals(document):
+        return PENDING_APPROVAL
+    return APPROVED if document.approvals_required else DRAFT
+
+
+def _pin_clauses(session: Session, document: Document, resolved: Resolved) -> None:
+    for pinned in list(document.clauses):
+        session.delete(pinned)
+    session.flush()
+    for position, version in enumerate(resolved.clauses):
+        session.add(
+            DocumentClause(document_id=document.id, clause_version_id=version.id, position=position)
+        )
+    session.flush()
+    session.expire(document, ["clauses"])
 
 
 def _resolved_from_record(document: Document) -> Resolved:

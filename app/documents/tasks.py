@@ -51,3 +51,18 @@ def regenerate(runtime: Runtime, document_id: str, actor_id: str) -> dict[str, A
             )
         }
     )
+
+
+def revise(
+    runtime: Runtime, document_id: str, data: dict[str, Any], actor_id: str
+) -> dict[str, Any]:
+    return answer(
+        lambda: {
+            "version": services.render_revision(
+                runtime.unit_of_work(),
+                uuid.UUID(document_id),
+                data=data,
+                actor=acting_user(runtime, actor_id),
+            )
+        }
+    )

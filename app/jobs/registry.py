@@ -26,6 +26,7 @@ def tasks() -> dict[str, Task]:
         "documents.expire_quotes": document_tasks.expire_quotes,
         "documents.regenerate": document_tasks.regenerate,
         "documents.release_stale_numbers": document_tasks.release_stale_numbers,
+        "documents.revise": document_tasks.revise,
         "signing.send": signing_tasks.send,
         "signing.docusign_send": signing_tasks.docusign_send,
         "signing.docusign_retry_due": signing_tasks.docusign_retry_due,

@@ -25,6 +25,7 @@ from app.web.schemas.documents import (
     ExpiringOut,
     ExpiringQuery,
     PreviewOut,
+    ReviseIn,
     SendIn,
     SignerOut,
     SigningViewIn,
@@ -72,6 +73,8 @@ def _out(overview: DocumentOverview, links: list[SigningLink] | None = None) -> 
                 "decided_by": a.decided_by.email,
                 "comment": a.comment,
                 "decided_at": a.created_at,
+                "reset_at": a.reset_at,
+                "reset_reason": a.reset_reason,
             }
             for a in doc.approvals
         ],
@@ -301,6 +304,21 @@ def signing_view(
         actor=current_user(),
     )
     return {"url": url}
+
+
+@bp.put("/documents/<uuid:document_id>/data")
+@bp.auth_required(auth)
+@bp.input(ReviseIn)
+@bp.output(DocumentOut)
+@bp.doc(
+    summary="Change a document's data before it is sent: a new version",
+    description="A change to anything priced voids the approvals given (shown with the "
+    "reason) and the document waits for approval again.",
+    responses=[403, 404, 409, 422],
+)
+def revise(document_id: uuid.UUID, json_data: ReviseIn) -> dict[str, Any]:
+    documents.revise(unit_of_work(), document_id, data=json_data.data, actor=current_user())
+    return _out(_overview(document_id))
 
 
 @bp.post("/documents/<uuid:document_id>/regenerate")

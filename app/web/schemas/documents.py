@@ -98,6 +98,18 @@ class ApprovalOut(BaseModel):
     decided_by: str
     comment: str
     decided_at: datetime
+    reset_at: datetime | None = Field(
+        default=None, description="When a priced change made this decision void"
+    )
+    reset_reason: str = Field(default="", description="What changed, e.g. total 100 → 120")
+
+
+class ReviseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    data: dict[str, Any] = Field(
+        description="The document's whole data, as for a create; it replaces the old data"
+    )
 
 
 class FilesOut(BaseModel):
