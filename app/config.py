@@ -14,6 +14,7 @@ from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.assembly.approval_matrix import ApprovalMatrix, load_matrix
+from app.assembly.proration import DayCount
 from app.assembly.tax import parse_rates
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -113,6 +114,11 @@ class Settings(BaseSettings):
     def vat_rates(self) -> dict[str, Decimal]:
         return parse_rates(self.tax_rates)
 
+    day_count: DayCount = Field(
+        default="actual/365",
+        description="How part-year fees are prorated: actual/365, actual/actual or 30/360.",
+        validation_alias=_env("CONTRACTDESK_DAY_COUNT", "day_count"),
+    )
     quote_validity_days: int = Field(
         default=30,
         ge=1,

@@ -4,7 +4,7 @@ annual uplift), and the licensed titles. Pure: `DocumentInput` in."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -49,6 +49,17 @@ def _year_start(start: date, year: int) -> date:
         return start.replace(year=start.year + year)
     except ValueError:  # 29 February
         return start.replace(year=start.year + year, day=28)
+
+
+def licence_year(term_start: date, on: date) -> tuple[date, date]:
+    """The licence year (first and last day) that a day falls in; years run from the
+    term's start date, so a term starting 1 April has years from 1 April to 31 March."""
+    n = max(on.year - term_start.year, 0)
+    while _year_start(term_start, n) > on and n > 0:
+        n -= 1
+    while _year_start(term_start, n + 1) <= on:
+        n += 1
+    return _year_start(term_start, n), _year_start(term_start, n + 1) - timedelta(days=1)
 
 
 def yearly_lines(doc: DocumentInput) -> list[list[PricedLineInput]]:

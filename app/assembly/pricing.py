@@ -141,7 +141,7 @@ def discount_problems(
     problems: list[tuple[int | None, str]] = []
     for index, line in enumerate(lines):
         gross = round_money(line.unit_price * line.quantity, currency)
-        if round_money(line.discount_amount, currency) > gross:
+        if line.discount_amount and round_money(line.discount_amount, currency) > gross:
             problems.append(
                 (index, f"the discount {line.discount_amount} is more than the line's {gross}")
             )

@@ -109,6 +109,25 @@ class QuoteLineIn(Strict):
         return self
 
 
+SignedMoney = Annotated[DecimalString, Field(ge=-(10**14), le=10**14, decimal_places=4)]
+
+
+class FeeLineIn(QuoteLineIn):
+    """A fee line of an amendment: a charge, or a credit (a negative unit price) for a
+    title removed mid-term; a credit takes no discount."""
+
+    unit_price: SignedMoney | None = Field(
+        default=None, description="Price per unit; negative for a credit"
+    )
+
+    @model_validator(mode="after")
+    def _credit_without_discount(self) -> FeeLineIn:
+        credit = self.unit_price is not None and self.unit_price < 0
+        if credit and (self.discount_percent or self.discount_amount):
+            raise ValueError("a credit line takes no discount")
+        return self
+
+
 def _account_form(value: Any) -> str:
     return "new" if isinstance(value, dict | NewCustomer) else "id"
 
@@ -296,8 +315,11 @@ class AmendmentData(DocumentData):
     effective_date: date
     titles_added: list[TitleIn] = Field(default_factory=list, max_length=20_000)
     titles_removed: list[TitleIn] = Field(default_factory=list, max_length=20_000)
-    lines: list[QuoteLineIn] = Field(
-        default_factory=list, max_length=500, description="Fees added by the amendment"
+    lines: list[FeeLineIn] = Field(
+        default_factory=list,
+        max_length=500,
+        description="The fees the amendment charges or credits (prorated for titles added "
+        "or removed mid-year when made from the licence)",
     )
     new_end_date: date | None = Field(default=None, description="A term extension")
     tax_rate_percent: Percent | None = Field(
@@ -312,7 +334,7 @@ class AmendmentData(DocumentData):
 
     @property
     def priced_lines(self) -> list[QuoteLineIn]:
-        return self.lines
+        return list(self.lines)
 
     @property
     def tax_rate(self) -> Decimal | None:

@@ -20,6 +20,9 @@ SENT = "sent"
 SIGNED = "signed"
 EXPIRED = "expired"
 
+AMENDMENT = "amendment"
+RENEWAL = "renewal"
+
 
 class Document(IdMixin, Base):
     __tablename__ = "document"
@@ -38,6 +41,10 @@ class Document(IdMixin, Base):
     external_ref: Mapped[str | None] = mapped_column(String(200), index=True)
     created_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user.id"))
     current_version: Mapped[int] = mapped_column(default=1)
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("document.id"), index=True)
+    """The licence an amendment amends or a renewal renews."""
+    relation: Mapped[str | None] = mapped_column(String(20))
+    """How the document stands to its parent: amendment or renewal."""
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     created_by: Mapped[User] = relationship(lazy="joined")

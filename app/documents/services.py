@@ -65,6 +65,23 @@ CONTENT_TYPES = {
     "certificate": "application/pdf",
 }
 CREATOR_ROLES = frozenset({"support", "manager", "admin"})
+
+
+@dataclass(frozen=True)
+class Parent:
+    """The document a new one amends or renews."""
+
+    document_id: uuid.UUID
+    relation: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"document_id": str(self.document_id), "relation": self.relation}
+
+    @classmethod
+    def from_json(cls, value: dict[str, str] | None) -> Parent | None:
+        return cls(uuid.UUID(value["document_id"]), value["relation"]) if value else None
+
+
 APPROVER_ROLES = frozenset(MATRIX_ROLES)
 
 
@@ -243,7 +260,13 @@ def _approvals(
 
 
 def create_document(
-    uow: UnitOfWork, *, template: str, data: Any, external_ref: str | None, actor: User
+    uow: UnitOfWork,
+    *,
+    template: str,
+    data: Any,
+    external_ref: str | None,
+    actor: User,
+    parent: Parent | None = None,
 ) -> uuid.UUID:
     """Create, render and store a document; where the rendering runs is configuration.
 
@@ -262,13 +285,20 @@ def create_document(
             "data": parsed.model_dump(mode="json"),
             "external_ref": external_ref,
             "actor_id": str(actor.id),
+            "parent": parent.as_json() if parent else None,
         },
     )
     return uuid.UUID(result["document_id"])
 
 
 def render_new_document(
-    uow: UnitOfWork, *, template: str, data: Any, external_ref: str | None, actor: User
+    uow: UnitOfWork,
+    *,
+    template: str,
+    data: Any,
+    external_ref: str | None,
+    actor: User,
+    parent: Parent | None = None,
 ) -> uuid.UUID:
     """The work itself: resolve, assemble, render, store and record in one transaction.
 
@@ -298,6 +328,7 @@ def render_new_document(
                 issued_on=issued_on,
                 external_ref=external_ref,
                 actor=actor,
+                parent=parent,
             )
             counters.confirm(uow.session, counter, sequence)
             uow.commit()
@@ -341,6 +372,7 @@ def _record_new_document(
     issued_on: date,
     external_ref: str | None,
     actor: User,
+    parent: Parent | None,
 ) -> uuid.UUID:
     session = uow.session
     doc = document_input(uow, package, data, resolved, number=number, issued_on=issued_on)
@@ -362,6 +394,8 @@ def _record_new_document(
         external_ref=external_ref,
         created_by_id=actor.id,
         current_version=1,
+        parent_id=parent.document_id if parent else None,
+        relation=parent.relation if parent else None,
     )
     session.add(document)
     session.flush()
@@ -375,6 +409,7 @@ def _record_new_document(
         data={
             "number": number,
             "total": document.totals["total"],
+            "parent": parent.as_json() if parent else None,
             "approvals": approvals,
             "template": {"version_id": str(template_version_id)},
             "clauses": [

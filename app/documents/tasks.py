@@ -16,7 +16,12 @@ if TYPE_CHECKING:
 
 
 def create(
-    runtime: Runtime, template: str, data: dict[str, Any], external_ref: str | None, actor_id: str
+    runtime: Runtime,
+    template: str,
+    data: dict[str, Any],
+    external_ref: str | None,
+    actor_id: str,
+    parent: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     return answer(
         lambda: {
@@ -27,6 +32,7 @@ def create(
                     data=data,
                     external_ref=external_ref,
                     actor=acting_user(runtime, actor_id),
+                    parent=services.Parent.from_json(parent),
                 )
             )
         }

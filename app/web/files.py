@@ -1,12 +1,18 @@
-"""Serving a stored file with its checksum in the headers (RFC 9530 `Repr-Digest`)."""
+"""Serving a stored file with its checksum in the headers (RFC 9530 `Repr-Digest`), and
+the documents made on request (the licence as amended)."""
 
 from __future__ import annotations
 
 import base64
+import uuid
 
 from flask import Response
 
+from app.db import utcnow
+from app.documents import amendments
+from app.documents.as_amended_pdf import render_as_amended_pdf
 from app.documents.services import FileContent
+from app.uow import UnitOfWork
 
 
 def file_response(file: FileContent) -> Response:
@@ -18,6 +24,23 @@ def file_response(file: FileContent) -> Response:
             "Content-Disposition": f'attachment; filename="{file.filename}"',
             "Repr-Digest": f"sha-256=:{digest}:",
             "ETag": f'"{file.sha256}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+def as_amended_pdf_response(uow: UnitOfWork, licence_id: uuid.UUID) -> Response:
+    """The consolidated licence, rendered now (it changes whenever an amendment is signed)."""
+    with uow:
+        view = amendments.as_amended_view(amendments.as_amended(uow.session, licence_id))
+    today = utcnow().date()
+    return Response(
+        render_as_amended_pdf(view, today=today),
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": (
+                f'inline; filename="{view["licence"]["number"]}-as-amended-{today}.pdf"'
+            ),
             "Cache-Control": "private, no-store",
         },
     )

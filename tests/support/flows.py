@@ -76,3 +76,16 @@ def signed_quote(app: APIFlask, receiver: WebhookReceiver) -> str:
     document_id, link = create_and_send(app)
     assert sign_as(client, link, "Helen Marsh").status_code == 200
     return document_id
+
+
+def send_and_sign(app: APIFlask, document_id: str, name: str = "Helen Marsh") -> None:
+    """Send a document that needs no more approval to one signer, who signs it."""
+    client = app.test_client()
+    sent = client.post(
+        f"/api/v1/documents/{document_id}/send",
+        json={"signers": [{"name": name, "email": "signer@example.org"}]},
+        headers=bearer(app, "support@example.com"),
+    )
+    assert sent.status_code == 200, sent.json
+    link = sent.json["signers"][0]["signing_url"]
+    assert sign_as(client, link, name).status_code == 200

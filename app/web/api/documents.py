@@ -9,17 +9,19 @@ from apiflask import APIBlueprint
 from flask import redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
+from app.documents import amendments, validity
 from app.documents import services as documents
-from app.documents import validity
+from app.documents.amendments import AmendRequest
 from app.documents.overview import DocumentOverview, document_overview
 from app.errors import InvalidInput
 from app.signing import services as signing
 from app.signing.services import Schedule, SignerRequest, SigningLink
 from app.web.api.auth import auth, current_user
 from app.web.context import unit_of_work
-from app.web.files import file_response
+from app.web.files import as_amended_pdf_response, file_response
 from app.web.schemas.documents import (
     ApprovalIn,
+    AsAmendedOut,
     DocumentIn,
     DocumentOut,
     ExpiringOut,
@@ -319,6 +321,48 @@ def signing_view(
 def revise(document_id: uuid.UUID, json_data: ReviseIn) -> dict[str, Any]:
     documents.revise(unit_of_work(), document_id, data=json_data.data, actor=current_user())
     return _out(_overview(document_id))
+
+
+@bp.post("/documents/<uuid:document_id>/amendments")
+@bp.auth_required(auth)
+@bp.input(AmendRequest)
+@bp.output(DocumentOut, status_code=201)
+@bp.doc(
+    summary="Amend a signed licence: add or remove titles, charge fees, extend the term",
+    description="The amendment states only the changes and names the agreement and the "
+    "amendments signed before it. Titles added or removed mid-year are charged or credited "
+    "for the rest of the licence year by the configured day count.",
+    responses=[403, 404, 409, 422],
+)
+def amend(document_id: uuid.UUID, json_data: AmendRequest) -> tuple[dict[str, Any], int]:
+    amendment_id = amendments.amend(
+        unit_of_work(), document_id, json_data.model_dump(mode="json"), actor=current_user()
+    )
+    return _out(_overview(amendment_id)), 201
+
+
+@bp.get("/documents/<uuid:document_id>/as-amended")
+@bp.auth_required(auth)
+@bp.output(AsAmendedOut)
+@bp.doc(summary="A signed licence after all its signed amendments", responses=[404, 409])
+def as_amended(document_id: uuid.UUID) -> dict[str, Any]:
+    uow = unit_of_work()
+    with uow:
+        return amendments.as_amended_view(amendments.as_amended(uow.session, document_id))
+
+
+@bp.get("/documents/<uuid:document_id>/as-amended.pdf")
+@bp.auth_required(auth)
+@bp.doc(
+    summary="The licence as amended, as a PDF",
+    responses={
+        200: "The consolidated licence as a PDF, rendered now",
+        404: "Not found",
+        409: "Not a signed licence",
+    },
+)
+def as_amended_pdf(document_id: uuid.UUID) -> ResponseReturnValue:
+    return as_amended_pdf_response(unit_of_work(), document_id)
 
 
 @bp.post("/documents/<uuid:document_id>/regenerate")

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from app.accounts import services as accounts
 from app.assembly.schemas import QuoteData
 from app.catalogue import services as catalogue
+from app.documents import amendments
 from app.documents import services as documents
 from app.documents.overview import document_overview, recent_documents
 from app.errors import DomainError, FieldError
@@ -19,7 +20,7 @@ from app.signing import services as signing
 from app.signing.services import SignerRequest
 from app.validation import field_errors
 from app.web.context import unit_of_work
-from app.web.files import file_response
+from app.web.files import as_amended_pdf_response, file_response
 from app.web.pages.auth import login_required, signed_in_user
 
 bp = Blueprint("pages_documents", __name__)
@@ -200,3 +201,18 @@ def download(document_id: uuid.UUID, kind: str) -> Response:
     if url is not None:
         return redirect(url, code=303)
     return file_response(documents.read_file(unit_of_work(), document_id, kind, version))
+
+
+@bp.get("/documents/<uuid:document_id>/as-amended")
+@login_required(*STAFF)
+def as_amended(document_id: uuid.UUID) -> str:
+    uow = unit_of_work()
+    with uow:
+        view = amendments.as_amended_view(amendments.as_amended(uow.session, document_id))
+    return render_template("as_amended.html", v=view)
+
+
+@bp.get("/documents/<uuid:document_id>/as-amended.pdf")
+@login_required(*STAFF)
+def as_amended_pdf(document_id: uuid.UUID) -> Response:
+    return as_amended_pdf_response(unit_of_work(), document_id)

@@ -256,3 +256,56 @@ class ExpiringQuoteOut(BaseModel):
 
 class ExpiringOut(BaseModel):
     quotes: list[ExpiringQuoteOut]
+
+
+class AsAmendedLicenceOut(BaseModel):
+    id: uuid.UUID
+    number: str
+    customer: str
+    currency: str
+    signed_on: date
+    start: date
+    original_end: date
+    end: date = Field(description="The end of the term after every extension")
+
+
+class AsAmendedAmendmentOut(BaseModel):
+    number: str
+    signed_on: date
+    effective_date: date
+    titles_added: int
+    titles_removed: int
+    new_end_date: date | None
+    net: str = Field(description="What it charged (credited, below zero), before tax")
+
+
+class AsAmendedYearOut(BaseModel):
+    year: int
+    starts: date
+    net: str
+    total: str
+
+
+class AsAmendedTitleOut(BaseModel):
+    title: str
+    issn: str | None
+    eissn: str | None
+    subject: str
+    price: str | None
+    added_by: str | None = Field(description="The amendment that added it, if one did")
+
+
+class RemovedTitleOut(BaseModel):
+    title: str
+    issn: str | None
+    removed_by: str
+
+
+class AsAmendedOut(BaseModel):
+    licence: AsAmendedLicenceOut
+    amendments: list[AsAmendedAmendmentOut]
+    fees_by_year: list[AsAmendedYearOut]
+    annual_title_fees: str = Field(description="Yearly prices of the titles licensed now")
+    amendment_charges: str = Field(description="Part-year charges less credits, net")
+    titles: list[AsAmendedTitleOut]
+    titles_removed: list[RemovedTitleOut]
