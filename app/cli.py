@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -273,6 +274,33 @@ def audit_verify() -> None:
         click.echo(f"audit chain broken at entry {broken.seq} ({broken.tag}, {broken.id})")
         sys.exit(1)
     click.echo("audit chain intact")
+
+
+@main.group()
+def renewals() -> None:
+    """Licences coming to their end."""
+
+
+@renewals.command("sweep")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Sweep as of this day (default: today).",
+)
+def renewals_sweep(today: datetime | None) -> None:
+    """Make the renewal drafts due and remind the owners (the periodic job does the same)."""
+    from app.renewals import services as renewal_services
+
+    with _runtime() as runtime:
+        result = renewal_services.sweep(
+            runtime.unit_of_work(), today=today.date() if today else None
+        )
+    click.echo(f"{len(result.renewals)} renewal drafts made, {result.reminders} reminders")
+    for problem in result.problems:
+        click.echo(f"not renewed: {problem}", err=True)
+    if result.problems:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

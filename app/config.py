@@ -119,6 +119,18 @@ class Settings(BaseSettings):
         description="How part-year fees are prorated: actual/365, actual/actual or 30/360.",
         validation_alias=_env("CONTRACTDESK_DAY_COUNT", "day_count"),
     )
+    renewal_window_days: int = Field(
+        default=90,
+        ge=1,
+        le=730,
+        description="A renewal draft is made for each licence ending within this many days.",
+        validation_alias=_env("CONTRACTDESK_RENEWAL_WINDOW_DAYS", "renewal_window_days"),
+    )
+    renewal_reminder_days: tuple[int, ...] = Field(
+        default=(60, 30),
+        description="Days before a licence ends when its owner is reminded of the renewal.",
+        validation_alias=_env("CONTRACTDESK_RENEWAL_REMINDER_DAYS", "renewal_reminder_days"),
+    )
     quote_validity_days: int = Field(
         default=30,
         ge=1,

@@ -8,6 +8,7 @@ from app.counters import NumberReservation, ReleasedNumber, SequenceCounter
 from app.db import Base
 from app.documents.models import Approval, Document, DocumentClause, DocumentFile
 from app.library.models import Clause, ClauseVersion, Template, TemplateVersion
+from app.notifications.models import Notification
 from app.signing.models import Envelope, ProviderEvent, Signer
 from app.users.models import ApiKey, User
 
@@ -23,6 +24,7 @@ __all__ = [
     "DocumentClause",
     "DocumentFile",
     "Envelope",
+    "Notification",
     "NumberReservation",
     "OutboxEvent",
     "Price",

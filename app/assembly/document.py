@@ -40,6 +40,8 @@ class PricedLineInput:
     unit_price: Decimal
     discount_percent: Decimal
     discount_amount: Decimal = Decimal(0)
+    list_price: Decimal | None = None
+    """A catalogue line's list price, where a contract price was given instead of it."""
 
 
 @dataclass(frozen=True)
@@ -255,6 +257,7 @@ def totals_record(doc: DocumentInput, totals: Totals) -> dict[str, Any]:
                 "unit_price": str(line.unit_price),
                 "discount_percent": str(line.discount_percent),
                 "discount_amount": str(line.discount_amount),
+                "list_price": str(line.list_price) if line.list_price is not None else None,
                 "amount": str(priced.amount),
             }
             for line, priced in zip(doc.lines, totals.lines, strict=True)

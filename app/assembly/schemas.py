@@ -93,7 +93,11 @@ class QuoteLineIn(Strict):
     description: str | None = Field(
         default=None, max_length=500, description="For a free line: what is sold"
     )
-    unit_price: Money | None = Field(default=None, description="For a free line: price per unit")
+    unit_price: Money | None = Field(
+        default=None,
+        description="A free line's price per unit; on a catalogue line, a contract price "
+        "instead of the list price (a price below list needs approval like a discount)",
+    )
     quantity: int = Field(ge=1, le=1_000_000)
     discount_percent: Percent = Field(default=Decimal(0))
     discount_amount: Money = Field(

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, IdMixin, utcnow
@@ -26,6 +26,15 @@ RENEWAL = "renewal"
 
 class Document(IdMixin, Base):
     __tablename__ = "document"
+    __table_args__ = (
+        Index(
+            "uq_document_one_renewal",
+            "parent_id",
+            unique=True,
+            postgresql_where=text("relation = 'renewal'"),
+            sqlite_where=text("relation = 'renewal'"),
+        ),
+    )
 
     number: Mapped[str] = mapped_column(String(40), unique=True)
     kind: Mapped[str] = mapped_column(String(40))

@@ -115,27 +115,26 @@ def _lines(session: Session, data: DocumentData, issued_on: date) -> list[Priced
         if product is None:
             errors.append(FieldError(f"{pointer}/sku", f"unknown sku {line.sku!r}"))
             continue
-        if line.unit_price is not None:
-            errors.append(
-                FieldError(f"{pointer}/unit_price", "a catalogue line takes the catalogue price")
-            )
-            continue
         list_price = product.price_in(data.currency, year)
-        if list_price is None:
+        if list_price is None and line.unit_price is None:
             errors.append(
                 FieldError(
                     f"{pointer}/sku", f"{line.sku} has no {year} list price in {data.currency}"
                 )
             )
             continue
+        listed = tidy_price(list_price, data.currency) if list_price is not None else None
+        price = line.unit_price if line.unit_price is not None else listed
+        assert price is not None
         lines.append(
             PricedLineInput(
                 product.sku,
                 line.description or product.name,
                 line.quantity,
-                tidy_price(list_price, data.currency),
+                price,
                 line.discount_percent,
                 line.discount_amount,
+                list_price=listed,
             )
         )
     if errors:

@@ -240,7 +240,9 @@ def _approvals(
     """The approvals the matrix requires for the document as assembled."""
     term = getattr(data, "term", None)
     facts = Facts(
-        discount_percent=largest_discount_percent(assembled.totals),
+        discount_percent=max(
+            largest_discount_percent(assembled.totals), _below_list_percent(assembled.record)
+        ),
         total=assembled.totals.total,
         currency=data.currency,
         term_years=term.years if term is not None else 1,
@@ -257,6 +259,17 @@ def _approvals(
     except ValueError as exc:
         raise InvalidInput(str(exc), [FieldError("/data/currency", str(exc))]) from exc
     return [rule.as_dict() for rule in required]
+
+
+def _below_list_percent(record: dict[str, Any]) -> Decimal:
+    """How far below the catalogue's list a line with a contract price comes, after its
+    discount, as a percent: a price under list counts as a discount for approval."""
+    shares = [
+        Decimal(1) - Decimal(line["amount"]) / (Decimal(line["list_price"]) * line["quantity"])
+        for line in record.get("lines", [])
+        if line.get("list_price") and Decimal(line["list_price"]) > 0
+    ]
+    return max((share * 100 for share in shares), default=Decimal(0)).quantize(Decimal("0.01"))
 
 
 def create_document(
@@ -617,6 +630,7 @@ def _resolved_from_record(document: Document) -> Resolved:
                 Decimal(line["unit_price"]),
                 Decimal(line["discount_percent"]),
                 Decimal(line.get("discount_amount", "0")),
+                Decimal(line["list_price"]) if line.get("list_price") else None,
             )
             for line in document.totals["lines"]
         ],

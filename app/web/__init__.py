@@ -15,6 +15,7 @@ from app.web.pages import auth as pages_auth
 from app.web.pages import documents as pages_documents
 from app.web.pages import library as pages_library
 from app.web.pages import new_document as pages_new_document
+from app.web.pages import reports as pages_reports
 from app.web.pages import signing as pages_signing
 from app.web.requests import ApiRequest
 
@@ -42,6 +43,7 @@ def init_app(app: APIFlask) -> None:
         pages_documents.bp,
         pages_library.bp,
         pages_new_document.bp,
+        pages_reports.bp,
         pages_signing.bp,
     ):
         app.register_blueprint(page_bp)

@@ -189,3 +189,21 @@ def test_a_discount_larger_than_its_line_or_given_twice_is_refused(app: APIFlask
     assert answer.status_code == 422
     assert "not both" in answer.json["errors"][0]["detail"]
     assert row_counts(runtime) == before
+
+
+def test_a_contract_price_below_list_needs_approval_like_a_discount(app: APIFlask) -> None:
+    client = app.test_client()
+    support = bearer(app, "support@example.com")
+    lines = [{"sku": "JNL-PHYS", "quantity": 1, "unit_price": "16000.00"}]  # 13.5 % under
+    under = client.post(
+        "/api/v1/documents:preview", json=_quote(app, lines=lines), headers=support
+    ).json
+    assert under["lines"][0]["unit_price"] == "16000.00"
+    assert under["lines"][0]["sku"] == "JNL-PHYS"
+    assert [a["role"] for a in under["approvals_required"]] == ["manager"]
+    assert "13.51 %" in under["approvals_required"][0]["reason"]
+    above = [{"sku": "JNL-PHYS", "quantity": 1, "unit_price": "19000.00"}]
+    answer = client.post(
+        "/api/v1/documents:preview", json=_quote(app, lines=above), headers=support
+    )
+    assert answer.json["approvals_required"] == []

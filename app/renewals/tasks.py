@@ -1,0 +1,19 @@
+"""The renewals sweep as a periodic job."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from app.renewals import services
+
+if TYPE_CHECKING:
+    from app.runtime import Runtime
+
+
+def sweep(runtime: Runtime) -> dict[str, Any]:
+    result = services.sweep(runtime.unit_of_work())
+    return {
+        "renewals": [str(i) for i in result.renewals],
+        "reminders": result.reminders,
+        "problems": result.problems,
+    }
