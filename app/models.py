@@ -2,7 +2,13 @@
 
 from app.accounts.models import Account
 from app.audit.models import AuditEvent
-from app.billing.models import OutboxEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from app.billing.models import (
+    Cancellation,
+    OutboxEvent,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from app.catalogue.models import Price, Product
 from app.counters import NumberReservation, ReleasedNumber, SequenceCounter
 from app.db import Base
@@ -18,6 +24,7 @@ __all__ = [
     "Approval",
     "AuditEvent",
     "Base",
+    "Cancellation",
     "Clause",
     "ClauseVersion",
     "Document",

@@ -68,3 +68,21 @@ class WebhookAttempt(IdMixin, Base):
     duration_ms: Mapped[int]
     response_excerpt: Mapped[str] = mapped_column(Text, default="")
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class Cancellation(IdMixin, Base):
+    """Finance cancelled a signed contract, wholly or some of its lines: what was credited
+    and why. The document keeps its signed files; this records the change beside them."""
+
+    __tablename__ = "cancellation"
+
+    document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("document.id"), index=True)
+    lines: Mapped[list[int]] = mapped_column(JSON)
+    """Indexes of the cancelled lines in the document's record."""
+    net: Mapped[str] = mapped_column(String(40))
+    tax: Mapped[str] = mapped_column(String(40))
+    total: Mapped[str] = mapped_column(String(40))
+    whole: Mapped[bool]
+    reason: Mapped[str] = mapped_column(Text)
+    cancelled_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user.id"))
+    event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("outbox_event.id"))

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit import services as audit
+from app.billing.credits import Credit
 from app.billing.models import PENDING, OutboxEvent, WebhookDelivery, WebhookEndpoint
 from app.billing.signatures import new_secret
 from app.db import utcnow
@@ -17,7 +18,7 @@ from app.errors import FieldError, Forbidden, InvalidInput
 from app.uow import UnitOfWork
 from app.users.models import User
 
-EVENT_TYPES = ("invoice.trigger",)
+EVENT_TYPES = ("invoice.trigger", "invoice.credit")
 PAYMENT_DAYS = 30
 
 
@@ -120,6 +121,43 @@ def invoice_trigger_data(document: Document) -> dict[str, Any]:
         "total": document.totals["total"],
         "invoice_on": signed_on.isoformat(),
         "due_on": (signed_on + timedelta(days=PAYMENT_DAYS)).isoformat(),
+    }
+
+
+def invoice_credit_data(
+    document: Document,
+    credit: Credit,
+    *,
+    whole: bool,
+    reason: str,
+    credits_event: str | None,
+) -> dict[str, Any]:
+    """What an ERP needs to raise the credit note for a cancellation."""
+    lines = document.totals.get("lines", [])
+    return {
+        "document_id": str(document.id),
+        "document_number": document.number,
+        "external_ref": document.external_ref,
+        "customer": document.customer,
+        "po_number": document.data.get("po_number"),
+        "currency": document.currency,
+        "credits_event_id": credits_event,
+        "whole": whole,
+        "reason": reason,
+        "credit_lines": [
+            {
+                "line": index,
+                "description": lines[index]["description"],
+                "sku": lines[index].get("sku"),
+                "amount": lines[index]["amount"],
+            }
+            for index in credit.lines
+        ],
+        "tax_rate_percent": document.totals["tax_rate_percent"],
+        "net": str(credit.net),
+        "tax": str(credit.tax),
+        "total": str(credit.total),
+        "credit_on": utcnow().date().isoformat(),
     }
 
 

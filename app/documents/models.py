@@ -19,6 +19,7 @@ SENDING = "sending"
 SENT = "sent"
 SIGNED = "signed"
 EXPIRED = "expired"
+CANCELLED = "cancelled"
 
 AMENDMENT = "amendment"
 RENEWAL = "renewal"

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.audit import services as audit
 from app.audit.models import AuditEvent
+from app.billing.models import Cancellation
 from app.documents.models import Document
 from app.documents.services import get_document
 from app.signing.models import Envelope, Signer
@@ -22,6 +23,7 @@ class DocumentOverview:
     history: list[AuditEvent]
     status_reason: str
     """Why the document waits (DocuSign busy) or came back (declined, voided), if it did."""
+    cancellations: list[Cancellation]
 
 
 def document_overview(session: Session, document_id: uuid.UUID) -> DocumentOverview:
@@ -37,6 +39,13 @@ def document_overview(session: Session, document_id: uuid.UUID) -> DocumentOverv
         signers=list(envelope.signers) if envelope else [],
         history=audit.events_for(session, document),
         status_reason=envelope.reason if envelope else "",
+        cancellations=list(
+            session.scalars(
+                select(Cancellation)
+                .where(Cancellation.document_id == document_id)
+                .order_by(Cancellation.created_at)
+            )
+        ),
     )
 
 

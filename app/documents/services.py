@@ -63,6 +63,7 @@ CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "signed": "application/pdf",
     "certificate": "application/pdf",
+    "confirmation": "application/pdf",
 }
 CREATOR_ROLES = frozenset({"support", "manager", "admin"})
 

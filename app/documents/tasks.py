@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from app import counters
-from app.documents import services, validity
+from app.documents import order_confirmation, services, validity
 from app.jobs.calls import acting_user, answer
 
 if TYPE_CHECKING:
@@ -72,3 +72,7 @@ def revise(
             )
         }
     )
+
+
+def confirm_order(runtime: Runtime, document_id: str) -> bool:
+    return order_confirmation.confirm_order(runtime.unit_of_work(), uuid.UUID(document_id))

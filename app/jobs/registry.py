@@ -23,6 +23,7 @@ def tasks() -> dict[str, Task]:
     return {
         "billing.deliver_event": billing_tasks.deliver_event,
         "billing.retry_due": billing_tasks.retry_due,
+        "documents.confirm_order": document_tasks.confirm_order,
         "documents.create": document_tasks.create,
         "documents.expire_quotes": document_tasks.expire_quotes,
         "documents.regenerate": document_tasks.regenerate,

@@ -459,6 +459,7 @@ def _complete(uow: UnitOfWork, envelope: Envelope, document: Document) -> None:
         data={"sha256": stored.sha256, "event": event.message_id},
     )
     uow.enqueue("billing.deliver_event", event_id=str(event.id))
+    uow.enqueue("documents.confirm_order", document_id=str(document.id))
 
 
 def _current_envelope(session: Session, document_id: uuid.UUID) -> Envelope:

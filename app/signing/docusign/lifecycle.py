@@ -412,6 +412,7 @@ def _complete(uow: UnitOfWork, envelope: Envelope) -> None:
         data={"provider": PROVIDER, "sha256": stored.sha256, "event": event.message_id},
     )
     uow.enqueue("billing.deliver_event", event_id=str(event.id))
+    uow.enqueue("documents.confirm_order", document_id=str(document.id))
 
 
 # --- reconciliation -----------------------------------------------------------------------

@@ -9,6 +9,7 @@ from apiflask import APIBlueprint
 from flask import redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
+from app.billing import cancellations
 from app.documents import amendments, validity
 from app.documents import services as documents
 from app.documents.amendments import AmendRequest
@@ -22,6 +23,7 @@ from app.web.files import as_amended_pdf_response, file_response
 from app.web.schemas.documents import (
     ApprovalIn,
     AsAmendedOut,
+    CancelIn,
     DocumentIn,
     DocumentOut,
     ExpiringOut,
@@ -38,7 +40,7 @@ from app.web.schemas.documents import (
 
 bp = APIBlueprint("api_documents", __name__, url_prefix="/api/v1", tag="Documents")
 
-FILE_KINDS = ("pdf", "docx", "xlsx", "csv", "signed", "certificate")
+FILE_KINDS = ("pdf", "docx", "xlsx", "csv", "signed", "certificate", "confirmation")
 
 
 def _out(overview: DocumentOverview, links: list[SigningLink] | None = None) -> dict[str, Any]:
@@ -99,6 +101,18 @@ def _out(overview: DocumentOverview, links: list[SigningLink] | None = None) -> 
                 expires_at=by_signer[s.id].expires_at if s.id in by_signer else None,
             )
             for s in overview.signers
+        ],
+        "cancellations": [
+            {
+                "lines": c.lines,
+                "whole": c.whole,
+                "net": c.net,
+                "tax": c.tax,
+                "total": c.total,
+                "reason": c.reason,
+                "cancelled_at": c.created_at,
+            }
+            for c in overview.cancellations
         ],
         "created_at": doc.created_at,
     }
@@ -363,6 +377,27 @@ def as_amended(document_id: uuid.UUID) -> dict[str, Any]:
 )
 def as_amended_pdf(document_id: uuid.UUID) -> ResponseReturnValue:
     return as_amended_pdf_response(unit_of_work(), document_id)
+
+
+@bp.post("/documents/<uuid:document_id>/cancel")
+@bp.auth_required(auth)
+@bp.input(CancelIn)
+@bp.output(DocumentOut)
+@bp.doc(
+    summary="Cancel a signed contract, wholly or some lines (finance); credits go out",
+    description="Sends an invoice.credit event with the amounts to credit, delivered like "
+    "invoice.trigger. A licence is cancelled only as a whole.",
+    responses=[403, 404, 409, 422],
+)
+def cancel(document_id: uuid.UUID, json_data: CancelIn) -> dict[str, Any]:
+    cancellations.cancel(
+        unit_of_work(),
+        document_id,
+        reason=json_data.reason,
+        lines=json_data.lines,
+        actor=current_user(),
+    )
+    return _out(_overview(document_id))
 
 
 @bp.post("/documents/<uuid:document_id>/regenerate")

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from app.accounts import services as accounts
 from app.assembly.schemas import QuoteData
+from app.billing import cancellations
 from app.catalogue import services as catalogue
 from app.documents import amendments
 from app.documents import services as documents
@@ -216,3 +217,21 @@ def as_amended(document_id: uuid.UUID) -> str:
 @login_required(*STAFF)
 def as_amended_pdf(document_id: uuid.UUID) -> Response:
     return as_amended_pdf_response(unit_of_work(), document_id)
+
+
+@bp.post("/documents/<uuid:document_id>/cancel")
+@login_required("finance")
+def cancel(document_id: uuid.UUID) -> Response:
+    chosen = [int(v) for v in request.form.getlist("lines") if v.isdigit()]
+    try:
+        cancellations.cancel(
+            unit_of_work(),
+            document_id,
+            reason=request.form.get("reason", "").strip(),
+            lines=chosen or None,
+            actor=signed_in_user(),
+        )
+        flash("Cancelled; the credit goes to finance's systems as invoice.credit.")
+    except DomainError as exc:
+        flash(exc.detail, "error")
+    return redirect(url_for(".document", document_id=document_id))

@@ -121,6 +121,9 @@ class FilesOut(BaseModel):
     certificate: str | None = Field(
         default=None, description="DocuSign's certificate of completion, once signed there"
     )
+    confirmation: str | None = Field(
+        default=None, description="A signed quote's order confirmation for the customer"
+    )
 
 
 class SignerOut(BaseModel):
@@ -147,6 +150,27 @@ class PinnedClauseOut(BaseModel):
     sha256: str
 
 
+class CancellationOut(BaseModel):
+    lines: list[int] = Field(description="Indexes of the cancelled lines")
+    whole: bool = Field(description="True once every line is cancelled")
+    net: str
+    tax: str
+    total: str = Field(description="What the invoice.credit event credits")
+    reason: str
+    cancelled_at: datetime
+
+
+class CancelIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reason: str = Field(min_length=3, max_length=2000)
+    lines: list[int] | None = Field(
+        default=None,
+        max_length=500,
+        description="Indexes of the lines to cancel (from 0); leave out to cancel the whole",
+    )
+
+
 class DocumentOut(BaseModel):
     id: uuid.UUID
     number: str
@@ -169,6 +193,7 @@ class DocumentOut(BaseModel):
     approvals: list[ApprovalOut]
     files: FilesOut
     signers: list[SignerOut]
+    cancellations: list[CancellationOut] = Field(default_factory=list)
     created_at: datetime
 
 

@@ -10,7 +10,7 @@ class WebhookEndpointIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     url: AnyHttpUrl
-    events: list[Literal["invoice.trigger"]] = Field(min_length=1)
+    events: list[Literal["invoice.trigger", "invoice.credit"]] = Field(min_length=1)
     description: str = Field(default="", max_length=500)
 
 

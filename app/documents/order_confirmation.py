@@ -1,0 +1,162 @@
+"""The order confirmation a customer receives once a quote is signed: what was ordered,
+when it will be invoiced, their PO number and whom to ask. English or Dutch, as the
+quote (a Chinese quote is confirmed in English)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from weasyprint import HTML
+
+from app.assembly.document import LOCALES, Formatter
+from app.audit import services as audit
+from app.billing.services import PAYMENT_DAYS
+from app.documents.amendments import signed_on
+from app.documents.models import SIGNED
+from app.documents.services import get_document, store_file
+from app.uow import UnitOfWork
+
+CONFIRMATION = "confirmation"
+_TEMPLATES = Path(__file__).parent / "templates"
+
+LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Order confirmation",
+        "intro": "Thank you for your order. This confirms quote {quote}, signed on {date}.",
+        "customer": "Customer",
+        "quote": "Quote",
+        "po_number": "Your purchase order",
+        "none": "none given",
+        "signed_on": "Signed on",
+        "ordered": "What you ordered",
+        "description": "Description",
+        "qty": "Qty",
+        "amount": "Amount",
+        "discount": "Discount",
+        "tax": "VAT",
+        "total": "Total",
+        "billing": "Invoicing",
+        "invoice_on": "Invoiced on",
+        "due_on": "Due on",
+        "questions": "Questions",
+        "contact": "Please write to {name} at {email}, quoting your order.",
+        "page": "Page",
+    },
+    "nl": {
+        "title": "Orderbevestiging",
+        "intro": "Dank u voor uw bestelling. Hiermee bevestigen wij offerte {quote}, "
+        "ondertekend op {date}.",
+        "customer": "Klant",
+        "quote": "Offerte",
+        "po_number": "Uw inkoopordernummer",
+        "none": "niet opgegeven",
+        "signed_on": "Ondertekend op",
+        "ordered": "Wat u hebt besteld",
+        "description": "Omschrijving",
+        "qty": "Aantal",
+        "amount": "Bedrag",
+        "discount": "Korting",
+        "tax": "Btw",
+        "total": "Totaal",
+        "billing": "Facturering",
+        "invoice_on": "Gefactureerd op",
+        "due_on": "Te betalen op",
+        "questions": "Vragen",
+        "contact": "Schrijf naar {name} via {email} en vermeld uw bestelling.",
+        "page": "Pagina",
+    },
+}
+
+
+def confirmation_context(
+    quote: dict[str, Any], *, language: str, signed: date, contact: tuple[str, str], seller: str
+) -> dict[str, Any]:
+    """Pure: the quote's stored record and data, written for the customer."""
+    language = language if language in LABELS else "en"
+    totals = quote["totals"]
+    fmt = Formatter(LOCALES[language], quote["currency"])
+    return {
+        "language": language,
+        "t": LABELS[language],
+        "seller": seller,
+        "number": quote["number"],
+        "quote_number": quote["number"],
+        "customer": quote["customer"],
+        "po_number": quote["po_number"],
+        "signed_on": fmt.date(signed),
+        "lines": [
+            {
+                "description": line["description"],
+                "quantity": fmt.number(line["quantity"]),
+                "amount": fmt.money(Decimal(line["amount"])),
+            }
+            for line in totals["lines"]
+        ],
+        "discount": fmt.money(Decimal(totals["discount"])) if Decimal(totals["discount"]) else "",
+        "tax_rate": fmt.percent(Decimal(totals["tax_rate_percent"])),
+        "tax": fmt.money(Decimal(totals["tax"])),
+        "total": fmt.money(Decimal(totals["total"])),
+        "billing": [
+            {
+                "invoice_on": fmt.date(signed),
+                "due_on": fmt.date(signed + timedelta(days=PAYMENT_DAYS)),
+                "amount": fmt.money(Decimal(totals["total"])),
+            }
+        ],
+        "contact_name": contact[0],
+        "contact_email": contact[1],
+    }
+
+
+def render_confirmation(context: dict[str, Any]) -> bytes:
+    env = Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=select_autoescape(["html"]))
+    html = env.get_template("order_confirmation.html").render(**context)
+    pdf = HTML(string=html).write_pdf()
+    assert pdf is not None
+    return pdf
+
+
+def confirm_order(uow: UnitOfWork, document_id: uuid.UUID) -> bool:
+    """Make and store the confirmation of a signed quote, once; False when there is
+    nothing to do (not a signed quote, or confirmed already)."""
+    with uow:
+        document = get_document(uow.session, document_id)
+        if document.kind != "quote" or document.status != SIGNED:
+            return False
+        if document.file(CONFIRMATION) is not None:
+            return False
+        context = confirmation_context(
+            {
+                "number": document.number,
+                "customer": document.customer["name"],
+                "currency": document.currency,
+                "po_number": document.data.get("po_number"),
+                "totals": document.totals,
+            },
+            language=document.data.get("language", "en"),
+            signed=signed_on(uow.session, document),
+            contact=(document.created_by.name, document.created_by.email),
+            seller=uow.settings.seller_name,
+        )
+        stored = store_file(
+            uow,
+            document,
+            kind=CONFIRMATION,
+            version=document.current_version,
+            data=render_confirmation(context),
+        )
+        audit.record_event(
+            uow.session,
+            tag="document.order_confirmed",
+            subject=document,
+            actor=None,
+            actor_label="order confirmation",
+            data={"sha256": stored.sha256, "language": context["language"]},
+        )
+        uow.commit()
+        return True
