@@ -354,4 +354,7 @@ class TitleListData(DocumentData):
     reference: str | None = Field(
         default=None, max_length=40, description="The licence or quote the list belongs to"
     )
+    year: int | None = Field(
+        default=None, ge=2000, le=2100, description="The licence year the list is for"
+    )
     titles: list[TitleIn] = Field(min_length=1, max_length=20_000)

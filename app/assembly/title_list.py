@@ -25,7 +25,11 @@ def assemble_title_list(doc: DocumentInput) -> AssembledDocument:
     fmt = Formatter(doc.locale, doc.currency)
     totals = price_lines(doc)
     sections, context = base_context(doc, common_variables(doc))
-    context["list"] = {"reference": data.reference or "", "count": fmt.number(len(data.titles))}
+    context["list"] = {
+        "reference": data.reference or "",
+        "year": data.year or "",
+        "count": fmt.number(len(data.titles)),
+    }
     context["titles"] = title_rows(data.titles, fmt)
     return AssembledDocument(
         title=context["doc"]["title"],

@@ -51,6 +51,7 @@ from app.observability.metrics import RENDER_SECONDS
 from app.rendering.docx import render_docx
 from app.rendering.pdf import render_pdf
 from app.rendering.tables import render_csv, render_xlsx, title_table
+from app.titles.kbart import kbart_titles, render_kbart
 from app.uow import UnitOfWork
 from app.users.models import User
 
@@ -64,6 +65,7 @@ CONTENT_TYPES = {
     "signed": "application/pdf",
     "certificate": "application/pdf",
     "confirmation": "application/pdf",
+    "kbart": "text/tab-separated-values; charset=utf-8",
 }
 CREATOR_ROLES = frozenset({"support", "manager", "admin"})
 
@@ -137,6 +139,10 @@ def render_files(package: TemplatePackage, assembled: AssembledDocument) -> dict
         table = title_table(assembled.context)
         files["xlsx"] = render_xlsx(table)
         files["csv"] = render_csv(table)
+        files["kbart"] = render_kbart(
+            kbart_titles(assembled.context["titles"]),
+            publisher=assembled.context["seller"]["name"],
+        )
     return files
 
 
@@ -695,7 +701,7 @@ def render_new_version(uow: UnitOfWork, document_id: uuid.UUID, *, actor: User) 
 
 
 def file_name(document_number: str, kind: str, version: int) -> str:
-    extension = kind if kind in {"docx", "xlsx", "csv"} else "pdf"
+    extension = {"docx": "docx", "xlsx": "xlsx", "csv": "csv", "kbart": "txt"}.get(kind, "pdf")
     return f"{document_number}-{kind}-v{version}.{extension}"
 
 

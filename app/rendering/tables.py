@@ -39,6 +39,15 @@ def title_table(context: dict[str, Any]) -> Table:
     )
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(text: str) -> str:
+    """Text a spreadsheet will show rather than run: a title from an upload that starts
+    like a formula (=, +, -, @) gets a leading apostrophe (OWASP's CSV injection advice)."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
 def render_xlsx(table: Table) -> bytes:
     """Prices go in as numbers, so that a spreadsheet can sum them."""
     workbook = Workbook(write_only=True)
@@ -46,7 +55,7 @@ def render_xlsx(table: Table) -> bytes:
     sheet.append(list(table.headers))
     for row in table.rows:
         *text, price = row
-        sheet.append([*text, Decimal(price) if price else None])
+        sheet.append([*(inert(cell) for cell in text), Decimal(price) if price else None])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -56,5 +65,5 @@ def render_csv(table: Table) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(table.headers)
-    writer.writerows(table.rows)
+    writer.writerows([*(inert(cell) for cell in row[:-1]), row[-1]] for row in table.rows)
     return out.getvalue().encode("utf-8-sig")

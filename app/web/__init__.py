@@ -10,6 +10,7 @@ from app.web.api import catalogue as api_catalogue
 from app.web.api import documents as api_documents
 from app.web.api import library as api_library
 from app.web.api import provider_webhooks as api_provider_webhooks
+from app.web.api import titles as api_titles
 from app.web.api import webhook_endpoints as api_webhooks
 from app.web.pages import auth as pages_auth
 from app.web.pages import documents as pages_documents
@@ -32,6 +33,7 @@ def init_app(app: APIFlask) -> None:
         api_documents.bp,
         api_catalogue.bp,
         api_library.bp,
+        api_titles.bp,
         api_webhooks.bp,
         api_provider_webhooks.bp,
     ):

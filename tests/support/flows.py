@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from apiflask import APIFlask
 from flask.testing import FlaskClient
 
+from app.config import PROJECT_ROOT
 from tests.conftest import WebhookReceiver, account_id, bearer, csrf_token
 
 SIGNER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) TestBrowser/1.0"
@@ -89,3 +91,19 @@ def send_and_sign(app: APIFlask, document_id: str, name: str = "Helen Marsh") ->
     assert sent.status_code == 200, sent.json
     link = sent.json["signers"][0]["signing_url"]
     assert sign_as(client, link, name).status_code == 200
+
+
+def signed_licence(app: APIFlask, **changes: Any) -> dict[str, Any]:
+    """The shipped sample licence for the Dutch consortium, created, sent and signed."""
+    sample = PROJECT_ROOT / "contract_templates/licence-agreement/sample.json"
+    data: dict[str, Any] = json.loads(sample.read_text())
+    data["account"] = account_id(app.extensions["contractdesk"], "Consortium")
+    data.update(changes)
+    created = app.test_client().post(
+        "/api/v1/documents",
+        json={"template": "licence-agreement", "data": data},
+        headers=bearer(app, "support@example.com"),
+    )
+    assert created.status_code == 201 and created.json["status"] == "draft", created.json
+    send_and_sign(app, created.json["id"])
+    return dict(created.json)

@@ -40,10 +40,12 @@ from app.web.schemas.documents import (
 
 bp = APIBlueprint("api_documents", __name__, url_prefix="/api/v1", tag="Documents")
 
-FILE_KINDS = ("pdf", "docx", "xlsx", "csv", "signed", "certificate", "confirmation")
+FILE_KINDS = ("pdf", "docx", "xlsx", "csv", "kbart", "signed", "certificate", "confirmation")
 
 
-def _out(overview: DocumentOverview, links: list[SigningLink] | None = None) -> dict[str, Any]:
+def document_out(
+    overview: DocumentOverview, links: list[SigningLink] | None = None
+) -> dict[str, Any]:
     doc = overview.document
     by_signer = {link.signer_id: link for link in links or []}
     return {
@@ -118,7 +120,7 @@ def _out(overview: DocumentOverview, links: list[SigningLink] | None = None) -> 
     }
 
 
-def _overview(document_id: uuid.UUID) -> DocumentOverview:
+def document_overview_of(document_id: uuid.UUID) -> DocumentOverview:
     uow = unit_of_work()
     with uow:
         return document_overview(uow.session, document_id)
@@ -138,7 +140,7 @@ def create(json_data: DocumentIn) -> tuple[dict[str, Any], int, dict[str, str]]:
         actor=current_user(),
     )
     location = url_for("api_documents.get", document_id=document_id, _external=True)
-    return _out(_overview(document_id)), 201, {"Location": location}
+    return document_out(document_overview_of(document_id)), 201, {"Location": location}
 
 
 @bp.post("/documents:preview")
@@ -206,7 +208,7 @@ def expiring(query_data: ExpiringQuery) -> dict[str, Any]:
 @bp.output(DocumentOut)
 @bp.doc(summary="A document: status, totals, approvals, files and signers", responses=[404])
 def get(document_id: uuid.UUID) -> dict[str, Any]:
-    return _out(_overview(document_id))
+    return document_out(document_overview_of(document_id))
 
 
 @bp.get("/documents/<uuid:document_id>/files/<kind>")
@@ -242,7 +244,7 @@ def decide(document_id: uuid.UUID, json_data: ApprovalIn) -> tuple[dict[str, Any
         decision=json_data.decision,
         comment=json_data.comment,
     )
-    return _out(_overview(document_id)), 201
+    return document_out(document_overview_of(document_id)), 201
 
 
 @bp.post("/documents/<uuid:document_id>/send")
@@ -271,7 +273,7 @@ def send(document_id: uuid.UUID, json_data: SendIn) -> dict[str, Any]:
         ),
         actor=current_user(),
     )
-    return _out(_overview(document_id), links)
+    return document_out(document_overview_of(document_id), links)
 
 
 @bp.post("/documents/<uuid:document_id>/void")
@@ -285,7 +287,7 @@ def send(document_id: uuid.UUID, json_data: SendIn) -> dict[str, Any]:
 )
 def void(document_id: uuid.UUID, json_data: VoidIn) -> dict[str, Any]:
     signing.void(unit_of_work(), document_id, reason=json_data.reason, actor=current_user())
-    return _out(_overview(document_id))
+    return document_out(document_overview_of(document_id))
 
 
 @bp.post("/documents/<uuid:document_id>/remind")
@@ -298,7 +300,7 @@ def void(document_id: uuid.UUID, json_data: VoidIn) -> dict[str, Any]:
 )
 def remind(document_id: uuid.UUID) -> dict[str, Any]:
     links = signing.remind(unit_of_work(), document_id, actor=current_user())
-    return _out(_overview(document_id), links)
+    return document_out(document_overview_of(document_id), links)
 
 
 @bp.post("/documents/<uuid:document_id>/signers/<uuid:signer_id>/view")
@@ -334,7 +336,7 @@ def signing_view(
 )
 def revise(document_id: uuid.UUID, json_data: ReviseIn) -> dict[str, Any]:
     documents.revise(unit_of_work(), document_id, data=json_data.data, actor=current_user())
-    return _out(_overview(document_id))
+    return document_out(document_overview_of(document_id))
 
 
 @bp.post("/documents/<uuid:document_id>/amendments")
@@ -352,7 +354,7 @@ def amend(document_id: uuid.UUID, json_data: AmendRequest) -> tuple[dict[str, An
     amendment_id = amendments.amend(
         unit_of_work(), document_id, json_data.model_dump(mode="json"), actor=current_user()
     )
-    return _out(_overview(amendment_id)), 201
+    return document_out(document_overview_of(amendment_id)), 201
 
 
 @bp.get("/documents/<uuid:document_id>/as-amended")
@@ -397,7 +399,7 @@ def cancel(document_id: uuid.UUID, json_data: CancelIn) -> dict[str, Any]:
         lines=json_data.lines,
         actor=current_user(),
     )
-    return _out(_overview(document_id))
+    return document_out(document_overview_of(document_id))
 
 
 @bp.post("/documents/<uuid:document_id>/regenerate")

@@ -117,6 +117,9 @@ class FilesOut(BaseModel):
     docx: str | None = None
     xlsx: str | None = Field(default=None, description="Title lists only")
     csv: str | None = Field(default=None, description="Title lists only")
+    kbart: str | None = Field(
+        default=None, description="Title lists only: KBART Phase II, tab-separated UTF-8"
+    )
     signed: str | None = None
     certificate: str | None = Field(
         default=None, description="DocuSign's certificate of completion, once signed there"

@@ -1,0 +1,327 @@
+"""Title lists uploaded as CSV or XLSX, read into `TitleIn` rows.
+
+Uploads are hostile: the size is checked before parsing, an XLSX's declared unpacked size
+before openpyxl opens it, and rows are read one at a time so that reading stops as soon as
+there are too many. Nothing is imported when any row is bad: every problem is reported at
+once, by spreadsheet row (the header is row 1) and column, for the user to fix the file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import itertools
+import zipfile
+from collections.abc import Generator, Iterable, Iterator
+from contextlib import closing
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import PurePath
+from typing import Any
+
+import openpyxl
+from pydantic import ValidationError
+from stdnum import issn as stdnum_issn
+
+from app.assembly.schemas import TitleIn
+
+MAX_ROWS = 20_000
+MAX_BYTES = 20_000_000
+MAX_UNPACKED_BYTES = 200_000_000
+# Columns looked at in an XLSX header: a cell far to the right would otherwise make every
+# row as wide as the sheet.
+MAX_COLUMNS = 100
+_MAX_ZIP_MEMBERS = 10_000
+
+_ALIASES = {
+    "title": ("title", "publication_title"),
+    "issn": ("issn", "pissn", "p-issn", "print_identifier"),
+    "eissn": ("eissn", "e-issn", "online_identifier"),
+    "subject": ("subject",),
+    "price": ("price",),
+}
+_FIELD_OF = {alias: field for field, aliases in _ALIASES.items() for alias in aliases}
+_DELIMITERS = (",", ";", "\t")
+_CSV_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
+_XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .xls
+
+Cells = list[str | None]
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """What is wrong where: `row` is the spreadsheet row (the header is row 1; 0 for the
+    file as a whole), `column` the header as written in the file ("" for the whole row)."""
+
+    row: int
+    column: str
+    reason: str
+
+
+class TitleImportError(Exception):
+    """The upload was refused; `problems` lists every reason found, nothing was imported."""
+
+    def __init__(self, problems: list[RowProblem], message: str | None = None) -> None:
+        self.problems = problems
+        if message is None:
+            message = (
+                problems[0].reason
+                if len(problems) == 1
+                else f"the title list has {len(problems)} problems; nothing was imported"
+            )
+        self.message = message
+        super().__init__(message)
+
+
+def read_titles(
+    data: bytes,
+    *,
+    filename: str,
+    max_rows: int = MAX_ROWS,
+    max_bytes: int = MAX_BYTES,
+    max_unpacked_bytes: int = MAX_UNPACKED_BYTES,
+) -> list[TitleIn]:
+    """All titles of an uploaded CSV or XLSX file, or TitleImportError naming every problem.
+
+    `max_rows` counts blank rows too, so that a sheet padded with a million empty rows is
+    refused rather than scanned; `max_unpacked_bytes` bounds an XLSX's declared unpacked
+    size (zipfile refuses a member that unpacks to more than it declares)."""
+    if not data:
+        raise _file_error("the file is empty")
+    if len(data) > max_bytes:
+        raise _file_error(
+            f"the file is {len(data):,} bytes; the most accepted is {max_bytes:,} bytes"
+        )
+    rows = _xlsx_rows(data, max_unpacked_bytes) if _is_xlsx(data, filename) else _csv_rows(data)
+    with closing(rows):  # an XLSX's workbook is closed even when reading stops early
+        return _titles(rows, max_rows)
+
+
+def _file_error(reason: str) -> TitleImportError:
+    return TitleImportError([RowProblem(row=0, column="", reason=reason)])
+
+
+def _is_xlsx(data: bytes, filename: str) -> bool:
+    """Whether the upload is a workbook, by its content first: a name can lie either way."""
+    suffix = PurePath(filename).suffix.lower()
+    if data.startswith(_ZIP_MAGIC):
+        return True
+    if data.startswith(_OLE2_MAGIC):
+        raise _file_error("old Excel (.xls) files cannot be read; save the list as .xlsx or .csv")
+    if suffix in _XLSX_SUFFIXES:
+        raise _file_error(f"{filename!r} is not a valid XLSX workbook")
+    if suffix not in _CSV_SUFFIXES:
+        raise _file_error(f"{filename!r} is neither CSV nor XLSX; upload a .csv or .xlsx file")
+    return False
+
+
+def _csv_rows(data: bytes) -> Generator[Cells, None, None]:
+    """The records of a UTF-8 CSV (BOM or not), decoded as they are read; the delimiter is
+    the one the header row uses most, since column names hold none."""
+    if b"\x00" in data[:8192]:
+        raise _file_error("the file is not text; upload a CSV or an XLSX file")
+    lines = _text_lines(data)
+    first = next(lines, "")
+    if not first:
+        return
+    delimiter = max(_DELIMITERS, key=first.count)
+    reader = csv.reader(itertools.chain([first], lines), delimiter=delimiter)
+    try:
+        for record in reader:
+            yield [cell or None for cell in record]
+    except csv.Error as exc:
+        raise _file_error(f"the CSV cannot be read near line {reader.line_num}: {exc}") from None
+
+
+def _text_lines(data: bytes) -> Iterator[str]:
+    text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
+    try:
+        yield from text
+    except UnicodeDecodeError:
+        raise _file_error(_decoding_problem(data)) from None
+
+
+def _decoding_problem(data: bytes) -> str:
+    try:
+        codecs.decode(data, "utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return f"the file is not UTF-8 text (line {line}); save it as CSV UTF-8"
+    return "the file is not UTF-8 text; save it as CSV UTF-8"
+
+
+def _xlsx_rows(data: bytes, max_unpacked_bytes: int) -> Generator[Cells, None, None]:
+    """The first worksheet's rows, parsed lazily; only the header's columns are kept."""
+    _check_zip(data, max_unpacked_bytes)
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a malformed file
+        raise _file_error("the file is not a readable XLSX workbook") from exc
+    try:
+        if not workbook.worksheets:
+            raise _file_error("the workbook has no worksheet")
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # saved dimensions can be wrong; the row limit bounds reading
+        header = next(
+            _read_lazily(sheet.iter_rows(max_row=1, max_col=MAX_COLUMNS, values_only=True)), None
+        )
+        if header is None:
+            raise _file_error("the file is empty")
+        width = max((i + 1 for i, cell in enumerate(header) if cell is not None), default=1)
+        yield header[:width]
+        yield from _read_lazily(sheet.iter_rows(min_row=2, max_col=width, values_only=True))
+    finally:
+        workbook.close()
+
+
+def _check_zip(data: bytes, max_unpacked_bytes: int) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise _file_error("the file is not a valid XLSX workbook") from None
+    if len(members) > _MAX_ZIP_MEMBERS:
+        raise _file_error("the workbook has too many parts to be a title list")
+    declared = sum(member.file_size for member in members)
+    if declared > max_unpacked_bytes:
+        raise _file_error(
+            f"the workbook unpacks to {declared:,} bytes; the most accepted is "
+            f"{max_unpacked_bytes:,} bytes"
+        )
+
+
+def _read_lazily(rows: Iterator[tuple[Any, ...]]) -> Iterator[Cells]:
+    """openpyxl's rows as text, its failures on a malformed sheet as a file problem."""
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except Exception as exc:  # parsing happens here, lazily, and can fail in many ways
+            raise _file_error("the worksheet cannot be read; save it again as .xlsx") from exc
+        yield [_cell_text(value) for value in row]
+
+
+def _cell_text(value: Any) -> str | None:
+    """A cell as the text the user sees; numbers via Decimal so that no float reaches money."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(Decimal(str(value)))
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return str(value)
+
+
+def _titles(rows: Iterable[Cells], max_rows: int) -> list[TitleIn]:
+    numbered = enumerate(rows, start=1)
+    first = next(numbered, None)
+    if first is None:
+        raise _file_error("the file is empty")
+    columns = _columns(first[1])
+    titles: list[TitleIn] = []
+    problems: list[RowProblem] = []
+    seen: dict[str, tuple[int, str]] = {}
+    for row_number, cells in numbered:
+        if row_number - 1 > max_rows:
+            problems.append(
+                RowProblem(
+                    row=row_number,
+                    column="",
+                    reason=f"the list has more than {max_rows:,} rows (blank rows included); "
+                    "split it into smaller lists",
+                )
+            )
+            raise TitleImportError(problems)
+        values = _row_values(cells, columns)
+        if not values:
+            continue
+        try:
+            titles.append(TitleIn.model_validate(values))
+        except ValidationError as exc:
+            problems.extend(_validation_problems(row_number, exc, columns))
+        problems.extend(_duplicates(row_number, values, columns, seen))
+    if problems:
+        raise TitleImportError(problems)
+    if not titles:
+        raise _file_error("there are no titles below the header row")
+    return titles
+
+
+def _row_values(cells: Cells, columns: dict[str, tuple[int, str]]) -> dict[str, str]:
+    """The row's non-empty cells by field: an empty cell is left out, so it takes the
+    field's default (None for ISSNs and price) and a missing title reads "Field required"."""
+    values = {}
+    for field, (index, _) in columns.items():
+        cell = cells[index] if index < len(cells) else None
+        if cell and cell.strip():
+            values[field] = cell.strip()
+    return values
+
+
+def _columns(header: Cells) -> dict[str, tuple[int, str]]:
+    """Each known field's position and its header as written, from the header row."""
+    columns: dict[str, tuple[int, str]] = {}
+    problems: list[RowProblem] = []
+    for index, cell in enumerate(header):
+        name = (cell or "").strip()
+        field = _FIELD_OF.get(name.casefold())
+        if field is None:
+            continue
+        if field in columns:
+            other = columns[field][1]
+            problems.append(RowProblem(1, name, f"{other!r} and {name!r} both give the {field}"))
+            continue
+        columns[field] = (index, name)
+    if "title" not in columns:
+        problems.append(
+            RowProblem(
+                1,
+                "title",
+                "there is no title column; the first row must name the columns "
+                "(title, issn, eissn, subject, price)",
+            )
+        )
+    if problems:
+        raise TitleImportError(problems)
+    return columns
+
+
+def _validation_problems(
+    row: int, exc: ValidationError, columns: dict[str, tuple[int, str]]
+) -> Iterator[RowProblem]:
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else ""
+        column = columns[field][1] if field in columns else field
+        reason = error["msg"].removeprefix("Value error, ")
+        yield RowProblem(row=row, column=column, reason=reason)
+
+
+def _duplicates(
+    row: int,
+    values: dict[str, str],
+    columns: dict[str, tuple[int, str]],
+    seen: dict[str, tuple[int, str]],
+) -> Iterator[RowProblem]:
+    """A valid ISSN already given in an earlier row, print or online: two titles cannot share
+    one. Checked on the cells, so that it shows even in a row with other problems; the same
+    ISSN as print and online ISSN of one title is left alone."""
+    for field in ("issn", "eissn"):
+        number = values.get(field)
+        if number is None or not stdnum_issn.is_valid(number):
+            continue
+        number = stdnum_issn.format(number)
+        column = columns[field][1]
+        earlier = seen.setdefault(number, (row, column))
+        if earlier[0] != row:
+            yield RowProblem(
+                row=row,
+                column=column,
+                reason=f"ISSN {number} is also in row {earlier[0]} ({earlier[1]})",
+            )

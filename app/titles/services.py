@@ -1,0 +1,209 @@
+"""A licence's title lists: imported from a file, versioned per licence and year, and
+compared year on year."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.assembly.schemas import TitleIn, TitleListData
+from app.documents.models import SIGNED, Document
+from app.documents.services import Parent, create_document, get_document
+from app.errors import Conflict, FieldError, InvalidInput, NotFound
+from app.titles.comparison import TitleListComparison, compare_titles
+from app.titles.importing import TitleImportError, read_titles
+from app.uow import UnitOfWork
+from app.users.models import User
+
+TITLE_LIST = "title_list"
+TITLE_LIST_TEMPLATE = "title-list"
+MAX_PROBLEMS_SHOWN = 200
+
+
+@dataclass(frozen=True)
+class TitleListVersion:
+    document_id: uuid.UUID
+    number: str
+    year: int
+    version: int
+    count: int
+    created_at: datetime
+
+
+def _licence(session: Session, licence_id: uuid.UUID) -> Document:
+    licence = get_document(session, licence_id)
+    if licence.kind != "licence":
+        raise Conflict(f"{licence.number} is a {licence.kind}; title lists belong to licences")
+    return licence
+
+
+def title_lists(session: Session, licence_id: uuid.UUID) -> list[TitleListVersion]:
+    """Every title list of a licence, by year, numbered 1, 2, … in the order made."""
+    _licence(session, licence_id)
+    documents = session.scalars(
+        select(Document)
+        .where(Document.parent_id == licence_id, Document.relation == TITLE_LIST)
+        .order_by(Document.created_at, Document.number)
+    )
+    versions: list[TitleListVersion] = []
+    for document in documents:
+        year = int(document.data["year"])
+        version = 1 + sum(1 for v in versions if v.year == year)
+        versions.append(
+            TitleListVersion(
+                document.id,
+                document.number,
+                year,
+                version,
+                len(document.data["titles"]),
+                document.created_at,
+            )
+        )
+    return sorted(versions, key=lambda v: (v.year, v.version))
+
+
+def _problems(error: TitleImportError) -> InvalidInput:
+    shown = error.problems[:MAX_PROBLEMS_SHOWN]
+    more = len(error.problems) - len(shown)
+    return InvalidInput(
+        error.message + (f" (the first {len(shown)} are listed)" if more else ""),
+        [
+            FieldError(
+                f"/file/rows/{p.row}" + (f"/{p.column}" if p.column else ""),
+                f"row {p.row}, {p.column}: {p.reason}" if p.column else p.reason,
+            )
+            for p in shown
+        ],
+    )
+
+
+def import_title_list(
+    uow: UnitOfWork,
+    licence_id: uuid.UUID,
+    *,
+    data: bytes,
+    filename: str,
+    year: int,
+    actor: User,
+) -> uuid.UUID:
+    """A new version of the licence's list for the year, from an uploaded CSV or XLSX;
+    every row is checked first, and a bad file imports nothing."""
+    if not 2000 <= year <= 2100:
+        raise InvalidInput("give the list's year", [FieldError("/year", "a year, e.g. 2027")])
+    with uow:
+        licence = _licence(uow.session, licence_id)
+        if licence.status != SIGNED:
+            raise Conflict(f"licence {licence.number} is {licence.status}, not signed")
+        customer = {k: v for k, v in licence.customer.items() if k != "account_id"}
+        base = {
+            "account": str(licence.account_id) if licence.account_id else customer,
+            "currency": licence.currency,
+            "language": licence.data.get("language", "en"),
+            "jurisdiction": licence.data.get("jurisdiction"),
+            "reference": licence.number,
+            "year": year,
+        }
+        external_ref = licence.external_ref
+    try:
+        titles = read_titles(data, filename=filename)
+    except TitleImportError as exc:
+        raise _problems(exc) from exc
+    if not titles:
+        raise InvalidInput("the file holds no titles", [FieldError("/file", "no rows")])
+    return create_document(
+        uow,
+        template=TITLE_LIST_TEMPLATE,
+        data={**base, "titles": [t.model_dump(mode="json") for t in titles]},
+        external_ref=external_ref,
+        actor=actor,
+        parent=Parent(licence_id, TITLE_LIST),
+    )
+
+
+@dataclass(frozen=True)
+class YearOnYear:
+    licence_number: str
+    customer: str
+    currency: str
+    before: TitleListVersion
+    after: TitleListVersion
+    comparison: TitleListComparison
+
+
+def _latest(versions: list[TitleListVersion], year: int) -> TitleListVersion:
+    of_year = [v for v in versions if v.year == year]
+    if not of_year:
+        raise NotFound(f"the licence has no title list for {year}")
+    return of_year[-1]
+
+
+def _titles(session: Session, version: TitleListVersion) -> list[TitleIn]:
+    document = get_document(session, version.document_id)
+    return TitleListData.model_validate(
+        {k: v for k, v in document.data.items() if k != "issued_on"}
+    ).titles
+
+
+def year_on_year(session: Session, licence_id: uuid.UUID, *, before: int, after: int) -> YearOnYear:
+    """The latest list of one year against the latest of another: added, removed, repriced."""
+    licence = _licence(session, licence_id)
+    versions = title_lists(session, licence_id)
+    old, new = _latest(versions, before), _latest(versions, after)
+    return YearOnYear(
+        licence.number,
+        licence.customer["name"],
+        licence.currency,
+        old,
+        new,
+        compare_titles(_titles(session, old), _titles(session, new)),
+    )
+
+
+def year_on_year_view(result: YearOnYear) -> dict[str, Any]:
+    c = result.comparison
+
+    def title(t: TitleIn) -> dict[str, Any]:
+        return {
+            "title": t.title,
+            "issn": t.issn,
+            "eissn": t.eissn,
+            "price": str(t.price) if t.price is not None else None,
+        }
+
+    def money(value: Any) -> str | None:
+        return None if value is None else str(value)
+
+    return {
+        "licence": result.licence_number,
+        "customer": result.customer,
+        "currency": result.currency,
+        "before": {
+            "year": result.before.year,
+            "version": result.before.version,
+            "number": result.before.number,
+            "count": result.before.count,
+        },
+        "after": {
+            "year": result.after.year,
+            "version": result.after.version,
+            "number": result.after.number,
+            "count": result.after.count,
+        },
+        "added": [title(t) for t in c.added],
+        "removed": [title(t) for t in c.removed],
+        "price_changed": [
+            {
+                "title": p.title,
+                "old": money(p.old),
+                "new": money(p.new),
+                "difference": money(p.difference),
+            }
+            for p in c.price_changed
+        ],
+        "unchanged": c.unchanged_count,
+    }

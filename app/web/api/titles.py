@@ -1,0 +1,88 @@
+"""A licence's title lists: upload a year's list, list the versions, compare two years."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict
+from typing import Any
+
+from apiflask import APIBlueprint
+from flask import Response, request
+
+from app.titles import services as titles
+from app.titles.year_on_year_pdf import render_year_on_year_pdf
+from app.web.api.auth import auth, current_user
+from app.web.api.documents import document_out, document_overview_of
+from app.web.context import unit_of_work
+from app.web.schemas.documents import DocumentOut
+from app.web.schemas.titles import CompareQuery, TitleListImportQuery, TitleListsOut, YearOnYearOut
+
+bp = APIBlueprint("api_titles", __name__, url_prefix="/api/v1", tag="Title lists")
+
+
+@bp.post("/documents/<uuid:licence_id>/title-lists")
+@bp.auth_required(auth)
+@bp.input(TitleListImportQuery, location="query")
+@bp.output(DocumentOut, status_code=201)
+@bp.doc(
+    summary="Import a year's title list for a signed licence (CSV or XLSX as the body)",
+    description="Columns title, issn, eissn, subject, price (KBART names are understood "
+    "too). Every row is checked first: a bad file is answered with each row and reason, "
+    "and nothing is imported. Each import is a new version of the year's list.",
+    responses=[403, 404, 409, 413, 422],
+)
+def import_list(licence_id: uuid.UUID, query_data: TitleListImportQuery) -> tuple[Any, int]:
+    document_id = titles.import_title_list(
+        unit_of_work(),
+        licence_id,
+        data=request.get_data(cache=False),
+        filename=query_data.filename,
+        year=query_data.year,
+        actor=current_user(),
+    )
+    return document_out(document_overview_of(document_id)), 201
+
+
+@bp.get("/documents/<uuid:licence_id>/title-lists")
+@bp.auth_required(auth)
+@bp.output(TitleListsOut)
+@bp.doc(summary="A licence's title lists by year and version", responses=[404, 409])
+def list_versions(licence_id: uuid.UUID) -> dict[str, Any]:
+    uow = unit_of_work()
+    with uow:
+        return {"lists": [asdict(v) for v in titles.title_lists(uow.session, licence_id)]}
+
+
+def _year_on_year(licence_id: uuid.UUID, query: CompareQuery) -> dict[str, Any]:
+    uow = unit_of_work()
+    with uow:
+        result = titles.year_on_year(
+            uow.session, licence_id, before=query.before, after=query.after
+        )
+        return titles.year_on_year_view(result)
+
+
+@bp.get("/documents/<uuid:licence_id>/title-lists/compare")
+@bp.auth_required(auth)
+@bp.input(CompareQuery, location="query")
+@bp.output(YearOnYearOut)
+@bp.doc(summary="The latest lists of two years compared: added, removed, price changed")
+def compare(licence_id: uuid.UUID, query_data: CompareQuery) -> dict[str, Any]:
+    return _year_on_year(licence_id, query_data)
+
+
+@bp.get("/documents/<uuid:licence_id>/title-lists/compare.pdf")
+@bp.auth_required(auth)
+@bp.input(CompareQuery, location="query")
+@bp.doc(
+    summary="The year-on-year comparison as a PDF",
+    responses={200: "The comparison as a PDF", 404: "No list for a year asked"},
+)
+def compare_pdf(licence_id: uuid.UUID, query_data: CompareQuery) -> Response:
+    view = _year_on_year(licence_id, query_data)
+    name = f"{view['licence']}-titles-{view['before']['year']}-{view['after']['year']}.pdf"
+    return Response(
+        render_year_on_year_pdf(view),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

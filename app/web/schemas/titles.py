@@ -1,0 +1,66 @@
+"""HTTP shapes of a licence's title lists."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+
+class TitleListImportQuery(BaseModel):
+    year: int = Field(ge=2000, le=2100, description="The licence year the list is for")
+    filename: str = Field(
+        default="titles.csv", max_length=200, description="Tells CSV (.csv) from XLSX (.xlsx)"
+    )
+
+
+class TitleListVersionOut(BaseModel):
+    document_id: uuid.UUID
+    number: str
+    year: int
+    version: int = Field(description="1, 2, … for the lists of one year, in the order made")
+    count: int
+    created_at: datetime
+
+
+class TitleListsOut(BaseModel):
+    lists: list[TitleListVersionOut]
+
+
+class CompareQuery(BaseModel):
+    before: int = Field(ge=2000, le=2100, description="The earlier year")
+    after: int = Field(ge=2000, le=2100, description="The later year")
+
+
+class ListRefOut(BaseModel):
+    year: int
+    version: int
+    number: str
+    count: int
+
+
+class ComparedTitleOut(BaseModel):
+    title: str
+    issn: str | None
+    eissn: str | None
+    price: str | None
+
+
+class PriceChangeOut(BaseModel):
+    title: str
+    old: str | None
+    new: str | None
+    difference: str | None
+
+
+class YearOnYearOut(BaseModel):
+    licence: str
+    customer: str
+    currency: str
+    before: ListRefOut
+    after: ListRefOut
+    added: list[ComparedTitleOut]
+    removed: list[ComparedTitleOut]
+    price_changed: list[PriceChangeOut]
+    unchanged: int

@@ -1,0 +1,117 @@
+"""KBART Phase II export: what a knowledge base loading the file relies on."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import pytest
+
+from app.assembly.schemas import TitleIn
+from app.titles.kbart import kbart_filename, kbart_rows, render_kbart
+
+# NISO RP-9-2014, section 6.6: the 25 Phase II fields, in this order.
+PHASE_II = [
+    "publication_title",
+    "print_identifier",
+    "online_identifier",
+    "date_first_issue_online",
+    "num_first_vol_online",
+    "num_first_issue_online",
+    "date_last_issue_online",
+    "num_last_vol_online",
+    "num_last_issue_online",
+    "title_url",
+    "first_author",
+    "title_id",
+    "embargo_info",
+    "coverage_depth",
+    "notes",
+    "publisher_name",
+    "publication_type",
+    "date_monograph_published_print",
+    "date_monograph_published_online",
+    "monograph_volume",
+    "monograph_edition",
+    "first_editor",
+    "parent_publication_title_id",
+    "preceding_publication_title_id",
+    "access_type",
+]
+
+TITLES = [
+    TitleIn(title="Nature", issn="0028-0836", eissn="1476-4687", price="12.50"),
+    TitleIn(title='Physical Review "Letters"', issn="0031-9007", subject="Physics"),
+    TitleIn(title="Revista\tEspañola\r\nde Física", eissn="1095-9203"),
+]
+
+
+def parsed(data: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode("utf-8"), newline=""), delimiter="\t"))
+
+
+def test_the_header_is_the_phase_ii_field_list() -> None:
+    data = render_kbart(TITLES, publisher="Northfield Press")
+    assert data.split(b"\n", 1)[0] == "\t".join(PHASE_II).encode()
+    assert next(kbart_rows([], publisher="x")) == PHASE_II
+
+
+def test_the_file_is_utf8_tab_separated_with_lf_and_parses_back() -> None:
+    data = render_kbart(TITLES, publisher="Northfield Press")
+    assert not data.startswith(b"\xef\xbb\xbf")
+    assert b"\r" not in data
+    assert data.endswith(b"\n")
+    rows = parsed(data)
+    assert rows == list(kbart_rows(TITLES, publisher="Northfield Press"))
+    assert len(rows) == 1 + len(TITLES)
+    assert all(len(row) == len(PHASE_II) for row in rows)
+
+
+def test_titles_fill_the_serial_fields() -> None:
+    _, nature, prl, revista = (
+        dict(zip(PHASE_II, row, strict=True))
+        for row in parsed(render_kbart(TITLES, publisher="Northfield Press"))
+    )
+    assert nature["publication_title"] == "Nature"
+    assert nature["print_identifier"] == "0028-0836"
+    assert nature["online_identifier"] == "1476-4687"
+    assert nature["title_id"] == "1476-4687"  # the eISSN where there is one
+    assert prl["title_id"] == "0031-9007"  # else the ISSN
+    assert prl["publication_title"] == 'Physical Review "Letters"'
+    assert revista["print_identifier"] == ""
+    for row in (nature, prl, revista):
+        assert row["coverage_depth"] == "fulltext"
+        assert row["publisher_name"] == "Northfield Press"
+        assert row["publication_type"] == "serial"
+        assert row["access_type"] == "P"
+    filled = {
+        "publication_title",
+        "print_identifier",
+        "online_identifier",
+        "title_id",
+        "coverage_depth",
+        "publisher_name",
+        "publication_type",
+        "access_type",
+    }
+    assert all(value == "" for field, value in nature.items() if field not in filled)
+
+
+def test_tabs_and_line_breaks_inside_values_become_spaces() -> None:
+    rows = list(kbart_rows(TITLES, publisher="Northfield\tPress\n"))
+    assert rows[3][0] == "Revista Española de Física"
+    assert rows[3][15] == "Northfield Press"
+    assert render_kbart(TITLES, publisher="P").count(b"\n") == 1 + len(TITLES)
+
+
+def test_file_name_follows_the_kbart_convention() -> None:
+    name = kbart_filename("Contract Desk", "Global", "Northfield Licence", date(2026, 11, 29))
+    assert name == "ContractDesk_Global_NorthfieldLicence_2026-11-29.txt"
+    name = kbart_filename("Éditions_d'Été", "UK & Ireland", "Maths/Physics 2026", date(2026, 1, 2))
+    assert name == "EditionsdEte_UKIreland_MathsPhysics2026_2026-01-02.txt"
+
+
+def test_a_file_name_part_needs_letters_or_digits() -> None:
+    with pytest.raises(ValueError, match="no letters or digits"):
+        kbart_filename("Contract Desk", " - ", "Package", date(2026, 1, 1))
