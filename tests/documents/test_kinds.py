@@ -131,7 +131,9 @@ def test_an_amendment_names_the_agreement_and_states_only_the_changes(app: APIFl
     assert "adds or removes titles" in refused.json["errors"][0]["detail"]
 
 
-def test_a_title_list_comes_as_pdf_docx_xlsx_and_csv_with_the_same_rows(app: APIFlask) -> None:
+def test_a_title_list_comes_as_pdf_docx_xlsx_csv_and_kbart_with_the_same_rows(
+    app: APIFlask,
+) -> None:
     client = app.test_client()
     support = bearer(app, "support@example.com")
     data = _sample("title-list")
@@ -141,7 +143,7 @@ def test_a_title_list_comes_as_pdf_docx_xlsx_and_csv_with_the_same_rows(app: API
     )
     assert created.status_code == 201, created.json
     files = {kind for kind, url in created.json["files"].items() if url}
-    assert files == {"pdf", "docx", "xlsx", "csv"}
+    assert files == {"pdf", "docx", "xlsx", "csv", "kbart"}
 
     expected = [
         [t["title"], t["issn"], t["eissn"], t["subject"], t["price"]] for t in data["titles"]
@@ -163,6 +165,12 @@ def test_a_title_list_comes_as_pdf_docx_xlsx_and_csv_with_the_same_rows(app: API
     text = _text(_file(client, support, created.json, "pdf"))
     for title in data["titles"]:
         assert title["issn"] in text
+
+    kbart = _file(client, support, created.json, "kbart").decode("utf-8")
+    records = list(csv.reader(io.StringIO(kbart), delimiter="\t"))
+    assert [r[:3] for r in records[1:]] == [
+        [t["title"], t["issn"], t["eissn"]] for t in data["titles"]
+    ]
 
 
 def test_an_invalid_issn_is_refused_with_a_pointer(app: APIFlask) -> None:
