@@ -4,6 +4,7 @@ the same services the API and the pages call."""
 from __future__ import annotations
 
 import sys
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -17,6 +18,7 @@ from app.config import Settings
 from app.jobs.inprocess import InProcessJobQueue
 from app.observability.logging import configure as configure_logging
 from app.runtime import Runtime, build_runtime
+from app.users.scopes import SCOPES
 
 if TYPE_CHECKING:
     from celery import Celery
@@ -167,7 +169,14 @@ def apikey() -> None:
 @apikey.command("create")
 @click.option("--user", "email", required=True, help="The user the key acts as")
 @click.option("--name", required=True, help="What the key is for, e.g. 'Salesforce'")
-def apikey_create(email: str, name: str) -> None:
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    type=click.Choice(SCOPES),
+    help="Repeat for each scope; by default every scope the user's role allows",
+)
+def apikey_create(email: str, name: str, scopes: tuple[str, ...]) -> None:
     """Create a key; it is printed once, alone on the last line."""
     from app.errors import DomainError
     from app.users import services as user_services
@@ -177,12 +186,54 @@ def apikey_create(email: str, name: str) -> None:
         with uow:
             try:
                 user = user_services.user_by_email(uow.session, email)
+                record, key = user_services.create_api_key(
+                    uow.session, user=user, name=name, scopes=list(scopes) or None
+                )
             except DomainError as exc:
                 raise click.ClickException(exc.detail) from exc
-            _, key = user_services.create_api_key(uow.session, user=user, name=name)
             uow.commit()
-    click.echo(f"API key {name!r} for {email} (shown only now):", err=True)
+            chosen = ", ".join(record.scopes)
+    click.echo(f"API key {name!r} for {email}, scopes {chosen} (shown only now):", err=True)
     click.echo(key)
+
+
+@apikey.command("list")
+def apikey_list() -> None:
+    """Every key: prefix, name, user, scopes, last use, revoked."""
+    from app.users import services as user_services
+
+    with _runtime() as runtime:
+        uow = runtime.unit_of_work()
+        with uow:
+            for record in user_services.list_api_keys(uow.session):
+                used = (
+                    record.last_used_at.strftime("%Y-%m-%d %H:%M")
+                    if record.last_used_at
+                    else "never"
+                )
+                state = "revoked" if record.revoked_at else "live"
+                click.echo(
+                    f"{record.id}  {record.prefix}…  {state:7}  {record.user.email:28} "
+                    f"{record.name!r}  [{', '.join(record.scopes)}]  last used {used}"
+                )
+
+
+@apikey.command("revoke")
+@click.argument("key_id", type=click.UUID)
+def apikey_revoke(key_id: uuid.UUID) -> None:
+    """Revoke a key by its id (from `apikey list`); it stops working at once."""
+    from app.errors import DomainError
+    from app.users import services as user_services
+
+    with _runtime() as runtime:
+        uow = runtime.unit_of_work()
+        with uow:
+            try:
+                record = user_services.revoke_api_key(uow.session, key_id, actor=None)
+            except DomainError as exc:
+                raise click.ClickException(exc.detail) from exc
+            uow.commit()
+            click.echo(f"revoked {record.prefix}… ({record.name!r})")
 
 
 @main.group()

@@ -102,6 +102,36 @@ def test_init_demo_then_users_and_keys_work_against_the_same_database(tmp_path: 
             headers={"Authorization": f"Bearer {key}"},
         )
         assert answer.status_code == 201, answer.json
+
+        reader = run(
+            env,
+            "apikey",
+            "create",
+            "--user",
+            "ops@example.com",
+            "--name",
+            "BI",
+            "--scope",
+            "documents:read",
+        )
+        assert reader.returncode == 0, reader.stderr
+        assert "scopes documents:read" in reader.stderr
+        read_only = {"Authorization": f"Bearer {reader.stdout.strip().splitlines()[-1]}"}
+        client = app.test_client()
+        assert client.get("/api/v1/products", headers=read_only).status_code == 200
+        refused = client.post(
+            "/api/v1/documents",
+            json=quote_request(account_id(runtime, "Huaxin")),
+            headers=read_only,
+        )
+        assert refused.status_code == 403
+
+        listed = run(env, "apikey", "list")
+        line = next(row for row in listed.stdout.splitlines() if "'BI'" in row)
+        assert "[documents:read]" in line and "last used 20" in line and "live" in line
+        revoked = run(env, "apikey", "revoke", line.split()[0])
+        assert revoked.returncode == 0, revoked.stderr
+        assert client.get("/api/v1/products", headers=read_only).status_code == 401
     finally:
         app.extensions["contractdesk"].close()
 

@@ -3,15 +3,20 @@
 
 from __future__ import annotations
 
+import json
+import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
+import psycopg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine
+from sqlalchemy import Boolean, DateTime, Uuid, column, create_engine, insert, table, text
 
 from app.migrate import upgrade
 from app.models import Base
+from tests.conftest import ADMIN_URL
 
 
 @pytest.mark.parametrize("dialect", ["postgresql", "sqlite"])
@@ -27,3 +32,82 @@ def test_the_migrated_schema_matches_the_models(
         differences = compare_metadata(context, Base.metadata)
     engine.dispose()
     assert differences == []
+
+
+@pytest.mark.parametrize("dialect", ["postgresql", "sqlite"])
+def test_keys_made_before_scopes_keep_what_their_role_allows(dialect: str, tmp_path: Path) -> None:
+    if dialect == "sqlite":
+        _check_key_scopes(f"sqlite:///{tmp_path / 'k.db'}")
+    else:
+        name = f"contractdesk_keys_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        base = ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+        try:
+            _check_key_scopes(f"{base}/{name}")
+        finally:
+            with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+_USER = table(
+    "user",
+    column("id", Uuid()),
+    column("created_at", DateTime(timezone=True)),
+    column("email"),
+    column("name"),
+    column("role"),
+    column("active", Boolean()),
+)
+_KEY = table(
+    "api_key",
+    column("id", Uuid()),
+    column("created_at", DateTime(timezone=True)),
+    column("user_id", Uuid()),
+    column("name"),
+    column("prefix"),
+    column("key_hash"),
+)
+
+
+def _check_key_scopes(url: str) -> None:
+    upgrade(url, "0009")
+    engine = create_engine(url)
+    now = datetime.now(UTC)
+    with engine.begin() as connection:
+        for role in ("finance", "support"):
+            user_id = uuid.uuid4()
+            connection.execute(
+                insert(_USER).values(
+                    id=user_id,
+                    created_at=now,
+                    email=f"{role}@x.org",
+                    name=role,
+                    role=role,
+                    active=True,
+                )
+            )
+            connection.execute(
+                insert(_KEY).values(
+                    id=uuid.uuid4(),
+                    created_at=now,
+                    user_id=user_id,
+                    name="old",
+                    prefix="cd_old",
+                    key_hash=uuid.uuid4().hex + uuid.uuid4().hex,
+                )
+            )
+    upgrade(url)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                'SELECT "user".role, api_key.scopes FROM api_key '
+                'JOIN "user" ON "user".id = api_key.user_id'
+            )
+        ).all()
+    engine.dispose()
+    scopes = {role: json.loads(s) if isinstance(s, str) else s for role, s in rows}
+    assert scopes == {
+        "finance": ["documents:read", "documents:write", "webhooks:manage"],
+        "support": ["documents:read", "documents:send", "documents:write"],
+    }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -15,6 +16,7 @@ from app.audit import services as audit
 from app.db import utcnow
 from app.errors import Conflict, FieldError, InvalidInput, NotFound
 from app.users.models import ROLES, ApiKey, User
+from app.users.scopes import allowed_scopes
 
 _hasher = PasswordHasher()
 
@@ -75,26 +77,84 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user
 
 
-def create_api_key(session: Session, *, user: User, name: str) -> tuple[ApiKey, str]:
-    """Return the stored key record and the key itself, which is never stored or shown again."""
+def create_api_key(
+    session: Session,
+    *,
+    user: User,
+    name: str,
+    scopes: list[str] | None = None,
+    actor: User | None = None,
+) -> tuple[ApiKey, str]:
+    """Return the stored key record and the key itself, which is never stored or shown again.
+
+    Without scopes the key gets every scope its user's role allows; asked-for scopes beyond
+    the role are refused."""
+    allowed = allowed_scopes(user.role)
+    chosen = sorted(set(scopes)) if scopes is not None else list(allowed)
+    beyond = [scope for scope in chosen if scope not in allowed]
+    if beyond or not chosen:
+        raise InvalidInput(
+            f"a {user.role} user's key may hold {', '.join(allowed)}",
+            [FieldError("/scopes", f"not for a {user.role}: {', '.join(beyond) or 'none given'}")],
+        )
     key = API_KEY_PREFIX + secrets.token_urlsafe(32)
-    record = ApiKey(user_id=user.id, name=name, prefix=key[:10], key_hash=_key_hash(key))
+    record = ApiKey(
+        user_id=user.id, name=name, prefix=key[:10], key_hash=_key_hash(key), scopes=chosen
+    )
     session.add(record)
     session.flush()
     audit.record_event(
-        session, tag="api_key.created", subject=record, actor=user, data={"name": name}
+        session,
+        tag="api_key.created",
+        subject=record,
+        actor=actor or user,
+        data={"name": name, "user": user.email, "scopes": chosen, "prefix": record.prefix},
     )
     return record, key
 
 
-def user_for_api_key(session: Session, key: str) -> User | None:
+LAST_USE_PRECISION = timedelta(minutes=1)
+"""The last use is written at most once a minute per key: one write per call would make
+every read a write."""
+
+
+def api_key_for(session: Session, key: str) -> ApiKey | None:
+    """The live key record for a presented key (its user active), its last use noted."""
     record = session.scalar(
         select(ApiKey).where(ApiKey.key_hash == _key_hash(key), ApiKey.revoked_at.is_(None))
     )
     if record is None or not record.user.active:
         return None
-    record.last_used_at = utcnow()
-    return record.user
+    now = utcnow()
+    if record.last_used_at is None or now - record.last_used_at > LAST_USE_PRECISION:
+        record.last_used_at = now
+    return record
+
+
+def user_for_api_key(session: Session, key: str) -> User | None:
+    record = api_key_for(session, key)
+    return record.user if record else None
+
+
+def list_api_keys(session: Session) -> list[ApiKey]:
+    return list(session.scalars(select(ApiKey).order_by(ApiKey.created_at.desc())))
+
+
+def revoke_api_key(session: Session, key_id: uuid.UUID, *, actor: User | None) -> ApiKey:
+    record = session.get(ApiKey, key_id)
+    if record is None:
+        raise NotFound(f"no API key {key_id}")
+    if record.revoked_at is None:
+        record.revoked_at = utcnow()
+        audit.record_event(
+            session,
+            tag="api_key.revoked",
+            subject=record,
+            actor=actor,
+            actor_label=None if actor else "command line",
+            data={"name": record.name, "prefix": record.prefix},
+        )
+    return record
 
 
 def get_user(session: Session, user_id: object) -> User | None:
@@ -106,3 +166,7 @@ def user_by_id(session: Session, user_id: str) -> User:
     if user is None:
         raise NotFound(f"no user {user_id}")
     return user
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).where(User.active.is_(True)).order_by(User.email)))

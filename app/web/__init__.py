@@ -6,12 +6,14 @@ from apiflask import APIFlask
 from flask_wtf.csrf import CSRFProtect
 
 from app.web import formatting, ops, problems, spec
+from app.web.api import api_keys as api_api_keys
 from app.web.api import catalogue as api_catalogue
 from app.web.api import documents as api_documents
 from app.web.api import library as api_library
 from app.web.api import provider_webhooks as api_provider_webhooks
 from app.web.api import titles as api_titles
 from app.web.api import webhook_endpoints as api_webhooks
+from app.web.pages import admin as pages_admin
 from app.web.pages import auth as pages_auth
 from app.web.pages import documents as pages_documents
 from app.web.pages import library as pages_library
@@ -32,6 +34,7 @@ def init_app(app: APIFlask) -> None:
     for bp in (
         api_documents.bp,
         api_catalogue.bp,
+        api_api_keys.bp,
         api_library.bp,
         api_titles.bp,
         api_webhooks.bp,
@@ -41,6 +44,7 @@ def init_app(app: APIFlask) -> None:
         app.register_blueprint(bp)
     for page_bp in (
         ops.bp,
+        pages_admin.bp,
         pages_auth.bp,
         pages_documents.bp,
         pages_library.bp,

@@ -1,16 +1,23 @@
-"""API authentication: `Authorization: Bearer <api key>`; the key acts as its user."""
+"""API authentication: `Authorization: Bearer <api key>`. A key acts as its user, within
+its scopes: each endpoint names the scope it needs (apiflask's roles), and the key's
+scopes are the roles it has."""
 
 from __future__ import annotations
 
 from apiflask import HTTPTokenAuth
+from flask import g
 
 from app.users import services as users
-from app.users.models import User
+from app.users.models import ApiKey, User
+from app.users.scopes import SCOPES, granted
 from app.web.context import unit_of_work
 
 auth = HTTPTokenAuth(
     scheme="Bearer",
-    description="An API key from `contractdesk apikey create`; it acts with its user's role.",
+    description="An API key (`contractdesk apikey create`, or an admin's `POST "
+    "/api/v1/api-keys`). It acts with its user's role, within its scopes: "
+    + ", ".join(f"`{scope}`" for scope in SCOPES)
+    + " (`admin` holds them all).",
     security_scheme_name="ApiKey",
 )
 
@@ -21,12 +28,27 @@ def _verify(token: str) -> User | None:
         return None
     uow = unit_of_work()
     with uow:
-        user = users.user_for_api_key(uow.session, token)
+        record = users.api_key_for(uow.session, token)
         uow.commit()
-        return user
+        if record is None:
+            return None
+        g.api_key = record
+        return record.user
+
+
+@auth.get_user_roles
+def _scopes(user: User) -> list[str]:
+    record: ApiKey | None = g.get("api_key")
+    return granted(record.scopes) if record is not None else []
 
 
 def current_user() -> User:
     user = auth.current_user
     assert isinstance(user, User)
     return user
+
+
+def current_api_key() -> ApiKey:
+    record = g.get("api_key")
+    assert isinstance(record, ApiKey)
+    return record

@@ -8,6 +8,7 @@ from apiflask import APIBlueprint
 
 from app.catalogue import services as catalogue
 from app.db import utcnow
+from app.users import scopes
 from app.web.api.auth import auth, current_user
 from app.web.context import unit_of_work
 from app.web.schemas.catalogue import PriceListIn, PriceListOut, ProductQuery, ProductsOut
@@ -16,7 +17,7 @@ bp = APIBlueprint("api_catalogue", __name__, url_prefix="/api/v1", tag="Catalogu
 
 
 @bp.get("/products")
-@bp.auth_required(auth)
+@bp.auth_required(auth, roles=[scopes.READ])
 @bp.input(ProductQuery, location="query")
 @bp.output(ProductsOut)
 @bp.doc(summary="The catalogue with the list prices standing in a year, in one currency")
@@ -44,7 +45,7 @@ def products(query_data: ProductQuery) -> dict[str, Any]:
 
 
 @bp.put("/price-lists/<int:year>/<currency>")
-@bp.auth_required(auth)
+@bp.auth_required(auth, roles=[scopes.WRITE])
 @bp.input(PriceListIn)
 @bp.output(PriceListOut)
 @bp.doc(

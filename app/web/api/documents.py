@@ -17,6 +17,7 @@ from app.documents.overview import DocumentOverview, document_overview
 from app.errors import InvalidInput
 from app.signing import services as signing
 from app.signing.services import Schedule, SignerRequest, SigningLink
+from app.users import scopes
 from app.web.api.auth import auth, current_user
 from app.web.context import unit_of_work
 from app.web.files import as_amended_pdf_response, file_response
@@ -127,7 +128,7 @@ def document_overview_of(document_id: uuid.UUID) -> DocumentOverview:
 
 
 @bp.post("/documents")
-@bp.auth_required(auth)
+@bp.auth_required(auth, roles=[scopes.WRITE])
 @bp.input(DocumentIn)
 @bp.output(DocumentOut, status_code=201)
 @bp.doc(summary="Create a document from a template and data", responses=[401, 403, 413, 422])
@@ -144,7 +145,7 @@ def create(json_data: DocumentIn) -> tuple[dict[str, Any], int, dict[str, str]]:
 
 
 @bp.post("/documents:preview")
-@bp.auth_required(auth)
+@bp.auth_required(auth, roles=[scopes.READ])
 @bp.input(DocumentIn)
 @bp.output(PreviewOut)
 @bp.doc(
@@ -179,7 +180,7 @@ def preview(json_data: DocumentIn) -> dict[str, Any]:
 
 
 @bp.get("/documents/expiring")
-@bp.auth_required(auth)
+@bp.auth_required(auth, roles=[scopes.READ])
 @bp.input(ExpiringQuery, location="query")
 @bp.output(ExpiringOut)
 @bp.doc(summary="The caller's quotes that expire within `days` days (default 14)")
@@ -204,7 +205,7 @@ def expiring(query_data: ExpiringQuery) -> dict[str, Any]:
 
 
 @bp.get("/documents/<uuid:document_id>")
-@bp.auth_required(auth)
+@bp.auth_required(auth, roles=[scopes.READ])
 @bp.output(DocumentOut)
 @bp.doc(summary="A document: status, totals, approvals, files and signers", responses=[404])
 def get(document_id: uuid.UUID) -> dict[str, Any]:
@@ -212,7 +213,7 @@ def get(document_id: uuid.UUID) -> dict[str, Any]:
 
 
 @bp.get("/documents/<uuid:document_id>/files/<kind>")
-@bp.auth_required(auth)
+@bp.auth_required(auth, roles=[scopes.READ])
 @bp.doc(
     summary="Download a stored file (pdf, docx, xlsx, csv, signed); ?version=N for an earlier one",
     responses={
@@ -232,7 +233,7 @@ def download(document_id: uuid.UUID, kind: str) -> ResponseReturnValue:
 
 
 @bp.post("/documents/<uuid:document_id>/approvals")
-@bp.auth_required(auth)
+@bp.auth_required(auth, roles=[scopes.WRITE])
 @bp.input(ApprovalIn)
 @bp.output(DocumentOut, status_code=201)
 @bp.doc(summary="Approve or reject a document waiting for approval", responses=[403, 404, 409])
@@ -248,7 +249,7 @@ def decide(document_id: uuid.UUID, json_data: ApprovalIn) -> tuple[dict[str, Any
 
 
 @bp.post("/documents/<uuid:document_id>/send")
-@bp.auth_required(auth)
+@bp.auth_required(auth, roles=[scopes.SEND])
 @bp.input(SendIn)
 @bp.output(DocumentOut)
 @bp.doc(
@@ -277,7 +278,7 @@ def send(document_id: uuid.UUID, json_data: SendIn) -> dict[str, Any]:
 
 
 @bp.post("/documents/<uuid:document_id>/void")
-@bp.auth_required(auth)
+@bp.auth_required(auth, roles=[scopes.SEND])
 @bp.input(VoidIn)
 @bp.output(DocumentOut)
 @bp.doc(
@@ -291,7 +292,7 @@ def void(document_id: uuid.UUID, json_data: VoidIn) -> dict[str, Any]:
 
 
 @bp.post("/documents/<uuid:document_id>/remind")
-@bp.auth_required(auth)
+@bp.auth_required(auth, roles=[scopes.SEND])
 @bp.output(DocumentOut)
 @bp.doc(
     summary="Remind the signers whose turn it is: DocuSign writes to them again; the built-in "
@@ -304,7 +305,7 @@ def remind(document_id: uuid.UUID) -> dict[str, Any]:
 
 
 @bp.post("/documents/<uuid:document_id>/signers/<uuid:signer_id>/view")
-@bp.auth_required(auth)
+@bp.auth_required(auth, roles=[scopes.SEND])
 @bp.input(SigningViewIn)
 @bp.output(SigningViewOut)
 @bp.doc(
@@ -325,7 +326,7 @@ def signing_view(
 
 
 @bp.put("/documents/<uuid:document_id>/data")
-@bp.auth_required(auth)
+@bp.auth_required(auth, roles=[scopes.WRITE])
 @bp.input(ReviseIn)
 @bp.output(DocumentOut)
 @bp.doc(
@@ -340,7 +341,7 @@ def revise(document_id: uuid.UUID, json_data: ReviseIn) -> dict[str, Any]:
 
 
 @bp.post("/documents/<uuid:document_id>/amendments")
-@bp.auth_required(auth)
+@bp.auth_required(auth, roles=[scopes.WRITE])
 @bp.input(AmendRequest)
 @bp.output(DocumentOut, status_code=201)
 @bp.doc(
@@ -358,7 +359,7 @@ def amend(document_id: uuid.UUID, json_data: AmendRequest) -> tuple[dict[str, An
 
 
 @bp.get("/documents/<uuid:document_id>/as-amended")
-@bp.auth_required(auth)
+@bp.auth_required(auth, roles=[scopes.READ])
 @bp.output(AsAmendedOut)
 @bp.doc(summary="A signed licence after all its signed amendments", responses=[404, 409])
 def as_amended(document_id: uuid.UUID) -> dict[str, Any]:
@@ -368,7 +369,7 @@ def as_amended(document_id: uuid.UUID) -> dict[str, Any]:
 
 
 @bp.get("/documents/<uuid:document_id>/as-amended.pdf")
-@bp.auth_required(auth)
+@bp.auth_required(auth, roles=[scopes.READ])
 @bp.doc(
     summary="The licence as amended, as a PDF",
     responses={
@@ -382,7 +383,7 @@ def as_amended_pdf(document_id: uuid.UUID) -> ResponseReturnValue:
 
 
 @bp.post("/documents/<uuid:document_id>/cancel")
-@bp.auth_required(auth)
+@bp.auth_required(auth, roles=[scopes.WRITE])
 @bp.input(CancelIn)
 @bp.output(DocumentOut)
 @bp.doc(
@@ -403,7 +404,7 @@ def cancel(document_id: uuid.UUID, json_data: CancelIn) -> dict[str, Any]:
 
 
 @bp.post("/documents/<uuid:document_id>/regenerate")
-@bp.auth_required(auth)
+@bp.auth_required(auth, roles=[scopes.WRITE])
 @bp.output(VersionOut, status_code=201)
 @bp.doc(
     summary="Render the document again as a new version (before it is sent)", responses=[404, 409]

@@ -17,6 +17,7 @@ from app.errors import InvalidInput, NotFound
 from app.library import clauses
 from app.library import templates as template_versions
 from app.library.models import ClauseVersion, Template, TemplateVersion
+from app.users import scopes
 from app.users.models import User
 from app.web.api.auth import auth, current_user
 from app.web.context import unit_of_work
@@ -67,7 +68,7 @@ def version_out(version: ClauseVersion) -> dict[str, Any]:
 
 
 @bp.get("/clauses")
-@bp.auth_required(auth)
+@bp.auth_required(auth, roles=[scopes.READ])
 @bp.output(ClauseListOut)
 @bp.doc(summary="The clause library; `search` matches keys, titles and text")
 def list_clauses() -> dict[str, Any]:
@@ -83,7 +84,7 @@ def list_clauses() -> dict[str, Any]:
 
 
 @bp.get("/clauses/<key>")
-@bp.auth_required(auth)
+@bp.auth_required(auth, roles=[scopes.READ])
 @bp.output(ClauseOut)
 @bp.doc(summary="A clause with every version of every variant", responses=[404])
 def get_clause(key: str) -> dict[str, Any]:
@@ -98,7 +99,7 @@ def get_clause(key: str) -> dict[str, Any]:
 
 
 @bp.post("/clause-drafts")
-@bp.auth_required(auth)
+@bp.auth_required(auth, roles=[scopes.WRITE])
 @bp.input(DraftIn)
 @bp.output(ClauseVersionOut, status_code=201)
 @bp.doc(summary="Start a draft version of a clause variant (legal)", responses=[403, 409, 422])
@@ -108,7 +109,7 @@ def start_draft(json_data: DraftIn) -> tuple[dict[str, Any], int]:
 
 
 @bp.get("/clause-versions/<uuid:version_id>")
-@bp.auth_required(auth)
+@bp.auth_required(auth, roles=[scopes.READ])
 @bp.output(ClauseVersionOut)
 @bp.doc(summary="One clause version", responses=[404])
 def get_version(version_id: uuid.UUID) -> dict[str, Any]:
@@ -118,7 +119,7 @@ def get_version(version_id: uuid.UUID) -> dict[str, Any]:
 
 
 @bp.put("/clause-versions/<uuid:version_id>")
-@bp.auth_required(auth)
+@bp.auth_required(auth, roles=[scopes.WRITE])
 @bp.input(DraftEditIn)
 @bp.output(ClauseVersionOut)
 @bp.doc(summary="Change a draft's title and text (legal)", responses=[403, 404, 409, 422])
@@ -131,7 +132,7 @@ def edit_draft(version_id: uuid.UUID, json_data: DraftEditIn) -> dict[str, Any]:
 
 
 @bp.post("/clause-versions/<uuid:version_id>/submit")
-@bp.auth_required(auth)
+@bp.auth_required(auth, roles=[scopes.WRITE])
 @bp.output(ClauseVersionOut)
 @bp.doc(summary="Send a draft for review by another lawyer", responses=[403, 404, 409])
 def submit(version_id: uuid.UUID) -> dict[str, Any]:
@@ -141,7 +142,7 @@ def submit(version_id: uuid.UUID) -> dict[str, Any]:
 
 
 @bp.post("/clause-versions/<uuid:version_id>/approve")
-@bp.auth_required(auth)
+@bp.auth_required(auth, roles=[scopes.WRITE])
 @bp.input(ReviewIn)
 @bp.output(ClauseVersionOut)
 @bp.doc(
@@ -157,7 +158,7 @@ def approve(version_id: uuid.UUID, json_data: ReviewIn) -> dict[str, Any]:
 
 
 @bp.post("/clause-versions/<uuid:version_id>/send-back")
-@bp.auth_required(auth)
+@bp.auth_required(auth, roles=[scopes.WRITE])
 @bp.input(ReviewIn)
 @bp.output(ClauseVersionOut)
 @bp.doc(summary="Return a version in review to its author as a draft", responses=[403, 409, 422])
@@ -170,7 +171,7 @@ def send_back(version_id: uuid.UUID, json_data: ReviewIn) -> dict[str, Any]:
 
 
 @bp.post("/clause-versions/<uuid:version_id>/retire")
-@bp.auth_required(auth)
+@bp.auth_required(auth, roles=[scopes.WRITE])
 @bp.output(ClauseVersionOut)
 @bp.doc(summary="Withdraw an approved text from new documents", responses=[403, 404, 409])
 def retire(version_id: uuid.UUID) -> dict[str, Any]:
@@ -178,7 +179,7 @@ def retire(version_id: uuid.UUID) -> dict[str, Any]:
 
 
 @bp.get("/clause-versions/<uuid:version_id>/redline")
-@bp.auth_required(auth)
+@bp.auth_required(auth, roles=[scopes.READ])
 @bp.output(RedlineOut)
 @bp.doc(summary="Word-level changes against the variant's approved text", responses=[404])
 def redline(version_id: uuid.UUID) -> dict[str, Any]:
@@ -197,7 +198,7 @@ def redline(version_id: uuid.UUID) -> dict[str, Any]:
 
 
 @bp.get("/clause-versions/<uuid:version_id>/where-used")
-@bp.auth_required(auth)
+@bp.auth_required(auth, roles=[scopes.READ])
 @bp.output(WhereUsedOut)
 @bp.doc(summary="The documents and signed contracts that contain this version", responses=[404])
 def where_used(version_id: uuid.UUID) -> dict[str, Any]:
@@ -220,7 +221,7 @@ def template_version_out(version: TemplateVersion) -> dict[str, Any]:
 
 
 @bp.get("/templates")
-@bp.auth_required(auth)
+@bp.auth_required(auth, roles=[scopes.READ])
 @bp.output(TemplateListOut)
 @bp.doc(summary="Every version of every template", tags=["Templates"])
 def list_templates() -> dict[str, Any]:
@@ -233,7 +234,7 @@ def list_templates() -> dict[str, Any]:
 
 
 @bp.get("/templates/<key>/schema")
-@bp.auth_required(auth)
+@bp.auth_required(auth, roles=[scopes.READ])
 @bp.output(TemplateSchemaOut)
 @bp.doc(
     summary="The data a published template takes: its kind's JSON Schema and its languages",
@@ -260,7 +261,7 @@ def template_schema(key: str) -> dict[str, Any]:
 
 
 @bp.post("/templates")
-@bp.auth_required(auth)
+@bp.auth_required(auth, roles=[scopes.WRITE])
 @bp.output(TemplateVersionOut, status_code=201)
 @bp.doc(
     summary="Upload a template package (a zip, as the request body) as a draft version",
@@ -281,7 +282,7 @@ def upload_template() -> tuple[dict[str, Any], int]:
 
 
 @bp.post("/template-versions/<uuid:version_id>/publish")
-@bp.auth_required(auth)
+@bp.auth_required(auth, roles=[scopes.WRITE])
 @bp.output(TemplateVersionOut)
 @bp.doc(
     summary="Check a draft template (renders its sample in every language) and publish it",

@@ -11,6 +11,7 @@ from flask import Response, request
 
 from app.titles import services as titles
 from app.titles.year_on_year_pdf import render_year_on_year_pdf
+from app.users import scopes
 from app.web.api.auth import auth, current_user
 from app.web.api.documents import document_out, document_overview_of
 from app.web.context import unit_of_work
@@ -21,7 +22,7 @@ bp = APIBlueprint("api_titles", __name__, url_prefix="/api/v1", tag="Title lists
 
 
 @bp.post("/documents/<uuid:licence_id>/title-lists")
-@bp.auth_required(auth)
+@bp.auth_required(auth, roles=[scopes.WRITE])
 @bp.input(TitleListImportQuery, location="query")
 @bp.output(DocumentOut, status_code=201)
 @bp.doc(
@@ -44,7 +45,7 @@ def import_list(licence_id: uuid.UUID, query_data: TitleListImportQuery) -> tupl
 
 
 @bp.get("/documents/<uuid:licence_id>/title-lists")
-@bp.auth_required(auth)
+@bp.auth_required(auth, roles=[scopes.READ])
 @bp.output(TitleListsOut)
 @bp.doc(summary="A licence's title lists by year and version", responses=[404, 409])
 def list_versions(licence_id: uuid.UUID) -> dict[str, Any]:
@@ -63,7 +64,7 @@ def _year_on_year(licence_id: uuid.UUID, query: CompareQuery) -> dict[str, Any]:
 
 
 @bp.get("/documents/<uuid:licence_id>/title-lists/compare")
-@bp.auth_required(auth)
+@bp.auth_required(auth, roles=[scopes.READ])
 @bp.input(CompareQuery, location="query")
 @bp.output(YearOnYearOut)
 @bp.doc(summary="The latest lists of two years compared: added, removed, price changed")
@@ -72,7 +73,7 @@ def compare(licence_id: uuid.UUID, query_data: CompareQuery) -> dict[str, Any]:
 
 
 @bp.get("/documents/<uuid:licence_id>/title-lists/compare.pdf")
-@bp.auth_required(auth)
+@bp.auth_required(auth, roles=[scopes.READ])
 @bp.input(CompareQuery, location="query")
 @bp.doc(
     summary="The year-on-year comparison as a PDF",

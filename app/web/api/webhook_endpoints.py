@@ -7,6 +7,7 @@ from typing import Any
 from apiflask import APIBlueprint
 
 from app.billing import services as billing
+from app.users import scopes
 from app.web.api.auth import auth, current_user
 from app.web.context import unit_of_work
 from app.web.schemas.webhooks import WebhookEndpointIn, WebhookEndpointOut
@@ -15,7 +16,7 @@ bp = APIBlueprint("api_webhooks", __name__, url_prefix="/api/v1", tag="Webhooks"
 
 
 @bp.post("/webhook-endpoints")
-@bp.auth_required(auth)
+@bp.auth_required(auth, roles=[scopes.WEBHOOKS])
 @bp.input(WebhookEndpointIn)
 @bp.output(WebhookEndpointOut, status_code=201)
 @bp.doc(summary="Subscribe a URL to events; the signing secret is shown once", responses=[403])
