@@ -49,5 +49,5 @@ def create_app(settings: Settings | None = None) -> APIFlask:
 
     from app import web
 
-    web.init_app(app)
+    web.init_app(app, settings)
     return app

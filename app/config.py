@@ -225,6 +225,17 @@ class Settings(BaseSettings):
         description="Attempts before a delivery is marked failed (backoff doubles up to 6 h).",
         validation_alias=_env("CONTRACTDESK_WEBHOOK_MAX_ATTEMPTS", "webhook_max_attempts"),
     )
+    rate_limit: str = Field(
+        default="600/minute",
+        description="Requests per API key (limits syntax, e.g. '600/minute;20/second').",
+        validation_alias=_env("CONTRACTDESK_RATE_LIMIT", "rate_limit"),
+    )
+    rate_limit_storage: str = Field(
+        default="memory://",
+        description="Where the counts live: memory:// for one process, redis://… when "
+        "several workers serve the API.",
+        validation_alias=_env("CONTRACTDESK_RATE_LIMIT_STORAGE", "rate_limit_storage"),
+    )
     celery_broker_url: str | None = Field(
         default=None,
         description="redis://… or amqp://…: jobs run on Celery workers; unset: in-process.",

@@ -18,6 +18,7 @@ from typing import Any
 
 import psycopg
 import pytest
+import redis
 from apiflask import APIFlask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select, text
@@ -35,6 +36,25 @@ from tests.support.seaweedfs import SeaweedFS, s3_environment
 ADMIN_URL = os.environ.get(
     "CONTRACTDESK_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
+
+
+REDIS_URL = os.environ.get("CONTRACTDESK_TEST_REDIS", "redis://127.0.0.1:6379/0")
+
+
+def missing_service(message: str) -> None:
+    """A service the suite needs is not there: a failure on CI, a skip on a laptop."""
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
+    except redis.RedisError as exc:
+        missing_service(f"Redis is not reachable at {REDIS_URL}: {exc}")
+    return REDIS_URL
 
 
 @pytest.fixture(scope="session")

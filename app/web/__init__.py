@@ -5,7 +5,8 @@ from __future__ import annotations
 from apiflask import APIFlask
 from flask_wtf.csrf import CSRFProtect
 
-from app.web import formatting, ops, problems, spec
+from app.config import Settings
+from app.web import formatting, limits, ops, problems, spec
 from app.web.api import api_keys as api_api_keys
 from app.web.api import catalogue as api_catalogue
 from app.web.api import documents as api_documents
@@ -25,23 +26,24 @@ from app.web.requests import ApiRequest
 csrf = CSRFProtect()
 
 
-def init_app(app: APIFlask) -> None:
+def init_app(app: APIFlask, settings: Settings) -> None:
     app.request_class = ApiRequest
     ops.init_app(app)
     problems.init_app(app)
     formatting.init_app(app)
     csrf.init_app(app)
-    for bp in (
+    keyed = [
         api_documents.bp,
         api_catalogue.bp,
         api_api_keys.bp,
         api_library.bp,
         api_titles.bp,
         api_webhooks.bp,
-        api_provider_webhooks.bp,
-    ):
+    ]
+    for bp in (*keyed, api_provider_webhooks.bp):
         csrf.exempt(bp)  # API clients authenticate with a bearer key, not a cookie
         app.register_blueprint(bp)
+    limits.init_app(app, settings, keyed)
     for page_bp in (
         ops.bp,
         pages_admin.bp,

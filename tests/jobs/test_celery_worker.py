@@ -13,32 +13,23 @@ from pathlib import Path
 
 import kombu
 import pytest
-import redis
 from apiflask import APIFlask
 from sqlalchemy import select
 
 from app.billing.models import DELIVERED, WebhookDelivery
 from app.config import Settings
-from tests.conftest import WebhookReceiver, account_id, bearer, build_app, make_settings, row_counts
+from tests.conftest import (
+    WebhookReceiver,
+    account_id,
+    bearer,
+    build_app,
+    make_settings,
+    missing_service,
+    row_counts,
+)
 from tests.support.flows import quote_request, signed_quote
 
-REDIS_URL = os.environ.get("CONTRACTDESK_TEST_REDIS", "redis://127.0.0.1:6379/0")
 RABBITMQ_URL = os.environ.get("CONTRACTDESK_TEST_RABBITMQ", "amqp://guest:guest@127.0.0.1:5672//")
-
-
-def _missing(message: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
-
-
-@pytest.fixture(scope="session")
-def redis_url() -> str:
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
-    except redis.RedisError as exc:
-        _missing(f"Redis is not reachable at {REDIS_URL}: {exc}")
-    return REDIS_URL
 
 
 @pytest.fixture(scope="session")
@@ -47,7 +38,7 @@ def rabbitmq_url() -> str:
         with kombu.Connection(RABBITMQ_URL, connect_timeout=3) as connection:
             connection.ensure_connection(max_retries=1)
     except Exception as exc:
-        _missing(f"RabbitMQ is not reachable at {RABBITMQ_URL}: {exc}")
+        missing_service(f"RabbitMQ is not reachable at {RABBITMQ_URL}: {exc}")
     return RABBITMQ_URL
 
 
