@@ -13,6 +13,7 @@ from app.catalogue.models import Price, Product
 from app.counters import NumberReservation, ReleasedNumber, SequenceCounter
 from app.db import Base
 from app.documents.models import Approval, Document, DocumentClause, DocumentFile
+from app.idempotency.models import IdempotentRequest
 from app.library.models import Clause, ClauseVersion, Template, TemplateVersion
 from app.notifications.models import Notification
 from app.signing.models import Envelope, ProviderEvent, Signer
@@ -31,6 +32,7 @@ __all__ = [
     "DocumentClause",
     "DocumentFile",
     "Envelope",
+    "IdempotentRequest",
     "Notification",
     "NumberReservation",
     "OutboxEvent",

@@ -17,6 +17,7 @@ Task = Callable[..., Any]
 def tasks() -> dict[str, Task]:
     from app.billing import tasks as billing_tasks
     from app.documents import tasks as document_tasks
+    from app.idempotency import tasks as idempotency_tasks
     from app.renewals import tasks as renewal_tasks
     from app.signing import tasks as signing_tasks
 
@@ -29,6 +30,7 @@ def tasks() -> dict[str, Task]:
         "documents.regenerate": document_tasks.regenerate,
         "documents.release_stale_numbers": document_tasks.release_stale_numbers,
         "documents.revise": document_tasks.revise,
+        "idempotency.expire": idempotency_tasks.expire,
         "renewals.sweep": renewal_tasks.sweep,
         "signing.send": signing_tasks.send,
         "signing.docusign_send": signing_tasks.docusign_send,
@@ -41,6 +43,7 @@ PERIODIC = (
     "billing.retry_due",
     "documents.release_stale_numbers",
     "documents.expire_quotes",
+    "idempotency.expire",
     "renewals.sweep",
     "signing.docusign_retry_due",
     "signing.docusign_reconcile",

@@ -6,7 +6,7 @@ from apiflask import APIFlask
 from flask_wtf.csrf import CSRFProtect
 
 from app.config import Settings
-from app.web import formatting, limits, ops, problems, spec
+from app.web import formatting, idempotency, limits, ops, problems, spec
 from app.web.api import api_keys as api_api_keys
 from app.web.api import catalogue as api_catalogue
 from app.web.api import documents as api_documents
@@ -44,6 +44,7 @@ def init_app(app: APIFlask, settings: Settings) -> None:
         csrf.exempt(bp)  # API clients authenticate with a bearer key, not a cookie
         app.register_blueprint(bp)
     limits.init_app(app, settings, keyed)
+    idempotency.init_app(app)
     for page_bp in (
         ops.bp,
         pages_admin.bp,

@@ -39,7 +39,7 @@ def problem(
     return body
 
 
-def _problem_response(body: dict[str, Any], headers: Any = None) -> Response:
+def problem_response(body: dict[str, Any], headers: Any = None) -> Response:
     response = jsonify(body)
     response.status_code = body["status"]
     response.mimetype = PROBLEM_JSON
@@ -76,14 +76,14 @@ def _reason(status: int) -> str:
 def init_app(app: APIFlask) -> None:
     @app.error_processor
     def _api_error(error: HTTPError) -> Response:
-        return _problem_response(_http_error_problem(error), error.headers)
+        return problem_response(_http_error_problem(error), error.headers)
 
     @app.errorhandler(DomainError)
     def _domain_error(error: DomainError) -> Any:
         if error.status >= 500:
             log.error("%s: %s", type(error).__name__, error.detail)
         if _is_api():
-            return _problem_response(
+            return problem_response(
                 problem(
                     error.status, error.title, error.detail, slug=error.slug, errors=error.errors
                 )
@@ -96,7 +96,7 @@ def init_app(app: APIFlask) -> None:
         if _is_api():
             detail = error.description or _reason(status)
             headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
-            return _problem_response(problem(status, _reason(status), detail), headers)
+            return problem_response(problem(status, _reason(status), detail), headers)
         return render_template(
             "error.html", title=_reason(status), detail=error.description
         ), status
@@ -106,5 +106,5 @@ def init_app(app: APIFlask) -> None:
         log.exception("unhandled error on %s %s", request.method, request.path)
         detail = "an unexpected error occurred; it has been logged"
         if _is_api():
-            return _problem_response(problem(500, "Internal Server Error", detail))
+            return problem_response(problem(500, "Internal Server Error", detail))
         return render_template("error.html", title="Something went wrong", detail=detail), 500
