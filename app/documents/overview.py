@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.accounts.models import Account
 from app.audit import services as audit
 from app.audit.models import AuditEvent
 from app.billing.models import Cancellation
@@ -24,6 +25,7 @@ class DocumentOverview:
     status_reason: str
     """Why the document waits (DocuSign busy) or came back (declined, voided), if it did."""
     cancellations: list[Cancellation]
+    account: Account | None
 
 
 def document_overview(session: Session, document_id: uuid.UUID) -> DocumentOverview:
@@ -39,6 +41,7 @@ def document_overview(session: Session, document_id: uuid.UUID) -> DocumentOverv
         signers=list(envelope.signers) if envelope else [],
         history=audit.events_for(session, document),
         status_reason=envelope.reason if envelope else "",
+        account=session.get(Account, document.account_id) if document.account_id else None,
         cancellations=list(
             session.scalars(
                 select(Cancellation)

@@ -9,10 +9,12 @@ from apiflask import APIBlueprint
 from flask import redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
+from app.accounts.models import Account
 from app.billing import cancellations
-from app.documents import amendments, validity
+from app.documents import amendments, listing, validity
 from app.documents import services as documents
 from app.documents.amendments import AmendRequest
+from app.documents.listing import DocumentFilter
 from app.documents.overview import DocumentOverview, document_overview
 from app.errors import InvalidInput
 from app.signing import services as signing
@@ -26,7 +28,9 @@ from app.web.schemas.documents import (
     AsAmendedOut,
     CancelIn,
     DocumentIn,
+    DocumentListQuery,
     DocumentOut,
+    DocumentPageOut,
     ExpiringOut,
     ExpiringQuery,
     PreviewOut,
@@ -71,6 +75,7 @@ def document_out(
         "version": doc.current_version,
         "currency": doc.currency,
         "customer_name": doc.customer["name"],
+        "account": account_ref(overview.account),
         "external_ref": doc.external_ref,
         "totals": {k: doc.totals[k] for k in ("subtotal", "discount", "tax", "total")},
         "approvals_required": doc.approvals_required,
@@ -121,6 +126,17 @@ def document_out(
     }
 
 
+def account_ref(account: Account | None) -> dict[str, Any] | None:
+    if account is None:
+        return None
+    return {
+        "id": account.id,
+        "name": account.name,
+        "crm_id": account.crm_id,
+        "erp_id": account.erp_id,
+    }
+
+
 def document_overview_of(document_id: uuid.UUID) -> DocumentOverview:
     uow = unit_of_work()
     with uow:
@@ -142,6 +158,57 @@ def create(json_data: DocumentIn) -> tuple[dict[str, Any], int, dict[str, str]]:
     )
     location = url_for("api_documents.get", document_id=document_id, _external=True)
     return document_out(document_overview_of(document_id)), 201, {"Location": location}
+
+
+@bp.get("/documents")
+@bp.auth_required(auth, roles=[scopes.READ])
+@bp.input(DocumentListQuery, location="query")
+@bp.output(DocumentPageOut)
+@bp.doc(
+    summary="Documents, newest first, filtered by account, status, kind, external_ref, date",
+    description="Pages of `limit`; pass `next_cursor` as `cursor` for the next. Pages hold "
+    "steady while documents are added.",
+    responses=[422],
+)
+def list_documents(query_data: DocumentListQuery) -> dict[str, Any]:
+    criteria = DocumentFilter(
+        account_id=query_data.account,
+        account_crm_id=query_data.account_crm_id,
+        account_erp_id=query_data.account_erp_id,
+        status=query_data.status,
+        kind=query_data.kind,
+        external_ref=query_data.external_ref,
+        created_from=query_data.created_from,
+        created_to=query_data.created_to,
+    )
+    uow = unit_of_work()
+    with uow:
+        page = listing.list_documents(
+            uow.session, criteria, limit=query_data.limit, cursor=query_data.cursor
+        )
+        return {
+            "documents": [
+                {
+                    "id": d.id,
+                    "number": d.number,
+                    "kind": d.kind,
+                    "status": d.status,
+                    "customer_name": d.customer["name"],
+                    "account": account_ref(page.accounts.get(d.account_id))
+                    if d.account_id
+                    else None,
+                    "external_ref": d.external_ref,
+                    "currency": d.currency,
+                    "total": d.totals["total"],
+                    "version": d.current_version,
+                    "created_at": d.created_at,
+                    "updated_at": d.updated_at,
+                    "url": url_for("api_documents.get", document_id=d.id, _external=True),
+                }
+                for d in page.documents
+            ],
+            "next_cursor": page.next_cursor,
+        }
 
 
 @bp.post("/documents:preview")

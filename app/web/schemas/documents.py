@@ -174,6 +174,13 @@ class CancelIn(BaseModel):
     )
 
 
+class AccountRefOut(BaseModel):
+    id: uuid.UUID
+    name: str
+    crm_id: str | None = Field(description="The account's id in the CRM")
+    erp_id: str | None = Field(description="The account's customer number in the ERP")
+
+
 class DocumentOut(BaseModel):
     id: uuid.UUID
     number: str
@@ -190,7 +197,10 @@ class DocumentOut(BaseModel):
     version: int
     currency: str
     customer_name: str
-    external_ref: str | None
+    account: AccountRefOut | None = Field(
+        default=None, description="The service's account, for a customer that has one"
+    )
+    external_ref: str | None = Field(description="The CRM's id for the deal (opportunity)")
     totals: TotalsOut
     approvals_required: list[RequiredApprovalOut]
     approvals: list[ApprovalOut]
@@ -337,3 +347,41 @@ class AsAmendedOut(BaseModel):
     amendment_charges: str = Field(description="Part-year charges less credits, net")
     titles: list[AsAmendedTitleOut]
     titles_removed: list[RemovedTitleOut]
+
+
+class DocumentListQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    account: uuid.UUID | None = Field(default=None, description="The service's account id")
+    account_crm_id: str | None = Field(default=None, max_length=100)
+    account_erp_id: str | None = Field(default=None, max_length=100)
+    status: str | None = Field(default=None, max_length=30)
+    kind: Literal["quote", "licence", "amendment", "title-list"] | None = None
+    external_ref: str | None = Field(default=None, max_length=200)
+    created_from: datetime | None = Field(default=None, description="Inclusive, ISO 8601")
+    created_to: datetime | None = Field(default=None, description="Exclusive, ISO 8601")
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: str | None = Field(
+        default=None, max_length=200, description="`next_cursor` of the page before"
+    )
+
+
+class DocumentSummaryOut(BaseModel):
+    id: uuid.UUID
+    number: str
+    kind: str
+    status: str
+    customer_name: str
+    account: AccountRefOut | None
+    external_ref: str | None
+    currency: str
+    total: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    url: str
+
+
+class DocumentPageOut(BaseModel):
+    documents: list[DocumentSummaryOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null: last")

@@ -1,0 +1,94 @@
+"""Listing documents for CRMs and ERPs: filtered, newest first, in pages that hold steady
+while documents are added (keyset pagination on creation time and id)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from app.accounts.models import Account
+from app.documents.models import Document
+from app.errors import FieldError, InvalidInput
+
+
+@dataclass(frozen=True)
+class DocumentFilter:
+    account_id: uuid.UUID | None = None
+    account_crm_id: str | None = None
+    account_erp_id: str | None = None
+    status: str | None = None
+    kind: str | None = None
+    external_ref: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    documents: list[Document]
+    accounts: dict[uuid.UUID, Account]
+    next_cursor: str | None
+
+
+def encode_cursor(document: Document) -> str:
+    raw = json.dumps([document.created_at.isoformat(), str(document.id)]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        created, document_id = json.loads(raw)
+        return datetime.fromisoformat(created), uuid.UUID(document_id)
+    except (binascii.Error, ValueError, TypeError) as exc:
+        raise InvalidInput(
+            "the cursor is not one this service gave", [FieldError("/cursor", "unknown cursor")]
+        ) from exc
+
+
+def list_documents(
+    session: Session, criteria: DocumentFilter, *, limit: int, cursor: str | None
+) -> Page:
+    query = select(Document).outerjoin(Account, Account.id == Document.account_id)
+    conditions = {
+        Document.account_id: criteria.account_id,
+        Account.crm_id: criteria.account_crm_id,
+        Account.erp_id: criteria.account_erp_id,
+        Document.status: criteria.status,
+        Document.kind: criteria.kind,
+        Document.external_ref: criteria.external_ref,
+    }
+    for column, value in conditions.items():
+        if value is not None:
+            query = query.where(column == value)
+    if criteria.created_from is not None:
+        query = query.where(Document.created_at >= criteria.created_from)
+    if criteria.created_to is not None:
+        query = query.where(Document.created_at < criteria.created_to)
+    if cursor:
+        created, document_id = decode_cursor(cursor)
+        query = query.where(
+            or_(
+                Document.created_at < created,
+                and_(Document.created_at == created, Document.id < document_id),
+            )
+        )
+    rows = list(
+        session.scalars(
+            query.order_by(Document.created_at.desc(), Document.id.desc()).limit(limit + 1)
+        )
+    )
+    documents = rows[:limit]
+    account_ids = {d.account_id for d in documents if d.account_id}
+    accounts = {
+        a.id: a for a in session.scalars(select(Account).where(Account.id.in_(account_ids)))
+    }
+    next_cursor = encode_cursor(documents[-1]) if len(rows) > limit else None
+    return Page(documents, accounts, next_cursor)
