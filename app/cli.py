@@ -327,6 +327,54 @@ def audit_verify() -> None:
     click.echo("audit chain intact")
 
 
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--user", "email", required=True, help="The user the documents are made as")
+def bulk(file: Path, email: str) -> None:
+    """Make a document for each request in FILE (.csv or .jsonl), with a progress bar;
+    exits non-zero if any row failed, after listing each failed row and why."""
+    import time
+
+    from app.batches import services as batch_services
+    from app.batches.models import FAILED
+    from app.errors import DomainError
+    from app.users import services as user_services
+
+    with _runtime() as runtime:
+        uow = runtime.unit_of_work()
+        try:
+            with uow:
+                actor = user_services.user_by_email(uow.session, email)
+            batch_id = batch_services.submit(
+                runtime.unit_of_work(),
+                file.read_bytes(),
+                filename=file.name,
+                content_type="",
+                actor=actor,
+            )
+        except DomainError as exc:
+            raise click.ClickException(exc.detail) from exc
+        progress = batch_services.progress(runtime.unit_of_work(), batch_id)
+        shown = 0
+        with click.progressbar(length=progress.batch.total, label=f"batch {batch_id}") as bar:
+            while True:
+                progress = batch_services.progress(runtime.unit_of_work(), batch_id)
+                handled = progress.batch.total - progress.counts.get("pending", 0)
+                handled -= progress.counts.get("running", 0)
+                bar.update(handled - shown)
+                shown = handled
+                if progress.finished:
+                    break
+                time.sleep(0.3)
+        failed = [row for row in progress.batch.rows if row.state == FAILED]
+    click.echo(f"{progress.batch.total - len(failed)} made, {len(failed)} failed")
+    for row in failed:
+        pointers = "; ".join(f"{e['pointer']}: {e['detail']}" for e in row.errors)
+        click.echo(f"row {row.row}: {row.problem}" + (f" ({pointers})" if pointers else ""))
+    if failed:
+        sys.exit(1)
+
+
 @main.group()
 def renewals() -> None:
     """Licences coming to their end."""

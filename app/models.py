@@ -2,6 +2,7 @@
 
 from app.accounts.models import Account
 from app.audit.models import AuditEvent
+from app.batches.models import Batch, BatchRow
 from app.billing.models import (
     Cancellation,
     OutboxEvent,
@@ -25,6 +26,8 @@ __all__ = [
     "Approval",
     "AuditEvent",
     "Base",
+    "Batch",
+    "BatchRow",
     "Cancellation",
     "Clause",
     "ClauseVersion",

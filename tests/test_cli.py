@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -132,6 +133,16 @@ def test_init_demo_then_users_and_keys_work_against_the_same_database(tmp_path: 
         revoked = run(env, "apikey", "revoke", line.split()[0])
         assert revoked.returncode == 0, revoked.stderr
         assert client.get("/api/v1/products", headers=read_only).status_code == 401
+
+        good = quote_request(account_id(runtime, "Huaxin"))
+        bad = {**good, "data": {**good["data"], "currency": "XXX1"}}
+        requests = tmp_path / "renewals.jsonl"
+        requests.write_text("\n".join(json.dumps(r) for r in (good, good, bad)))
+        bulk = run(env, "bulk", str(requests), "--user", "ops@example.com")
+        assert bulk.returncode == 1, bulk.stderr
+        assert "2 made, 1 failed" in bulk.stdout
+        assert "row 3: the data does not fit a quote" in bulk.stdout
+        assert "/data/currency" in bulk.stdout
     finally:
         app.extensions["contractdesk"].close()
 

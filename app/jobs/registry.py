@@ -15,6 +15,7 @@ Task = Callable[..., Any]
 
 
 def tasks() -> dict[str, Task]:
+    from app.batches import tasks as batch_tasks
     from app.billing import tasks as billing_tasks
     from app.documents import tasks as document_tasks
     from app.idempotency import tasks as idempotency_tasks
@@ -22,6 +23,8 @@ def tasks() -> dict[str, Task]:
     from app.signing import tasks as signing_tasks
 
     return {
+        "batches.make_row": batch_tasks.make_row,
+        "batches.resume": batch_tasks.resume,
         "billing.deliver_event": billing_tasks.deliver_event,
         "billing.retry_due": billing_tasks.retry_due,
         "documents.confirm_order": document_tasks.confirm_order,
@@ -40,6 +43,7 @@ def tasks() -> dict[str, Task]:
 
 
 PERIODIC = (
+    "batches.resume",
     "billing.retry_due",
     "documents.release_stale_numbers",
     "documents.expire_quotes",
