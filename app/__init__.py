@@ -24,7 +24,8 @@ def create_app(settings: Settings | None = None) -> APIFlask:
         title="Contract Desk API",
         version="1",
         spec_path="/api/openapi.json",
-        docs_path=None,
+        docs_path="/api/docs",
+        docs_ui="swagger-ui",
         template_folder="web/templates",
         static_folder="web/static",
     )

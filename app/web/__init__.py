@@ -6,7 +6,7 @@ from apiflask import APIFlask
 from flask_wtf.csrf import CSRFProtect
 
 from app.config import Settings
-from app.web import formatting, idempotency, limits, ops, problems, spec
+from app.web import docs, formatting, idempotency, limits, ops, problems, spec
 from app.web.api import api_keys as api_api_keys
 from app.web.api import batches as api_batches
 from app.web.api import catalogue as api_catalogue
@@ -59,4 +59,5 @@ def init_app(app: APIFlask, settings: Settings) -> None:
     ):
         app.register_blueprint(page_bp)
     pages_auth.init_app(app)
-    app.spec_processor(spec.add_kind_schemas)
+    docs.init_app(app)
+    app.spec_processor(lambda document: spec.add_api_conventions(spec.add_kind_schemas(document)))
