@@ -219,11 +219,12 @@ class Settings(BaseSettings):
         gt=0,
         validation_alias=_env("CONTRACTDESK_WEBHOOK_TIMEOUT", "webhook_timeout_seconds"),
     )
-    webhook_max_attempts: int = Field(
-        default=15,
+    webhook_retry_days: float = Field(
+        default=3,
         gt=0,
-        description="Attempts before a delivery is marked failed (backoff doubles up to 6 h).",
-        validation_alias=_env("CONTRACTDESK_WEBHOOK_MAX_ATTEMPTS", "webhook_max_attempts"),
+        description="How long a delivery is retried (backoff doubles up to 6 h) before it "
+        "fails and its endpoint is disabled, its owner told.",
+        validation_alias=_env("CONTRACTDESK_WEBHOOK_RETRY_DAYS", "webhook_retry_days"),
     )
     rate_limit: str = Field(
         default="600/minute",

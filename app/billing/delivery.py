@@ -1,9 +1,12 @@
-"""Where invoicing events are delivered: signed POSTs, retried with backoff until a 2xx.
+"""Where events are delivered: signed POSTs, retried with backoff until a 2xx.
 
 A delivery is claimed by pushing its `next_attempt_at` a lease into the future in a short
 transaction, so two workers never post the same delivery at once and a worker that dies
-mid-post leaves it to be retried when the lease runs out (at-least-once; receivers
-deduplicate on `webhook-id`).
+mid-post leaves it to be retried when the lease runs out (at least once; receivers
+deduplicate on `webhook-id`). Per document, an endpoint gets events in the order they
+happened: a delivery waits while an earlier one for the same endpoint and document is
+still pending. A delivery still failing after the retry window (3 days) fails, and so does
+one answered `410 Gone`: either disables the endpoint and tells its owner.
 """
 
 from __future__ import annotations
@@ -16,11 +19,22 @@ import uuid
 from datetime import datetime, timedelta
 
 import httpx
-from sqlalchemy import select, update
+from sqlalchemy import and_, exists, select, update
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ColumnElement
 
-from app.billing.models import DELIVERED, FAILED, PENDING, WebhookAttempt, WebhookDelivery
-from app.billing.signatures import sign
+from app.billing.models import (
+    DELIVERED,
+    FAILED,
+    PENDING,
+    OutboxEvent,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from app.billing.signatures import signature_header
 from app.db import utcnow
+from app.notifications.services import notify_once
 from app.observability.metrics import WEBHOOK_ATTEMPTS
 from app.uow import UnitOfWork
 
@@ -28,6 +42,7 @@ log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(hours=6)
 EXCERPT_CHARS = 500
+GONE = 410
 
 
 def backoff(attempts: int) -> timedelta:
@@ -36,12 +51,52 @@ def backoff(attempts: int) -> timedelta:
     return base * (1 + random.random() * 0.2)  # noqa: S311 - jitter, not security
 
 
+def _no_earlier_pending() -> ColumnElement[bool]:
+    """SQL: no delivery to the same endpoint of an earlier event about the same document
+    is still pending (events without a document are not ordered)."""
+    earlier, earlier_event, this_event = (
+        aliased(WebhookDelivery),
+        aliased(OutboxEvent),
+        aliased(OutboxEvent),
+    )
+    return ~exists(
+        select(earlier.id)
+        .join(earlier_event, earlier_event.id == earlier.event_id)
+        .join(this_event, this_event.id == WebhookDelivery.event_id)
+        .where(
+            earlier.endpoint_id == WebhookDelivery.endpoint_id,
+            earlier.status == PENDING,
+            earlier.id != WebhookDelivery.id,
+            this_event.document_id.is_not(None),
+            earlier_event.document_id == this_event.document_id,
+            (earlier_event.created_at < this_event.created_at)
+            | and_(
+                earlier_event.created_at == this_event.created_at,
+                earlier_event.id < this_event.id,
+            ),
+        )
+    )
+
+
+def _endpoint_enabled() -> ColumnElement[bool]:
+    return exists(
+        select(WebhookEndpoint.id).where(
+            WebhookEndpoint.id == WebhookDelivery.endpoint_id, WebhookEndpoint.enabled.is_(True)
+        )
+    )
+
+
 def due_delivery_ids(uow: UnitOfWork, *, now: datetime, limit: int = 100) -> list[uuid.UUID]:
     with uow:
         return list(
             uow.session.scalars(
                 select(WebhookDelivery.id)
-                .where(WebhookDelivery.status == PENDING, WebhookDelivery.next_attempt_at <= now)
+                .where(
+                    WebhookDelivery.status == PENDING,
+                    WebhookDelivery.next_attempt_at <= now,
+                    _endpoint_enabled(),
+                    _no_earlier_pending(),
+                )
                 .order_by(WebhookDelivery.next_attempt_at)
                 .limit(limit)
             )
@@ -57,16 +112,53 @@ def _claim(uow: UnitOfWork, delivery_id: uuid.UUID, now: datetime) -> bool:
                 WebhookDelivery.id == delivery_id,
                 WebhookDelivery.status == PENDING,
                 WebhookDelivery.next_attempt_at <= now,
+                _endpoint_enabled(),
+                _no_earlier_pending(),
             )
             .values(next_attempt_at=now + lease)
             .returning(WebhookDelivery.id)
+            .execution_options(synchronize_session=False)
         ).scalar_one_or_none()
         uow.commit()
     return claimed is not None
 
 
+def disable_endpoint(uow: UnitOfWork, endpoint: WebhookEndpoint, reason: str) -> None:
+    """Stop delivering to an endpoint and tell its owner on their pages (in the caller's
+    transaction); its pending deliveries wait until it is enabled again."""
+    endpoint.enabled = False
+    endpoint.disabled_at = utcnow()
+    endpoint.disabled_reason = reason
+    notify_once(
+        uow.session,
+        user_id=endpoint.created_by_id,
+        key=f"webhook-disabled:{endpoint.id}:{endpoint.disabled_at.isoformat()}",
+        message=f"Webhook endpoint {endpoint.url} was disabled: {reason}. Fix it, enable it "
+        "again and replay what it missed.",
+    )
+    log.warning("webhook endpoint %s disabled: %s", endpoint.url, reason)
+
+
+def _next_in_order(uow: UnitOfWork, delivery: WebhookDelivery) -> uuid.UUID | None:
+    """The event of the next pending delivery to the same endpoint about the same document."""
+    if delivery.event.document_id is None:
+        return None
+    return uow.session.scalar(
+        select(WebhookDelivery.event_id)
+        .join(OutboxEvent, OutboxEvent.id == WebhookDelivery.event_id)
+        .where(
+            WebhookDelivery.endpoint_id == delivery.endpoint_id,
+            WebhookDelivery.status == PENDING,
+            OutboxEvent.document_id == delivery.event.document_id,
+        )
+        .order_by(OutboxEvent.created_at, OutboxEvent.id)
+        .limit(1)
+    )
+
+
 def attempt(uow: UnitOfWork, delivery_id: uuid.UUID, *, now: datetime | None = None) -> str | None:
-    """Try one delivery once; return its new status, or None when another worker has it."""
+    """Try one delivery once; return its new status, or None when it is not ours to try
+    now (another worker has it, it waits for an earlier event, its endpoint is disabled)."""
     now = now or utcnow()
     if not _claim(uow, delivery_id, now):
         return None
@@ -81,12 +173,15 @@ def attempt(uow: UnitOfWork, delivery_id: uuid.UUID, *, now: datetime | None = N
             "user-agent": "ContractDesk-Webhooks/1",
             "webhook-id": event.message_id,
             "webhook-timestamp": str(timestamp),
-            "webhook-signature": sign(
-                endpoint.secret, msg_id=event.message_id, timestamp=timestamp, body=body
+            "webhook-signature": signature_header(
+                endpoint.signing_secrets(now),
+                msg_id=event.message_id,
+                timestamp=timestamp,
+                body=body,
             ),
         }
         url, timeout = endpoint.url, uow.settings.webhook_timeout_seconds
-        max_attempts = uow.settings.webhook_max_attempts
+        retry_window = timedelta(days=uow.settings.webhook_retry_days)
 
     started = time.perf_counter()
     status_code: int | None = None
@@ -102,6 +197,8 @@ def attempt(uow: UnitOfWork, delivery_id: uuid.UUID, *, now: datetime | None = N
         delivery = uow.session.get(WebhookDelivery, delivery_id)
         assert delivery is not None
         delivery.attempts += 1
+        if delivery.retry_until is None:
+            delivery.retry_until = now + retry_window
         uow.session.add(
             WebhookAttempt(
                 delivery_id=delivery.id,
@@ -109,18 +206,30 @@ def attempt(uow: UnitOfWork, delivery_id: uuid.UUID, *, now: datetime | None = N
                 duration_ms=duration_ms,
                 response_excerpt=excerpt,
                 error=error,
+                created_at=utcnow(),
             )
         )
+        retry_at = now + backoff(delivery.attempts)
         if status_code is not None and 200 <= status_code < 300:
-            delivery.status, delivery.delivered_at, delivery.next_attempt_at = (
-                DELIVERED,
-                utcnow(),
-                None,
-            )
-        elif delivery.attempts >= max_attempts:
+            delivery.status, delivery.delivered_at = DELIVERED, utcnow()
+            delivery.next_attempt_at = None
+            following = _next_in_order(uow, delivery)
+            if following is not None:
+                uow.enqueue("billing.deliver_event", event_id=str(following))
+        elif status_code == GONE:
             delivery.status, delivery.next_attempt_at = FAILED, None
+            disable_endpoint(uow, delivery.endpoint, "it answered 410 Gone")
+        elif retry_at > delivery.retry_until:
+            delivery.status, delivery.next_attempt_at = FAILED, None
+            last = f"HTTP {status_code}" if status_code else (error or "no answer")
+            disable_endpoint(
+                uow,
+                delivery.endpoint,
+                f"{event.message_id} failed for {uow.settings.webhook_retry_days:g} days "
+                f"(last: {last})",
+            )
         else:
-            delivery.next_attempt_at = now + backoff(delivery.attempts)
+            delivery.next_attempt_at = retry_at
         status = delivery.status
         uow.commit()
     WEBHOOK_ATTEMPTS.labels(outcome=status if status_code is not None else "unreachable").inc()

@@ -20,9 +20,21 @@ class WebhookEndpoint(IdMixin, Base):
     url: Mapped[str] = mapped_column(String(2000))
     events: Mapped[list[str]] = mapped_column(JSON)
     secret: Mapped[str] = mapped_column(String(100))
+    previous_secret: Mapped[str | None] = mapped_column(String(100))
+    """Still signed with during a rotation, until `previous_secret_expires_at`."""
+    previous_secret_expires_at: Mapped[datetime | None]
     description: Mapped[str] = mapped_column(Text, default="")
     enabled: Mapped[bool] = mapped_column(default=True)
+    disabled_at: Mapped[datetime | None]
+    disabled_reason: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user.id"))
+
+    def signing_secrets(self, now: datetime) -> list[str]:
+        """The secrets a delivery is signed with now: both while a rotation lasts."""
+        previous = self.previous_secret
+        if previous and self.previous_secret_expires_at and self.previous_secret_expires_at > now:
+            return [self.secret, previous]
+        return [self.secret]
 
 
 class OutboxEvent(IdMixin, Base):
@@ -51,6 +63,8 @@ class WebhookDelivery(IdMixin, Base):
     status: Mapped[str] = mapped_column(String(20), index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(index=True)
+    retry_until: Mapped[datetime | None]
+    """Set by the first attempt (and again by a replay): retries stop after it."""
     delivered_at: Mapped[datetime | None]
 
     event: Mapped[OutboxEvent] = relationship(back_populates="deliveries", lazy="joined")

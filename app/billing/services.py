@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, object_session
 
+from app.accounts.models import Account
 from app.audit import services as audit
 from app.billing.credits import Credit
 from app.billing.models import PENDING, OutboxEvent, WebhookDelivery, WebhookEndpoint
@@ -18,7 +20,17 @@ from app.errors import FieldError, Forbidden, InvalidInput
 from app.uow import UnitOfWork
 from app.users.models import User
 
-EVENT_TYPES = ("invoice.trigger", "invoice.credit")
+EVENT_TYPES = (
+    "document.created",
+    "document.approved",
+    "document.sent",
+    "document.signed",
+    "document.declined",
+    "document.expired",
+    "invoice.trigger",
+    "invoice.credit",
+    "renewal.created",
+)
 PAYMENT_DAYS = 30
 
 
@@ -76,8 +88,8 @@ def emit(
         "timestamp": event.created_at.isoformat().replace("+00:00", "Z"),
         "data": {"event_id": event.message_id, **data},
     }
-    endpoints = session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.enabled.is_(True)))
-    for endpoint in endpoints:
+    # disabled endpoints too: their deliveries wait, in order, until they are enabled again
+    for endpoint in session.scalars(select(WebhookEndpoint)):
         if event_type in endpoint.events:
             session.add(
                 WebhookDelivery(
@@ -90,18 +102,100 @@ def emit(
     return event
 
 
+def account_erp_id(document: Document) -> str | None:
+    """The customer's number in the ERP, where the customer is an account of the service."""
+    if document.account_id is None:
+        return None
+    session = object_session(document)
+    account = session.get(Account, document.account_id) if session else None
+    return account.erp_id if account else None
+
+
+def document_event_data(document: Document, **extra: Any) -> dict[str, Any]:
+    """What a CRM needs to follow a document: ids on both sides, status and total."""
+    return {
+        "document_id": str(document.id),
+        "document_number": document.number,
+        "kind": document.kind,
+        "status": document.status,
+        "version": document.current_version,
+        "external_ref": document.external_ref,
+        "account_id": str(document.account_id) if document.account_id else None,
+        "customer": document.customer,
+        "currency": document.currency,
+        "total": document.totals.get("total"),
+        **extra,
+    }
+
+
+def publish(
+    uow: UnitOfWork,
+    event_type: str,
+    document: Document,
+    data: dict[str, Any] | None = None,
+) -> OutboxEvent:
+    """Write the event in the caller's transaction and deliver it once that commits."""
+    event = emit(
+        uow.session,
+        event_type=event_type,
+        document=document,
+        data=data if data is not None else document_event_data(document),
+    )
+    uow.session.flush()
+    if uow.session.scalar(select(exists().where(WebhookDelivery.event_id == event.id))):
+        uow.enqueue("billing.deliver_event", event_id=str(event.id))
+    return event
+
+
+def billing_schedule(document: Document, signed_on: date) -> list[dict[str, str]]:
+    """One line per invoice: a quote or an amendment is invoiced once, on signature (an
+    amendment not before it takes effect); a licence once per year of its term, each year
+    on its first day (the first not before signature)."""
+    totals = document.totals
+
+    def invoice(on: date, description: str, net: str, tax: str, total: str) -> dict[str, str]:
+        on = max(on, signed_on)
+        return {
+            "invoice_on": on.isoformat(),
+            "due_on": (on + timedelta(days=PAYMENT_DAYS)).isoformat(),
+            "description": description,
+            "net": net,
+            "tax": tax,
+            "total": total,
+        }
+
+    if totals.get("years"):
+        return [
+            invoice(
+                date.fromisoformat(year["starts"]),
+                f"{document.number}, year {year['year']} from {year['starts']}",
+                str(Decimal(year["subtotal"]) - Decimal(year["discount"])),
+                year["tax"],
+                year["total"],
+            )
+            for year in totals["years"]
+        ]
+    effective = document.data.get("effective_date")
+    starts = date.fromisoformat(effective) if effective else signed_on
+    return [invoice(starts, document.number, totals["net"], totals["tax"], totals["total"])]
+
+
 def invoice_trigger_data(document: Document) -> dict[str, Any]:
-    """What an ERP needs to raise the invoice of a signed quote."""
+    """What an ERP needs to bill a signed contract: who, under which PO, what was sold and
+    the billing schedule, one line per invoice."""
     signed_on = utcnow().date()
     lines = document.totals.get("lines", [])
+    account = document.customer
     return {
         "document_id": str(document.id),
         "document_number": document.number,
         "document_version": document.current_version,
         "external_ref": document.external_ref,
-        "customer": document.customer,
+        "customer": account,
+        "customer_erp_id": account_erp_id(document),
         "po_number": document.data.get("po_number"),
         "currency": document.currency,
+        "billing_schedule": billing_schedule(document, signed_on),
         "billing_lines": [
             {
                 "description": line["description"],

@@ -21,12 +21,14 @@ from app.assembly.quote import valid_until
 from app.assembly.schemas import DocumentData, QuoteData
 from app.assembly.tax import TaxDecision
 from app.audit import services as audit
+from app.billing import services as billing
 from app.db import utcnow
 from app.documents.models import (
     APPROVED,
     DRAFT,
     PENDING_APPROVAL,
     REJECTED,
+    RENEWAL,
     Approval,
     Document,
     DocumentClause,
@@ -438,6 +440,14 @@ def _record_new_document(
             ],
         },
     )
+    billing.publish(uow, "document.created", document)
+    if parent is not None and parent.relation == RENEWAL:
+        billing.publish(
+            uow,
+            "renewal.created",
+            document,
+            billing.document_event_data(document, renews=str(parent.document_id)),
+        )
     return document.id
 
 
@@ -512,6 +522,7 @@ def decide_approval(
             document.status = REJECTED
         elif len(outstanding) == 1:
             document.status = APPROVED
+            billing.publish(uow, "document.approved", document)
         audit.record_event(
             uow.session,
             tag=f"document.{'approved' if decision == 'approve' else 'rejected'}",

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit import services as audit
+from app.billing import services as billing
 from app.db import utcnow
 from app.documents.models import APPROVED, DRAFT, EXPIRED, PENDING_APPROVAL, SENT, Document
 from app.errors import Conflict
@@ -56,6 +57,7 @@ def expire_quotes(uow: UnitOfWork, today: date | None = None) -> int:
                 actor=None,
                 data={"valid_until": document.data.get("valid_until")},
             )
+            billing.publish(uow, "document.expired", document)
         uow.commit()
         return len(expired)
 

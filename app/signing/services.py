@@ -278,6 +278,7 @@ def send_here(
                 "sha256": pdf.sha256,
             },
         )
+        billing.publish(uow, "document.sent", document)
         uow.commit()
         return links
 
@@ -445,6 +446,7 @@ def _complete(uow: UnitOfWork, envelope: Envelope, document: Document) -> None:
     envelope.status = ENVELOPE_COMPLETED
     envelope.completed_at = utcnow()
     document.status = SIGNED
+    billing.publish(uow, "document.signed", document)
     event = billing.emit(
         uow.session,
         event_type="invoice.trigger",

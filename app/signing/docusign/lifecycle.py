@@ -157,6 +157,7 @@ def attempt_send(uow: UnitOfWork, envelope_id: uuid.UUID) -> str:
             actor=None,
             data={"provider": PROVIDER, "envelope": provider_ref, "attempts": attempts},
         )
+        billing.publish(uow, "document.sent", envelope.document)
         uow.commit()
     return "sent"
 
@@ -363,6 +364,10 @@ def _close(uow: UnitOfWork, envelope: Envelope, *, declined: bool, reason: str) 
         actor=None,
         data={"provider": PROVIDER, "envelope": envelope.provider_ref, "reason": reason},
     )
+    if declined:
+        billing.publish(
+            uow, "document.declined", document, billing.document_event_data(document, reason=reason)
+        )
 
 
 def _complete(uow: UnitOfWork, envelope: Envelope) -> None:
@@ -398,6 +403,7 @@ def _complete(uow: UnitOfWork, envelope: Envelope) -> None:
             signer.status = SIGNER_SIGNED
             signer.signed_at = signer.signed_at or envelope.completed_at
     document.status = SIGNED
+    billing.publish(uow, "document.signed", document)
     event = billing.emit(
         uow.session,
         event_type="invoice.trigger",
