@@ -18,6 +18,7 @@ from app.web.api import webhook_endpoints as api_webhooks
 from app.web.pages import admin as pages_admin
 from app.web.pages import auth as pages_auth
 from app.web.pages import documents as pages_documents
+from app.web.pages import finance as pages_finance
 from app.web.pages import library as pages_library
 from app.web.pages import new_document as pages_new_document
 from app.web.pages import reports as pages_reports
@@ -52,6 +53,7 @@ def init_app(app: APIFlask, settings: Settings) -> None:
         pages_admin.bp,
         pages_auth.bp,
         pages_documents.bp,
+        pages_finance.bp,
         pages_library.bp,
         pages_new_document.bp,
         pages_reports.bp,

@@ -17,6 +17,7 @@ from app.documents import amendments
 from app.documents import services as documents
 from app.documents.overview import document_overview, recent_documents
 from app.errors import DomainError, FieldError
+from app.notifications import services as notifications
 from app.signing import services as signing
 from app.signing.services import SignerRequest
 from app.validation import field_errors
@@ -74,7 +75,11 @@ def _errors_by_field(errors: list[FieldError]) -> dict[str, str]:
 def dashboard() -> str:
     uow = unit_of_work()
     with uow:
-        return render_template("dashboard.html", documents=recent_documents(uow.session))
+        return render_template(
+            "dashboard.html",
+            documents=recent_documents(uow.session),
+            notices=notifications.unread(uow.session, signed_in_user().id),
+        )
 
 
 @bp.route("/documents/new", methods=["GET", "POST"])

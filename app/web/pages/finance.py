@@ -1,0 +1,65 @@
+"""Finance's pages: webhook endpoints, their health and every delivery attempt; enable an
+endpoint again, replay an event."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from app.billing import endpoints
+from app.errors import DomainError
+from app.web.context import unit_of_work
+from app.web.pages.auth import login_required, signed_in_user
+
+bp = Blueprint("pages_finance", __name__)
+
+MANAGERS = ("finance", "admin")
+
+
+@bp.get("/finance/webhooks")
+@login_required(*MANAGERS)
+def webhooks() -> str:
+    return render_template("finance/webhooks.html", endpoints=endpoints.health(unit_of_work()))
+
+
+@bp.get("/finance/webhooks/<uuid:endpoint_id>")
+@login_required(*MANAGERS)
+def endpoint_log(endpoint_id: uuid.UUID) -> str:
+    status = request.args.get("status") or None
+    health = next(
+        (h for h in endpoints.health(unit_of_work()) if h.endpoint.id == endpoint_id), None
+    )
+    if health is None:
+        return render_template("error.html", title="Not found", detail="no such endpoint")
+    deliveries = endpoints.deliveries(unit_of_work(), endpoint_id, status=status, before=None)
+    return render_template(
+        "finance/endpoint.html", health=health, deliveries=deliveries, status=status
+    )
+
+
+@bp.post("/finance/webhooks/<uuid:endpoint_id>/enabled")
+@login_required(*MANAGERS)
+def set_enabled(endpoint_id: uuid.UUID) -> Response:
+    enable = request.form.get("enabled") == "yes"
+    try:
+        endpoints.update_endpoint(
+            unit_of_work(), endpoint_id, actor=signed_in_user(), enabled=enable
+        )
+        flash("Enabled: waiting deliveries go out in order." if enable else "Disabled.")
+    except DomainError as exc:
+        flash(exc.detail, "error")
+    return redirect(url_for(".endpoint_log", endpoint_id=endpoint_id))
+
+
+@bp.post("/finance/events/<uuid:event_id>/replay")
+@login_required(*MANAGERS)
+def replay(event_id: uuid.UUID) -> Response:
+    endpoint_id = uuid.UUID(request.form["endpoint_id"])
+    try:
+        endpoints.replay(unit_of_work(), event_id, actor=signed_in_user(), endpoint_id=endpoint_id)
+        flash("Replayed with the same webhook-id.")
+    except DomainError as exc:
+        flash(exc.detail, "error")
+    return redirect(url_for(".endpoint_log", endpoint_id=endpoint_id))
