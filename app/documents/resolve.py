@@ -23,7 +23,7 @@ from app.catalogue.models import Product
 from app.config import Settings
 from app.errors import FieldError, InvalidInput
 from app.library.clause_files import PREFERRED
-from app.library.clauses import choose_version
+from app.library.clauses import choose_versions
 from app.library.models import ClauseVersion
 from app.library.template_packages import TemplatePackage
 from app.uow import UnitOfWork
@@ -180,24 +180,22 @@ def _clause_versions(
             "playbook positions name clauses this document does not contain",
             [FieldError(f"/data/clause_positions/{key}", "not in this document") for key in strays],
         )
+    positions = {key: data.clause_positions.get(key, PREFERRED) for key in keys}
+    chosen = choose_versions(
+        session, positions, language=data.language, jurisdiction=doc.jurisdiction
+    )
     versions, errors = [], []
     for key in keys:
-        position = data.clause_positions.get(key, PREFERRED)
-        try:
-            versions.append(
-                choose_version(
-                    session,
-                    key,
-                    language=data.language,
-                    jurisdiction=doc.jurisdiction,
-                    position=position,
-                )
-            )
-        except InvalidInput as exc:
+        found = chosen[key]
+        if isinstance(found, str):
             pointer = (
-                f"/data/clause_positions/{key}" if position != PREFERRED else "/data/jurisdiction"
+                f"/data/clause_positions/{key}"
+                if positions[key] != PREFERRED
+                else "/data/jurisdiction"
             )
-            errors.append(FieldError(pointer, exc.detail))
+            errors.append(FieldError(pointer, found))
+        else:
+            versions.append(found)
     if errors:
         raise InvalidInput("the clause library has no text for some clauses", errors)
     return versions

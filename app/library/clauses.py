@@ -348,29 +348,37 @@ def redline_against_approved(
 # --- documents and clauses -------------------------------------------------------------
 
 
-def choose_version(
-    session: Session, key: str, *, language: str, jurisdiction: str, position: str = PREFERRED
-) -> ClauseVersion:
-    """The approved text a document uses: the variant for its language and jurisdiction,
-    else the one that holds under any law. Fails, naming what is missing, when none fits."""
-    candidates = session.scalars(
-        select(ClauseVersion)
+def choose_versions(
+    session: Session, positions: dict[str, str], *, language: str, jurisdiction: str
+) -> dict[str, ClauseVersion | str]:
+    """The approved text each clause of a document uses (by key, in the playbook position
+    asked for): the variant for its language and jurisdiction, else the one that holds under
+    any law. One query for all; a key with no fitting text maps to the reason instead."""
+    candidates = session.execute(
+        select(Clause.key, ClauseVersion)
         .join(Clause)
         .where(
-            Clause.key == key,
+            Clause.key.in_(positions),
             ClauseVersion.language == language,
-            ClauseVersion.position == position,
+            ClauseVersion.position.in_(set(positions.values())),
             ClauseVersion.status == APPROVED,
             ClauseVersion.jurisdiction.in_({jurisdiction, ""}),
         )
     ).all()
-    for wanted in (jurisdiction, ""):
-        for version in candidates:
-            if version.jurisdiction == wanted:
-                return version
-    where = f" for jurisdiction {jurisdiction!r}" if jurisdiction else ""
-    which = "" if position == PREFERRED else f" in playbook position {position!r}"
-    raise InvalidInput(f"clause {key!r} has no approved text in {language!r}{where}{which}")
+    by_key: dict[str, list[ClauseVersion]] = {}
+    for key, version in candidates:
+        if version.position == positions[key]:
+            by_key.setdefault(key, []).append(version)
+    chosen: dict[str, ClauseVersion | str] = {}
+    for key, position in positions.items():
+        fitting = sorted(by_key.get(key, []), key=lambda v: v.jurisdiction != jurisdiction)
+        if fitting:
+            chosen[key] = fitting[0]
+            continue
+        where = f" for jurisdiction {jurisdiction!r}" if jurisdiction else ""
+        which = "" if position == PREFERRED else f" in playbook position {position!r}"
+        chosen[key] = f"clause {key!r} has no approved text in {language!r}{where}{which}"
+    return chosen
 
 
 @dataclass(frozen=True)

@@ -81,7 +81,8 @@ class TemplateVersion(IdMixin, Base):
     version: Mapped[int]
     status: Mapped[str] = mapped_column(String(20))
     sha256: Mapped[str] = mapped_column(String(64))
-    archive: Mapped[bytes | None] = mapped_column(LargeBinary)
+    archive: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    """The package zip, loaded only when a template is unpacked: a document read needs not it."""
     uploaded_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user.id"))
     published_at: Mapped[datetime | None]
 

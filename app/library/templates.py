@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import uuid
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import TemplateError
@@ -32,12 +33,24 @@ PackageCheck = Callable[[TemplatePackage], None]
 
 
 def package_for(version: TemplateVersion, cache_dir: Path) -> TemplatePackage:
-    """The files of a stored version, unpacked once into the cache and read from there."""
+    """The files of a stored version, unpacked once into the cache and read from there.
+
+    The cache folder is named by the content hash the version recorded, so once it is
+    there neither the archive (a deferred column) nor its unpacking is needed again."""
+    cached = cache_dir / version.sha256
+    if cached.is_dir():
+        return _read_package(cached)
     if version.archive is None:
         raise Gone(f"template version {version.id} predates stored archives; it cannot render")
     folder, sha256 = unpack(version.archive, cache_dir)
     if sha256 != version.sha256:
         raise InvalidInput(f"template version {version.id} does not match its recorded hash")
+    return _read_package(folder)
+
+
+@lru_cache(maxsize=64)
+def _read_package(folder: Path) -> TemplatePackage:
+    """Parsed once per process: a folder named by its content hash never changes."""
     return read_template_package(folder)
 
 
