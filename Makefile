@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test lint bench install system-packages clean
+.PHONY: run test lint bench install system-packages test-system-packages clean
 
 # Debian packages the documents need: CJK fonts for Chinese agreements, HarfBuzz's
 # subsetter for embedding fonts, poppler for the tests that look at rendered pages.
@@ -29,6 +29,17 @@ system-packages:
 	  apt-get install -y -q $$missing || { apt-get update -q && apt-get install -y -q $$missing; }; \
 	fi
 
+# The browser tests drive Debian's Chromium (Playwright cannot download its own here).
+TEST_SYSTEM_PACKAGES := chromium
+
+test-system-packages:
+	@missing=$$(for p in $(TEST_SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:" $$missing; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get install -y -q $$missing || { apt-get update -q && apt-get install -y -q $$missing; }; \
+	fi
+
 install: system-packages $(VENV)/.installed
 
 run: install
@@ -40,7 +51,7 @@ lint: install
 	$(VENV)/bin/ruff format --check app tests bench scripts
 	$(VENV)/bin/mypy
 
-test: lint
+test: lint test-system-packages
 	$(VENV)/bin/python -m pytest
 
 bench: install

@@ -106,14 +106,16 @@ def instance_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def make_settings(database_url: str, tmp_path: Path, instance_dir: Path, **extra: Any) -> Settings:
+    defaults: dict[str, Any] = {
+        "public_url": "http://localhost",
+        "secret_key": "test-secret",
+        "seller_name": "Test Publisher",
+    }
     return Settings(
         database_url=database_url,
         storage_dir=tmp_path / "storage",
         instance_dir=instance_dir,
-        public_url="http://localhost",
-        secret_key="test-secret",
-        seller_name="Test Publisher",
-        **extra,
+        **{**defaults, **extra},
     )
 
 

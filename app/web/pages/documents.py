@@ -7,15 +7,20 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from pydantic import ValidationError
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app.accounts import services as accounts
 from app.assembly.schemas import QuoteData
 from app.billing import cancellations
+from app.billing.models import OutboxEvent
 from app.catalogue import services as catalogue
 from app.documents import amendments
 from app.documents import services as documents
+from app.documents.approval_queue import waiting_for as approval_queue_for
+from app.documents.desk import desk_for
 from app.documents.overview import document_overview, recent_documents
+from app.documents.timeline import timeline
 from app.errors import DomainError, FieldError
 from app.notifications import services as notifications
 from app.signing import services as signing
@@ -23,6 +28,7 @@ from app.signing.services import SignerRequest
 from app.validation import field_errors
 from app.web.context import unit_of_work
 from app.web.files import as_amended_pdf_response, file_response
+from app.web.formatting import money
 from app.web.pages.auth import login_required, signed_in_user
 
 bp = Blueprint("pages_documents", __name__)
@@ -54,7 +60,7 @@ def _form_data(form: Any) -> dict[str, Any]:
         "currency": form.get("currency", ""),
         "valid_until": form.get("valid_until") or None,
         "discount_percent": form.get("discount_percent", "").strip() or "0",
-        "tax_rate_percent": form.get("tax_rate_percent", "").strip() or "0",
+        "tax_rate_percent": form.get("tax_rate_percent", "").strip() or None,
         "po_number": form.get("po_number", "").strip() or None,
         "notes": form.get("notes", ""),
         "lines": _form_lines(form),
@@ -75,10 +81,15 @@ def _errors_by_field(errors: list[FieldError]) -> dict[str, str]:
 def dashboard() -> str:
     uow = unit_of_work()
     with uow:
+        user = signed_in_user()
         return render_template(
             "dashboard.html",
             documents=recent_documents(uow.session),
-            notices=notifications.unread(uow.session, signed_in_user().id),
+            notices=notifications.unread(uow.session, user.id),
+            desk=desk_for(uow.session, user) if user.role in documents.CREATOR_ROLES else None,
+            approvals=len(approval_queue_for(uow.session, user))
+            if user.role in documents.APPROVER_ROLES
+            else 0,
         )
 
 
@@ -124,6 +135,32 @@ def new_quote() -> Response | str:
     return Response(page, status=status) if status != 200 else page
 
 
+@bp.post("/documents/new/totals")
+@login_required("support", "manager", "admin")
+def live_totals() -> tuple[dict[str, Any], int]:
+    """The quote form's live totals and the approvals it will need, as the user types."""
+    form_data = _form_data(request.form)
+    try:
+        data = QuoteData.model_validate(form_data)
+        answer = documents.preview(
+            unit_of_work(), template="quote", data=data.model_dump(mode="json")
+        )
+    except ValidationError as exc:
+        return {"errors": _errors_by_field(field_errors(exc, form_data))}, 422
+    except DomainError as exc:
+        return {"errors": _errors_by_field(exc.errors) or {"form": exc.detail}}, 422
+    currency = answer.record["currency"]
+    return {
+        "totals": {
+            key: money(answer.record[key], currency)
+            for key in ("subtotal", "discount", "tax", "total")
+        },
+        "approvals": [
+            {"role": a["role"], "reason": a["reason"], "step": a["step"]} for a in answer.approvals
+        ],
+    }, 200
+
+
 @bp.get("/documents/<uuid:document_id>")
 @login_required(*STAFF)
 def document(document_id: uuid.UUID) -> str:
@@ -131,14 +168,26 @@ def document(document_id: uuid.UUID) -> str:
     with uow:
         overview = document_overview(uow.session, document_id)
         waiting = {rule["role"] for rule in documents.outstanding_approvals(overview.document)}
+        invoiced_at = uow.session.scalar(
+            select(OutboxEvent.created_at).where(
+                OutboxEvent.document_id == document_id,
+                OutboxEvent.event_type == "invoice.trigger",
+            )
+        )
+        steps = timeline(overview.document, overview.history, overview.signers, invoiced_at)
     links = session.pop(f"links-{document_id}", None)
     return render_template(
-        "document.html", o=overview, doc=overview.document, links=links, waiting_roles=waiting
+        "document.html",
+        o=overview,
+        doc=overview.document,
+        links=links,
+        waiting_roles=waiting,
+        steps=steps,
     )
 
 
 @bp.post("/documents/<uuid:document_id>/approval")
-@login_required("manager", "legal")
+@login_required(*documents.APPROVER_ROLES)
 def decide(document_id: uuid.UUID) -> Response:
     decision = request.form.get("decision", "")
     if decision not in {"approve", "reject"}:
@@ -155,6 +204,8 @@ def decide(document_id: uuid.UUID) -> Response:
             flash("Approved." if decision == "approve" else "Rejected.")
         except DomainError as exc:
             flash(exc.detail, "error")
+    if request.form.get("back") == "queue":
+        return redirect(url_for(".approval_queue"))
     return redirect(url_for(".document", document_id=document_id))
 
 
@@ -237,6 +288,49 @@ def cancel(document_id: uuid.UUID) -> Response:
             actor=signed_in_user(),
         )
         flash("Cancelled; the credit goes to finance's systems as invoice.credit.")
+    except DomainError as exc:
+        flash(exc.detail, "error")
+    return redirect(url_for(".document", document_id=document_id))
+
+
+@bp.get("/approvals")
+@login_required(*documents.APPROVER_ROLES)
+def approval_queue() -> str:
+    uow = unit_of_work()
+    with uow:
+        waiting = approval_queue_for(uow.session, signed_in_user())
+        return render_template("approvals.html", waiting=waiting)
+
+
+@bp.post("/documents/<uuid:document_id>/remind")
+@login_required(*documents.CREATOR_ROLES)
+def remind(document_id: uuid.UUID) -> Response:
+    try:
+        links = signing.remind(unit_of_work(), document_id, actor=signed_in_user())
+    except DomainError as exc:
+        flash(exc.detail, "error")
+        return redirect(url_for(".document", document_id=document_id))
+    if links:
+        session[f"links-{document_id}"] = [
+            {"name": link.name, "email": link.email, "url": link.url} for link in links
+        ]
+        flash("Fresh signing links: the old ones no longer work.")
+    else:
+        flash("DocuSign writes to the signers whose turn it is.")
+    return redirect(url_for(".document", document_id=document_id))
+
+
+@bp.post("/documents/<uuid:document_id>/void")
+@login_required(*documents.CREATOR_ROLES)
+def void(document_id: uuid.UUID) -> Response:
+    try:
+        signing.void(
+            unit_of_work(),
+            document_id,
+            reason=request.form.get("reason", "").strip() or "withdrawn",
+            actor=signed_in_user(),
+        )
+        flash("Withdrawn from signature: the links no longer work.")
     except DomainError as exc:
         flash(exc.detail, "error")
     return redirect(url_for(".document", document_id=document_id))

@@ -22,3 +22,68 @@
     copy.querySelector("select").focus();
   });
 })();
+
+// Live totals: as the form changes, ask the service what the quote would come to and
+// which approvals it would need (nothing is stored), and show it beside the form.
+(function () {
+  var form = document.getElementById("quote-form");
+  var panel = document.getElementById("live-totals");
+  if (!form || !panel) return;
+  var timer = null;
+  var asked = 0;
+
+  function text(tag, value, cls) {
+    var el = document.createElement(tag);
+    el.textContent = value;
+    if (cls) el.className = cls;
+    return el;
+  }
+
+  function show(answer) {
+    panel.replaceChildren();
+    panel.hidden = false;
+    panel.appendChild(text("h2", "Totals"));
+    if (answer.errors) {
+      var keys = Object.keys(answer.errors);
+      panel.appendChild(text("p", keys.length + " field(s) to complete before the totals: " +
+        keys.map(function (k) { return k + ": " + answer.errors[k]; }).join("; "), "muted"));
+      return;
+    }
+    var list = document.createElement("dl");
+    list.className = "totals";
+    [["Subtotal", "subtotal"], ["Discount", "discount"], ["Tax", "tax"], ["Total", "total"]]
+      .forEach(function (pair) {
+        list.appendChild(text("dt", pair[0]));
+        list.appendChild(text("dd", answer.totals[pair[1]], pair[1] === "total" ? "grand" : ""));
+      });
+    panel.appendChild(list);
+    if (answer.approvals.length) {
+      answer.approvals.forEach(function (a) {
+        panel.appendChild(text("p", "Needs approval by a " + a.role + ": " + a.reason + ".",
+          "needs-approval"));
+      });
+    } else {
+      panel.appendChild(text("p", "No approval needed: it can be sent once generated."));
+    }
+  }
+
+  function ask() {
+    var mine = ++asked;
+    var body = new FormData(form);
+    fetch(panel.dataset.previewUrl, {
+      method: "POST",
+      body: body,
+      headers: { "X-CSRFToken": body.get("csrf_token") },
+      credentials: "same-origin",
+    }).then(function (response) { return response.json(); })
+      .then(function (answer) { if (mine === asked) show(answer); })
+      .catch(function () {});
+  }
+
+  function later() {
+    clearTimeout(timer);
+    timer = setTimeout(ask, 300);
+  }
+  form.addEventListener("input", later);
+  form.addEventListener("change", later);
+})();
