@@ -33,7 +33,7 @@ from app.web.pages.auth import login_required, signed_in_user
 
 bp = Blueprint("pages_documents", __name__)
 
-STAFF = ("support", "manager", "legal", "finance", "admin")
+STAFF = ("support", "manager", "director", "legal", "finance", "admin")
 MAX_FORM_LINES = 50
 
 
