@@ -36,14 +36,14 @@ class EndpointHealth:
     failed: int
     last_delivered_at: datetime | None
     oldest_pending_at: datetime | None
+    retrying: int
+    """Waiting deliveries that have failed at least once."""
 
     @property
     def state(self) -> str:
         if not self.endpoint.enabled:
             return "disabled"
-        if self.oldest_pending_at and utcnow() - self.oldest_pending_at > timedelta(hours=1):
-            return "failing"
-        return "healthy"
+        return "failing" if self.retrying else "healthy"
 
 
 def _check(actor: User) -> None:
@@ -75,6 +75,13 @@ def health(uow: UnitOfWork) -> list[EndpointHealth]:
                 ).group_by(WebhookDelivery.endpoint_id)
             ).all()
         )
+        retrying = dict(
+            uow.session.execute(
+                select(WebhookDelivery.endpoint_id, func.count())
+                .where(WebhookDelivery.status == PENDING, WebhookDelivery.attempts > 0)
+                .group_by(WebhookDelivery.endpoint_id)
+            ).all()
+        )
         oldest = dict(
             uow.session.execute(
                 select(WebhookDelivery.endpoint_id, func.min(OutboxEvent.created_at))
@@ -91,6 +98,7 @@ def health(uow: UnitOfWork) -> list[EndpointHealth]:
                 counts.get((endpoint.id, FAILED), 0),
                 last.get(endpoint.id),
                 oldest.get(endpoint.id),
+                int(retrying.get(endpoint.id, 0)),
             )
             for endpoint in uow.session.scalars(
                 select(WebhookEndpoint).order_by(WebhookEndpoint.created_at)

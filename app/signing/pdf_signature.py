@@ -8,12 +8,16 @@ document exactly as it was sent.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import io
 import os
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -23,7 +27,7 @@ from pyhanko.keys import load_cert_from_pemder
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 from pypdf import PdfReader, PdfWriter
@@ -234,8 +238,23 @@ def sign_pdf(
         subfilter=fields.SigSeedSubFilter.PADES,
         md_algorithm="sha256",
     )
-    out = signers.sign_pdf(writer, metadata, signer=signer)
+    out = _run(lambda: signers.async_sign_pdf(writer, metadata, signer=signer))
     return out.getvalue()
+
+
+T = TypeVar("T")
+
+
+def _run(coroutine: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """pyHanko's work is asynchronous; its synchronous wrappers call asyncio.run, which
+    fails inside a thread whose event loop is running (an async server, a browser driver).
+    Run it in this thread when there is no loop, else in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine())
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(coroutine())).result()
 
 
 def verify_pdf_signature(pdf: bytes, *, trust_cert_path: Path) -> SignatureCheck:
@@ -252,7 +271,7 @@ def verify_pdf_signature(pdf: bytes, *, trust_cert_path: Path) -> SignatureCheck
     results = []
     for embedded in signatures:
         try:
-            status = validate_pdf_signature(embedded, context)
+            status = _run(functools.partial(async_validate_pdf_signature, embedded, context))
         except Exception:  # a mangled signature is an invalid one, whatever pyHanko raises
             return SignatureCheck(False, False, False, "", False)
         results.append(status)

@@ -4,10 +4,27 @@ signature, approved on the way; each page photographed at 1280 and 390 pixels.""
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import LiveDesk, log_in, snap
+from tests.conftest import bearer
+from tests.support.flows import create_and_send
+
+
+def _sign(page: Page, link: str, *, photograph: bool = False) -> None:
+    """The customer, in a browser of their own, reads and signs."""
+    assert page.context.browser is not None
+    customer = page.context.browser.new_page()
+    customer.goto(link)
+    if photograph:
+        snap(customer, "signing-page")
+    customer.get_by_label(re.compile("name", re.I)).first.fill("Helen Marsh")
+    customer.get_by_role("checkbox").check()
+    customer.get_by_role("button", name=re.compile("Sign", re.I)).click()
+    expect(customer.locator("body")).to_contain_text(re.compile("signed", re.I))
+    customer.close()
 
 
 def test_a_discounted_quote_from_the_form_to_signed_and_invoiced(
@@ -50,14 +67,7 @@ def test_a_discounted_quote_from_the_form_to_signed_and_invoiced(
     assert link and link.startswith(live.url)
     snap(page, "quote-sent")
 
-    customer = page.context.browser.new_page() if page.context.browser else page
-    customer.goto(link)
-    snap(customer, "signing-page")
-    customer.get_by_label(re.compile("name", re.I)).first.fill("Helen Marsh")
-    customer.get_by_role("checkbox").check()
-    customer.get_by_role("button", name=re.compile("Sign", re.I)).click()
-    expect(customer.locator("body")).to_contain_text(re.compile("signed", re.I))
-    customer.close()
+    _sign(page, link, photograph=True)
     live.wait()
 
     page.goto(f"{live.url}/")
@@ -69,3 +79,63 @@ def test_a_discounted_quote_from_the_form_to_signed_and_invoiced(
     for step in ("created", "approved", "sent", "viewed", "signed", "invoiced"):
         expect(page.locator(f".step.done:has-text('{step}')")).to_have_count(1)
     snap(page, "quote-signed")
+
+
+def test_legal_redrafts_a_clause_and_a_second_lawyer_approves_it_after_the_redline(
+    page: Page, live: LiveDesk
+) -> None:
+    log_in(page, live, "legal@example.com")
+    page.get_by_role("link", name="Clause library").click()
+    page.get_by_label("Search keys, titles and text").fill("liability")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("link", name="Limitation of liability").click()
+    snap(page, "library-clause")
+    page.get_by_label("Text (Markdown)").fill(
+        "Neither party excludes or limits its liability for death or personal injury.\n\n"
+        "The total liability of each party is limited to the fees paid in the eighteen "
+        "months before the claim."
+    )
+    page.get_by_role("button", name="Start draft").click()
+    expect(page.locator("h1")).to_contain_text("draft")
+    page.get_by_role("button", name="Submit for review").click()
+    expect(page.locator("h1")).to_contain_text("in review")
+    draft_url = page.url
+
+    log_in(page, live, "legal2@example.com")
+    page.goto(draft_url)
+    redline = page.locator(".redline")
+    expect(redline.locator("ins", has_text="eighteen")).to_have_count(1)
+    expect(redline.locator("del").first).to_be_visible()
+    snap(page, "library-redline")
+    page.get_by_label("Comment").fill("Eighteen months agreed with the insurers")
+    page.get_by_role("button", name="Approve").click()
+    expect(page.locator("h1")).to_contain_text("approved")
+    expect(page.locator("body")).to_contain_text("approved by Robin Counsel")
+
+
+def test_finance_replays_a_delivery_the_erp_missed(page: Page, live: LiveDesk) -> None:
+    endpoint = (
+        live.app.test_client()
+        .post(
+            "/api/v1/webhook-endpoints",
+            json={"url": "http://127.0.0.1:9/erp-is-down", "events": ["invoice.trigger"]},
+            headers=bearer(live.app, "finance@example.com"),
+        )
+        .json
+    )
+    _, link = create_and_send(live.app)
+    _sign(page, live.url + urlsplit(link).path)
+    live.wait()
+
+    log_in(page, live, "finance@example.com")
+    page.get_by_role("link", name="Webhooks").click()
+    expect(page.locator("tr", has_text="erp-is-down")).to_contain_text("failing")
+    snap(page, "finance-webhooks")
+    page.get_by_role("link", name=endpoint["url"]).click()
+    expect(page.locator(".attempts")).to_contain_text("no answer")
+    snap(page, "finance-deliveries")
+    page.get_by_role("button", name="Replay").first.click()
+    expect(page.locator(".flash")).to_contain_text("Replayed with the same webhook-id.")
+    live.wait()
+    page.reload()
+    expect(page.locator(".attempts li")).to_have_count(2)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 from apiflask import APIFlask
 from flask.testing import FlaskClient
@@ -44,7 +45,7 @@ def plain_quote_request(app: APIFlask) -> dict[str, Any]:
 
 def sign_as(client: FlaskClient, url: str, name: str) -> Any:
     """Open a signing link like a browser, type the name, consent, sign."""
-    path = url.removeprefix("http://localhost")
+    path = urlsplit(url).path
     page = client.get(path, headers={"User-Agent": SIGNER_AGENT})
     assert page.status_code == 200, page.text
     return client.post(

@@ -71,7 +71,7 @@ class EndpointHealthOut(BaseModel):
     description: str
     events: list[str]
     enabled: bool
-    state: str = Field(description="healthy, failing (a delivery waits over an hour) or disabled")
+    state: str = Field(description="healthy, failing (a delivery is being retried) or disabled")
     disabled_reason: str
     delivered: int
     pending: int
