@@ -15,7 +15,8 @@ COPY --chown=contractdesk clauses ./clauses
 COPY --chown=contractdesk contract_templates ./contract_templates
 COPY --chown=contractdesk config ./config
 
-RUN python -m venv /opt/venv && /opt/venv/bin/pip install --no-cache-dir -e .
+RUN python -m venv /opt/venv && /opt/venv/bin/pip install --no-cache-dir -e . \
+    && /opt/venv/bin/pybabel compile --use-fuzzy -d app/translations
 ENV PATH=/opt/venv/bin:$PATH \
     CONTRACTDESK_STORAGE_DIR=/var/lib/contractdesk/storage \
     CONTRACTDESK_INSTANCE_DIR=/var/lib/contractdesk/instance

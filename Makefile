@@ -40,7 +40,13 @@ test-system-packages:
 	  apt-get install -y -q $$missing || { apt-get update -q && apt-get install -y -q $$missing; }; \
 	fi
 
-install: system-packages $(VENV)/.installed
+# The pages' translations, compiled from the catalogues kept in git.
+CATALOGUES := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
+
+%.mo: %.po | $(VENV)/.installed
+	$(VENV)/bin/pybabel compile --use-fuzzy -i $< -o $@
+
+install: system-packages $(VENV)/.installed $(CATALOGUES:.po=.mo)
 
 run: install
 	$(VENV)/bin/contractdesk init --demo

@@ -19,6 +19,8 @@ class User(IdMixin, Base):
     role: Mapped[str] = mapped_column(String(20))
     password_hash: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
+    language: Mapped[str] = mapped_column(String(5), default="en")
+    """The language of the pages for this user: en or nl."""
 
 
 class ApiKey(IdMixin, Base):

@@ -170,3 +170,10 @@ def user_by_id(session: Session, user_id: str) -> User:
 
 def list_users(session: Session) -> list[User]:
     return list(session.scalars(select(User).where(User.active.is_(True)).order_by(User.email)))
+
+
+def set_language(session: Session, user_id: uuid.UUID, language: str) -> None:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"no user {user_id}")
+    user.language = language

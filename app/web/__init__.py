@@ -6,7 +6,7 @@ from apiflask import APIFlask
 from flask_wtf.csrf import CSRFProtect
 
 from app.config import Settings
-from app.web import docs, formatting, idempotency, limits, ops, problems, spec
+from app.web import docs, formatting, i18n, idempotency, limits, ops, problems, spec
 from app.web.api import api_keys as api_api_keys
 from app.web.api import batches as api_batches
 from app.web.api import catalogue as api_catalogue
@@ -32,6 +32,7 @@ def init_app(app: APIFlask, settings: Settings) -> None:
     app.request_class = ApiRequest
     ops.init_app(app)
     problems.init_app(app)
+    i18n.init_app(app)
     formatting.init_app(app)
     csrf.init_app(app)
     keyed = [

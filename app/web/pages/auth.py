@@ -9,11 +9,13 @@ from typing import Any, TypeVar
 
 from apiflask import APIFlask
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from app.users import services as users
 from app.users.models import User
 from app.web.context import unit_of_work
+from app.web.i18n import LANGUAGES
 
 bp = Blueprint("pages_auth", __name__)
 
@@ -82,8 +84,23 @@ def login() -> Response | str:
             if not target.startswith("/") or target.startswith("//"):
                 target = url_for("pages_documents.dashboard")
             return redirect(target)
-        error = "Email or password is wrong."
+        error = _("Email or password is wrong.")
     return render_template("login.html", error=error, email=request.form.get("email", ""))
+
+
+@bp.post("/account/language")
+@login_required()
+def choose_language() -> Response:
+    language = request.form.get("language", "")
+    if language in LANGUAGES:
+        uow = unit_of_work()
+        with uow:
+            users.set_language(uow.session, signed_in_user().id, language)
+            uow.commit()
+    target = request.form.get("next", "")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("pages_documents.dashboard")
+    return redirect(target)
 
 
 @bp.post("/logout")
