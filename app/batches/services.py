@@ -121,6 +121,7 @@ def make_row(uow: UnitOfWork, row_id: uuid.UUID) -> str | None:
             data=request.get("data", {}),
             external_ref=request.get("external_ref"),
             actor=actor,
+            via="batch",
         )
     except DomainError as exc:
         _finish(

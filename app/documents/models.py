@@ -55,6 +55,8 @@ class Document(IdMixin, Base):
     """The licence an amendment amends or a renewal renews."""
     relation: Mapped[str | None] = mapped_column(String(20))
     """How the document stands to its parent: amendment or renewal."""
+    created_via: Mapped[str] = mapped_column(String(10), default="page")
+    """page (a person), api (a CRM), batch, or renewal (the sweep)."""
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     created_by: Mapped[User] = relationship(lazy="joined")

@@ -289,6 +289,7 @@ def create_document(
     external_ref: str | None,
     actor: User,
     parent: Parent | None = None,
+    via: str = "page",
 ) -> uuid.UUID:
     """Create, render and store a document; where the rendering runs is configuration.
 
@@ -308,6 +309,7 @@ def create_document(
             "external_ref": external_ref,
             "actor_id": str(actor.id),
             "parent": parent.as_json() if parent else None,
+            "via": via,
         },
     )
     return uuid.UUID(result["document_id"])
@@ -321,6 +323,7 @@ def render_new_document(
     external_ref: str | None,
     actor: User,
     parent: Parent | None = None,
+    via: str = "page",
 ) -> uuid.UUID:
     """The work itself: resolve, assemble, render, store and record in one transaction.
 
@@ -351,6 +354,7 @@ def render_new_document(
                 external_ref=external_ref,
                 actor=actor,
                 parent=parent,
+                via=via,
             )
             counters.confirm(uow.session, counter, sequence)
             uow.commit()
@@ -395,6 +399,7 @@ def _record_new_document(
     external_ref: str | None,
     actor: User,
     parent: Parent | None,
+    via: str,
 ) -> uuid.UUID:
     session = uow.session
     doc = document_input(uow, package, data, resolved, number=number, issued_on=issued_on)
@@ -418,6 +423,7 @@ def _record_new_document(
         current_version=1,
         parent_id=parent.document_id if parent else None,
         relation=parent.relation if parent else None,
+        created_via=via,
     )
     session.add(document)
     session.flush()

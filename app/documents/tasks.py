@@ -22,6 +22,7 @@ def create(
     external_ref: str | None,
     actor_id: str,
     parent: dict[str, str] | None = None,
+    via: str = "page",
 ) -> dict[str, Any]:
     return answer(
         lambda: {
@@ -33,6 +34,7 @@ def create(
                     external_ref=external_ref,
                     actor=acting_user(runtime, actor_id),
                     parent=services.Parent.from_json(parent),
+                    via=via,
                 )
             )
         }

@@ -156,6 +156,7 @@ def sweep(uow: UnitOfWork, *, today: date | None = None) -> SweepResult:
                 external_ref=external_ref,
                 actor=owner,
                 parent=Parent(licence_id, RENEWAL),
+                via="renewal",
             )
         except Exception as exc:  # one licence that cannot renew never stops the others
             log.exception("renewal of licence %s failed", licence_id)

@@ -33,6 +33,8 @@ class Envelope(IdMixin, Base):
     document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("document.id"), index=True)
     document_version: Mapped[int]
     provider: Mapped[str] = mapped_column(String(40))
+    sent_via: Mapped[str] = mapped_column(String(10), default="page")
+    """Where the send came from: page (a person) or api (a CRM, a script)."""
     provider_ref: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20))
     unsigned_sha256: Mapped[str] = mapped_column(String(64))

@@ -94,6 +94,7 @@ def send_for_signature(
     actor: User,
     carbon_copies: list[SignerRequest] | None = None,
     schedule: Schedule | None = None,
+    via: str = "page",
 ) -> list[SigningLink]:
     """Send where jobs run (a worker in the production shape) and return each signer's link
     (none with DocuSign, which writes to the signers itself)."""
@@ -108,6 +109,7 @@ def send_for_signature(
             "carbon_copies": [asdict(c) for c in carbon_copies or []],
             "schedule": asdict(schedule or Schedule()),
             "actor_id": str(actor.id),
+            "via": via,
         },
     )
     return [
@@ -132,6 +134,7 @@ def _start_docusign(
     carbon_copies: list[SignerRequest],
     actor: User,
     schedule: Schedule,
+    via: str,
 ) -> None:
     """Record the envelope as `sending` and leave the call to DocuSign to a job, which
     retries while DocuSign is busy; Connect events then move it on."""
@@ -142,6 +145,7 @@ def _start_docusign(
         document_id=document.id,
         document_version=version,
         provider="docusign",
+        sent_via=via,
         status=ENVELOPE_SENDING,
         unsigned_sha256=sha256,
         sent_by_id=actor.id,
@@ -190,6 +194,7 @@ def send_here(
     actor: User,
     carbon_copies: list[SignerRequest] | None = None,
     schedule: Schedule | None = None,
+    via: str = "page",
 ) -> list[SigningLink]:
     """The sending itself, in one transaction: with the built-in signer, one-time links;
     with DocuSign, an envelope that a job sends (no links: DocuSign writes to signers)."""
@@ -220,7 +225,7 @@ def send_here(
         assert pdf is not None, "every created document has a PDF"
         if uow.settings.signing == "docusign":
             _start_docusign(
-                uow, document, pdf.version, pdf.sha256, signers, carbon_copies, actor, schedule
+                uow, document, pdf.version, pdf.sha256, signers, carbon_copies, actor, schedule, via
             )
             uow.commit()
             return []
@@ -228,6 +233,7 @@ def send_here(
             document_id=document.id,
             document_version=pdf.version,
             provider="builtin",
+            sent_via=via,
             status=ENVELOPE_SENT,
             unsigned_sha256=pdf.sha256,
             sent_by_id=actor.id,

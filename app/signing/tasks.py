@@ -21,6 +21,7 @@ def send(
     actor_id: str,
     carbon_copies: list[dict[str, Any]] | None = None,
     schedule: dict[str, Any] | None = None,
+    via: str = "page",
 ) -> dict[str, Any]:
     def work() -> dict[str, Any]:
         links = services.send_here(
@@ -30,6 +31,7 @@ def send(
             carbon_copies=[SignerRequest(**c) for c in carbon_copies or []],
             schedule=Schedule(**(schedule or {})),
             actor=acting_user(runtime, actor_id),
+            via=via,
         )
         return {
             "links": [

@@ -155,6 +155,7 @@ def create(json_data: DocumentIn) -> tuple[dict[str, Any], int, dict[str, str]]:
         data=json_data.data,
         external_ref=json_data.external_ref,
         actor=current_user(),
+        via="api",
     )
     location = url_for("api_documents.get", document_id=document_id, _external=True)
     return document_out(document_overview_of(document_id)), 201, {"Location": location}
@@ -340,6 +341,7 @@ def send(document_id: uuid.UUID, json_data: SendIn) -> dict[str, Any]:
             json_data.expire_after_days,
         ),
         actor=current_user(),
+        via="api",
     )
     return document_out(document_overview_of(document_id), links)
 

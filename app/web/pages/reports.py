@@ -1,4 +1,4 @@
-"""Reports: the renewal pipeline, as a page with a chart and as CSV and XLSX downloads."""
+"""Reports: the renewal pipeline and order to bill, each as a page and as CSV and XLSX."""
 
 from __future__ import annotations
 
@@ -12,6 +12,9 @@ from app.renewals.pipeline import (
     pipeline_xlsx,
     renewal_pipeline,
 )
+from app.reports.order_to_bill import order_to_bill as order_to_bill_rows
+from app.reports.order_to_bill import order_to_bill_csv as order_to_bill_csv_bytes
+from app.reports.order_to_bill import order_to_bill_xlsx as order_to_bill_xlsx_bytes
 from app.web.context import unit_of_work
 from app.web.pages.auth import login_required
 
@@ -19,6 +22,7 @@ bp = Blueprint("pages_reports", __name__)
 
 READERS = ("support", "manager", "director", "finance", "admin")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
 
 
 def _rows() -> tuple[list[PipelineRow], str]:
@@ -44,8 +48,10 @@ def renewals() -> str:
     )
 
 
-def _download(data: bytes, mimetype: str, extension: str) -> Response:
-    name = f"renewal-pipeline-{utcnow().date()}.{extension}"
+def _download(
+    data: bytes, mimetype: str, extension: str, report: str = "renewal-pipeline"
+) -> Response:
+    name = f"{report}-{utcnow().date()}.{extension}"
     return Response(
         data,
         mimetype=mimetype,
@@ -65,3 +71,31 @@ def renewals_csv() -> Response:
 def renewals_xlsx() -> Response:
     rows, base = _rows()
     return _download(pipeline_xlsx(rows, base), XLSX, "xlsx")
+
+
+@bp.get("/reports/order-to-bill")
+@login_required(*READERS)
+def order_to_bill() -> str:
+    uow = unit_of_work()
+    with uow:
+        return render_template("reports/order_to_bill.html", rows=order_to_bill_rows(uow.session))
+
+
+@bp.get("/reports/order-to-bill.csv")
+@login_required(*READERS)
+def order_to_bill_csv() -> Response:
+    uow = unit_of_work()
+    with uow:
+        rows = order_to_bill_rows(uow.session)
+    return _download(
+        order_to_bill_csv_bytes(rows), "text/csv; charset=utf-8", "csv", "order-to-bill"
+    )
+
+
+@bp.get("/reports/order-to-bill.xlsx")
+@login_required(*READERS)
+def order_to_bill_xlsx() -> Response:
+    uow = unit_of_work()
+    with uow:
+        rows = order_to_bill_rows(uow.session)
+    return _download(order_to_bill_xlsx_bytes(rows), XLSX, "xlsx", "order-to-bill")

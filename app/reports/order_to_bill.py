@@ -1,0 +1,144 @@
+"""Order to bill: by region and the month documents were created, how many were created,
+approved, signed and invoiced; the median time from creation to signature; and the
+touchless rate: of the documents invoiced, those made through the API (or a batch, or the
+renewals sweep) that needed no approval and were sent through the API, so no person
+touched them on the way."""
+
+from __future__ import annotations
+
+import csv
+import io
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from openpyxl import Workbook
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.accounts.models import Account
+from app.billing.models import OutboxEvent
+from app.documents.models import CANCELLED, SIGNED, Approval, Document
+from app.renewals.pipeline import UNASSIGNED
+from app.signing.models import Envelope
+
+MACHINE_MADE = frozenset({"api", "batch", "renewal"})
+HEADERS = (
+    "Region",
+    "Month",
+    "Created",
+    "Approved",
+    "Signed",
+    "Invoiced",
+    "Median hours to signature",
+    "Touchless",
+    "Touchless rate %",
+)
+
+
+@dataclass(frozen=True)
+class OrderToBillRow:
+    region: str
+    month: str
+    created: int
+    approved: int
+    signed: int
+    invoiced: int
+    median_hours_to_signature: Decimal | None
+    touchless: int
+
+    @property
+    def touchless_rate(self) -> Decimal | None:
+        if not self.invoiced:
+            return None
+        return (Decimal(self.touchless) * 100 / self.invoiced).quantize(Decimal("0.1"))
+
+    def cells(self) -> list[object]:
+        return [
+            self.region,
+            self.month,
+            self.created,
+            self.approved,
+            self.signed,
+            self.invoiced,
+            self.median_hours_to_signature,
+            self.touchless,
+            self.touchless_rate,
+        ]
+
+
+def order_to_bill(session: Session) -> list[OrderToBillRow]:
+    documents = session.execute(
+        select(Document, Account.region)
+        .outerjoin(Account, Account.id == Document.account_id)
+        .where(Document.kind != "title-list")
+    ).all()
+    invoiced = set(
+        session.scalars(
+            select(OutboxEvent.document_id).where(OutboxEvent.event_type == "invoice.trigger")
+        )
+    )
+    approved = set(
+        session.scalars(
+            select(Approval.document_id).where(
+                Approval.decision == "approve", Approval.reset_at.is_(None)
+            )
+        )
+    )
+    envelopes = {
+        e.document_id: e for e in session.scalars(select(Envelope).order_by(Envelope.created_at))
+    }
+    groups: dict[tuple[str, str], list[Document]] = defaultdict(list)
+    for document, region in documents:
+        groups[(region or UNASSIGNED, document.created_at.strftime("%Y-%m"))].append(document)
+    rows = []
+    for (region, month), docs in sorted(groups.items(), key=lambda item: (item[0][1], item[0][0])):
+        hours = []
+        touchless = 0
+        for d in docs:
+            envelope = envelopes.get(d.id)
+            if d.status in (SIGNED, CANCELLED) and envelope and envelope.completed_at:
+                hours.append((envelope.completed_at - d.created_at).total_seconds() / 3600)
+            if (
+                d.id in invoiced
+                and d.created_via in MACHINE_MADE
+                and not d.approvals_required
+                and envelope is not None
+                and envelope.sent_via == "api"
+            ):
+                touchless += 1
+        rows.append(
+            OrderToBillRow(
+                region=region,
+                month=month,
+                created=len(docs),
+                approved=sum(1 for d in docs if d.id in approved),
+                signed=sum(1 for d in docs if d.status in (SIGNED, CANCELLED)),
+                invoiced=sum(1 for d in docs if d.id in invoiced),
+                median_hours_to_signature=Decimal(str(round(statistics.median(hours), 1)))
+                if hours
+                else None,
+                touchless=touchless,
+            )
+        )
+    return rows
+
+
+def order_to_bill_csv(rows: list[OrderToBillRow]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(HEADERS)
+    writer.writerows(["" if c is None else str(c) for c in row.cells()] for row in rows)
+    return out.getvalue().encode("utf-8-sig")
+
+
+def order_to_bill_xlsx(rows: list[OrderToBillRow]) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Order to bill")
+    sheet.append(list(HEADERS))
+    for row in rows:
+        sheet.append(row.cells())
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
