@@ -3,7 +3,11 @@ lawyer, see where a version is used."""
 
 from __future__ import annotations
 
+import io
+import re
+
 from apiflask import APIFlask
+from pypdf import PdfReader
 
 from tests.conftest import bearer, csrf_token
 from tests.support.flows import plain_quote_request
@@ -72,3 +76,27 @@ def test_a_support_user_reads_the_library_but_cannot_review(app: APIFlask) -> No
     )
     assert refused.status_code == 403
     assert login(app, "finance@example.com").get("/library/clauses").status_code == 403
+
+
+def test_legal_sees_each_templates_versions_and_a_sample_of_each(app: APIFlask) -> None:
+    client = app.test_client()
+    page = client.get("/login")
+    client.post(
+        "/login",
+        data={
+            "email": "legal@example.com",
+            "password": "contractdesk-demo",
+            "csrf_token": csrf_token(page.text),
+        },
+    )
+    listing = client.get("/library/templates")
+    assert listing.status_code == 200
+    assert "licence-agreement" in listing.text and "published" in listing.text
+    sample = re.search(
+        r'href="(/library/template-versions/[^"]+/sample\.pdf\?language=nl)"', listing.text
+    )
+    assert sample is not None
+    pdf = client.get(sample.group(1))
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "SAMPLE-1" in text

@@ -1,16 +1,20 @@
-"""Legal's pages: the clause library, a version's text and redline, review, where-used."""
+"""Legal's pages: the clause library, a version's text and redline, review, where-used;
+the templates with their versions and a sample of each."""
 
 from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from app.documents import services as documents
 from app.errors import DomainError
 from app.library import clauses
 from app.library.clause_files import LANGUAGES, VariantKey
-from app.library.models import ClauseVersion
+from app.library.models import ClauseVersion, Template, TemplateVersion
+from app.library.templates import package_for
 from app.web.context import unit_of_work
 from app.web.pages.auth import login_required, signed_in_user
 
@@ -123,3 +127,49 @@ def act(version_id: uuid.UUID, action: str) -> Response:
         except DomainError as exc:
             flash("; ".join([exc.detail, *(e.detail for e in exc.errors)]), "error")
     return redirect(url_for(".version", version_id=version_id))
+
+
+@bp.get("/templates")
+@login_required(*READERS)
+def template_list() -> str:
+    uow = unit_of_work()
+    with uow:
+        versions = uow.session.scalars(
+            select(TemplateVersion)
+            .join(Template)
+            .order_by(Template.key, TemplateVersion.version.desc())
+        ).all()
+        by_template: dict[str, list[TemplateVersion]] = {}
+        languages: dict[uuid.UUID, tuple[str, ...]] = {}
+        for version in versions:
+            by_template.setdefault(version.template.key, []).append(version)
+            try:
+                package = package_for(version, uow.settings.template_cache_dir)
+                languages[version.id] = package.languages
+            except DomainError:
+                languages[version.id] = ()
+        return render_template(
+            "library/templates.html", templates=by_template, languages=languages
+        )
+
+
+@bp.get("/template-versions/<uuid:version_id>/sample.pdf")
+@login_required(*READERS)
+def template_sample(version_id: uuid.UUID) -> Response:
+    """The version's sample data rendered now, in the language asked for: what a document
+    made with it looks like, before it is published."""
+    uow = unit_of_work()
+    with uow:
+        version = uow.session.get(TemplateVersion, version_id)
+        if version is None:
+            abort(404)
+        package = package_for(version, uow.settings.template_cache_dir)
+        language = request.args.get("language", package.languages[0])
+        if language not in package.languages:
+            abort(404)
+        _, files = documents.render_sample(uow, package, language)
+    return Response(
+        files["pdf"],
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{package.key}-sample-{language}.pdf"'},
+    )
