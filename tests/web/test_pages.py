@@ -119,6 +119,8 @@ def test_form_errors_are_shown_beside_the_field_and_nothing_is_made(app: APIFlas
     )
     assert answer.status_code == 422
     assert 'id="lines-0-quantity-error"' in answer.text
+    # and summarised at the top, each linking to its field
+    assert '<a href="#lines-0-quantity">lines 0 quantity</a>' in answer.text
     assert row_counts(runtime) == before
 
 
