@@ -1,9 +1,11 @@
 """gunicorn for the web process: `gunicorn -c gunicorn.conf.py` (settings from the environment)."""
 
+import logging
 import os
 
 from prometheus_client import multiprocess
 
+from app.observability.logging import RedactSecrets
 from app.observability.logging import configure as configure_logging
 
 wsgi_app = "app:create_app()"
@@ -19,6 +21,7 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 def post_fork(server, worker):
     configure_logging(os.environ.get("CONTRACTDESK_LOG_LEVEL", "INFO"))
+    logging.getLogger("gunicorn.access").addFilter(RedactSecrets())  # signing links' tokens
 
 
 def child_exit(server, worker):

@@ -1,8 +1,10 @@
-"""JSON logs, one object a line, each with the request id that caused it."""
+"""JSON logs, one object a line, each with the request id that caused it, and no secrets:
+API keys, webhook secrets and signing-link tokens are masked whatever logs them."""
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from typing import TextIO
 
@@ -17,6 +19,26 @@ class _RequestIdFilter(logging.Filter):
         return True
 
 
+SECRETS = re.compile(
+    r"(?P<prefix>/sign/|Bearer\s+|\bcd_|\bwhsec_)[A-Za-z0-9_\-+/=]{8,}", re.IGNORECASE
+)
+
+
+def redact(text: str) -> str:
+    return SECRETS.sub(lambda m: f"{m.group('prefix')}[redacted]", text)
+
+
+class RedactSecrets(logging.Filter):
+    """Masks what would let a reader of the logs act as a CRM, an ERP or a signer."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
 def configure(level: str = "INFO", stream: TextIO | None = None) -> None:
     """Replace the root handlers with one JSON handler on `stream` (stderr by default)."""
     handler = logging.StreamHandler(stream or sys.stderr)
@@ -27,6 +49,7 @@ def configure(level: str = "INFO", stream: TextIO | None = None) -> None:
         )
     )
     handler.addFilter(_RequestIdFilter())
+    handler.addFilter(RedactSecrets())
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level)
