@@ -4,13 +4,14 @@ scopes are the roles it has."""
 
 from __future__ import annotations
 
-from apiflask import HTTPTokenAuth
-from flask import g
+from apiflask import HTTPError, HTTPTokenAuth
+from flask import Response, g
 
 from app.users import services as users
 from app.users.models import ApiKey, User
 from app.users.scopes import SCOPES, granted
 from app.web.context import unit_of_work
+from app.web.problems import problem, problem_response
 
 auth = HTTPTokenAuth(
     scheme="Bearer",
@@ -20,6 +21,19 @@ auth = HTTPTokenAuth(
     + " (`admin` holds them all).",
     security_scheme_name="ApiKey",
 )
+
+
+SCOPE_REFUSAL = "this API key does not hold the scope this call needs"
+NO_KEY = "give a valid API key: Authorization: Bearer <key>"
+
+
+@auth.error_processor
+def _auth_error(error: HTTPError) -> Response:
+    """401 and 403 from authentication as problem documents that say what is missing."""
+    detail = SCOPE_REFUSAL if error.status_code == 403 else NO_KEY
+    slug = "missing-scope" if error.status_code == 403 else "unauthenticated"
+    title = "Forbidden" if error.status_code == 403 else "Unauthorized"
+    return problem_response(problem(error.status_code, title, detail, slug=slug))
 
 
 @auth.verify_token
