@@ -148,9 +148,7 @@ def template_list() -> str:
                 languages[version.id] = package.languages
             except DomainError:
                 languages[version.id] = ()
-        return render_template(
-            "library/templates.html", templates=by_template, languages=languages
-        )
+        return render_template("library/templates.html", templates=by_template, languages=languages)
 
 
 @bp.get("/template-versions/<uuid:version_id>/sample.pdf")
