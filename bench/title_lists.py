@@ -1,0 +1,229 @@
+"""Title lists at scale: 300 and 3,000 titles as PDF, XLSX, CSV and DOCX, each render in a
+fresh process, beside plain-library floors rendered in the same run: the same rows in a
+plain HTML <table> through WeasyPrint, and in an ordinary (not write-only) openpyxl
+workbook.
+
+Peak MB is the most resident memory the rendering process and any processes it starts
+held while rendering; "MB before" is what it held with its modules loaded and the list
+built.
+
+    .venv/bin/python -m bench.title_lists          (about two minutes)
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import multiprocessing
+import os
+import re
+import time
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from markupsafe import escape
+from openpyxl import Workbook
+from pypdf import PdfReader
+from stdnum import issn
+from weasyprint import HTML
+
+from app.assembly.clauses import ClauseText
+from app.assembly.document import DocumentInput, Party
+from app.assembly.schemas import TitleListData
+from app.assembly.tax import TaxDecision
+from app.assembly.title_list import assemble_title_list
+from app.config import PROJECT_ROOT
+from app.library.clause_files import read_clause_file
+from app.library.template_packages import TemplatePackage, read_template_package
+from app.rendering.docx import render_docx
+from app.rendering.tables import render_csv, render_xlsx, title_table
+from app.rendering.title_list_pdf import render_title_list_pdf
+
+SIZES = (300, 3000)
+SUBJECTS = ("Physics", "Chemistry", "Engineering", "Mathematics", "Life Sciences")
+PAGE_MB = os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _issn(n: int) -> str:
+    """A valid ISSN, as bench.create_document makes them (not imported from there: that
+    module loads the whole web app into every process measured here)."""
+    digits = f"{2000000 + n * 7919:07d}"[-7:]
+    return str(issn.format(digits + issn.calc_check_digit(digits)))
+
+
+def package() -> TemplatePackage:
+    return read_template_package(PROJECT_ROOT / "contract_templates" / "title-list")
+
+
+def title_list_context(titles: int, language: str = "en") -> dict[str, Any]:
+    """A title list assembled as the app assembles one, without a database; one title in
+    seven has a subtitle that wraps."""
+    data = TitleListData.model_validate(
+        {
+            "account": {"name": "Consortium of Benchmark Libraries", "country": "NL"},
+            "currency": "EUR",
+            "language": language,
+            "reference": "L-2027-000001",
+            "titles": [
+                {
+                    "title": f"Journal of Benchmark Studies, Series {n}"
+                    + (": Letters in Applied and Interdisciplinary Research" if n % 7 == 0 else ""),
+                    "issn": _issn(n),
+                    "eissn": _issn(n + 50_000),
+                    "subject": SUBJECTS[n % len(SUBJECTS)],
+                    "price": f"{900 + n % 700}.00",
+                }
+                for n in range(1, titles + 1)
+            ],
+        }
+    )
+    notes = read_clause_file(PROJECT_ROOT / "clauses" / "title-list-notes.md")
+    variant = next(v for v in notes.variants if v.variant.language == language)
+    template = package()
+    doc = DocumentInput(
+        kind=template.kind,
+        number="T-2027-000001",
+        issued_on=date(2027, 1, 4),
+        seller=Party(name="Northfield Academic Press", address="1 Press Lane\nOxford"),
+        customer=Party(name="Consortium of Benchmark Libraries", address="", country="NL"),
+        data=data,
+        lines=[],
+        outline=template.outline,
+        clauses={notes.key: ClauseText(notes.key, variant.title, 1, variant.sha256, variant.body)},
+        labels=template.labels_for(language),
+        jurisdiction="england-wales",
+        tax=TaxDecision(Decimal(0), "reverse-charge"),
+    )
+    return assemble_title_list(doc).context
+
+
+def plain_table_pdf(context: dict[str, Any]) -> bytes:
+    """The floor: the same rows in a plain HTML table, with a page-numbered footer."""
+    label = context["label"]
+    head = "".join(
+        f"<th>{escape(label[k])}</th>"
+        for k in ("line_no", "col_title", "issn", "eissn", "subject", "price")
+    )
+    body = "".join(
+        "<tr>"
+        + "".join(f"<td>{escape(t[k])}</td>" for k in ("n", "title", "issn", "eissn", "subject"))
+        + f'<td class="num">{escape(t["price"])}</td></tr>'
+        for t in context["titles"]
+    )
+    html = (
+        "<style>@page { size: A4; margin: 22mm 20mm; "
+        '@bottom-right { content: "Page " counter(page) " of " counter(pages); } } '
+        'table { width: 100%; border-collapse: collapse; font: 8.5pt "DejaVu Serif"; } '
+        "th { text-align: left; } .num { text-align: right; }</style>"
+        f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
+    return HTML(string=html).write_pdf() or b""
+
+
+def plain_workbook(context: dict[str, Any]) -> bytes:
+    """The floor: an ordinary openpyxl workbook, every cell kept in memory until saved."""
+    table = title_table(context)
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(list(table.headers))
+    for *text, price in table.rows:
+        sheet.append([*text, Decimal(price) if price else None])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+RENDERS: dict[str, Callable[[TemplatePackage, dict[str, Any]], bytes]] = {
+    "pdf": lambda p, c: render_title_list_pdf(p.path, p.html, c),
+    "pdf floor": lambda p, c: plain_table_pdf(c),
+    "xlsx": lambda p, c: render_xlsx(title_table(c)),
+    "xlsx floor": lambda p, c: plain_workbook(c),
+    "csv": lambda p, c: render_csv(title_table(c)),
+    "docx": lambda p, c: render_docx(p.path, p.docx, c),
+}
+
+
+def _render(what: str, titles: int, answer: Connection) -> None:
+    """In a fresh process: build the list and tell its peak MB so far; render the list and
+    answer with the seconds, the peak MB and a PDF's pages."""
+    template, context = package(), title_list_context(titles)
+    answer.send(_peak_mb())
+    started = time.perf_counter()
+    data = RENDERS[what](template, context)
+    seconds = time.perf_counter() - started
+    pages = len(PdfReader(io.BytesIO(data)).pages) if what.startswith("pdf") else None
+    answer.send((seconds, _peak_mb(), pages))
+
+
+def _peak_mb() -> float:
+    """This process's peak resident MB (VmHWM; getrusage's would carry over the peak of the
+    process it was spawned from)."""
+    peak = re.search(r"VmHWM:\s+(\d+) kB", Path("/proc/self/status").read_text())
+    assert peak is not None
+    return int(peak[1]) / 1024
+
+
+def _tree_mb(root: int) -> float:
+    """The resident MB of a process and of all the processes it started, together."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except OSError:
+            continue
+    tree = {root}
+    while grown := {pid for pid, parent in parents.items() if parent in tree} - tree:
+        tree |= grown
+    pages = 0
+    for pid in tree:
+        try:
+            pages += int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+        except OSError:
+            continue
+    return pages * PAGE_MB
+
+
+def measure(what: str, titles: int) -> tuple[float, float, float, int | None]:
+    """Seconds, MB before rendering, peak MB while rendering (of the rendering process and
+    of the processes it started, read every 50 ms) and a PDF's pages, in a fresh process."""
+    fresh = multiprocessing.get_context("spawn")
+    receiver, sender = fresh.Pipe(duplex=False)
+    process = fresh.Process(target=_render, args=(what, titles, sender))
+    process.start()
+    assert process.pid is not None
+    before = receiver.recv()
+    tree = 0.0
+    while not receiver.poll(0.05):
+        tree = max(tree, _tree_mb(process.pid))
+    seconds, peak, pages = receiver.recv()
+    process.join()
+    return seconds, before, max(peak, tree), pages
+
+
+def main() -> None:
+    argparse.ArgumentParser(description=__doc__).parse_args()
+    results = {(what, n): measure(what, n) for n in SIZES for what in RENDERS}
+    print(f"{'':11}{'titles':>7}{'seconds':>9}{'MB before':>11}{'peak MB':>9}{'pages':>7}")
+    for what in RENDERS:
+        for n in SIZES:
+            seconds, before, peak, pages = results[what, n]
+            print(f"{what:11}{n:7,}{seconds:9.2f}{before:11.0f}{peak:9.0f}{pages or '':>7}")
+    small, large = SIZES
+    print()
+    for ours, floor in (("pdf", "pdf floor"), ("xlsx", "xlsx floor")):
+        for n in SIZES:
+            ratio = results[ours, n][0] / results[floor, n][0]
+            memory = results[ours, n][2] / results[floor, n][2]
+            print(f"{ours} / {floor}, {n:,} titles: time {ratio:.2f}, peak MB {memory:.2f}")
+    for what in RENDERS:
+        ratio = results[what, large][0] / results[what, small][0]
+        print(f"{what}, {large:,} / {small:,} titles: time {ratio:.1f}")
+
+
+if __name__ == "__main__":
+    main()
