@@ -64,6 +64,8 @@ bench: install
 	$(VENV)/bin/python -m bench.create_document
 	$(VENV)/bin/python -m bench.storage
 	$(VENV)/bin/python -m bench.workers
+	$(VENV)/bin/python -m bench.title_lists
+	$(VENV)/bin/python -m bench.api_load
 
 clean:
 	rm -rf $(VENV) instance build *.egg-info

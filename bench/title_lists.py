@@ -42,6 +42,7 @@ from app.library.template_packages import TemplatePackage, read_template_package
 from app.rendering.docx import render_docx
 from app.rendering.tables import render_csv, render_xlsx, title_table
 from app.rendering.title_list_pdf import render_title_list_pdf
+from app.titles.kbart import kbart_titles, render_kbart
 
 SIZES = (300, 3000)
 SUBJECTS = ("Physics", "Chemistry", "Engineering", "Mathematics", "Life Sciences")
@@ -144,6 +145,7 @@ RENDERS: dict[str, Callable[[TemplatePackage, dict[str, Any]], bytes]] = {
     "xlsx": lambda p, c: render_xlsx(title_table(c)),
     "xlsx floor": lambda p, c: plain_workbook(c),
     "csv": lambda p, c: render_csv(title_table(c)),
+    "kbart": lambda p, c: render_kbart(kbart_titles(c["titles"]), publisher=c["seller"]["name"]),
     "docx": lambda p, c: render_docx(p.path, p.docx, c),
 }
 
