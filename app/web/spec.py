@@ -58,9 +58,74 @@ TOO_MANY = {
 }
 
 
+EXAMPLES: dict[str, dict[str, Any]] = {
+    "ApprovalIn": {"decision": "approve", "comment": "15 % agreed for a three-year deal"},
+    "SendIn": {
+        "signers": [{"name": "Helen Marsh", "email": "h.marsh@example.ac.uk", "routing_order": 1}]
+    },
+    "VoidIn": {"reason": "The customer asked for a different term"},
+    "SigningViewIn": {"return_url": "https://crm.example.org/opportunities/OPP-4711"},
+    "ReviseIn": {
+        "data": {
+            "account": "00000000-0000-0000-0000-000000000000",
+            "currency": "EUR",
+            "lines": [{"sku": "JNL-PHYS", "quantity": 1, "discount_percent": "12"}],
+        }
+    },
+    "AmendRequest": {
+        "effective_date": "2027-07-01",
+        "titles_added": [
+            {"title": "Journal of Sample Photonics", "issn": "2049-3630", "price": "1450.00"}
+        ],
+        "titles_removed": [{"issn": "1037-0536"}],
+        "new_end_date": "2030-12-31",
+    },
+    "CancelIn": {"reason": "The training day is not needed", "lines": [2]},
+    "ReplayIn": {"endpoint_id": "00000000-0000-0000-0000-000000000000"},
+    "WebhookEndpointChange": {"enabled": True},
+    "RotateSecretIn": {"keep_previous_hours": 24},
+    "DraftEditIn": {"title": "Limitation of liability", "body": "Neither party ..."},
+    "ReviewIn": {"comment": "Agreed with the insurers"},
+}
+RAW_BODIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("/api/v1/batches", "post"): {
+        "application/jsonl": {
+            "schema": {"type": "string"},
+            "example": '{"template": "quote", "external_ref": "RENEW-001", "data": {...}}\n',
+        },
+        "text/csv": {
+            "schema": {"type": "string"},
+            "example": "template,external_ref,data.account,data.currency,data.lines.0.sku,"
+            "data.lines.0.quantity\r\nquote,RENEW-001,<account id>,EUR,JNL-PHYS,1\r\n",
+        },
+    },
+    ("/api/v1/documents/{licence_id}/title-lists", "post"): {
+        "text/csv": {
+            "schema": {"type": "string"},
+            "example": "title,issn,eissn,subject,price\r\nNature,0028-0836,1476-4687,Science,"
+            "1200.00\r\n",
+        },
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+            "schema": {"type": "string", "format": "binary"}
+        },
+    },
+    ("/api/v1/templates", "post"): {
+        "application/zip": {"schema": {"type": "string", "format": "binary"}}
+    },
+}
+
+
 def add_api_conventions(spec: dict[Any, Any] | str) -> dict[Any, Any] | str:
     if isinstance(spec, str):
         return spec
+    schemas = spec.get("components", {}).get("schemas", {})
+    for name, example in EXAMPLES.items():
+        if name in schemas:
+            schemas[name].setdefault("examples", [example])
+    for (path, method), content in RAW_BODIES.items():
+        operation = spec.get("paths", {}).get(path, {}).get(method)
+        if operation is not None:
+            operation.setdefault("requestBody", {"required": True, "content": content})
     for operations in spec.get("paths", {}).values():
         for method, operation in operations.items():
             if not isinstance(operation, dict) or "security" not in operation:

@@ -41,6 +41,17 @@ def test_every_api_endpoint_is_documented_with_its_scope_and_errors(app: APIFlas
             if method == "post":
                 names = [p["name"] for p in operation.get("parameters", [])]
                 assert "Idempotency-Key" in names, path
+            if method in ("post", "put", "patch") and "requestBody" in operation:
+                for content in operation["requestBody"]["content"].values():
+                    ref = content["schema"].get("$ref", "")
+                    schema = spec["components"]["schemas"].get(ref.rsplit("/", 1)[-1], {})
+                    assert (
+                        "examples" in schema
+                        or "example" in content
+                        or (content["schema"].get("format") == "binary")
+                    ), (method, path)
+    batch = spec["paths"]["/api/v1/batches"]["post"]["requestBody"]["content"]
+    assert {"application/jsonl", "text/csv"} <= set(batch)
     create = spec["paths"]["/api/v1/documents"]["post"]
     assert create["security"] == [{"ApiKey": ["documents:write"]}]
     body = create["requestBody"]["content"]["application/json"]["schema"]["$ref"]
