@@ -214,6 +214,18 @@ def preview(uow: UnitOfWork, *, template: str, data: Any) -> Preview:
         )
 
 
+def preview_pdf(uow: UnitOfWork, *, template: str, data: Any) -> bytes:
+    """The PDF a create would make of the data, marked PREVIEW instead of a number; nothing
+    is stored or numbered (for a look before generating)."""
+    with uow:
+        package = _package(uow, published_version(uow.session, template))
+        issued_on = utcnow().date()
+        parsed = with_defaults(uow.settings, parse_data(kind_of(package), data), issued_on)
+        resolved = resolve(uow, package, parsed, issued_on=issued_on)
+        assembled = _assemble(uow, package, parsed, resolved, number="PREVIEW", issued_on=issued_on)
+    return render_pdf(package.path, package.html, assembled.context)
+
+
 def render_sample(
     uow: UnitOfWork, package: TemplatePackage, language: str
 ) -> tuple[AssembledDocument, dict[str, bytes]]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 from apiflask import APIFlask
 from flask.testing import FlaskClient
+from pypdf import PdfReader
 
 from app.demo import DEMO_PASSWORD
 from tests.conftest import account_id, csrf_token, row_counts
@@ -134,3 +136,24 @@ def test_a_bad_signing_link_gets_a_clear_page(app: APIFlask) -> None:
     answer = app.test_client().get("/sign/not-a-real-token")
     assert answer.status_code == 404
     assert "This signing link cannot be used" in answer.text
+
+
+def test_the_quote_form_shows_the_pdf_before_generating_and_stores_nothing(app: APIFlask) -> None:
+    runtime = app.extensions["contractdesk"]
+    support = login(app, "support@example.com")
+    form = _quote_form(app, support)
+    before = row_counts(runtime)
+    answer = support.post(
+        "/documents/new/preview.pdf", data=form, headers={"X-CSRFToken": form["csrf_token"]}
+    )
+    assert answer.status_code == 200 and answer.mimetype == "application/pdf"
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(answer.data)).pages)
+    assert "PREVIEW" in text and "Consortium of Dutch Research Libraries" in text
+    assert row_counts(runtime) == before
+
+    bad = support.post(
+        "/documents/new/preview.pdf",
+        data={**form, "lines-0-quantity": "0"},
+        headers={"X-CSRFToken": form["csrf_token"]},
+    )
+    assert bad.status_code == 422 and "lines-0-quantity" in bad.json["errors"]

@@ -161,6 +161,27 @@ def live_totals() -> tuple[dict[str, Any], int]:
     }, 200
 
 
+@bp.post("/documents/new/preview.pdf")
+@login_required("support", "manager", "admin")
+def preview_pdf() -> Response | tuple[dict[str, Any], int]:
+    """The quote's PDF as it would be generated, marked PREVIEW, to look at in the page."""
+    form_data = _form_data(request.form)
+    try:
+        data = QuoteData.model_validate(form_data)
+        pdf = documents.preview_pdf(
+            unit_of_work(), template="quote", data=data.model_dump(mode="json")
+        )
+    except ValidationError as exc:
+        return {"errors": _errors_by_field(field_errors(exc, form_data))}, 422
+    except DomainError as exc:
+        return {"errors": _errors_by_field(exc.errors) or {"form": exc.detail}}, 422
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": 'inline; filename="quote-preview.pdf"'},
+    )
+
+
 @bp.get("/documents/<uuid:document_id>")
 @login_required(*STAFF)
 def document(document_id: uuid.UUID) -> str:

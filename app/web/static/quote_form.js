@@ -87,3 +87,55 @@
   form.addEventListener("input", later);
   form.addEventListener("change", later);
 })();
+
+// "Find an account": keep the accounts whose name or country holds what is typed.
+(function () {
+  var search = document.getElementById("account-search");
+  var select = document.getElementById("account");
+  if (!search || !select) return;
+  search.addEventListener("input", function () {
+    var wanted = search.value.trim().toLowerCase();
+    var first = null;
+    Array.prototype.forEach.call(select.options, function (option) {
+      var show = !option.value || option.text.toLowerCase().indexOf(wanted) !== -1;
+      option.hidden = !show;
+      if (show && option.value && !first) first = option;
+    });
+    var current = select.selectedOptions[0];
+    if (wanted && first && (!select.value || (current && current.hidden))) {
+      select.value = first.value;
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  });
+})();
+
+// "Preview PDF": the quote as it would be generated, shown in the page, nothing stored.
+(function () {
+  var button = document.getElementById("preview-pdf");
+  var form = document.getElementById("quote-form");
+  var panel = document.getElementById("pdf-preview");
+  var frame = document.getElementById("pdf-frame");
+  if (!button || !form || !panel || !frame) return;
+  button.addEventListener("click", function () {
+    var body = new FormData(form);
+    fetch(button.dataset.url, {
+      method: "POST",
+      body: body,
+      headers: { "X-CSRFToken": body.get("csrf_token") },
+      credentials: "same-origin",
+    }).then(function (response) {
+      if (!response.ok) throw new Error("the form has fields to complete");
+      return response.blob();
+    }).then(function (pdf) {
+      if (frame.dataset.url) URL.revokeObjectURL(frame.dataset.url);
+      frame.dataset.url = URL.createObjectURL(pdf);
+      frame.src = frame.dataset.url;
+      panel.hidden = false;
+      panel.scrollIntoView({ block: "nearest" });
+    }).catch(function (error) {
+      panel.hidden = false;
+      frame.removeAttribute("src");
+      panel.querySelector("h2").textContent = "Preview: " + error.message;
+    });
+  });
+})();
