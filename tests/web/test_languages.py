@@ -48,3 +48,16 @@ def test_a_signed_out_visitor_gets_the_language_their_browser_asks_for(app: APIF
     page = app.test_client().get("/login", headers={"Accept-Language": "nl-NL,nl;q=0.9"})
     assert "Aanmelden" in page.text and "Wachtwoord" in page.text
     assert "Sign in" in app.test_client().get("/login").text
+
+
+def test_the_quote_form_in_dutch(app: APIFlask) -> None:
+    client = app.test_client()
+    _login(client, "support@example.com")
+    english = client.get("/documents/new").text
+    assert "Line discount %<" in english and "Generate quote" in english
+    client.post(
+        "/account/language",
+        data={"csrf_token": csrf_token(english), "language": "nl", "next": "/documents/new"},
+    )
+    dutch = client.get("/documents/new").text
+    assert "Regelkorting %<" in dutch and "Offerte maken" in dutch and "Klant zoeken" in dutch
