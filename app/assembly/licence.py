@@ -20,7 +20,7 @@ from app.assembly.document import (
     totals_context,
     totals_record,
 )
-from app.assembly.pricing import HUNDRED, Totals, round_money
+from app.assembly.pricing import Totals, apply_uplift
 from app.assembly.schemas import LicenceData
 
 
@@ -65,12 +65,12 @@ def licence_year(term_start: date, on: date) -> tuple[date, date]:
 def yearly_lines(doc: DocumentInput) -> list[list[PricedLineInput]]:
     """Each year's fee lines: every later year's unit price is the year before's plus the
     uplift, rounded to the currency's minor unit."""
-    uplift = (HUNDRED + _data(doc).annual_uplift_percent) / HUNDRED
+    uplift = _data(doc).annual_uplift_percent
     years = [list(doc.lines)]
     for _ in range(1, _data(doc).term.years):
         years.append(
             [
-                replace(line, unit_price=round_money(line.unit_price * uplift, doc.currency))
+                replace(line, unit_price=apply_uplift(line.unit_price, uplift, doc.currency))
                 for line in years[-1]
             ]
         )

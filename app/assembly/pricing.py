@@ -60,6 +60,11 @@ def round_money(amount: Decimal, currency: str) -> Decimal:
     return amount.quantize(quantum, rounding=ROUND_HALF_UP)
 
 
+def apply_uplift(amount: Decimal, percent: Decimal, currency: str) -> Decimal:
+    """A price one year on: raised by the percent, rounded half-up to the minor unit."""
+    return round_money(amount * (HUNDRED + percent) / HUNDRED, currency)
+
+
 def tidy_price(amount: Decimal, currency: str) -> Decimal:
     """A unit price with at least the currency's minor digits and no trailing zeros past
     them: 15910.0000 -> 15910.00, 0.1250 -> 0.125."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import uuid
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -178,6 +179,19 @@ def billing_schedule(document: Document, signed_on: date) -> list[dict[str, str]
     effective = document.data.get("effective_date")
     starts = date.fromisoformat(effective) if effective else signed_on
     return [invoice(starts, document.number, totals["net"], totals["tax"], totals["total"])]
+
+
+def invoiced_at(
+    session: Session, document_ids: list[uuid.UUID] | None = None
+) -> dict[uuid.UUID, datetime]:
+    """When each document (of those given, else of all) went to invoicing: the time its
+    invoice.trigger was written."""
+    query = select(OutboxEvent.document_id, OutboxEvent.created_at).where(
+        OutboxEvent.event_type == "invoice.trigger", OutboxEvent.document_id.is_not(None)
+    )
+    if document_ids is not None:
+        query = query.where(OutboxEvent.document_id.in_(document_ids))
+    return {document_id: at for document_id, at in session.execute(query).all() if document_id}
 
 
 def invoice_trigger_data(document: Document) -> dict[str, Any]:

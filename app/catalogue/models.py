@@ -24,11 +24,15 @@ class Product(IdMixin, Base):
         back_populates="product", cascade="all, delete-orphan", lazy="selectin"
     )
 
-    def price_in(self, currency: str, year: int) -> Decimal | None:
+    def standing_price(self, currency: str, year: int) -> Price | None:
         """The list price for a year: that year's list, or the latest earlier one still
         standing; None before the product's first list in the currency."""
         standing = [p for p in self.prices if p.currency == currency and p.year <= year]
-        return max(standing, key=lambda p: p.year).unit_price if standing else None
+        return max(standing, key=lambda p: p.year) if standing else None
+
+    def price_in(self, currency: str, year: int) -> Decimal | None:
+        price = self.standing_price(currency, year)
+        return price.unit_price if price else None
 
     def listed_in(self, currency: str, year: int) -> Decimal | None:
         """The price the list for exactly this year gives, if there is one."""

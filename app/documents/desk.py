@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.billing.models import OutboxEvent
+from app.billing import services as billing
 from app.db import utcnow
 from app.documents import validity
 from app.documents.models import (
@@ -72,14 +72,7 @@ def desk_for(session: Session, user: User) -> Desk:
     }
     since = utcnow() - timedelta(days=RECENT_DAYS)
     signed = [d for d in _mine(session, user, SIGNED) if d.updated_at >= since]
-    invoiced = set(
-        session.scalars(
-            select(OutboxEvent.document_id).where(
-                OutboxEvent.event_type == "invoice.trigger",
-                OutboxEvent.document_id.in_([d.id for d in signed]),
-            )
-        )
-    )
+    invoiced = billing.invoiced_at(session, [d.id for d in signed])
     renewals = [
         d for d in _mine(session, user, DRAFT, PENDING_APPROVAL, SENT) if d.relation == RENEWAL
     ]

@@ -10,15 +10,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-from weasyprint import HTML
-
 from app.assembly.document import LOCALES, Formatter
 from app.audit import services as audit
 from app.billing.services import PAYMENT_DAYS
 from app.documents.amendments import signed_on
 from app.documents.models import SIGNED
 from app.documents.services import get_document, store_file
+from app.rendering.pdf import render_own_pdf
 from app.uow import UnitOfWork
 
 CONFIRMATION = "confirmation"
@@ -114,11 +112,7 @@ def confirmation_context(
 
 
 def render_confirmation(context: dict[str, Any]) -> bytes:
-    env = Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=select_autoescape(["html"]))
-    html = env.get_template("order_confirmation.html").render(**context)
-    pdf = HTML(string=html).write_pdf()
-    assert pdf is not None
-    return pdf
+    return render_own_pdf(_TEMPLATES, "order_confirmation.html", context)
 
 
 def confirm_order(uow: UnitOfWork, document_id: uuid.UUID) -> bool:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from jinja2 import TemplateError
+from jinja2 import Environment, FileSystemLoader, TemplateError, select_autoescape
 from weasyprint import HTML, URLFetcher
 from weasyprint.urls import URLFetcherResponse
 
@@ -57,5 +58,21 @@ def render_pdf(package_dir: Path, html_file: str, context: dict[str, Any]) -> by
             f"template {html_file} refers to {', '.join(sorted(set(fetcher.refused)))}; "
             "a template may use only the files in its own package"
         )
+    assert pdf is not None
+    return pdf
+
+
+def render_own_pdf(
+    folder: Path,
+    template: str,
+    context: dict[str, Any],
+    *,
+    filters: dict[str, Callable[..., str]] | None = None,
+) -> bytes:
+    """A PDF in the service's own layout (not a legal template package): a Jinja template
+    of ours, autoescaped, rendered by WeasyPrint."""
+    env = Environment(loader=FileSystemLoader(folder), autoescape=select_autoescape(["html"]))
+    env.filters.update(filters or {})
+    pdf = HTML(string=env.get_template(template).render(**context)).write_pdf()
     assert pdf is not None
     return pdf

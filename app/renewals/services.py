@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.assembly.pricing import HUNDRED, round_money
+from app.assembly.pricing import apply_uplift
 from app.audit import services as audit
 from app.catalogue.models import Product
 from app.db import utcnow
@@ -47,7 +47,7 @@ def _current_prices(
     """Each line's unit price in the last year of the term, as the licence priced it."""
     prices = [Decimal(line["unit_price"]) for line in record["lines"]]
     for _ in range(1, years):
-        prices = [round_money(p * (HUNDRED + uplift) / HUNDRED, currency) for p in prices]
+        prices = [apply_uplift(p, uplift, currency) for p in prices]
     return prices
 
 
@@ -72,14 +72,10 @@ def renewal_data(uow: UnitOfWork, current: AsAmended) -> dict[str, Any]:
         if product is not None:
             renewed["sku"] = product.sku
             if product.listed_in(licence.currency, start.year) is None:
-                renewed["unit_price"] = str(
-                    round_money(price * (HUNDRED + uplift) / HUNDRED, licence.currency)
-                )
+                renewed["unit_price"] = str(apply_uplift(price, uplift, licence.currency))
         else:
             renewed["description"] = line["description"]
-            renewed["unit_price"] = str(
-                round_money(price * (HUNDRED + uplift) / HUNDRED, licence.currency)
-            )
+            renewed["unit_price"] = str(apply_uplift(price, uplift, licence.currency))
         lines.append(renewed)
     renewed_data = data.model_dump(mode="json")
     renewed_data.update(

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Account
-from app.billing.models import OutboxEvent
+from app.billing import services as billing
 from app.documents.models import CANCELLED, SIGNED, Approval, Document
 from app.renewals.pipeline import UNASSIGNED
 from app.signing.models import Envelope
@@ -74,11 +74,7 @@ def order_to_bill(session: Session) -> list[OrderToBillRow]:
         .outerjoin(Account, Account.id == Document.account_id)
         .where(Document.kind != "title-list")
     ).all()
-    invoiced = set(
-        session.scalars(
-            select(OutboxEvent.document_id).where(OutboxEvent.event_type == "invoice.trigger")
-        )
-    )
+    invoiced = billing.invoiced_at(session)
     approved = set(
         session.scalars(
             select(Approval.document_id).where(

@@ -5,14 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-from weasyprint import HTML
+from app.rendering.pdf import render_own_pdf
 
 _TEMPLATES = Path(__file__).parent / "templates"
 
 
 def render_year_on_year_pdf(view: dict[str, Any]) -> bytes:
-    env = Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=select_autoescape(["html"]))
-    pdf = HTML(string=env.get_template("year_on_year.html").render(v=view)).write_pdf()
-    assert pdf is not None
-    return pdf
+    return render_own_pdf(_TEMPLATES, "year_on_year.html", {"v": view})

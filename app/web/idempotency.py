@@ -10,16 +10,10 @@ from flask import Response, g, request
 from app.idempotency import store
 from app.web.context import unit_of_work
 from app.web.problems import problem, problem_response
+from app.web.requests import presented_key_sha256
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
-
-
-def _caller() -> str | None:
-    header = request.headers.get("Authorization", "")
-    if not header.lower().startswith("bearer ") or len(header) <= 7:
-        return None
-    return hashlib.sha256(header[7:].strip().encode()).hexdigest()
 
 
 def _request_sha256() -> str:
@@ -32,7 +26,7 @@ def _before() -> Response | None:
     key = request.headers.get(HEADER)
     if key is None or request.method != "POST" or not request.path.startswith("/api/"):
         return None
-    caller = _caller()
+    caller = presented_key_sha256()
     if caller is None:
         return None  # the view answers 401; nothing to remember
     if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():

@@ -5,21 +5,17 @@ address."""
 
 from __future__ import annotations
 
-import hashlib
-
 from apiflask import APIBlueprint, APIFlask
-from flask import request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 from app.config import Settings
+from app.web.requests import presented_key_sha256
 
 
 def _caller() -> str:
-    header = request.headers.get("Authorization", "")
-    if header.lower().startswith("bearer ") and len(header) > 7:
-        return "key:" + hashlib.sha256(header[7:].strip().encode()).hexdigest()[:32]
-    return "addr:" + get_remote_address()
+    key = presented_key_sha256()
+    return f"key:{key}" if key else "addr:" + get_remote_address()
 
 
 def init_app(app: APIFlask, settings: Settings, blueprints: list[APIBlueprint]) -> Limiter:

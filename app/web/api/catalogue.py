@@ -27,10 +27,7 @@ def products(query_data: ProductQuery) -> dict[str, Any]:
     with uow:
         rows = []
         for product in catalogue.list_products(uow.session):
-            standing = [
-                p for p in product.prices if p.currency == query_data.currency and p.year <= year
-            ]
-            price = max(standing, key=lambda p: p.year) if standing else None
+            price = product.standing_price(query_data.currency, year)
             rows.append(
                 {
                     "sku": product.sku,

@@ -7,13 +7,12 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from pydantic import ValidationError
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app.accounts import services as accounts
 from app.assembly.schemas import QuoteData
 from app.billing import cancellations
-from app.billing.models import OutboxEvent
+from app.billing import services as billing
 from app.catalogue import services as catalogue
 from app.documents import amendments
 from app.documents import services as documents
@@ -189,13 +188,8 @@ def document(document_id: uuid.UUID) -> str:
     with uow:
         overview = document_overview(uow.session, document_id)
         waiting = {rule["role"] for rule in documents.outstanding_approvals(overview.document)}
-        invoiced_at = uow.session.scalar(
-            select(OutboxEvent.created_at).where(
-                OutboxEvent.document_id == document_id,
-                OutboxEvent.event_type == "invoice.trigger",
-            )
-        )
-        steps = timeline(overview.document, overview.history, overview.signers, invoiced_at)
+        invoiced = billing.invoiced_at(uow.session, [document_id]).get(document_id)
+        steps = timeline(overview.document, overview.history, overview.signers, invoiced)
     links = session.pop(f"links-{document_id}", None)
     return render_template(
         "document.html",
