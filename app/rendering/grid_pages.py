@@ -1,0 +1,460 @@
+"""A long list's rows drawn straight onto pages, in the geometry WeasyPrint gave them.
+
+WeasyPrint spends about 4 ms on each row of a long table (cascade, table layout, line
+breaking, then drawing), most of a 3,000-title list's time. A title list's grid is regular:
+text in fixed columns, rows that never split across pages. So WeasyPrint lays out the
+first pages from the template as always, every measure of the grid is read off the boxes
+of its last full page (columns, padding, fonts, colours, line height, stripes, the rule
+under each row, where the page ends), and the rows that follow are drawn in that geometry
+with ReportLab, a row at a time, at about a twentieth of the cost.
+
+Only what this page shows can be reproduced, so anything else makes `measure` or `pages`
+answer None and the list goes the general way: a cell holding markup, a row or cell class
+the page did not show, a style beyond text, background and one rule under the row, a row
+whose height the lines don't explain, a font that is not TrueType, or a character the
+column's font lacks (a Chinese title in a grid set in DejaVu: Pango would fall back to
+another font, and so does the list).
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
+from reportlab.pdfgen.canvas import Canvas
+from weasyprint.document import Page
+from weasyprint.formatting_structure import boxes
+
+PT = 0.75
+"""Points per CSS pixel: WeasyPrint lays out in pixels, PDF pages measure in points."""
+
+_EPSILON = 0.05
+"""How far (in px) two measures may differ and still count as the same."""
+
+_FC_MATCH = shutil.which("fc-match")
+"""fontconfig's matcher: it names the font file Pango would use for a family."""
+
+RGBA = tuple[float, float, float, float]
+_ROW = re.compile(
+    r'<tr(?: class="(?P<css>[^"<>]*)")?>(?P<cells>(?:\s*<td(?: class="[^"<>]*")?>[^<]*</td>)*)'
+    r"\s*</tr>"
+)
+_CELL = re.compile(r'<td(?: class="([^"<>]*)")?>([^<]*)</td>')
+
+
+@dataclass(frozen=True)
+class Font:
+    name: str
+    """The font's name as registered with ReportLab."""
+    size: float
+    color: RGBA
+    covers: frozenset[int] = field(repr=False)
+    """The code points the font has glyphs for."""
+
+
+@dataclass(frozen=True)
+class Column:
+    css_class: str | None
+    left: float
+    width: float
+    align: str
+    wraps: bool
+    font: Font
+
+
+@dataclass(frozen=True)
+class Label:
+    """A text of the header row, where WeasyPrint put it."""
+
+    text: str
+    x: float
+    baseline: float
+    font: Font
+
+
+@dataclass(frozen=True)
+class Rect:
+    x: float
+    y: float
+    width: float
+    height: float
+    color: RGBA
+
+
+@dataclass(frozen=True)
+class Row:
+    css_class: str | None
+    lines: tuple[tuple[str, ...], ...]
+    """Each cell's text as the lines it wraps to."""
+    height: float
+
+
+class GridPages:
+    """The geometry of a grid's page, in points from the page's top left corner."""
+
+    def __init__(
+        self,
+        *,
+        size: tuple[float, float],
+        header: tuple[list[Rect], list[Label]],
+        top: float,
+        bottom: float,
+        left: float,
+        right: float,
+        columns: list[Column],
+        backgrounds: dict[str | None, RGBA | None],
+        rule: tuple[float, RGBA] | None,
+        one_line_height: float,
+        line_height: float,
+        first_baseline: float,
+    ) -> None:
+        self.size = size
+        self.header = header
+        self.top, self.bottom, self.left, self.right = top, bottom, left, right
+        self.columns = columns
+        self.backgrounds = backgrounds
+        self.rule = rule
+        self.one_line_height = one_line_height
+        self.line_height = line_height
+        self.first_baseline = first_baseline
+
+    @classmethod
+    def measure(cls, page: Page) -> GridPages | None:
+        """The geometry of the grid on a page WeasyPrint laid out, or None if the page holds
+        a grid this class could not reproduce."""
+        table = _find_grid(page._page_box)
+        if table is None:
+            return None
+        try:
+            return _measure(page, table)
+        except _Unsupported:
+            return None
+
+    def pages(self, rows: Sequence[str]) -> tuple[bytes, int] | None:
+        """The pages of whole rows, drawn; all but the last page, which the caller lays out
+        with what follows the grid; and how many rows those pages hold. None when a row
+        holds what this grid can't draw, or when they fit on one page."""
+        parsed = self._parse(rows)
+        if parsed is None:
+            return None
+        pages = list(self._paginate(parsed))
+        if len(pages) < 2:
+            return None
+        out = io.BytesIO()
+        canvas = Canvas(out, pagesize=self.size, pageCompression=1, invariant=1)
+        drawn = 0
+        for page in pages[:-1]:
+            self._draw_page(canvas, page)
+            drawn += len(page)
+        canvas.save()
+        return out.getvalue(), drawn
+
+    def _parse(self, rows: Sequence[str]) -> list[Row] | None:
+        parsed = []
+        classes = [column.css_class for column in self.columns]
+        for source in rows:
+            row = _ROW.fullmatch(source.strip())
+            if row is None or row["css"] not in self.backgrounds:
+                return None
+            cells = _CELL.findall(row["cells"])
+            if [css or None for css, _ in cells] != classes:
+                return None
+            lines = []
+            for column, (_, text) in zip(self.columns, cells, strict=True):
+                wrapped = self._wrap(column, html.unescape(text).strip())
+                if wrapped is None:
+                    return None
+                lines.append(wrapped)
+            height = max(1, *(len(cell) for cell in lines))
+            parsed.append(
+                Row(
+                    row["css"],
+                    tuple(lines),
+                    self.one_line_height + (height - 1) * self.line_height,
+                )
+            )
+        return parsed
+
+    def _wrap(self, column: Column, text: str) -> tuple[str, ...] | None:
+        if not text:
+            return ()
+        if not set(map(ord, text)) <= column.font.covers:
+            return None
+        text = " ".join(text.split())
+        if not column.wraps:
+            return (text,)
+        return tuple(simpleSplit(text, column.font.name, column.font.size, column.width))
+
+    def _paginate(self, rows: list[Row]) -> Iterator[list[Row]]:
+        """Whole rows to a page, as many as fit: a row taller than a page gets one alone."""
+        page: list[Row] = []
+        y = self.top
+        for row in rows:
+            if page and y + row.height > self.bottom + _EPSILON * PT:
+                yield page
+                page, y = [], self.top
+            page.append(row)
+            y += row.height
+        yield page
+
+    def _draw_page(self, canvas: Canvas, rows: list[Row]) -> None:
+        height = self.size[1]
+        rects, labels = self.header
+        for rect in rects:
+            _fill(canvas, rect.color)
+            canvas.rect(rect.x, height - rect.y - rect.height, rect.width, rect.height, 0, 1)
+        for label in labels:
+            _text(canvas, label.font, label.x, height - label.baseline, label.text)
+        y = self.top
+        for row in rows:
+            background = self.backgrounds[row.css_class]
+            if background is not None:
+                _fill(canvas, background)
+                canvas.rect(
+                    self.left, height - y - row.height, self.right - self.left, row.height, 0, 1
+                )
+            for column, lines in zip(self.columns, row.lines, strict=True):
+                for n, line in enumerate(lines):
+                    baseline = height - (y + self.first_baseline + n * self.line_height)
+                    _text(canvas, column.font, _x(column, line), baseline, line)
+            if self.rule is not None:
+                width, color = self.rule
+                canvas.setStrokeColorRGB(*color[:3], alpha=color[3])
+                canvas.setLineWidth(width)
+                rule_y = height - (y + row.height)
+                canvas.line(self.left, rule_y, self.right, rule_y)
+            y += row.height
+        canvas.showPage()
+
+
+def _x(column: Column, line: str) -> float:
+    if column.align == "left":
+        return column.left
+    width = pdfmetrics.stringWidth(line, column.font.name, column.font.size)
+    if column.align == "right":
+        return column.left + column.width - width
+    return column.left + (column.width - width) / 2
+
+
+def _fill(canvas: Canvas, color: RGBA) -> None:
+    canvas.setFillColorRGB(*color[:3], alpha=color[3])
+
+
+def _text(canvas: Canvas, font: Font, x: float, y: float, text: str) -> None:
+    canvas.setFont(font.name, font.size)
+    _fill(canvas, font.color)
+    canvas.drawString(x, y, text)
+
+
+class _Unsupported(Exception):
+    """The grid on the page uses something GridPages does not reproduce."""
+
+
+def _find_grid(box: boxes.Box) -> boxes.TableBox | None:
+    if isinstance(box, boxes.TableBox) and "grid" in (box.element.get("class") or "").split():
+        return box
+    for child in getattr(box, "children", ()):
+        if (found := _find_grid(child)) is not None:
+            return found
+    return None
+
+
+def _measure(page: Page, table: boxes.TableBox) -> GridPages:
+    if table.style["border_collapse"] != "collapse":
+        raise _Unsupported
+    groups = table.children
+    heads = [group for group in groups if group.is_header]
+    bodies = [group for group in groups if not group.is_header]
+    if len(heads) != 1 or len(bodies) != 1 or any(group.is_footer for group in groups):
+        raise _Unsupported
+    (header_row,) = heads[0].children
+    rows = bodies[0].children
+    if len(rows) < 3:
+        raise _Unsupported
+    first = rows[0]
+    columns = [_column(cell) for cell in first.children]
+    line_height, first_baseline = _line_metrics(first)
+    one_line_height = first.height - (_lines(first) - 1) * line_height
+    backgrounds: dict[str | None, RGBA | None] = {}
+    rule = _rule(first.children[0])
+    for row in rows:
+        if [_column(cell) for cell in row.children] != columns:
+            raise _Unsupported
+        if abs(row.height - one_line_height - (_lines(row) - 1) * line_height) > _EPSILON:
+            raise _Unsupported
+        if any(_rule(cell) != rule for cell in row.children):
+            raise _Unsupported
+        css = row.element.get("class")
+        background = _rgba(row.style["background_color"])
+        # The chunk marks rows with an id to find where its pages break.
+        if backgrounds.setdefault(css, background) != background or row.element.attrib.keys() - {
+            "class",
+            "id",
+        }:
+            raise _Unsupported
+    page_box = page._page_box
+    return GridPages(
+        size=(page.width * PT, page.height * PT),
+        header=_header(header_row),
+        top=(header_row.position_y + header_row.height) * PT,
+        bottom=(page_box.content_box_y() + page_box.height) * PT,
+        left=first.position_x * PT,
+        right=(first.position_x + first.width) * PT,
+        columns=columns,
+        backgrounds=backgrounds,
+        rule=(rule[0] * PT, rule[1]) if rule else None,
+        one_line_height=one_line_height * PT,
+        line_height=line_height * PT,
+        first_baseline=(first_baseline - first.position_y) * PT,
+    )
+
+
+def _column(cell: boxes.TableCellBox) -> Column:
+    style = cell.style
+    if (
+        cell.colspan != 1
+        or cell.rowspan != 1
+        or _rgba(style["background_color"]) is not None
+        or cell.element.attrib.keys() - {"class"}
+        or any(style[f"border_{side}_width"] for side in ("top", "left", "right"))
+        or style["text_transform"] != "none"
+        or style["letter_spacing"] != "normal"
+        or style["word_spacing"] != 0
+        or style["text_decoration_line"] != "none"
+        or style["text_indent"].value != 0
+        or style["vertical_align"] != "top"
+        or style["white_space"] not in ("normal", "nowrap")
+        or style["text_align_all"] not in ("left", "start", "right", "end", "center")
+        or style["direction"] != "ltr"
+        or any(
+            not isinstance(line, boxes.LineBox)
+            or not all(isinstance(text, boxes.TextBox) for text in line.children)
+            for line in cell.children
+        )
+    ):
+        raise _Unsupported
+    align = {"start": "left", "end": "right"}.get(style["text_align_all"], style["text_align_all"])
+    return Column(
+        css_class=cell.element.get("class"),
+        left=cell.content_box_x() * PT,
+        width=cell.width * PT,
+        align=align,
+        wraps=style["white_space"] == "normal",
+        font=_font(style),
+    )
+
+
+def _lines(row: boxes.TableRowBox) -> int:
+    return max(1, *(len(cell.children) for cell in row.children))
+
+
+def _line_metrics(row: boxes.TableRowBox) -> tuple[float, float]:
+    """A line's height and the first baseline's page position, from a cell with text."""
+    for cell in row.children:
+        if cell.children and cell.children[0].children:
+            line = cell.children[0]
+            text = line.children[0]
+            return line.height, text.position_y + text.baseline
+    raise _Unsupported
+
+
+def _rule(cell: boxes.TableCellBox) -> tuple[float, RGBA] | None:
+    width = cell.style["border_bottom_width"]
+    color = _rgba(cell.style["border_bottom_color"])
+    if not width or cell.style["border_bottom_style"] == "none" or color is None:
+        return None
+    if cell.style["border_bottom_style"] != "solid":
+        raise _Unsupported
+    return width, color
+
+
+def _header(row: boxes.TableRowBox) -> tuple[list[Rect], list[Label]]:
+    """The header row as WeasyPrint drew it: each cell's background and its texts where
+    they stand; the row is the same on every page."""
+    rects, labels = [], []
+    for cell in row.children:
+        background = _rgba(cell.style["background_color"]) or _rgba(row.style["background_color"])
+        if background is not None:
+            rects.append(
+                Rect(
+                    cell.border_box_x() * PT,
+                    cell.border_box_y() * PT,
+                    cell.border_width() * PT,
+                    row.height * PT,
+                    background,
+                )
+            )
+        for line in cell.children:
+            for text in getattr(line, "children", ()):
+                if not isinstance(text, boxes.TextBox):
+                    raise _Unsupported
+                font = _font(text.style)
+                if not set(map(ord, text.text)) <= font.covers:
+                    raise _Unsupported
+                labels.append(
+                    Label(
+                        text.text,
+                        text.position_x * PT,
+                        (text.position_y + text.baseline) * PT,
+                        font,
+                    )
+                )
+    return rects, labels
+
+
+def _rgba(color: Any) -> RGBA | None:
+    """A computed CSS colour as sRGB components and alpha; None when fully transparent."""
+    srgb = color.to("srgb")
+    if srgb.alpha == 0:
+        return None
+    red, green, blue = (min(1.0, max(0.0, c or 0.0)) for c in srgb.coordinates)
+    return red, green, blue, srgb.alpha
+
+
+def _font(style: Any) -> Font:
+    if style["font_variant_caps"] != "normal" or style["font_stretch"] != "normal":
+        raise _Unsupported
+    name, covers = _truetype(
+        tuple(style["font_family"]), int(style["font_weight"]), style["font_style"] != "normal"
+    )
+    color = _rgba(style["color"])
+    if color is None:
+        raise _Unsupported
+    return Font(name, style["font_size"] * PT, color, covers)
+
+
+@lru_cache(maxsize=32)
+def _truetype(families: tuple[str, ...], weight: int, italic: bool) -> tuple[str, frozenset[int]]:
+    """The first of the families fontconfig has, registered with ReportLab, and the code
+    points it covers (Pango finds fonts through fontconfig as well)."""
+    if _FC_MATCH is None:
+        raise _Unsupported
+    for family in families:
+        pattern = f"{family}:weight={'bold' if weight >= 600 else 'regular'}"
+        pattern += ":slant=italic" if italic else ":slant=roman"
+        found = subprocess.run(  # noqa: S603 - a fixed program; the pattern is one argument
+            [_FC_MATCH, "--format=%{file}\n%{family}", pattern],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.split("\n")
+        if len(found) != 2 or family not in found[1].split(","):
+            continue
+        name = f"grid:{found[0]}"
+        try:
+            font = TTFont(name, found[0])
+        except TTFError:
+            raise _Unsupported from None
+        pdfmetrics.registerFont(font)
+        return name, frozenset(font.face.charToGlyph)
+    raise _Unsupported
