@@ -18,11 +18,11 @@ another font, and so does the list).
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import html
 import io
 import re
-import shutil
-import subprocess
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -40,9 +40,6 @@ PT = 0.75
 
 _EPSILON = 0.05
 """How far (in px) two measures may differ and still count as the same."""
-
-_FC_MATCH = shutil.which("fc-match")
-"""fontconfig's matcher: it names the font file Pango would use for a family."""
 
 RGBA = tuple[float, float, float, float]
 _ROW = re.compile(
@@ -436,25 +433,65 @@ def _font(style: Any) -> Font:
 @lru_cache(maxsize=32)
 def _truetype(families: tuple[str, ...], weight: int, italic: bool) -> tuple[str, frozenset[int]]:
     """The first of the families fontconfig has, registered with ReportLab, and the code
-    points it covers (Pango finds fonts through fontconfig as well)."""
-    if _FC_MATCH is None:
-        raise _Unsupported
+    points it covers (Pango finds its fonts through fontconfig as well)."""
     for family in families:
         pattern = f"{family}:weight={'bold' if weight >= 600 else 'regular'}"
         pattern += ":slant=italic" if italic else ":slant=roman"
-        found = subprocess.run(  # noqa: S603 - a fixed program; the pattern is one argument
-            [_FC_MATCH, "--format=%{file}\n%{family}", pattern],
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout.split("\n")
-        if len(found) != 2 or family not in found[1].split(","):
+        matched = _fontconfig_match(pattern)
+        if matched is None or family not in matched[1]:
             continue
-        name = f"grid:{found[0]}"
+        name = f"grid:{matched[0]}"
         try:
-            font = TTFont(name, found[0])
+            font = TTFont(name, matched[0])
         except TTFError:
             raise _Unsupported from None
         pdfmetrics.registerFont(font)
         return name, frozenset(font.face.charToGlyph)
     raise _Unsupported
+
+
+def _fontconfig_match(pattern: str) -> tuple[str, list[str]] | None:
+    """The file and the family names of the font fontconfig matches to a pattern, asked
+    of libfontconfig in this process (WeasyPrint has it loaded already): a child process
+    would briefly share the renderer's pages."""
+    library = ctypes.util.find_library("fontconfig")
+    if library is None:
+        return None
+    fc = ctypes.CDLL(library)
+    fc.FcNameParse.restype = ctypes.c_void_p
+    fc.FcNameParse.argtypes = [ctypes.c_char_p]
+    fc.FcConfigSubstitute.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int]
+    fc.FcDefaultSubstitute.argtypes = [ctypes.c_void_p]
+    fc.FcFontMatch.restype = ctypes.c_void_p
+    fc.FcFontMatch.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.POINTER(ctypes.c_int)]
+    fc.FcPatternGetString.argtypes = [
+        ctypes.c_void_p,
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.POINTER(ctypes.c_char_p),
+    ]
+    fc.FcPatternDestroy.argtypes = [ctypes.c_void_p]
+
+    def strings(match: int, key: bytes) -> list[str]:
+        found: list[str] = []
+        value = ctypes.c_char_p()
+        while fc.FcPatternGetString(match, key, len(found), ctypes.byref(value)) == 0:
+            found.append((value.value or b"").decode())
+        return found
+
+    query = fc.FcNameParse(pattern.encode())
+    if not query:
+        return None
+    try:
+        fc.FcConfigSubstitute(None, query, 0)
+        fc.FcDefaultSubstitute(query)
+        match = fc.FcFontMatch(None, query, ctypes.byref(ctypes.c_int()))
+    finally:
+        fc.FcPatternDestroy(query)
+    if not match:
+        return None
+    try:
+        files = strings(match, b"file")
+        return (files[0], strings(match, b"family")) if files else None
+    finally:
+        fc.FcPatternDestroy(match)
