@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.assembly.approval_matrix import ApprovalMatrix, load_matrix
 from app.assembly.proration import DayCount
+from app.assembly.sandbox import RenderLimits
 from app.assembly.tax import parse_rates
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -279,6 +280,34 @@ class Settings(BaseSettings):
         default=2 * 1024 * 1024,
         validation_alias=_env("CONTRACTDESK_MAX_REQUEST_BYTES", "max_request_bytes"),
     )
+    template_max_steps: int = Field(
+        default=1_000_000,
+        gt=0,
+        description="Loop turns, calls and outputs one render of a template or clause may take.",
+        validation_alias=_env("CONTRACTDESK_TEMPLATE_MAX_STEPS", "template_max_steps"),
+    )
+    template_max_output: int = Field(
+        default=10_000_000,
+        gt=0,
+        description="Characters a template or clause may print, or build as one string.",
+        validation_alias=_env("CONTRACTDESK_TEMPLATE_MAX_OUTPUT", "template_max_output"),
+    )
+    template_max_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="Seconds one render of a template or clause may take.",
+        validation_alias=_env("CONTRACTDESK_TEMPLATE_MAX_SECONDS", "template_max_seconds"),
+    )
+
+    @property
+    def render_limits(self) -> RenderLimits:
+        """The budget of every template and clause render (`app.assembly.sandbox`)."""
+        return RenderLimits(
+            steps=self.template_max_steps,
+            output_chars=self.template_max_output,
+            seconds=self.template_max_seconds,
+        )
+
     session_hours: int = Field(
         default=8, validation_alias=_env("CONTRACTDESK_SESSION_HOURS", "session_hours")
     )

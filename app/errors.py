@@ -82,6 +82,14 @@ class Gone(DomainError):
     slug = "gone"
 
 
+class TooLarge(DomainError):
+    """An upload larger than the service accepts; the detail says the limit."""
+
+    title = "Content too large"
+    status = 413
+    slug = "too-large"
+
+
 class Unavailable(DomainError):
     """An outside part (storage, signing provider) cannot be reached; try again later."""
 

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import models  # noqa: F401 - every mapper known before the first flush
+from app.assembly import sandbox
 from app.config import Settings
 from app.db import make_engine, make_session_factory
 from app.jobs.inprocess import InProcessJobQueue
@@ -61,6 +62,7 @@ def build_jobs(settings: Settings) -> JobQueue:
 
 
 def build_runtime(settings: Settings) -> Runtime:
+    sandbox.configure(settings.render_limits)
     engine = make_engine(settings.database_url)
     jobs = build_jobs(settings)
     runtime = Runtime(

@@ -16,6 +16,9 @@ import os
 import shutil
 import tempfile
 import zipfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -33,6 +36,7 @@ ALLOWED_SUFFIXES = frozenset(
 )
 MAX_FILES = 100
 MAX_UNPACKED_BYTES = 40 * 1024 * 1024
+MAX_FILES_IN_DOCX = 1000
 _EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
@@ -136,26 +140,65 @@ def pack(folder: Path) -> tuple[bytes, str]:
 
 def read_zip_members(data: bytes, *, max_files: int, max_bytes: int, what: str) -> dict[str, bytes]:
     """Every member of a zip, refusing bombs: the sizes the archive declares are not
-    trusted, each member is read with a cap on what is left of the budget."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
-        raise InvalidInput(f"{what} is not a zip archive") from exc
-    members = [info for info in archive.infolist() if not info.is_dir()]
-    if len(members) > max_files:
-        raise InvalidInput(f"{what} holds {len(members)} files; at most {max_files} are allowed")
+    trusted: what the members really inflate to is counted first, a chunk at a time, and
+    then each member is read with a cap on what is left of the budget."""
+    check_zip_size(data, max_files=max_files, max_bytes=max_bytes, what=what)
+    archive = _open_zip(data, what)
+    members = _members(archive, max_files, what)
     budget = max_bytes
     files: dict[str, bytes] = {}
     for info in members:
-        with archive.open(info) as member:
+        with _reading(what, info), archive.open(info) as member:
             content = member.read(budget + 1)
         if len(content) > budget:
-            raise InvalidInput(
-                f"{what} unpacks to more than {max_bytes // (1024 * 1024)} MB; refused"
-            )
+            raise _too_big(what, max_bytes)
         budget -= len(content)
         files[info.filename] = content
     return files
+
+
+def check_zip_size(data: bytes, *, max_files: int, max_bytes: int, what: str) -> None:
+    """Refuse a zip that holds too many files or inflates to more than `max_bytes`,
+    counting what it really inflates to, a chunk at a time, without keeping it."""
+    archive = _open_zip(data, what)
+    budget = max_bytes
+    for info in _members(archive, max_files, what):
+        with _reading(what, info), archive.open(info) as member:
+            while chunk := member.read(min(_CHUNK, budget + 1)):
+                budget -= len(chunk)
+                if budget < 0:
+                    raise _too_big(what, max_bytes)
+
+
+_CHUNK = 1024 * 1024
+
+
+def _open_zip(data: bytes, what: str) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise InvalidInput(f"{what} is not a zip archive") from exc
+
+
+def _members(archive: zipfile.ZipFile, max_files: int, what: str) -> list[zipfile.ZipInfo]:
+    members = [info for info in archive.infolist() if not info.is_dir()]
+    if len(members) > max_files:
+        raise InvalidInput(f"{what} holds {len(members)} files; at most {max_files} are allowed")
+    return members
+
+
+@contextmanager
+def _reading(what: str, info: zipfile.ZipInfo) -> Iterator[None]:
+    """A member that inflates to more than it declares, is damaged, encrypted or packed
+    with a method zipfile lacks is a problem with the upload, not with the service."""
+    try:
+        yield
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+        raise InvalidInput(f"{what}: {info.filename} cannot be unpacked ({exc})") from exc
+
+
+def _too_big(what: str, max_bytes: int) -> InvalidInput:
+    return InvalidInput(f"{what} unpacks to more than {max_bytes // (1024 * 1024)} MB; refused")
 
 
 def _safe_name(name: str) -> str:
@@ -177,6 +220,13 @@ def unpack(archive: bytes, root: Path) -> tuple[Path, str]:
     digest = hashlib.sha256()
     for name in sorted(files):
         digest.update(_safe_name(name).encode() + b"\0" + hashlib.sha256(files[name]).digest())
+        if name.lower().endswith(".docx"):  # a zip too, which docxtpl unpacks whole
+            check_zip_size(
+                files[name],
+                max_files=MAX_FILES_IN_DOCX,
+                max_bytes=MAX_UNPACKED_BYTES,
+                what=f"the template package's {name}",
+            )
     sha256 = digest.hexdigest()
     target = root / sha256
     if target.is_dir():

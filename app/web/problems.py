@@ -9,9 +9,9 @@ from typing import Any
 from apiflask import APIFlask, HTTPError
 from flask import Response, jsonify, render_template, request
 from pydantic import ValidationError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from app.errors import DomainError, FieldError
+from app.errors import DomainError, FieldError, TooLarge
 from app.validation import field_errors
 
 log = logging.getLogger(__name__)
@@ -89,6 +89,16 @@ def init_app(app: APIFlask) -> None:
                 )
             )
         return render_template("error.html", title=error.title, detail=error.detail), error.status
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def _too_large(error: RequestEntityTooLarge) -> Any:
+        limit = app.config["MAX_CONTENT_LENGTH"]
+        return _domain_error(
+            TooLarge(
+                f"the request body is larger than {limit:,} bytes, the most accepted "
+                "(CONTRACTDESK_MAX_REQUEST_BYTES)"
+            )
+        )
 
     @app.errorhandler(HTTPException)
     def _page_http_error(error: HTTPException) -> Any:
