@@ -7,10 +7,14 @@ error's JSON pointer (`/data/lines/2/sku`) names its field directly.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
+from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
+
+from app.assembly.schemas import DocumentData
 
 EMPTY_ROWS = 2
 """Blank rows offered under a list's filled ones (the page has no script to add rows)."""
@@ -42,8 +46,17 @@ def _resolve(schema: dict[str, Any], definitions: dict[str, Any]) -> dict[str, A
     return schema
 
 
-def _label(name: str, schema: dict[str, Any]) -> str:
+def _english_label(name: str, schema: dict[str, Any]) -> str:
     return str(schema.get("title") or name.replace("_", " ").capitalize())
+
+
+def _label(name: str, schema: dict[str, Any]) -> str:
+    return gettext(_english_label(name, schema))
+
+
+def _help(schema: dict[str, Any]) -> str:
+    description = str(schema.get("description", ""))
+    return gettext(description) if description else ""
 
 
 def _widget(schema: dict[str, Any]) -> str:
@@ -79,7 +92,7 @@ def build_fields(
             continue
         path = f"{prefix}{name}"
         spec = _resolve(raw, definitions)
-        label, help_text = _label(name, spec), str(spec.get("description", ""))
+        label, help_text = _label(name, spec), _help(spec)
         if path in choices:
             fields.append(
                 FormField(
@@ -192,3 +205,36 @@ def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
             out.update(flatten(value, f"{prefix}{index}."))
         return out
     return {prefix.rstrip("."): data}
+
+
+def _texts(schema: dict[str, Any], definitions: dict[str, Any]) -> Iterator[str]:
+    for name, raw in schema.get("properties", {}).items():
+        if name in SKIPPED:
+            continue
+        spec = _resolve(raw, definitions)
+        yield _english_label(name, spec)
+        if spec.get("description"):
+            yield str(spec["description"])
+        if spec.get("type") == "array":
+            yield from _texts(_resolve(spec["items"], definitions), definitions)
+        elif spec.get("type") == "object":
+            yield from _texts(spec, definitions)
+
+
+def extract_labels(
+    fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: Any
+) -> Iterator[tuple[int, str, str, list[str]]]:
+    """A Babel extractor (see babel.cfg): the labels and help texts of the generated forms
+    come from the document data models, not from literals, so they are collected here for
+    the catalogue."""
+    seen: set[str] = set()
+    models, index = [DocumentData], 0
+    while index < len(models):
+        models += models[index].__subclasses__()
+        index += 1
+    for model in models[1:]:
+        schema = model.model_json_schema()
+        for text in _texts(schema, schema.get("$defs", {})):
+            if text not in seen:
+                seen.add(text)
+                yield 1, "gettext", text, []

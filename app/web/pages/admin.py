@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from app.errors import DomainError
@@ -67,7 +68,7 @@ def revoke_api_key(key_id: uuid.UUID) -> Response:
         with uow:
             record = users.revoke_api_key(uow.session, key_id, actor=signed_in_user())
             uow.commit()
-            flash(f"Revoked {record.prefix}… ({record.name}).")
+            flash(_("Revoked %(prefix)s… (%(name)s).", prefix=record.prefix, name=record.name))
     except DomainError as exc:
         flash(exc.detail, "error")
     return redirect(url_for(".api_keys"))

@@ -53,7 +53,7 @@ def login_required(*roles: str) -> Callable[[F], F]:
             if g.user is None:
                 return redirect(url_for("pages_auth.login", next=request.path))
             if roles and g.user.role not in roles:
-                abort(403, f"a {g.user.role} user cannot use this page")
+                abort(403, _("Your role cannot use this page."))
             return view(*args, **kwargs)
 
         return wrapped  # type: ignore[return-value]
@@ -106,5 +106,5 @@ def choose_language() -> Response:
 @bp.post("/logout")
 def logout() -> Response:
     session.clear()
-    flash("You are signed out.")
+    flash(_("You are signed out."))
     return redirect(url_for("pages_auth.login"))

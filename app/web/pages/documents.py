@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from pydantic import ValidationError
 from werkzeug.wrappers import Response
 
@@ -121,7 +122,7 @@ def new_quote() -> Response | str:
                     external_ref=None,
                     actor=signed_in_user(),
                 )
-                flash("Quote generated.")
+                flash(_("Quote generated."))
                 return redirect(url_for(".document", document_id=document_id))
         except ValidationError as exc:
             errors = _errors_by_field(field_errors(exc, form_data))
@@ -206,7 +207,7 @@ def document(document_id: uuid.UUID) -> str:
 def decide(document_id: uuid.UUID) -> Response:
     decision = request.form.get("decision", "")
     if decision not in {"approve", "reject"}:
-        flash("Choose approve or reject.", "error")
+        flash(_("Choose approve or reject."), "error")
     else:
         try:
             documents.decide_approval(
@@ -216,7 +217,7 @@ def decide(document_id: uuid.UUID) -> Response:
                 decision=decision,
                 comment=request.form.get("comment", "").strip(),
             )
-            flash("Approved." if decision == "approve" else "Rejected.")
+            flash(_("Approved.") if decision == "approve" else _("Rejected."))
         except DomainError as exc:
             flash(exc.detail, "error")
     if request.form.get("back") == "queue":
@@ -235,7 +236,7 @@ def send(document_id: uuid.UUID) -> Response:
             signers.append(SignerRequest(name, email, index + 1))
     invalid = [s for s in signers if not s.name or "@" not in s.email]
     if not signers or invalid:
-        flash("Give each signer a name and an email address.", "error")
+        flash(_("Give each signer a name and an email address."), "error")
         return redirect(url_for(".document", document_id=document_id))
     try:
         links = signing.send_for_signature(
@@ -245,12 +246,12 @@ def send(document_id: uuid.UUID) -> Response:
         flash(exc.detail, "error")
         return redirect(url_for(".document", document_id=document_id))
     if not links:
-        flash("Handed to DocuSign, which will write to the signers.")
+        flash(_("Handed to DocuSign, which will write to the signers."))
         return redirect(url_for(".document", document_id=document_id))
     session[f"links-{document_id}"] = [
         {"name": link.name, "email": link.email, "url": link.url} for link in links
     ]
-    flash("Sent for signature. Give each signer their link.")
+    flash(_("Sent for signature. Give each signer their link."))
     return redirect(url_for(".document", document_id=document_id))
 
 
@@ -259,7 +260,7 @@ def send(document_id: uuid.UUID) -> Response:
 def regenerate(document_id: uuid.UUID) -> Response:
     try:
         version = documents.regenerate(unit_of_work(), document_id, actor=signed_in_user())
-        flash(f"Generated version {version}.")
+        flash(_("Generated version %(version)s.", version=version))
     except DomainError as exc:
         flash(exc.detail, "error")
     return redirect(url_for(".document", document_id=document_id))
@@ -302,7 +303,7 @@ def cancel(document_id: uuid.UUID) -> Response:
             lines=chosen or None,
             actor=signed_in_user(),
         )
-        flash("Cancelled; the credit goes to finance's systems as invoice.credit.")
+        flash(_("Cancelled; the credit goes to finance's systems as invoice.credit."))
     except DomainError as exc:
         flash(exc.detail, "error")
     return redirect(url_for(".document", document_id=document_id))
@@ -329,9 +330,9 @@ def remind(document_id: uuid.UUID) -> Response:
         session[f"links-{document_id}"] = [
             {"name": link.name, "email": link.email, "url": link.url} for link in links
         ]
-        flash("Fresh signing links: the old ones no longer work.")
+        flash(_("Fresh signing links: the old ones no longer work."))
     else:
-        flash("DocuSign writes to the signers whose turn it is.")
+        flash(_("DocuSign writes to the signers whose turn it is."))
     return redirect(url_for(".document", document_id=document_id))
 
 
@@ -345,7 +346,7 @@ def void(document_id: uuid.UUID) -> Response:
             reason=request.form.get("reason", "").strip() or "withdrawn",
             actor=signed_in_user(),
         )
-        flash("Withdrawn from signature: the links no longer work.")
+        flash(_("Withdrawn from signature: the links no longer work."))
     except DomainError as exc:
         flash(exc.detail, "error")
     return redirect(url_for(".document", document_id=document_id))

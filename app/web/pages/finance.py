@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from app.billing import endpoints
@@ -32,7 +33,7 @@ def endpoint_log(endpoint_id: uuid.UUID) -> str:
         (h for h in endpoints.health(unit_of_work()) if h.endpoint.id == endpoint_id), None
     )
     if health is None:
-        return render_template("error.html", title="Not found", detail="no such endpoint")
+        return render_template("error.html", title=_("Not found"), detail=_("no such endpoint"))
     deliveries = endpoints.deliveries(unit_of_work(), endpoint_id, status=status, before=None)
     return render_template(
         "finance/endpoint.html", health=health, deliveries=deliveries, status=status
@@ -47,7 +48,7 @@ def set_enabled(endpoint_id: uuid.UUID) -> Response:
         endpoints.update_endpoint(
             unit_of_work(), endpoint_id, actor=signed_in_user(), enabled=enable
         )
-        flash("Enabled: waiting deliveries go out in order." if enable else "Disabled.")
+        flash(_("Enabled: waiting deliveries go out in order.") if enable else _("Disabled."))
     except DomainError as exc:
         flash(exc.detail, "error")
     return redirect(url_for(".endpoint_log", endpoint_id=endpoint_id))
@@ -59,7 +60,7 @@ def replay(event_id: uuid.UUID) -> Response:
     endpoint_id = uuid.UUID(request.form["endpoint_id"])
     try:
         endpoints.replay(unit_of_work(), event_id, actor=signed_in_user(), endpoint_id=endpoint_id)
-        flash("Replayed with the same webhook-id.")
+        flash(_("Replayed with the same webhook-id."))
     except DomainError as exc:
         flash(exc.detail, "error")
     return redirect(url_for(".endpoint_log", endpoint_id=endpoint_id))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -90,7 +91,7 @@ def start_draft(key: str) -> Response:
             flash("; ".join([exc.detail, *(e.detail for e in exc.errors)]), "error")
             return redirect(url_for(".clause", key=key))
         uow.commit()
-        flash(f"Draft version {draft.version} started.")
+        flash(_("Draft version %(version)s started.", version=draft.version))
         return redirect(url_for(".version", version_id=draft.id))
 
 
@@ -120,10 +121,17 @@ def act(version_id: uuid.UUID, action: str) -> Response:
             elif action == "retire":
                 clauses.retire(uow.session, version_id, actor=actor)
             else:
-                flash(f"Unknown action {action!r}.", "error")
+                flash(_("Unknown action %(action)s.", action=repr(action)), "error")
                 return redirect(url_for(".version", version_id=version_id))
             uow.commit()
-            flash("Saved." if action == "edit" else f"Done: {action.replace('-', ' ')}.")
+            done = {
+                "edit": _("Saved."),
+                "submit": _("Submitted for review."),
+                "approve": _("Approved."),
+                "send-back": _("Sent back to its author."),
+                "retire": _("Retired."),
+            }
+            flash(done[action])
         except DomainError as exc:
             flash("; ".join([exc.detail, *(e.detail for e in exc.errors)]), "error")
     return redirect(url_for(".version", version_id=version_id))

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.accounts import services as accounts
@@ -65,7 +66,7 @@ def new_document(template: str) -> ResponseReturnValue:
                 external_ref=request.form.get("external_ref") or None,
                 actor=signed_in_user(),
             )
-            flash(f"{package.title} generated.")
+            flash(_("%(template)s generated.", template=package.title))
             return redirect(url_for("pages_documents.document", document_id=document_id))
         except DomainError as exc:
             errors = {field_name(e.pointer): e.detail for e in exc.errors} or {"form": exc.detail}
