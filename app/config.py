@@ -173,6 +173,13 @@ class Settings(BaseSettings):
         description="Connect HMAC keys, comma-separated, so keys rotate without downtime.",
         validation_alias=_env("DOCUSIGN_CONNECT_HMAC_KEYS", "docusign_connect_hmac_keys"),
     )
+    docusign_timeout_seconds: float = Field(
+        default=30,
+        gt=0,
+        description="How long a call to DocuSign's REST API may wait for the answer; past "
+        "it the call fails as DocuSign unreachable, and is retried.",
+        validation_alias=_env("DOCUSIGN_TIMEOUT", "docusign_timeout_seconds"),
+    )
     docusign_reminder_after_days: int = Field(
         default=2, ge=0, le=999, validation_alias=_env("DOCUSIGN_REMINDER_AFTER_DAYS")
     )

@@ -104,6 +104,7 @@ def store_file(
     stored = uow.storage.put(
         f"documents/{document.id}/{kind}", data, content_type=CONTENT_TYPES[kind], retain=retain
     )
+    uow.stored(stored)
     file = DocumentFile(
         document_id=document.id,
         kind=kind,

@@ -15,6 +15,7 @@ from celery import Celery
 from celery.exceptions import TimeoutError as CeleryTimeoutError
 from celery.signals import worker_process_init
 from kombu.exceptions import OperationalError
+from redis.exceptions import RedisError
 
 from app.config import Settings
 from app.errors import Unavailable
@@ -23,6 +24,8 @@ from app.jobs import registry
 log = logging.getLogger(__name__)
 
 RUN = "contractdesk.run"
+BROKER_DOWN = (OperationalError, RedisError)
+"""What a broker or result backend that cannot be reached raises (Redis as itself)."""
 
 
 def result_backend(settings: Settings) -> str:
@@ -79,24 +82,30 @@ class CeleryJobQueue:
         self.celery = celery
 
     def enqueue(self, task: str, kwargs: dict[str, Any], *, request_id: str | None) -> None:
+        """Called after a commit: the change stands whatever happens here, so a broker that
+        is down is logged, not raised; the periodic sweeps find the work still due."""
         if task not in registry.tasks():
             raise KeyError(f"unknown task {task!r}")
-        self.celery.send_task(RUN, args=(task, kwargs, request_id))
+        try:
+            # No one waits for its answer: nothing to subscribe to in the result store.
+            self.celery.send_task(RUN, args=(task, kwargs, request_id), ignore_result=True)
+        except BROKER_DOWN as exc:
+            log.error("job %s not queued, the broker cannot be reached: %s", task, exc)
 
     def call(
         self, task: str, kwargs: dict[str, Any], *, request_id: str | None, timeout: float
     ) -> Any:
         if task not in registry.tasks():
             raise KeyError(f"unknown task {task!r}")
-        # `expires`: a job no worker took up in time is dropped rather than run late.
-        result = self.celery.send_task(RUN, args=(task, kwargs, request_id), expires=timeout)
         try:
+            # `expires`: a job no worker took up in time is dropped rather than run late.
+            result = self.celery.send_task(RUN, args=(task, kwargs, request_id), expires=timeout)
             return result.get(timeout=timeout, disable_sync_subtasks=False)
         except CeleryTimeoutError as exc:
             raise Unavailable(
                 f"no worker finished the {task} job within {timeout:.0f} s; try again later"
             ) from exc
-        except OperationalError as exc:
+        except BROKER_DOWN as exc:
             raise Unavailable(f"the job broker cannot be reached: {exc}") from exc
 
     def check(self) -> str:

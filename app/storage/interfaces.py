@@ -42,6 +42,11 @@ class BlobStorage(Protocol):
         """Every version id of `key`, oldest first."""
         ...
 
+    def discard(self, blob: StoredBlob) -> None:
+        """Remove a version that no record refers to, because the transaction that stored it
+        rolled back: the one deletion the application makes."""
+        ...
+
     def presigned_url(self, key: str, version_id: str, *, filename: str) -> str | None:
         """A short-lived download URL, or None when the store serves no URLs of its own."""
         ...

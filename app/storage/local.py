@@ -70,6 +70,14 @@ class LocalBlobStorage:
             return []
         return sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
 
+    def discard(self, blob: StoredBlob) -> None:
+        try:
+            (self._dir(blob.key) / blob.version_id).unlink(missing_ok=True)
+        except OSError as exc:
+            raise StorageUnavailable(
+                f"local storage at {self.root} refused a delete: {exc}"
+            ) from exc
+
     def presigned_url(self, key: str, version_id: str, *, filename: str) -> str | None:
         return None
 

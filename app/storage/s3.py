@@ -92,6 +92,12 @@ class S3BlobStorage:
             raise BlobCorrupted(f"{key} version {version_id} does not match its recorded sha256")
         return data
 
+    def discard(self, blob: StoredBlob) -> None:
+        try:
+            self.client.delete_object(Bucket=self.bucket, Key=blob.key, VersionId=blob.version_id)
+        except (BotoCoreError, ClientError) as exc:
+            raise self._unavailable(f"discard {blob.key}", exc) from exc
+
     def versions(self, key: str) -> list[str]:
         try:
             answer = self.client.list_object_versions(Bucket=self.bucket, Prefix=key)

@@ -25,6 +25,9 @@ def init_app(app: APIFlask, settings: Settings, blueprints: list[APIBlueprint]) 
         app=app,
         storage_uri=settings.rate_limit_storage,
         storage_options={"socket_timeout": 2} if settings.rate_limit_storage != "memory://" else {},
+        # While the shared store (Redis) is down, each process counts for itself instead of
+        # failing every call; the shared counts come back with the store.
+        in_memory_fallback_enabled=settings.rate_limit_storage != "memory://",
         headers_enabled=True,
     )
     for blueprint in blueprints:

@@ -8,73 +8,31 @@ import base64
 import hashlib
 import hmac
 import io
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from apiflask import APIFlask
 from pypdf import PdfReader
 from sqlalchemy import select, update
-from werkzeug.serving import make_server
 
 from app.db import utcnow
 from app.jobs.registry import run
 from app.signing.models import Envelope
-from tests.conftest import WebhookReceiver, bearer, build_app, make_settings, row_counts
+from tests.conftest import WebhookReceiver, bearer, row_counts
+from tests.support.docusign_desk import KEYS, Desk, docusign_desk
 from tests.support.docusign_emulator import DocuSignEmulator
 from tests.support.flows import plain_quote_request
-
-KEYS = ["connect-key-old", "connect-key-new"]
-
-
-@dataclass
-class Desk:
-    app: APIFlask
-    url: str
-    docusign: DocuSignEmulator
-    account_id: str
-
-    @property
-    def runtime(self) -> Any:
-        return self.app.extensions["contractdesk"]
-
-    def wait(self) -> None:
-        self.runtime.jobs.wait_idle()
 
 
 @pytest.fixture
 def desk(
     postgres_url: str, tmp_path: Path, instance_dir: Path, docusign: DocuSignEmulator
 ) -> Iterator[Desk]:
-    user = docusign.add_user()
-    integration, private_key = docusign.add_integration(consented_user=user)
-    key_file = tmp_path / "docusign-key.pem"
-    key_file.write_bytes(private_key)
-    settings = make_settings(
-        postgres_url,
-        tmp_path,
-        instance_dir,
-        signing="docusign",
-        docusign_integration_key=integration,
-        docusign_user_id=user,
-        docusign_private_key_file=key_file,
-        docusign_oauth_host=docusign.host,
-        docusign_ca_bundle=docusign.ca.ca_file,
-        docusign_connect_hmac_keys=",".join(KEYS),
-    )
-    app = build_app(settings)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_port}"
-    docusign.connect(f"{url}/api/v1/webhooks/docusign", [KEYS[1]])
-    yield Desk(app, url, docusign, docusign.state.users[user]["account_id"])
-    server.shutdown()
-    app.extensions["contractdesk"].close()
+    with docusign_desk(docusign, postgres_url, tmp_path, instance_dir) as desk:
+        yield desk
 
 
 def _send(desk: Desk, document_id: str) -> Any:

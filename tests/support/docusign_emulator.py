@@ -136,6 +136,13 @@ class Fault:
 
 
 @dataclass
+class Stall:
+    path: str
+    seconds: float
+    times: int
+
+
+@dataclass
 class EmulatorState:
     integrations: dict[str, Integration] = field(default_factory=dict)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -143,6 +150,7 @@ class EmulatorState:
     calls: Counter[str] = field(default_factory=Counter)
     envelopes: dict[str, Envelope] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
+    stalls: list[Stall] = field(default_factory=list)
     connect_url: str = ""
     connect_keys: list[str] = field(default_factory=list)
     connect_paused: bool = False
@@ -276,6 +284,13 @@ class DocuSignEmulator:
                     return jsonify(body), item.status, headers
             return None
 
+        def stall(name: str) -> None:
+            for item in state.stalls:
+                if item.path == name and item.times > 0:
+                    item.times -= 1
+                    time.sleep(item.seconds)
+                    return
+
         def account_user(account_id: str) -> str | None:
             user_id = bearer_user()
             if user_id is None or state.users[user_id]["account_id"] != account_id:
@@ -296,6 +311,7 @@ class DocuSignEmulator:
             definition = request.get_json()
             envelope = Envelope(str(uuid.uuid4()), account_id, definition, changed_at=_now())
             state.envelopes[envelope.envelope_id] = envelope
+            stall("envelopes/create")  # made, but the answer comes late
             return jsonify(
                 {
                     "envelopeId": envelope.envelope_id,
@@ -410,6 +426,7 @@ class DocuSignEmulator:
             failed = fault(f"documents/{doc}")
             if failed is not None:
                 return failed
+            stall(f"documents/{doc}")
             envelope = state.envelopes.get(envelope_id)
             if envelope is None:
                 return jsonify({"errorCode": "ENVELOPE_DOES_NOT_EXIST"}), 400
@@ -430,6 +447,11 @@ class DocuSignEmulator:
     ) -> None:
         """Answer the next `times` calls to `path` (e.g. "envelopes/create") with an error."""
         self.state.faults.append(Fault(path, status, retry_after, times))
+
+    def stall_next(self, path: str, seconds: float, *, times: int = 1) -> None:
+        """Answer the next `times` calls to `path` only after `seconds` (a call to
+        "envelopes/create" still makes the envelope: only the answer is late)."""
+        self.state.stalls.append(Stall(path, seconds, times))
 
     def add_signing_group(self, account_id: str, name: str) -> str:
         group_id = str(len(self.state.signing_groups.get(account_id, {})) + 1000)

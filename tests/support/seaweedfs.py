@@ -93,6 +93,13 @@ class SeaweedFS:
                 self.process.wait(5)
         self.process = None
 
+    def kill(self) -> None:
+        """SIGKILL: the server dies as in a crash, mid-request, with no goodbye."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(5)
+        self.process = None
+
     def client(self) -> Any:
         return boto3.client(
             "s3",

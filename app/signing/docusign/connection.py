@@ -128,6 +128,12 @@ class DocuSignConnection:
                 self._access = self._grant()
             return self._access
 
+    @property
+    def timeout(self) -> tuple[float, float]:
+        """(connect, read) seconds for each REST call; the SDK waits for ever without one."""
+        seconds = self.settings.docusign_timeout_seconds
+        return (min(seconds, 5.0), seconds)
+
     def api_client(self) -> tuple[ApiClient, str]:
         """An SDK client for the account's REST API, and the account id."""
         access = self.access()

@@ -131,20 +131,24 @@ def envelope_definition(
 def signing_groups(connection: DocuSignConnection) -> dict[str, str]:
     """The account's signing groups: id by name."""
     client, account_id = connection.api_client()
-    found = SigningGroupsApi(client).list(account_id)
+    found = SigningGroupsApi(client).list(account_id, _request_timeout=connection.timeout)
     return {str(g.group_name): str(g.signing_group_id) for g in found.groups or []}
 
 
 def create_envelope(connection: DocuSignConnection, definition: EnvelopeDefinition) -> str:
     client, account_id = connection.api_client()
-    summary = EnvelopesApi(client).create_envelope(account_id, envelope_definition=definition)
+    summary = EnvelopesApi(client).create_envelope(
+        account_id, envelope_definition=definition, _request_timeout=connection.timeout
+    )
     return str(summary.envelope_id)
 
 
 def download(connection: DocuSignConnection, envelope_id: str, document: str) -> bytes:
     """`combined` (the signed PDF) or `certificate` (the certificate of completion)."""
     client, account_id = connection.api_client()
-    data = EnvelopesApi(client).get_document(account_id, document, envelope_id)
+    data = EnvelopesApi(client).get_document(
+        account_id, document, envelope_id, _request_timeout=connection.timeout
+    )
     return bytes(data)
 
 
@@ -168,6 +172,7 @@ def statuses(
         account_id,
         envelope_ids=",".join(envelope_ids) if envelope_ids else None,
         transaction_ids=",".join(transaction_ids) if transaction_ids else None,
+        _request_timeout=connection.timeout,
     )
     return [
         EnvelopeStatus(

@@ -492,23 +492,30 @@ def _call(action: str, call: Any) -> Any:
 
 
 def void_at_docusign(settings: Settings, envelope_id: str, reason: str) -> None:
-    client, account_id = connection_for(settings).api_client()
+    connection = connection_for(settings)
+    client, account_id = connection.api_client()
     _call(
         "void the envelope",
         lambda: EnvelopesApi(client).update(
             account_id,
             envelope_id,
             envelope=DocuSignEnvelope(status="voided", voided_reason=reason[:200]),
+            _request_timeout=connection.timeout,
         ),
     )
 
 
 def resend_at_docusign(settings: Settings, envelope_id: str) -> None:
-    client, account_id = connection_for(settings).api_client()
+    connection = connection_for(settings)
+    client, account_id = connection.api_client()
     _call(
         "resend the envelope",
         lambda: EnvelopesApi(client).update(
-            account_id, envelope_id, resend_envelope="true", envelope=DocuSignEnvelope()
+            account_id,
+            envelope_id,
+            resend_envelope="true",
+            envelope=DocuSignEnvelope(),
+            _request_timeout=connection.timeout,
         ),
     )
 
@@ -522,7 +529,8 @@ def recipient_view(
     email: str,
     return_url: str,
 ) -> str:
-    client, account_id = connection_for(settings).api_client()
+    connection = connection_for(settings)
+    client, account_id = connection.api_client()
     view = _call(
         "open a signing view",
         lambda: EnvelopesApi(client).create_recipient_view(
@@ -535,6 +543,7 @@ def recipient_view(
                 email=email,
                 return_url=return_url,
             ),
+            _request_timeout=connection.timeout,
         ),
     )
     return str(view.url)
