@@ -9,9 +9,10 @@ from typing import Any
 from apiflask import APIFlask, HTTPError
 from flask import Response, jsonify, render_template, request
 from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from app.errors import DomainError, FieldError, TooLarge
+from app.errors import DomainError, FieldError, TooLarge, Unavailable
 from app.validation import field_errors
 
 log = logging.getLogger(__name__)
@@ -98,6 +99,14 @@ def init_app(app: APIFlask) -> None:
                 f"the request body is larger than {limit:,} bytes, the most accepted "
                 "(CONTRACTDESK_MAX_REQUEST_BYTES)"
             )
+        )
+
+    @app.errorhandler(DBAPIError)
+    def _database_error(error: DBAPIError) -> Any:
+        if not error.connection_invalidated:
+            return _unexpected(error)
+        return _domain_error(
+            Unavailable("the connection to the database was lost; nothing was saved, try again")
         )
 
     @app.errorhandler(HTTPException)

@@ -205,7 +205,8 @@ def test_postgres_backend_terminated_mid_transaction(
             ).fetchall()
         assert terminated, "no backend of the app was there to terminate"
         lost = answer.result(timeout=60)
-        assert lost.status_code >= 500 and lost.mimetype == "application/problem+json"
+        assert lost.status_code == 503 and lost.mimetype == "application/problem+json"
+        assert "connection to the database was lost" in lost.json["detail"]
         assert count(runtime, Document) == 0
 
         again = create(app)  # the pool finds its connections dead and opens new ones
