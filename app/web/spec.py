@@ -1,12 +1,21 @@
 """The OpenAPI document's parts that Pydantic cannot see from the views: a document's
 `data` is one of the kinds' data models, chosen by the template; the `Idempotency-Key`
-header every POST takes; the 429 every keyed call may meet; the scope each call needs."""
+header every POST takes; the 400, 429 and problem documents every keyed call may meet;
+the scope each call needs; decimal strings as JSON Schema can check them."""
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
 from typing import Any
 
+from flask import current_app
+
 from app.assembly.kinds import KINDS
+from app.web.problems import PROBLEM_JSON
+
+# Pydantic leaves a decimal's constraints under its own names, which JSON Schema ignores.
+DECIMAL_CONSTRAINTS = ("ge", "gt", "le", "lt", "max_digits", "decimal_places")
 
 
 def kind_schemas() -> dict[str, dict[str, Any]]:
@@ -19,12 +28,58 @@ def kind_schemas() -> dict[str, dict[str, Any]]:
     return components
 
 
+def decimal_pattern(schema: dict[str, Any]) -> str:
+    """The decimal strings within a schema's constraints, as a regular expression: the sign
+    only where negatives are allowed, as many digits as `max_digits` and `decimal_places`
+    leave, and a power-of-ten bound (100 for a percent) written out."""
+    places = schema.get("decimal_places")
+    low = schema.get("ge", schema.get("gt"))
+    high = schema.get("le", schema.get("lt"))
+    whole = None
+    if schema.get("max_digits") is not None:
+        whole = schema["max_digits"] - (places or 0)
+    fraction = rf"(\.\d{{1,{places}}})?" if places is not None else r"(\.\d+)?"
+    bound = ""
+    if high is not None and Decimal(str(high)) > 0:
+        exponent = len(str(int(Decimal(str(high))))) - 1
+        if Decimal(str(high)) == 10**exponent:
+            whole = exponent if whole is None else min(whole, exponent)
+            if "le" in schema:
+                zeros = rf"(\.0{{1,{places}}})?" if places is not None else r"(\.0+)?"
+                bound = f"|{10**exponent}{zeros}"
+        elif whole is None:
+            whole = exponent + 1
+    digits = rf"\d{{1,{whole}}}" if whole is not None else r"\d+"
+    sign = "-?" if low is None or Decimal(str(low)) < 0 else ""
+    return f"^{sign}({digits}{fraction}{bound})$"
+
+
+def _fix_decimals(node: Any) -> None:
+    """Decimal strings: `pattern` in place of Pydantic's keys, and no `anyOf` of number or
+    string beside `type: string` (a JSON number is refused for money)."""
+    if isinstance(node, list):
+        for item in node:
+            _fix_decimals(item)
+        return
+    if not isinstance(node, dict):
+        return
+    if any(key in node for key in DECIMAL_CONSTRAINTS) and node.get("type") == "string":
+        node["pattern"] = decimal_pattern(node)
+        for key in DECIMAL_CONSTRAINTS:
+            node.pop(key, None)
+        if node.get("anyOf") == [{"type": "number"}, {"type": "string"}]:
+            del node["anyOf"]
+    for value in node.values():
+        _fix_decimals(value)
+
+
 def add_kind_schemas(spec: dict[Any, Any] | str) -> dict[Any, Any] | str:
     if isinstance(spec, str):
         return spec
     schemas = spec.setdefault("components", {}).setdefault("schemas", {})
     for name, schema in kind_schemas().items():
         schemas.setdefault(name, schema)
+    _fix_decimals(schemas)
     document_in = schemas.get("DocumentIn", {}).get("properties", {})
     if "data" in document_in:
         document_in["data"] = {
@@ -46,6 +101,40 @@ IDEMPOTENCY_KEY = {
     "key with another request is refused (422); while the first is still being answered, 409.",
     "schema": {"type": "string", "maxLength": 255},
     "example": "3f6c2b9e-2a4f-4f7e-9a51-9d8f0c1e2b7a",
+}
+PROBLEM = {
+    "type": "object",
+    "description": "An RFC 9457 problem document; `errors` holds a JSON pointer per bad field",
+    "required": ["type", "title", "status", "detail", "instance"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["pointer", "detail"],
+                "properties": {"pointer": {"type": "string"}, "detail": {"type": "string"}},
+            },
+        },
+    },
+}
+BAD_REQUEST = {
+    "description": "The body is not what its content type says (e.g. not JSON), or the "
+    "`Idempotency-Key` is empty, too long or not printable",
+    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/HTTPError"}}},
+}
+IDEMPOTENCY_REUSED = {
+    "description": "The `Idempotency-Key` was used for another request",
+    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/HTTPError"}}},
+}
+IDEMPOTENCY_IN_USE = {
+    "description": "The first request with this `Idempotency-Key` is still being answered",
+    "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/HTTPError"}}},
 }
 FORBIDDEN = {
     "description": "The key lacks the scope this call needs, or its user's role may not",
@@ -115,10 +204,32 @@ RAW_BODIES: dict[tuple[str, str], dict[str, Any]] = {
 }
 
 
+RULE_ARGUMENT = re.compile(r"<(?:(\w+):)?(\w+)>")
+CONVERTER_SCHEMAS: dict[str, dict[str, Any]] = {
+    "uuid": {"type": "string", "format": "uuid"},
+    "int": {"type": "integer"},
+}
+
+
+def _type_path_parameters(spec: dict[Any, Any]) -> None:
+    """A path parameter as its route's converter takes it (a UUID, an integer), not any
+    string: anything else is answered 404 by the router before the view."""
+    for rule in current_app.url_map.iter_rules():
+        path = RULE_ARGUMENT.sub(r"{\2}", rule.rule)
+        converters = {name: kind for kind, name in RULE_ARGUMENT.findall(rule.rule)}
+        for operation in spec.get("paths", {}).get(path, {}).values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                schema = CONVERTER_SCHEMAS.get(converters.get(parameter["name"], ""))
+                if parameter.get("in") == "path" and schema is not None:
+                    parameter["schema"] = dict(schema)
+
+
 def add_api_conventions(spec: dict[Any, Any] | str) -> dict[Any, Any] | str:
     if isinstance(spec, str):
         return spec
+    _type_path_parameters(spec)
     schemas = spec.get("components", {}).get("schemas", {})
+    schemas["HTTPError"] = schemas["ValidationError"] = PROBLEM
     for name, example in EXAMPLES.items():
         if name in schemas:
             schemas[name].setdefault("examples", [example])
@@ -128,11 +239,25 @@ def add_api_conventions(spec: dict[Any, Any] | str) -> dict[Any, Any] | str:
             operation.setdefault("requestBody", {"required": True, "content": content})
     for operations in spec.get("paths", {}).values():
         for method, operation in operations.items():
-            if not isinstance(operation, dict) or "security" not in operation:
+            if not isinstance(operation, dict):
+                continue
+            responses = operation.setdefault("responses", {})
+            for status, response in responses.items():
+                if int(status) < 400:
+                    continue
+                content = response.setdefault("content", {})
+                content[PROBLEM_JSON] = content.pop("application/json", None) or {
+                    "schema": {"$ref": "#/components/schemas/HTTPError"}
+                }
+            if "requestBody" in operation:
+                responses.setdefault("400", BAD_REQUEST)
+            if "security" not in operation:
                 continue  # DocuSign's Connect webhook: signed, not keyed
             if method == "post":
                 operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
-            responses = operation.setdefault("responses", {})
+                responses.setdefault("400", BAD_REQUEST)
+                responses.setdefault("409", IDEMPOTENCY_IN_USE)
+                responses.setdefault("422", IDEMPOTENCY_REUSED)
             responses.setdefault("403", FORBIDDEN)
             responses.setdefault("429", TOO_MANY)
     return spec

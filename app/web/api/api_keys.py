@@ -34,7 +34,10 @@ def key_out(record: ApiKey) -> dict[str, Any]:
 @bp.auth_required(auth, roles=[scopes.ADMIN])
 @bp.input(ApiKeyIn)
 @bp.output(NewApiKeyOut, status_code=201)
-@bp.doc(summary="Create an API key for a user (admin); the key is in this answer only")
+@bp.doc(
+    summary="Create an API key for a user (admin); the key is in this answer only",
+    responses={404: "No user has that email"},
+)
 def create(json_data: ApiKeyIn) -> tuple[dict[str, Any], int]:
     uow = unit_of_work()
     with uow:

@@ -16,6 +16,7 @@ from app.documents import services as documents
 from app.documents.amendments import AmendRequest
 from app.documents.listing import DocumentFilter
 from app.documents.overview import DocumentOverview, document_overview
+from app.documents.services import CONTENT_TYPES
 from app.errors import InvalidInput
 from app.signing import services as signing
 from app.signing.services import Schedule, SignerRequest, SigningLink
@@ -45,6 +46,27 @@ from app.web.schemas.documents import (
 
 bp = APIBlueprint("api_documents", __name__, url_prefix="/api/v1", tag="Documents")
 
+BINARY = {"schema": {"type": "string", "format": "binary"}}
+FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The file's bytes, checked against their recorded sha256 (local storage)",
+        "content": {
+            media_type: BINARY
+            for media_type in sorted({t.split(";")[0] for t in CONTENT_TYPES.values()})
+        },
+    },
+    303: {"description": "A short-lived URL to the stored version (S3 storage)"},
+    404: {"description": "Not found"},
+    422: {"description": "Not a kind of file"},
+}
+AS_AMENDED_PDF_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The consolidated licence as a PDF, rendered now",
+        "content": {"application/pdf": BINARY},
+    },
+    404: {"description": "Not found"},
+    409: {"description": "Not a signed licence"},
+}
 FILE_KINDS = ("pdf", "docx", "xlsx", "csv", "kbart", "signed", "certificate", "confirmation")
 
 
@@ -284,11 +306,7 @@ def get(document_id: uuid.UUID) -> dict[str, Any]:
 @bp.auth_required(auth, roles=[scopes.READ])
 @bp.doc(
     summary="Download a stored file (pdf, docx, xlsx, csv, signed); ?version=N for an earlier one",
-    responses={
-        200: "The file's bytes, checked against their recorded sha256 (local storage)",
-        303: "A short-lived URL to the stored version (S3 storage)",
-        404: "Not found",
-    },
+    responses=FILE_RESPONSES,
 )
 def download(document_id: uuid.UUID, kind: str) -> ResponseReturnValue:
     if kind not in FILE_KINDS:
@@ -441,11 +459,7 @@ def as_amended(document_id: uuid.UUID) -> dict[str, Any]:
 @bp.auth_required(auth, roles=[scopes.READ])
 @bp.doc(
     summary="The licence as amended, as a PDF",
-    responses={
-        200: "The consolidated licence as a PDF, rendered now",
-        404: "Not found",
-        409: "Not a signed licence",
-    },
+    responses=AS_AMENDED_PDF_RESPONSES,
 )
 def as_amended_pdf(document_id: uuid.UUID) -> ResponseReturnValue:
     return as_amended_pdf_response(unit_of_work(), document_id)

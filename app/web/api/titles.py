@@ -20,6 +20,15 @@ from app.web.schemas.titles import CompareQuery, TitleListImportQuery, TitleList
 
 bp = APIBlueprint("api_titles", __name__, url_prefix="/api/v1", tag="Title lists")
 
+COMPARE_PDF_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The comparison as a PDF",
+        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+    },
+    404: {"description": "No list for a year asked"},
+    409: {"description": "Not a licence"},
+}
+
 
 @bp.post("/documents/<uuid:licence_id>/title-lists")
 @bp.auth_required(auth, roles=[scopes.WRITE])
@@ -67,7 +76,10 @@ def _year_on_year(licence_id: uuid.UUID, query: CompareQuery) -> dict[str, Any]:
 @bp.auth_required(auth, roles=[scopes.READ])
 @bp.input(CompareQuery, location="query")
 @bp.output(YearOnYearOut)
-@bp.doc(summary="The latest lists of two years compared: added, removed, price changed")
+@bp.doc(
+    summary="The latest lists of two years compared: added, removed, price changed",
+    responses={404: "No list for a year asked", 409: "Not a licence"},
+)
 def compare(licence_id: uuid.UUID, query_data: CompareQuery) -> dict[str, Any]:
     return _year_on_year(licence_id, query_data)
 
@@ -77,7 +89,7 @@ def compare(licence_id: uuid.UUID, query_data: CompareQuery) -> dict[str, Any]:
 @bp.input(CompareQuery, location="query")
 @bp.doc(
     summary="The year-on-year comparison as a PDF",
-    responses={200: "The comparison as a PDF", 404: "No list for a year asked"},
+    responses=COMPARE_PDF_RESPONSES,
 )
 def compare_pdf(licence_id: uuid.UUID, query_data: CompareQuery) -> Response:
     view = _year_on_year(licence_id, query_data)

@@ -7,10 +7,15 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from app.web.schemas import NO_CONTROL_CHARACTERS
+
 
 class BatchQuery(BaseModel):
     filename: str = Field(
-        default="batch", max_length=200, description="Tells CSV (.csv) from JSON Lines (.jsonl)"
+        default="batch",
+        max_length=200,
+        pattern=NO_CONTROL_CHARACTERS,
+        description="Tells CSV (.csv) from JSON Lines (.jsonl)",
     )
 
 

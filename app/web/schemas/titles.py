@@ -7,11 +7,16 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from app.web.schemas import NO_CONTROL_CHARACTERS
+
 
 class TitleListImportQuery(BaseModel):
     year: int = Field(ge=2000, le=2100, description="The licence year the list is for")
     filename: str = Field(
-        default="titles.csv", max_length=200, description="Tells CSV (.csv) from XLSX (.xlsx)"
+        default="titles.csv",
+        max_length=200,
+        pattern=NO_CONTROL_CHARACTERS,
+        description="Tells CSV (.csv) from XLSX (.xlsx)",
     )
 
 
