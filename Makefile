@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test lint bench install system-packages test-system-packages clean
+.PHONY: run test lint bench bench-setup install system-packages test-system-packages clean
 
 # Debian packages the documents need: CJK fonts for Chinese agreements, HarfBuzz's
 # subsetter for embedding fonts, poppler for the tests that look at rendered pages.
@@ -60,12 +60,31 @@ lint: install
 test: lint test-system-packages
 	$(VENV)/bin/python -m pytest
 
-bench: install
+# bench.libreoffice measures our PDFs against LibreOffice's, cold and resident (unoserver).
+# unoserver needs a Python that can `import uno`, which Debian's python3-uno gives only to
+# /usr/bin/python3; bookworm packages no unoserver, so it comes from PyPI into a venv of its
+# own that sees the system's site-packages.
+BENCH_SYSTEM_PACKAGES := libreoffice-writer-nogui python3-uno python3-venv
+UNOSERVER_VENV := build/unoserver
+
+bench-setup:
+	@missing=$$(for p in $(BENCH_SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:" $$missing; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get install -y -q $$missing || { apt-get update -q && apt-get install -y -q $$missing; }; \
+	fi
+	@test -x $(UNOSERVER_VENV)/bin/unoserver || { \
+	  /usr/bin/python3 -m venv --system-site-packages $(UNOSERVER_VENV) && \
+	  $(UNOSERVER_VENV)/bin/pip install --quiet unoserver==3.7; }
+
+bench: install bench-setup
 	$(VENV)/bin/python -m bench.create_document
 	$(VENV)/bin/python -m bench.storage
 	$(VENV)/bin/python -m bench.workers
 	$(VENV)/bin/python -m bench.title_lists
 	$(VENV)/bin/python -m bench.api_load
+	$(VENV)/bin/python -m bench.libreoffice
 
 clean:
 	rm -rf $(VENV) instance build *.egg-info

@@ -42,6 +42,7 @@ from app.library.shipped import load_shipped_library
 from app.runtime import build_runtime
 from app.signing.pdf_signature import ensure_service_certificate
 from app.users import services as users
+from bench.results import Report
 
 ADMIN_URL = os.environ.get(
     "CONTRACTDESK_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -200,7 +201,9 @@ def _serve(settings: Settings, port: int, log: Path) -> subprocess.Popen[bytes]:
     raise RuntimeError(f"gunicorn did not start; see {log}")
 
 
-def _report(name: str, result: dict[str, Any], floor: dict[str, Any] | None) -> None:
+def _report(
+    report: Report, name: str, result: dict[str, Any], floor: dict[str, Any] | None
+) -> None:
     lat = [x * 1000 for x in result["latencies"]]
     rps = len(lat) / result["elapsed"]
     line = (
@@ -210,7 +213,7 @@ def _report(name: str, result: dict[str, Any], floor: dict[str, Any] | None) -> 
     if floor:
         floor_lat = [x * 1000 for x in floor["latencies"]]
         line += f"   p99 / floor {_percentile(lat, 0.99) / _percentile(floor_lat, 0.99):5.2f}"
-    print(line, flush=True)
+    report.print(line)
 
 
 def _sign(client: httpx.Client, base: str, key: str, account: str) -> tuple[str, float]:
@@ -276,20 +279,20 @@ def main() -> None:
                     quote,
                 ),
             }
-            print(
+            report = Report("bench.api_load")
+            report.print(
                 f"gunicorn, 2 workers x 4 threads, load from a second process, "
-                f"{args.seconds:g} s each",
-                flush=True,
+                f"{args.seconds:g} s each"
             )
             for mode, fn, knob in (
                 ("closed loop, 8 connections", _closed_loop, 8),
                 (f"open loop, {args.rate} req/s", _open_loop, args.rate),
             ):
-                print(mode, flush=True)
+                report.print(mode)
                 floor = None
                 for label, (method, url, body) in targets.items():
                     result = _in_second_process(fn, (method, url, auth, body, args.seconds, knob))
-                    _report(label, result, floor)
+                    _report(report, label, result, floor)
                     floor = floor or result
 
             receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
@@ -314,12 +317,12 @@ def main() -> None:
                         time.sleep(0.005)
                     delays.append((Receiver.received[document_id] - signed_at) * 1000)
             receiver.shutdown()
-            print(
+            report.print(
                 f"signature to invoice.trigger received ({args.signatures} quotes): "
                 f"median {statistics.median(delays):.0f} ms, max {max(delays):.0f} ms "
-                "(includes stamping and PAdES-signing the PDF)",
-                flush=True,
+                "(includes stamping and PAdES-signing the PDF)"
             )
+            report.write()
     finally:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)

@@ -16,7 +16,9 @@ import statistics
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +39,7 @@ from app.runtime import Runtime
 from app.signing.pdf_signature import ensure_service_certificate
 from app.uow import UnitOfWork
 from app.users import services as users
+from bench.results import Report
 
 QUOTE_LINES = [
     {"sku": "JNL-PHYS", "quantity": 1, "discount_percent": "5"},
@@ -112,12 +115,19 @@ def measure(
     return statistics.median(api_times), statistics.median(floor_times), pages
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=10)
-    parser.add_argument("--titles", type=int, default=385, help="titles in the licence")
-    args = parser.parse_args()
+@dataclass(frozen=True)
+class Desk:
+    """The app on a fresh SQLite database with the demo data, and a seller's API key."""
 
+    client: FlaskClient
+    headers: dict[str, str]
+    uow: UnitOfWork
+    accounts: dict[str, str]
+    """Demo account ids by country."""
+
+
+@contextmanager
+def desk() -> Iterator[Desk]:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         settings = Settings(
@@ -135,32 +145,45 @@ def main() -> None:
         with uow:
             load_shipped_library(uow, check=False)
             demo.seed(uow.session)
-            gb = uow.session.query(Account).filter(Account.country == "GB").one()
-            nl = uow.session.query(Account).filter(Account.country == "NL").one()
+            accounts = {a.country: str(a.id) for a in uow.session.query(Account)}
             _, key = users.create_api_key(
                 uow.session, user=users.user_by_email(uow.session, "support@example.com"), name="b"
             )
             uow.commit()
-        client = app.test_client()
-        headers = {"Authorization": f"Bearer {key}"}
+        try:
+            yield Desk(app.test_client(), {"Authorization": f"Bearer {key}"}, uow, accounts)
+        finally:
+            runtime.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--titles", type=int, default=385, help="titles in the licence")
+    args = parser.parse_args()
+
+    with desk() as d:
         quote = {
             "template": "quote",
-            "data": {"account": str(gb.id), "currency": "GBP", "lines": QUOTE_LINES},
+            "data": {"account": d.accounts["GB"], "currency": "GBP", "lines": QUOTE_LINES},
         }
         results = {
-            "quote": measure(client, headers, quote, uow, args.runs),
+            "quote": measure(d.client, d.headers, quote, d.uow, args.runs),
             "licence agreement": measure(
-                client, headers, licence_body(str(nl.id), args.titles), uow, args.runs
+                d.client, d.headers, licence_body(d.accounts["NL"], args.titles), d.uow, args.runs
             ),
         }
-        runtime.close()
 
-    print(f"runs: {args.runs} each, medians; API = render + store + record, floor = raw render")
+    report = Report("bench.create_document")
+    report.print(
+        f"runs: {args.runs} each, medians; API = render + store + record, floor = raw render"
+    )
     for name, (api, floor, pages) in results.items():
-        print(
+        report.print(
             f"{name:<18} {pages:3d} pages  API {api * 1000:8.1f} ms  "
             f"floor {floor * 1000:8.1f} ms  ratio {api / floor:.2f}"
         )
+    report.write()
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from pathlib import Path
 from app.storage.interfaces import BlobStorage
 from app.storage.local import LocalBlobStorage
 from app.storage.s3 import S3BlobStorage
+from bench.results import Report
 from tests.support.seaweedfs import SeaweedFS, s3_environment
 
 
@@ -53,12 +54,14 @@ def main() -> None:
             local_put, local_get = measure(LocalBlobStorage(Path(tmp) / "local"), data, args.runs)
         finally:
             server.stop()
-    print(f"storage, {args.kib} KiB object, median of {args.runs}:")
+    report = Report("bench.storage")
+    report.print(f"storage, {args.kib} KiB object, median of {args.runs}:")
     for action, s3_ms, local_ms in (("put", s3_put, local_put), ("get", s3_get, local_get)):
-        print(
+        report.print(
             f"  {action}: SeaweedFS {s3_ms:7.2f} ms   local {local_ms:7.2f} ms   "
             f"ratio {s3_ms / local_ms:.2f}"
         )
+    report.write()
 
 
 if __name__ == "__main__":

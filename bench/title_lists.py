@@ -43,6 +43,7 @@ from app.rendering.docx import render_docx
 from app.rendering.tables import render_csv, render_xlsx, title_table
 from app.rendering.title_list_pdf import render_title_list_pdf
 from app.titles.kbart import kbart_titles, render_kbart
+from bench.results import Goal, Report
 
 SIZES = (300, 3000)
 SUBJECTS = ("Physics", "Chemistry", "Engineering", "Mathematics", "Life Sciences")
@@ -154,15 +155,15 @@ def _render(what: str, titles: int, answer: Connection) -> None:
     """In a fresh process: build the list and tell its peak MB so far; render the list and
     answer with the seconds, the peak MB and a PDF's pages."""
     template, context = package(), title_list_context(titles)
-    answer.send(_peak_mb())
+    answer.send(peak_mb())
     started = time.perf_counter()
     data = RENDERS[what](template, context)
     seconds = time.perf_counter() - started
     pages = len(PdfReader(io.BytesIO(data)).pages) if what.startswith("pdf") else None
-    answer.send((seconds, _peak_mb(), pages))
+    answer.send((seconds, peak_mb(), pages))
 
 
-def _peak_mb() -> float:
+def peak_mb() -> float:
     """This process's peak resident MB (VmHWM; getrusage's would carry over the peak of the
     process it was spawned from)."""
     peak = re.search(r"VmHWM:\s+(\d+) kB", Path("/proc/self/status").read_text())
@@ -170,7 +171,7 @@ def _peak_mb() -> float:
     return int(peak[1]) / 1024
 
 
-def _tree_mb(root: int) -> float:
+def tree_mb(root: int) -> float:
     """The resident MB of a process and of all the processes it started, together."""
     parents = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -201,7 +202,7 @@ def measure(what: str, titles: int) -> tuple[float, float, float, int | None]:
     before = receiver.recv()
     tree = 0.0
     while not receiver.poll(0.05):
-        tree = max(tree, _tree_mb(process.pid))
+        tree = max(tree, tree_mb(process.pid))
     seconds, peak, pages = receiver.recv()
     process.join()
     return seconds, before, max(peak, tree), pages
@@ -210,21 +211,39 @@ def measure(what: str, titles: int) -> tuple[float, float, float, int | None]:
 def main() -> None:
     argparse.ArgumentParser(description=__doc__).parse_args()
     results = {(what, n): measure(what, n) for n in SIZES for what in RENDERS}
-    print(f"{'':11}{'titles':>7}{'seconds':>9}{'MB before':>11}{'peak MB':>9}{'pages':>7}")
+    report = Report("bench.title_lists")
+    report.print(f"{'':11}{'titles':>7}{'seconds':>9}{'MB before':>11}{'peak MB':>9}{'pages':>7}")
     for what in RENDERS:
         for n in SIZES:
             seconds, before, peak, pages = results[what, n]
-            print(f"{what:11}{n:7,}{seconds:9.2f}{before:11.0f}{peak:9.0f}{pages or '':>7}")
+            report.print(f"{what:11}{n:7,}{seconds:9.2f}{before:11.0f}{peak:9.0f}{pages or '':>7}")
     small, large = SIZES
-    print()
+    report.print()
     for ours, floor in (("pdf", "pdf floor"), ("xlsx", "xlsx floor")):
         for n in SIZES:
             ratio = results[ours, n][0] / results[floor, n][0]
             memory = results[ours, n][2] / results[floor, n][2]
-            print(f"{ours} / {floor}, {n:,} titles: time {ratio:.2f}, peak MB {memory:.2f}")
+            report.print(f"{ours} / {floor}, {n:,} titles: time {ratio:.2f}, peak MB {memory:.2f}")
     for what in RENDERS:
         ratio = results[what, large][0] / results[what, small][0]
-        print(f"{what}, {large:,} / {small:,} titles: time {ratio:.1f}")
+        report.print(f"{what}, {large:,} / {small:,} titles: time {ratio:.1f}")
+    formats = [what for what in RENDERS if "floor" not in what]
+    peak = max(results[what, large][2] for what in formats)
+    linear = results["pdf", large][0] / results["pdf", small][0]
+    report.write(
+        [
+            Goal(
+                f"pdf, {large:,} / {small:,} titles: time ≤ 11 (linear)",
+                f"{linear:.1f}",
+                linear <= 11,
+            ),
+            Goal(
+                f"peak MB of {', '.join(formats)}, {large:,} titles: each ≤ 250",
+                f"{peak:.0f}",
+                peak <= 250,
+            ),
+        ]
+    )
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ from app.library.shipped import load_shipped_library
 from app.runtime import build_runtime
 from app.signing.pdf_signature import ensure_service_certificate
 from app.users import services as users
+from bench.results import Report
 
 ADMIN_URL = os.environ.get(
     "CONTRACTDESK_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -125,6 +126,7 @@ def main() -> None:
                 )
 
             rates = {}
+            report = Report("bench.workers")
             for count in (1, 2):
                 workers = _start_workers(count, settings, Path(tmp) / "workers.log")
                 try:
@@ -137,12 +139,13 @@ def main() -> None:
                 finally:
                     _stop(workers)
                 rates[count] = args.documents / elapsed * 60
-                print(
+                report.print(
                     f"{count} worker(s): {args.documents} documents in {elapsed:5.1f} s = "
                     f"{rates[count]:6.1f} documents/minute"
                 )
             runtime.close()
-        print(f"ratio 2 workers / 1 worker: {rates[2] / rates[1]:.2f}")
+        report.print(f"ratio 2 workers / 1 worker: {rates[2] / rates[1]:.2f}")
+        report.write()
     finally:
         with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
