@@ -42,7 +42,7 @@ from app.library.shipped import load_shipped_library
 from app.runtime import build_runtime
 from app.signing.pdf_signature import ensure_service_certificate
 from app.users import services as users
-from bench.results import Report
+from bench.results import Goal, Report
 
 ADMIN_URL = os.environ.get(
     "CONTRACTDESK_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -93,18 +93,25 @@ def _closed_loop(args: tuple[str, str, dict[str, str], Any, float, int]) -> dict
 
 
 def _open_loop(args: tuple[str, str, dict[str, str], Any, float, int]) -> dict[str, Any]:
+    """Requests sent at a fixed rate, each timed from when it was due. Every sending thread
+    opens its connection with one request before the clock starts, so the figures are the
+    server's and not the generator's connection set-up."""
     method, url, headers, body, seconds, rate = args
     total = int(seconds * rate)
     latencies: list[float] = [0.0] * total
     failures = [False] * total
     local = threading.local()
+    senders = 16
+    everyone_connected = threading.Barrier(senders)
 
     def client() -> httpx.Client:
         if not hasattr(local, "client"):
             local.client = httpx.Client(headers=headers, timeout=30)
         return local.client  # type: ignore[no-any-return]
 
-    start = time.perf_counter() + 0.2
+    def connect(_: int) -> None:
+        client().request(method, url, json=body)
+        everyone_connected.wait()
 
     def send(i: int) -> None:
         due = start + i / rate
@@ -115,7 +122,9 @@ def _open_loop(args: tuple[str, str, dict[str, str], Any, float, int]) -> dict[s
         latencies[i] = time.perf_counter() - due
         failures[i] = answer.status_code >= 400
 
-    with ThreadPoolExecutor(64) as pool:
+    with ThreadPoolExecutor(senders) as pool:
+        list(pool.map(connect, range(senders)))
+        start = time.perf_counter() + 0.2
         list(pool.map(send, range(total)))
     return {"latencies": latencies, "errors": sum(failures), "elapsed": seconds}
 
@@ -203,7 +212,8 @@ def _serve(settings: Settings, port: int, log: Path) -> subprocess.Popen[bytes]:
 
 def _report(
     report: Report, name: str, result: dict[str, Any], floor: dict[str, Any] | None
-) -> None:
+) -> float:
+    """Print a load's figures; answer its p99 in ms."""
     lat = [x * 1000 for x in result["latencies"]]
     rps = len(lat) / result["elapsed"]
     line = (
@@ -214,6 +224,7 @@ def _report(
         floor_lat = [x * 1000 for x in floor["latencies"]]
         line += f"   p99 / floor {_percentile(lat, 0.99) / _percentile(floor_lat, 0.99):5.2f}"
     report.print(line)
+    return _percentile(lat, 0.99)
 
 
 def _sign(client: httpx.Client, base: str, key: str, account: str) -> tuple[str, float]:
@@ -284,6 +295,7 @@ def main() -> None:
                 f"gunicorn, 2 workers x 4 threads, load from a second process, "
                 f"{args.seconds:g} s each"
             )
+            open_p99: dict[str, float] = {}
             for mode, fn, knob in (
                 ("closed loop, 8 connections", _closed_loop, 8),
                 (f"open loop, {args.rate} req/s", _open_loop, args.rate),
@@ -292,7 +304,7 @@ def main() -> None:
                 floor = None
                 for label, (method, url, body) in targets.items():
                     result = _in_second_process(fn, (method, url, auth, body, args.seconds, knob))
-                    _report(report, label, result, floor)
+                    open_p99[label] = _report(report, label, result, floor)
                     floor = floor or result
 
             receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
@@ -322,7 +334,20 @@ def main() -> None:
                 f"median {statistics.median(delays):.0f} ms, max {max(delays):.0f} ms "
                 "(includes stamping and PAdES-signing the PDF)"
             )
-            report.write()
+            report.write(
+                [
+                    Goal(f"{label}: p99 at {args.rate} req/s ≤ 50 ms", f"{p99:.1f} ms", p99 <= 50)
+                    for label, p99 in open_p99.items()
+                    if "floor" not in label
+                ]
+                + [
+                    Goal(
+                        "signature to invoice.trigger received ≤ 2 s (slowest)",
+                        f"{max(delays):.0f} ms",
+                        max(delays) <= 2000,
+                    )
+                ]
+            )
     finally:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)

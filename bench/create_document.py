@@ -39,7 +39,7 @@ from app.runtime import Runtime
 from app.signing.pdf_signature import ensure_service_certificate
 from app.uow import UnitOfWork
 from app.users import services as users
-from bench.results import Report
+from bench.results import Goal, Report
 
 QUOTE_LINES = [
     {"sku": "JNL-PHYS", "quantity": 1, "discount_percent": "5"},
@@ -183,7 +183,16 @@ def main() -> None:
             f"{name:<18} {pages:3d} pages  API {api * 1000:8.1f} ms  "
             f"floor {floor * 1000:8.1f} ms  ratio {api / floor:.2f}"
         )
-    report.write()
+    report.write(
+        [
+            Goal(
+                f"{name}: through the API / raw render ≤ 1.15",
+                f"{api / floor:.2f}",
+                api / floor <= 1.15,
+            )
+            for name, (api, floor, _) in results.items()
+        ]
+    )
 
 
 if __name__ == "__main__":
