@@ -1,7 +1,7 @@
 """Our PDF against LibreOffice's, measured in the same run, for the licence agreement of
 bench.create_document (385 titles) and title lists of 300 and 3,000 titles.
 
-Ours: the app's own PDF render (render_pdf, render_title_list_pdf) in a fresh process,
+Ours: the app's own PDF render (render_long_grid_pdf) in a fresh process,
 warmed up by one render, then timed; its peak MB is that process's peak resident memory.
 LibreOffice: the document's DOCX twin (rendered by docxtpl, as the app renders it; "docx s"
 is that render) converted to PDF (a) cold: `soffice --headless --convert-to pdf` in a
@@ -39,8 +39,7 @@ from pypdf import PdfReader
 from app.config import PROJECT_ROOT
 from app.library.template_packages import read_template_package
 from app.rendering.docx import render_docx
-from app.rendering.pdf import render_pdf
-from app.rendering.title_list_pdf import render_title_list_pdf
+from app.rendering.long_grid_pdf import render_long_grid_pdf
 from bench.results import Goal, Report
 from bench.title_lists import peak_mb, title_list_context, tree_mb
 
@@ -86,7 +85,7 @@ def licence_context(titles: int) -> dict[str, Any]:
 def _render_ours(document: Document, runs: int, out: Path, answer: Connection) -> None:
     """In a fresh process: one render to warm up (fonts, templates), then `runs` timed."""
     package = read_template_package(document.package_dir)
-    render = render_title_list_pdf if package.kind == "title-list" else render_pdf
+    render = render_long_grid_pdf
     pdf = render(package.path, package.html, document.context)
     seconds = []
     for _ in range(runs):

@@ -40,8 +40,8 @@ from app.config import PROJECT_ROOT
 from app.library.clause_files import read_clause_file
 from app.library.template_packages import TemplatePackage, read_template_package
 from app.rendering.docx import render_docx
+from app.rendering.long_grid_pdf import render_long_grid_pdf
 from app.rendering.tables import render_csv, render_xlsx, title_table
-from app.rendering.title_list_pdf import render_title_list_pdf
 from app.titles.kbart import kbart_titles, render_kbart
 from bench.results import Goal, Report
 
@@ -141,7 +141,7 @@ def plain_workbook(context: dict[str, Any]) -> bytes:
 
 
 RENDERS: dict[str, Callable[[TemplatePackage, dict[str, Any]], bytes]] = {
-    "pdf": lambda p, c: render_title_list_pdf(p.path, p.html, c),
+    "pdf": lambda p, c: render_long_grid_pdf(p.path, p.html, c),
     "pdf floor": lambda p, c: plain_table_pdf(c),
     "xlsx": lambda p, c: render_xlsx(title_table(c)),
     "xlsx floor": lambda p, c: plain_workbook(c),

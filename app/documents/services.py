@@ -51,9 +51,9 @@ from app.library.template_packages import TemplatePackage
 from app.library.templates import package_for, published_version
 from app.observability.metrics import RENDER_SECONDS
 from app.rendering.docx import render_docx
+from app.rendering.long_grid_pdf import render_long_grid_pdf
 from app.rendering.pdf import render_pdf
 from app.rendering.tables import render_csv, render_xlsx, title_table
-from app.rendering.title_list_pdf import render_title_list_pdf
 from app.titles.kbart import kbart_titles, render_kbart
 from app.uow import UnitOfWork
 from app.users.models import User
@@ -126,9 +126,8 @@ def render_files(package: TemplatePackage, assembled: AssembledDocument) -> dict
     depends on this document's data: it is logged for legal, with the file and line, and
     answered to the caller as invalid input."""
     try:
-        render = render_title_list_pdf if package.kind == "title-list" else render_pdf
         with RENDER_SECONDS.labels(format="pdf").time():
-            files = {"pdf": render(package.path, package.html, assembled.context)}
+            files = {"pdf": render_long_grid_pdf(package.path, package.html, assembled.context)}
         with RENDER_SECONDS.labels(format="docx").time():
             files["docx"] = render_docx(package.path, package.docx, assembled.context)
     except InvalidInput as exc:

@@ -278,6 +278,9 @@ def _measure(page: Page, table: boxes.TableBox) -> GridPages:
     rows = bodies[0].children
     if len(rows) < 3:
         raise _Unsupported
+    page_box = page._page_box
+    if abs(table.position_y - page_box.content_box_y()) > _EPSILON:
+        raise _Unsupported  # the grid does not run on from the page before
     first = rows[0]
     columns = [_column(cell) for cell in first.children]
     line_height, first_baseline = _line_metrics(first)
@@ -299,7 +302,6 @@ def _measure(page: Page, table: boxes.TableBox) -> GridPages:
             "id",
         }:
             raise _Unsupported
-    page_box = page._page_box
     return GridPages(
         size=(page.width * PT, page.height * PT),
         header=_header(header_row),

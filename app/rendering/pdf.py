@@ -49,7 +49,11 @@ def render_html(template_source: str, context: dict[str, Any], *, name: str) -> 
 
 def render_pdf(package_dir: Path, html_file: str, context: dict[str, Any]) -> bytes:
     source = (package_dir / html_file).read_text(encoding="utf-8")
-    html = render_html(source, context, name=html_file)
+    return pdf_from_html(package_dir, html_file, render_html(source, context, name=html_file))
+
+
+def pdf_from_html(package_dir: Path, html_file: str, html: str) -> bytes:
+    """A template's rendered HTML laid out in one piece, with the files of its package."""
     fetcher = PackageAssetFetcher(package_dir)
     document = HTML(string=html, base_url=package_dir.resolve().as_uri() + "/", url_fetcher=fetcher)
     pdf = document.write_pdf()

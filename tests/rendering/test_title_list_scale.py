@@ -26,7 +26,7 @@ from app.assembly.title_list import assemble_title_list
 from app.config import PROJECT_ROOT
 from app.library.clause_files import read_clause_file
 from app.library.template_packages import read_template_package
-from app.rendering import title_list_pdf
+from app.rendering import long_grid_pdf
 from app.rendering.grid_pages import GridPages
 from app.rendering.pdf import PackageAssetFetcher, render_html, render_pdf
 
@@ -93,8 +93,8 @@ def pages(request: pytest.FixtureRequest) -> tuple[list[str], list[str]]:
     so chunks of 150 rows have joints), and through render_pdf in one piece."""
     context = _context(titles_in_chinese=request.param != "drawn")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(title_list_pdf, "CHUNK_ROWS", 150)
-        chunked = title_list_pdf.render_title_list_pdf(PACKAGE.path, PACKAGE.html, context)
+        patch.setattr(long_grid_pdf, "CHUNK_ROWS", 150)
+        chunked = long_grid_pdf.render_long_grid_pdf(PACKAGE.path, PACKAGE.html, context)
     return _pages(chunked), _pages(render_pdf(PACKAGE.path, PACKAGE.html, context))
 
 
@@ -210,8 +210,8 @@ def test_drawn_pages_look_like_the_pages_weasyprint_lays_out() -> None:
     closer than two neighbouring pages of WeasyPrint's."""
     context = _context()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(title_list_pdf, "CHUNK_ROWS", 150)
-        drawn = title_list_pdf.render_title_list_pdf(PACKAGE.path, PACKAGE.html, context)
+        patch.setattr(long_grid_pdf, "CHUNK_ROWS", 150)
+        drawn = long_grid_pdf.render_long_grid_pdf(PACKAGE.path, PACKAGE.html, context)
     whole = render_pdf(PACKAGE.path, PACKAGE.html, context)
 
     words, expected = _words(drawn, 6), _words(whole, 6)

@@ -1,23 +1,26 @@
-"""Title lists as PDF: thousands of rows in bounded memory and a few seconds, with pages
-as full as in one long table.
+"""Documents with a long grid (a title list, a licence's schedule of titles) as PDF:
+thousands of rows in bounded memory and a few seconds, with pages as full as in one long
+table.
 
 WeasyPrint lays a document out in one piece, so its memory grows with the rows, and it
-spends about 4 ms on each row: 3,000 titles take 520 MB and 14 s here. So a long list is
-made in parts:
-- the cover and the first rows are laid out by WeasyPrint, as always;
+spends about 4 ms on each row: 3,000 titles take 520 MB and 14 s here. So a document whose
+longest `<table class="grid">` holds more than HEAD_ROWS rows is made in parts:
+- what comes before the grid and its first rows are laid out by WeasyPrint, as always;
 - the rows that follow are drawn straight onto pages in the geometry of the grid on the
   last full page of that first part (grid_pages), at a twentieth of the cost; where the
   grid holds what can't be drawn that way (a Chinese title in a list set in DejaVu, say),
-  they are laid out by WeasyPrint a chunk at a time instead;
+  they are laid out by WeasyPrint a chunk at a time instead, inside the elements the grid
+  sits in;
 - the rows of the last page and what follows the grid are laid out by WeasyPrint again.
 Each part after the first starts at the first row of the previous part's last page, whose
 rows are laid out again, so every page breaks where it would in one long table. The parts
 are made without running header and footer; those ("Page N of M" needs M) come from one
 more document of M empty pages with the template's own @page rules, drawn over the
-joined pages.
+joined pages: running strings must be set before the grid.
 
-A template meets this by putting the rows in the <tbody> of its <table class="grid">;
-without one, or when the list fits in one chunk, the list goes through render_pdf.
+A template meets this by keeping one <tr> per row in the <tbody> of its grid, with fixed
+column widths (each part would otherwise size its columns by its own rows) and stripes by
+class rather than :nth-child (each part counts its rows from one).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import io
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -36,26 +40,45 @@ from weasyprint.document import Document, Page
 
 from app.errors import InvalidInput
 from app.rendering.grid_pages import GridPages
-from app.rendering.pdf import PackageAssetFetcher, render_html, render_pdf
+from app.rendering.pdf import PackageAssetFetcher, pdf_from_html, render_html
 
 CHUNK_ROWS = 500
 """Rows laid out at a time, about 80 MB: each chunk lays the rows of one page out again."""
 
-HEAD_ROWS = 160
-"""Rows laid out with the cover: enough for a full page after the first, to measure."""
+HEAD_ROWS = 100
+"""Rows laid out with the cover: commonly a full page after the first, to measure; fewer
+rows than this are laid out in one piece."""
 
 _MARKED_ROWS = 80
 """The rows that could be on a chunk's last page (more than a page holds) carry an id, to
 find the row the page starts with; not every row, as an id costs a row its shared style."""
 
-_ROW_ID = "title-list-row-"
+_ROW_ID = "long-grid-row-"
 
-# The rendered template cut around the grid's rows.
+_BODY = re.compile(r"(?s)(?P<head>.*?<body[^>]*>)(?P<body>.*)(?P<end></body>.*)")
+# A grid's table up to its rows, the rows, and its end; no table ends inside the first part.
 _GRID = re.compile(
-    r"(?s)(?P<head>.*?<body[^>]*>)(?P<cover>.*?)(?P<grid><table class=\"grid\".*?<tbody>)"
-    r"(?P<rows>.*?)(?P<grid_end></tbody>\s*</table>)(?P<notes>.*?)(?P<end></body>.*)"
+    r'(?s)(?P<grid><table class="grid[ "](?:(?!</table>).)*?<tbody>)'
+    r"(?P<rows>(?:(?!</tbody>).)*)(?P<grid_end></tbody>\s*</table>)"
 )
 _ROW = re.compile(r"(?s)<tr\b.*?</tr>")
+_VOID = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+    ]
+)
 
 _MARGIN_BOXES = (
     "top-left-corner", "top-left", "top-center", "top-right", "top-right-corner",
@@ -68,19 +91,19 @@ _WITHOUT_FURNITURE = (
 # The page furniture alone: the cover is there, unseen and taking no room, for the running
 # strings it sets, and every other page is empty.
 _FURNITURE_ONLY = (
-    ".title-list-strings { height: 0; overflow: hidden; visibility: hidden; }"
-    ".title-list-page { break-before: page; }"
+    ".long-grid-strings { height: 0; overflow: hidden; visibility: hidden; }"
+    ".long-grid-page { break-before: page; }"
 )
 
 
-def render_title_list_pdf(package_dir: Path, html_file: str, context: dict[str, Any]) -> bytes:
-    """The title list's PDF, as render_pdf would make it from the same template."""
+def render_long_grid_pdf(package_dir: Path, html_file: str, context: dict[str, Any]) -> bytes:
+    """The document's PDF, as render_pdf would make it from the same template."""
     source = (package_dir / html_file).read_text(encoding="utf-8")
-    match = _GRID.fullmatch(render_html(source, context, name=html_file))
-    rows = _ROW.findall(match["rows"]) if match else []
-    if match is None or len(rows) <= CHUNK_ROWS:
-        return render_pdf(package_dir, html_file, context)
-    parts = match.groupdict()
+    html = render_html(source, context, name=html_file)
+    parts = _parts(html)
+    if parts is None:
+        return pdf_from_html(package_dir, html_file, html)
+    rows = _ROW.findall(parts["rows"])
     base_url = package_dir.resolve().as_uri() + "/"
     fetcher = PackageAssetFetcher(package_dir)
     writer = PdfWriter()
@@ -102,10 +125,62 @@ def render_title_list_pdf(package_dir: Path, html_file: str, context: dict[str, 
     return out.getvalue()
 
 
+def _parts(html: str) -> dict[str, str] | None:
+    """The rendered template cut around the rows of its longest grid, when that grid is
+    long enough to be worth the parts: what comes before (`cover`), after (`notes`), and
+    the start tags of the elements the grid sits in (`reopen`), for the parts that start
+    with rows; None for a document laid out in one piece."""
+    document = _BODY.fullmatch(html)
+    if document is None:
+        return None
+    grids = list(_GRID.finditer(document["body"]))
+    if not grids:
+        return None
+    longest = max(grids, key=lambda grid: grid["rows"].count("<tr"))
+    if longest["rows"].count("<tr") <= HEAD_ROWS:
+        return None
+    body = document["body"]
+    cover = body[: longest.start()]
+    return {
+        "head": document["head"],
+        "cover": cover,
+        "reopen": "".join(_open_elements(cover)),
+        "grid": longest["grid"],
+        "rows": longest["rows"],
+        "grid_end": longest["grid_end"],
+        "notes": body[longest.end() :],
+        "end": document["end"],
+    }
+
+
+class _OpenElements(HTMLParser):
+    """The start tags of the elements still open at the end of what it was fed."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.open: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in _VOID:
+            self.open.append((tag, self.get_starttag_text() or f"<{tag}>"))
+
+    def handle_endtag(self, tag: str) -> None:
+        for depth in range(len(self.open) - 1, -1, -1):
+            if self.open[depth][0] == tag:
+                del self.open[depth:]
+                return
+
+
+def _open_elements(html: str) -> list[str]:
+    parser = _OpenElements()
+    parser.feed(html)
+    return [start for _, start in parser.open]
+
+
 def _render_pages(
     parts: dict[str, str], rows: list[str], base_url: str, fetcher: PackageAssetFetcher
 ) -> list[bytes]:
-    """The list's pages as PDFs without page furniture: the cover and the first rows laid
+    """The document's pages as PDFs without page furniture: the cover and the first rows laid
     out by WeasyPrint; the rows that follow drawn in the geometry of its last full page
     where the grid allows (see grid_pages), else laid out a chunk at a time; the last
     page's rows and what follows the grid laid out by WeasyPrint again.
@@ -181,7 +256,7 @@ def _chunk_html(parts: dict[str, str], rows: list[str], start: int, end: int) ->
         row.replace("<tr", f'<tr id="{_ROW_ID}{n}"', 1) if n >= end - _MARKED_ROWS else row
         for n, row in enumerate(rows[start:end], start)
     ]
-    cover = parts["cover"] if start == 0 else ""
+    cover = parts["cover"] if start == 0 else parts["reopen"]
     notes = parts["notes"] if end == len(rows) else ""
     return "".join(
         [parts["head"], cover, parts["grid"], *marked, parts["grid_end"], notes, parts["end"]]
@@ -191,7 +266,7 @@ def _chunk_html(parts: dict[str, str], rows: list[str], start: int, end: int) ->
 def _first_row(page: Page) -> int:
     marked = [int(name[len(_ROW_ID) :]) for name in page.anchors if name.startswith(_ROW_ID)]
     if len(marked) == _MARKED_ROWS:
-        raise InvalidInput(f"the title list's template puts over {_MARKED_ROWS} rows on a page")
+        raise InvalidInput(f"the template puts over {_MARKED_ROWS} rows of its grid on a page")
     return min(marked)
 
 
@@ -202,8 +277,8 @@ def _furniture(
     html = "".join(
         [
             parts["head"],
-            f'<div class="title-list-strings">{parts["cover"]}</div>',
-            '<div class="title-list-page"></div>' * (pages - 1),
+            f'<div class="long-grid-strings">{parts["cover"]}</div>',
+            '<div class="long-grid-page"></div>' * (pages - 1),
             parts["end"],
         ]
     )
