@@ -459,8 +459,14 @@ class DocuSignEmulator:
         return group_id
 
     def connect(self, url: str, keys: list[str]) -> None:
-        """Where Connect posts events, and the HMAC keys it signs them with."""
+        """Where Connect posts events, and the HMAC keys it signs them with. The emulator
+        lives for the whole run, so a new desk starts from a DocuSign that works: Connect
+        delivering, nothing held back, no fault or stall an earlier test left waiting."""
         self.state.connect_url, self.state.connect_keys = url, keys
+        self.state.connect_paused = False
+        self.state.undelivered.clear()
+        self.state.faults.clear()
+        self.state.stalls.clear()
 
     def sign(self, envelope_id: str, recipient_id: str) -> list[httpx.Response | None]:
         """The recipient signs (in routing order); Connect posts what happened."""
