@@ -38,7 +38,7 @@ from tests.conftest import api_key, build_app, make_settings
 from tests.support.flows import plain_quote_request
 
 SEED = int(os.environ.get("CONTRACTDESK_FUZZ_SEED", "10"))
-EXAMPLES_PER_OPERATION = int(os.environ.get("CONTRACTDESK_FUZZ_EXAMPLES", "60"))
+EXAMPLES_PER_OPERATION = int(os.environ.get("CONTRACTDESK_FUZZ_EXAMPLES", "54"))
 MINIMUM_CASES = 5_000
 CHECKS = [
     not_a_server_error,
