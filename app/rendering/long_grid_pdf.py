@@ -30,11 +30,20 @@ import io
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from pypdf import PdfReader, PdfWriter
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    FloatObject,
+    IndirectObject,
+    NameObject,
+    StreamObject,
+)
 from weasyprint import CSS, HTML
 from weasyprint.document import Document, Page
 
@@ -45,7 +54,7 @@ from app.rendering.pdf import PackageAssetFetcher, pdf_from_html, render_html
 CHUNK_ROWS = 500
 """Rows laid out at a time, about 80 MB: each chunk lays the rows of one page out again."""
 
-HEAD_ROWS = 100
+HEAD_ROWS = 70
 """Rows laid out with the cover: commonly a full page after the first, to measure; fewer
 rows than this are laid out in one piece."""
 
@@ -88,12 +97,8 @@ _MARGIN_BOXES = (
 _WITHOUT_FURNITURE = (
     "@page {" + "".join(f" @{box} {{ content: none !important; }}" for box in _MARGIN_BOXES) + " }"
 )
-# The page furniture alone: the cover is there, unseen and taking no room, for the running
-# strings it sets, and every other page is empty.
-_FURNITURE_ONLY = (
-    ".long-grid-strings { height: 0; overflow: hidden; visibility: hidden; }"
-    ".long-grid-page { break-before: page; }"
-)
+# The page furniture alone: empty pages that set the running strings the laid-out pages set.
+_FURNITURE_ONLY = ".long-grid-page + .long-grid-page { break-before: page; }"
 
 
 def render_long_grid_pdf(package_dir: Path, html_file: str, context: dict[str, Any]) -> bytes:
@@ -107,22 +112,59 @@ def render_long_grid_pdf(package_dir: Path, html_file: str, context: dict[str, A
     base_url = package_dir.resolve().as_uri() + "/"
     fetcher = PackageAssetFetcher(package_dir)
     writer = PdfWriter()
-    for pdf in _render_pages(parts, rows, base_url, fetcher):
+    pdfs, strings = _render_pages(parts, rows, base_url, fetcher)
+    for pdf in pdfs:
         writer.append(PdfReader(io.BytesIO(pdf)))
-    furniture = _furniture(parts, len(writer.pages), base_url, fetcher)
+    furniture = _furniture(parts, len(writer.pages), strings, base_url, fetcher)
     if fetcher.refused:
         raise InvalidInput(
             f"template {html_file} refers to {', '.join(sorted(set(fetcher.refused)))}; "
             "a template may use only the files in its own package"
         )
-    for page, over in zip(writer.pages, furniture.pages, strict=True):
-        page.merge_page(over)
-        page.compress_content_streams()
+    _draw_over(writer, furniture)
     if furniture.metadata:
         writer.add_metadata(furniture.metadata)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _draw_over(writer: PdfWriter, furniture: PdfReader) -> None:
+    """Each furniture page drawn over the writer's page of the same number, as a form
+    XObject after the page's own content (wrapped in q/Q, so whatever state it leaves is
+    undone): pypdf's merge_page would parse and rewrite both pages' content instead, a
+    third of the time of a long list. Pages may share their resources, so each page's
+    form has a name of its own."""
+    save, restore = (writer._add_object(_stream(operator)) for operator in (b"q", b"Q"))
+    for number, (page, over) in enumerate(zip(writer.pages, furniture.pages, strict=True)):
+        form = cast(StreamObject, over[NameObject("/Contents")].get_object()).clone(writer)
+        form.update(
+            {
+                NameObject("/Type"): NameObject("/XObject"),
+                NameObject("/Subtype"): NameObject("/Form"),
+                NameObject("/BBox"): ArrayObject(FloatObject(v) for v in over.mediabox),
+                NameObject("/Resources"): over[NameObject("/Resources")].clone(writer),
+            }
+        )
+        name = NameObject(f"/LongGridFurniture{number}")
+        resources = cast(DictionaryObject, page[NameObject("/Resources")].get_object())
+        xobjects = resources.setdefault(NameObject("/XObject"), DictionaryObject())
+        cast(DictionaryObject, xobjects.get_object())[name] = writer._add_object(form)
+        contents = page.raw_get(NameObject("/Contents"))
+        if isinstance(contents, IndirectObject):
+            streams = [contents]
+        elif isinstance(contents, ArrayObject):
+            streams = list(contents)
+        else:
+            streams = [writer._add_object(contents)]
+        stamp = writer._add_object(_stream(f"{name} Do".encode()))
+        page[NameObject("/Contents")] = ArrayObject([save, *streams, restore, stamp])
+
+
+def _stream(data: bytes) -> StreamObject:
+    stream = StreamObject()
+    stream.set_data(data)
+    return stream
 
 
 def _parts(html: str) -> dict[str, str] | None:
@@ -179,11 +221,12 @@ def _open_elements(html: str) -> list[str]:
 
 def _render_pages(
     parts: dict[str, str], rows: list[str], base_url: str, fetcher: PackageAssetFetcher
-) -> list[bytes]:
+) -> tuple[list[bytes], list[list[tuple[str, str]]]]:
     """The document's pages as PDFs without page furniture: the cover and the first rows laid
     out by WeasyPrint; the rows that follow drawn in the geometry of its last full page
     where the grid allows (see grid_pages), else laid out a chunk at a time; the last
-    page's rows and what follows the grid laid out by WeasyPrint again.
+    page's rows and what follows the grid laid out by WeasyPrint again. And the running
+    strings each page of the first part sets.
 
     Left on, the garbage collector walks a chunk's objects over and over while WeasyPrint
     makes them, and every object that was there before: a quarter of the time. Here it
@@ -194,6 +237,7 @@ def _render_pages(
     try:
         with _collected_after():
             head, start = _lay_out_chunk(parts, rows, 0, HEAD_ROWS, base_url, fetcher)
+            strings = [_strings(page) for page in head.pages]
             grid = GridPages.measure(head.pages[-1]) if len(head.pages) > 1 else None
             pdfs.append(_write(head))
             del head
@@ -208,7 +252,20 @@ def _render_pages(
                 del chunk
     finally:
         gc.unfreeze()
-    return pdfs
+    return pdfs, strings
+
+
+def _strings(page: Page) -> list[tuple[str, str]]:
+    """The running strings (CSS string-set) a laid-out page sets, in document order."""
+    found: list[tuple[str, str]] = []
+    boxes = [page._page_box]
+    while boxes:
+        box = boxes.pop()
+        string_set = getattr(box, "string_set", None)
+        if string_set and string_set != "none":
+            found.extend((str(name), str(text)) for name, text in string_set)
+        boxes.extend(reversed(getattr(box, "children", ())))
+    return found
 
 
 @contextmanager
@@ -230,13 +287,14 @@ def _lay_out_chunk(
     fetcher: PackageAssetFetcher,
 ) -> tuple[Document, int]:
     """The pages of up to `size` rows from start on, but the last page unless it ends the
-    list; and the row the next chunk starts with."""
+    list; and the row the next chunk starts with. When all the chunk's rows fit on its last
+    page, that page stays and the next chunk starts on a page of its own."""
     end = min(start + size, len(rows))
     document = HTML(
         string=_chunk_html(parts, rows, start, end), base_url=base_url, url_fetcher=fetcher
     ).render(stylesheets=[CSS(string=_WITHOUT_FURNITURE)])
-    if end < len(rows):
-        end = _first_row(document.pages[-1])
+    if end < len(rows) and (first := _first_row(document.pages[-1])) > start:
+        end = first
         del document.pages[-1]
     for page in document.pages:
         page.anchors = {k: v for k, v in page.anchors.items() if not k.startswith(_ROW_ID)}
@@ -263,6 +321,11 @@ def _chunk_html(parts: dict[str, str], rows: list[str], start: int, end: int) ->
     )
 
 
+def _css_string(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\A ")
+    return f'"{escaped}"'
+
+
 def _first_row(page: Page) -> int:
     marked = [int(name[len(_ROW_ID) :]) for name in page.anchors if name.startswith(_ROW_ID)]
     if len(marked) == _MARKED_ROWS:
@@ -271,17 +334,24 @@ def _first_row(page: Page) -> int:
 
 
 def _furniture(
-    parts: dict[str, str], pages: int, base_url: str, fetcher: PackageAssetFetcher
+    parts: dict[str, str],
+    pages: int,
+    strings: list[list[tuple[str, str]]],
+    base_url: str,
+    fetcher: PackageAssetFetcher,
 ) -> PdfReader:
-    """The template's running header and footer on `pages` empty pages."""
-    html = "".join(
-        [
-            parts["head"],
-            f'<div class="long-grid-strings">{parts["cover"]}</div>',
-            '<div class="long-grid-page"></div>' * (pages - 1),
-            parts["end"],
-        ]
-    )
+    """The template's running header and footer on `pages` empty pages, each setting the
+    running strings its laid-out page set (the parts after the first set none): laying
+    the cover out again for its strings cost as much as the cover."""
+    empty = []
+    for number in range(pages):
+        sets = strings[number] if number < len(strings) else []
+        marks = "".join(
+            f'<div style="{escape(f"string-set: {name} {_css_string(text)}")}"></div>'
+            for name, text in sets
+        )
+        empty.append(f'<div class="long-grid-page">{marks}</div>')
+    html = "".join([parts["head"], *empty, parts["end"]])
     pdf = HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(
         stylesheets=[CSS(string=_FURNITURE_ONLY)]
     )

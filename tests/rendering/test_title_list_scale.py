@@ -222,3 +222,15 @@ def test_drawn_pages_look_like_the_pages_weasyprint_lays_out() -> None:
     same_page = _difference(_darkness_by_line(drawn, 6), _darkness_by_line(whole, 6))
     next_page = _difference(_darkness_by_line(whole, 6), _darkness_by_line(whole, 7))
     assert same_page < next_page / 3, (same_page, next_page)
+
+
+def test_a_first_part_whose_rows_all_fit_on_its_last_page_keeps_that_page() -> None:
+    """The first part lays out the cover and a few rows; when those rows all fit on the page
+    the grid starts on, that page is kept (it holds the end of the cover too) and the rows
+    after it start on a page of their own."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(long_grid_pdf, "HEAD_ROWS", 10)
+        pages = _pages(long_grid_pdf.render_long_grid_pdf(PACKAGE.path, PACKAGE.html, _context()))
+    assert "Scale Test Consortium" in pages[0] and "Scale Test Journal 0010" in pages[0]
+    assert "Scale Test Journal 0011" not in pages[0]
+    assert TITLE.findall("\n".join(pages)) == [f"{n:04d}" for n in range(1, TITLES + 1)]
