@@ -1,7 +1,7 @@
 """Documents per minute through 1 and through 2 Celery workers (Redis broker, PostgreSQL),
 each worker one process: the same quote created N times, submitted all at once.
 
-    .venv/bin/python -m bench.workers --documents 24
+    .venv/bin/python -m bench.workers --documents 48
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def _stop(workers: list[subprocess.Popen[bytes]]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--documents", type=int, default=24)
+    parser.add_argument("--documents", type=int, default=48)
     args = parser.parse_args()
     name = f"contractdesk_bench_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(ADMIN_URL, autocommit=True) as admin:

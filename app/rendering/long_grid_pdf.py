@@ -28,8 +28,6 @@ from __future__ import annotations
 import gc
 import io
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -228,29 +226,33 @@ def _render_pages(
     page's rows and what follows the grid laid out by WeasyPrint again. And the running
     strings each page of the first part sets.
 
-    Left on, the garbage collector walks a chunk's objects over and over while WeasyPrint
-    makes them, and every object that was there before: a quarter of the time. Here it
-    walks a chunk's objects once, when they are garbage, and never the ones from before
-    (the switches are process-wide: a render in another thread only makes them do less)."""
+    Left on, the garbage collector walks a part's objects over and over while WeasyPrint
+    makes them, and every object that was there before: a quarter of the time. Here it is
+    off while the parts are made and walks the garbage of a chunk before the next chunk is
+    laid out, so that chunks of a long list take turns in memory; it never walks the
+    objects from before (the switches are process-wide: a render in another thread only
+    makes them do less)."""
     pdfs = []
     gc.freeze()
+    gc.disable()
     try:
-        with _collected_after():
-            head, start = _lay_out_chunk(parts, rows, 0, HEAD_ROWS, base_url, fetcher)
-            strings = [_strings(page) for page in head.pages]
-            grid = GridPages.measure(head.pages[-1]) if len(head.pages) > 1 else None
-            pdfs.append(_write(head))
-            del head
+        head, start = _lay_out_chunk(parts, rows, 0, HEAD_ROWS, base_url, fetcher)
+        strings = [_strings(page) for page in head.pages]
+        grid = GridPages.measure(head.pages[-1]) if len(head.pages) > 1 else None
+        pdfs.append(_write(head))
+        del head
         drawn = grid.pages(rows[start:]) if grid is not None else None
         if drawn is not None:
             pdfs.append(drawn[0])
             start += drawn[1]
         while start < len(rows):
-            with _collected_after():
-                chunk, start = _lay_out_chunk(parts, rows, start, CHUNK_ROWS, base_url, fetcher)
-                pdfs.append(_write(chunk))
-                del chunk
+            chunk, start = _lay_out_chunk(parts, rows, start, CHUNK_ROWS, base_url, fetcher)
+            pdfs.append(_write(chunk))
+            del chunk
+            if start < len(rows):
+                gc.collect()
     finally:
+        gc.enable()
         gc.unfreeze()
     return pdfs, strings
 
@@ -266,16 +268,6 @@ def _strings(page: Page) -> list[tuple[str, str]]:
             found.extend((str(name), str(text)) for name, text in string_set)
         boxes.extend(reversed(getattr(box, "children", ())))
     return found
-
-
-@contextmanager
-def _collected_after() -> Iterator[None]:
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-        gc.collect()
 
 
 def _lay_out_chunk(
