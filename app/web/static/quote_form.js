@@ -88,12 +88,13 @@
   form.addEventListener("change", later);
 })();
 
-// "Find an account": keep the accounts whose name or country holds what is typed.
+// "Find an account": keep the accounts whose name or country holds what is typed; also
+// what was typed before this script ran (a slow page) or kept by the browser (back).
 (function () {
   var search = document.getElementById("account-search");
   var select = document.getElementById("account");
   if (!search || !select) return;
-  search.addEventListener("input", function () {
+  function narrow() {
     var wanted = search.value.trim().toLowerCase();
     var first = null;
     Array.prototype.forEach.call(select.options, function (option) {
@@ -106,7 +107,9 @@
       select.value = first.value;
       select.dispatchEvent(new Event("change", { bubbles: true }));
     }
-  });
+  }
+  search.addEventListener("input", narrow);
+  if (search.value) narrow();
 })();
 
 // "Preview PDF": the quote as it would be generated, shown in the page, nothing stored.
