@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import uuid
 from typing import Any
 
@@ -21,12 +20,10 @@ from app.documents import services as documents
 from app.library.templates import package_for, published_version
 from app.rendering.pdf import render_pdf
 from tests.conftest import account_id, bearer
+from tests.support.pdf_text import page_texts, words_on
 
 TITLES = 300
 TITLE = re.compile(r"Long Schedule Journal (\d{4})\b")
-_WORD = re.compile(
-    r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>'
-)
 
 
 def _licence_data(app: APIFlask) -> dict[str, Any]:
@@ -74,23 +71,6 @@ def licence_pdfs(app: APIFlask) -> tuple[bytes, bytes]:
     return stored.data, render_pdf(package.path, package.html, context)
 
 
-def _pages(pdf: bytes) -> list[str]:
-    text = subprocess.run(
-        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
-    ).stdout.decode()
-    return text.split("\f")[:-1]
-
-
-def _words(pdf: bytes, page: int) -> list[tuple[str, float, float]]:
-    bbox = subprocess.run(
-        ["pdftotext", "-bbox", "-f", str(page), "-l", str(page), "-", "-"],
-        input=pdf,
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
-    return [(word, float(x), float(y)) for x, y, word in _WORD.findall(bbox)]
-
-
 def _first_titles(pages: list[str]) -> list[str | None]:
     return [match.group(1) if (match := TITLE.search(page)) else None for page in pages]
 
@@ -99,7 +79,7 @@ def test_a_licence_with_a_long_title_schedule_reads_like_one_piece(
     licence_pdfs: tuple[bytes, bytes],
 ) -> None:
     stored, whole = licence_pdfs
-    pages, expected = _pages(stored), _pages(whole)
+    pages, expected = page_texts(stored), page_texts(whole)
 
     assert len(pages) == len(expected) > 10
     first_titles = _first_titles(pages)
@@ -112,7 +92,7 @@ def test_a_licence_with_a_long_title_schedule_reads_like_one_piece(
     assert text.index("Long Schedule Journal 0300") < text.index("Schedule 3 ·")
 
     drawn = [n for n, title in enumerate(first_titles, start=1) if title][-2]
-    words, expected_words = _words(stored, drawn), _words(whole, drawn)
+    words, expected_words = words_on(stored, drawn), words_on(whole, drawn)
     assert [w for w, _, _ in words] == [w for w, _, _ in expected_words]
     for (word, x, y), (_, ex, ey) in zip(words, expected_words, strict=True):
         assert abs(x - ex) <= 1 and abs(y - ey) <= 0.1, word

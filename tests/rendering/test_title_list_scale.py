@@ -29,6 +29,7 @@ from app.library.template_packages import read_template_package
 from app.rendering import long_grid_pdf
 from app.rendering.grid_pages import GridPages
 from app.rendering.pdf import PackageAssetFetcher, render_html, render_pdf
+from tests.support.pdf_text import page_texts, words_on
 
 PACKAGE = read_template_package(PROJECT_ROOT / "contract_templates" / "title-list")
 TITLES = 600
@@ -80,13 +81,6 @@ def _context(titles_in_chinese: bool = False) -> dict[str, Any]:
     return assemble_title_list(document).context
 
 
-def _pages(pdf: bytes) -> list[str]:
-    text = subprocess.run(
-        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
-    ).stdout.decode()
-    return text.split("\f")[:-1]
-
-
 @pytest.fixture(scope="module", params=["drawn", "laid out in chunks"])
 def pages(request: pytest.FixtureRequest) -> tuple[list[str], list[str]]:
     """The list's pages as text: through the renderer (long lists start at 150 rows here,
@@ -95,7 +89,7 @@ def pages(request: pytest.FixtureRequest) -> tuple[list[str], list[str]]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(long_grid_pdf, "CHUNK_ROWS", 150)
         chunked = long_grid_pdf.render_long_grid_pdf(PACKAGE.path, PACKAGE.html, context)
-    return _pages(chunked), _pages(render_pdf(PACKAGE.path, PACKAGE.html, context))
+    return page_texts(chunked), page_texts(render_pdf(PACKAGE.path, PACKAGE.html, context))
 
 
 def _first_titles(pages: list[str]) -> list[str | None]:
@@ -167,24 +161,6 @@ def test_the_shipped_grid_is_drawn_and_what_it_cannot_draw_is_left_to_weasyprint
     assert grid.pages([rows[100], marked_up, *rows[102:]]) is None
 
 
-_WORD = re.compile(
-    r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>'
-)
-
-
-def _words(pdf: bytes, page: int) -> list[tuple[str, float, float]]:
-    """Each word of a page with where it starts and where its line's descent ends (the
-    top pdftotext reports comes from each font file's ascent, which the two ways embed
-    differently)."""
-    bbox = subprocess.run(
-        ["pdftotext", "-bbox", "-f", str(page), "-l", str(page), "-", "-"],
-        input=pdf,
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
-    return [(word, float(x), float(y)) for x, y, word in _WORD.findall(bbox)]
-
-
 def _darkness_by_line(pdf: bytes, page: int) -> list[float]:
     """How dark each pixel row of a page is at 50 dpi: rows, stripes and rules."""
     pgm = subprocess.run(
@@ -214,7 +190,7 @@ def test_drawn_pages_look_like_the_pages_weasyprint_lays_out() -> None:
         drawn = long_grid_pdf.render_long_grid_pdf(PACKAGE.path, PACKAGE.html, context)
     whole = render_pdf(PACKAGE.path, PACKAGE.html, context)
 
-    words, expected = _words(drawn, 6), _words(whole, 6)
+    words, expected = words_on(drawn, 6), words_on(whole, 6)
     assert [w for w, _, _ in words] == [w for w, _, _ in expected]
     for (word, x, y), (_, expected_x, expected_y) in zip(words, expected, strict=True):
         assert abs(x - expected_x) <= 1 and abs(y - expected_y) <= 0.1, word
@@ -230,7 +206,9 @@ def test_a_first_part_whose_rows_all_fit_on_its_last_page_keeps_that_page() -> N
     after it start on a page of their own."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(long_grid_pdf, "HEAD_ROWS", 10)
-        pages = _pages(long_grid_pdf.render_long_grid_pdf(PACKAGE.path, PACKAGE.html, _context()))
+        pages = page_texts(
+            long_grid_pdf.render_long_grid_pdf(PACKAGE.path, PACKAGE.html, _context())
+        )
     assert "Scale Test Consortium" in pages[0] and "Scale Test Journal 0010" in pages[0]
     assert "Scale Test Journal 0011" not in pages[0]
     assert TITLE.findall("\n".join(pages)) == [f"{n:04d}" for n in range(1, TITLES + 1)]
