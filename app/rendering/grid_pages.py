@@ -96,34 +96,25 @@ class Row:
     height: float
 
 
+@dataclass(frozen=True)
 class GridPages:
     """The geometry of a grid's page, in points from the page's top left corner."""
 
-    def __init__(
-        self,
-        *,
-        size: tuple[float, float],
-        header: tuple[list[Rect], list[Label]],
-        top: float,
-        bottom: float,
-        left: float,
-        right: float,
-        columns: list[Column],
-        backgrounds: dict[str | None, RGBA | None],
-        rule: tuple[float, RGBA] | None,
-        one_line_height: float,
-        line_height: float,
-        first_baseline: float,
-    ) -> None:
-        self.size = size
-        self.header = header
-        self.top, self.bottom, self.left, self.right = top, bottom, left, right
-        self.columns = columns
-        self.backgrounds = backgrounds
-        self.rule = rule
-        self.one_line_height = one_line_height
-        self.line_height = line_height
-        self.first_baseline = first_baseline
+    size: tuple[float, float]
+    header: tuple[list[Rect], list[Label]]
+    top: float
+    bottom: float
+    left: float
+    right: float
+    columns: list[Column]
+    backgrounds: dict[str | None, RGBA | None]
+    """A row's background by its class."""
+    rule: tuple[float, RGBA] | None
+    """The width and colour of the rule under each row."""
+    one_line_height: float
+    line_height: float
+    first_baseline: float
+    """From a row's top to its first line's baseline."""
 
     @classmethod
     def measure(cls, page: Page) -> GridPages | None:
