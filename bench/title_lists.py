@@ -19,7 +19,6 @@ import os
 import re
 import time
 from collections.abc import Callable
-from datetime import date
 from decimal import Decimal
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -31,19 +30,13 @@ from pypdf import PdfReader
 from stdnum import issn
 from weasyprint import HTML
 
-from app.assembly.clauses import ClauseText
-from app.assembly.document import DocumentInput, Party
-from app.assembly.schemas import TitleListData
-from app.assembly.tax import TaxDecision
-from app.assembly.title_list import assemble_title_list
-from app.config import PROJECT_ROOT
-from app.library.clause_files import read_clause_file
-from app.library.template_packages import TemplatePackage, read_template_package
+from app.library.template_packages import TemplatePackage
 from app.rendering.docx import render_docx
 from app.rendering.long_grid_pdf import render_long_grid_pdf
 from app.rendering.tables import render_csv, render_xlsx, title_table
 from app.titles.kbart import kbart_titles, render_kbart
 from bench.results import Goal, Report
+from tests.support import title_lists as support
 
 SIZES = (300, 3000)
 SUBJECTS = ("Physics", "Chemistry", "Engineering", "Mathematics", "Life Sciences")
@@ -57,50 +50,25 @@ def _issn(n: int) -> str:
     return str(issn.format(digits + issn.calc_check_digit(digits)))
 
 
-def package() -> TemplatePackage:
-    return read_template_package(PROJECT_ROOT / "contract_templates" / "title-list")
-
-
 def title_list_context(titles: int, language: str = "en") -> dict[str, Any]:
-    """A title list assembled as the app assembles one, without a database; one title in
-    seven has a subtitle that wraps."""
-    data = TitleListData.model_validate(
-        {
-            "account": {"name": "Consortium of Benchmark Libraries", "country": "NL"},
-            "currency": "EUR",
-            "language": language,
-            "reference": "L-2027-000001",
-            "titles": [
-                {
-                    "title": f"Journal of Benchmark Studies, Series {n}"
-                    + (": Letters in Applied and Interdisciplinary Research" if n % 7 == 0 else ""),
-                    "issn": _issn(n),
-                    "eissn": _issn(n + 50_000),
-                    "subject": SUBJECTS[n % len(SUBJECTS)],
-                    "price": f"{900 + n % 700}.00",
-                }
-                for n in range(1, titles + 1)
-            ],
-        }
-    )
-    notes = read_clause_file(PROJECT_ROOT / "clauses" / "title-list-notes.md")
-    variant = next(v for v in notes.variants if v.variant.language == language)
-    template = package()
-    doc = DocumentInput(
-        kind=template.kind,
+    """A title list of `titles` titles; one in seven has a subtitle that wraps."""
+    return support.title_list_context(
+        [
+            {
+                "title": f"Journal of Benchmark Studies, Series {n}"
+                + (": Letters in Applied and Interdisciplinary Research" if n % 7 == 0 else ""),
+                "issn": _issn(n),
+                "eissn": _issn(n + 50_000),
+                "subject": SUBJECTS[n % len(SUBJECTS)],
+                "price": f"{900 + n % 700}.00",
+            }
+            for n in range(1, titles + 1)
+        ],
+        customer="Consortium of Benchmark Libraries",
         number="T-2027-000001",
-        issued_on=date(2027, 1, 4),
-        seller=Party(name="Northfield Academic Press", address="1 Press Lane\nOxford"),
-        customer=Party(name="Consortium of Benchmark Libraries", address="", country="NL"),
-        data=data,
-        lines=[],
-        outline=template.outline,
-        clauses={notes.key: ClauseText(notes.key, variant.title, 1, variant.sha256, variant.body)},
-        labels=template.labels_for(language),
-        jurisdiction="england-wales",
-        tax=TaxDecision(Decimal(0), "reverse-charge"),
+        language=language,
+        reference="L-2027-000001",
     )
-    return assemble_title_list(doc).context
 
 
 def plain_table_pdf(context: dict[str, Any]) -> bytes:
@@ -154,7 +122,7 @@ RENDERS: dict[str, Callable[[TemplatePackage, dict[str, Any]], bytes]] = {
 def _render(what: str, titles: int, answer: Connection) -> None:
     """In a fresh process: build the list and tell its peak MB so far; render the list and
     answer with the seconds, the peak MB and a PDF's pages."""
-    template, context = package(), title_list_context(titles)
+    template, context = support.title_list_package(), title_list_context(titles)
     answer.send(peak_mb())
     started = time.perf_counter()
     data = RENDERS[what](template, context)

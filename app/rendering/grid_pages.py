@@ -8,6 +8,11 @@ of its last full page (columns, padding, fonts, colours, line height, stripes, t
 under each row, where the page ends), and the rows that follow are drawn in that geometry
 with ReportLab, a row at a time, at about a twentieth of the cost.
 
+The grid's opening page (below what precedes the grid) looks like the pages it runs onto,
+moved down: `ContinuedGrids` remembers what the pages a grid ran onto measured, by how
+its opening page looked, so that the next document whose grid opens looking the same
+needs no page beyond its opening page laid out to be measured.
+
 Only what this page shows can be reproduced, so anything else makes `measure` or `pages`
 answer None and the list goes the general way: a cell holding markup, a row or cell class
 the page did not show, a style beyond text, background and one rule under the row, a row
@@ -23,8 +28,10 @@ import ctypes.util
 import html
 import io
 import re
+import threading
+from collections import deque
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -118,15 +125,37 @@ class GridPages:
 
     @classmethod
     def measure(cls, page: Page) -> GridPages | None:
-        """The geometry of the grid on a page WeasyPrint laid out, or None if the page holds
-        a grid this class could not reproduce."""
-        table = _find_grid(page._page_box)
+        """The geometry of the grid on a page WeasyPrint laid out, which it ran onto from the
+        page before; None if the page holds a grid this class could not reproduce."""
+        table = _last_grid(page._page_box)
         if table is None:
             return None
         try:
-            return _measure(page, table)
+            return _measure(page, table, opening=False)
         except _Unsupported:
             return None
+
+    @classmethod
+    def measure_opening(cls, pages: Sequence[Page]) -> GridPages | None:
+        """The grid of the last page as it looked on the page it opened on, below what
+        precedes it there, measured as if moved up to the page's top; None if it can't be
+        reproduced."""
+        last = _last_grid(pages[-1]._page_box) if pages else None
+        if last is None:
+            return None
+        for page in pages:
+            table = _last_grid(page._page_box, element=last.element)
+            if table is not None:
+                try:
+                    return _measure(page, table, opening=True)
+                except _Unsupported:
+                    return None
+        return None
+
+    @property
+    def rows_per_page(self) -> int:
+        """The most rows a page holds: rows of a line each."""
+        return int((self.bottom - self.top) / self.one_line_height + _EPSILON)
 
     def pages(self, rows: Sequence[str]) -> tuple[bytes, int] | None:
         """The pages of whole rows, drawn; all but the last page, which the caller lays out
@@ -139,7 +168,17 @@ class GridPages:
         if len(pages) < 2:
             return None
         out = io.BytesIO()
-        canvas = Canvas(out, pagesize=self.size, pageCompression=1, invariant=1)
+        font = self.columns[0].font
+        # Each page's content starts by choosing the canvas's initial font: a grid font,
+        # else every page would name a Helvetica it neither uses nor embeds.
+        canvas = Canvas(
+            out,
+            pagesize=self.size,
+            pageCompression=1,
+            invariant=1,
+            initialFontName=font.name,
+            initialFontSize=font.size,
+        )
         drawn = 0
         for page in pages[:-1]:
             self._draw_page(canvas, page)
@@ -248,16 +287,81 @@ class _Unsupported(Exception):
     """The grid on the page uses something GridPages does not reproduce."""
 
 
-def _find_grid(box: boxes.Box) -> boxes.TableBox | None:
-    if isinstance(box, boxes.TableBox) and "grid" in (box.element.get("class") or "").split():
-        return box
-    for child in getattr(box, "children", ()):
-        if (found := _find_grid(child)) is not None:
-            return found
-    return None
+class ContinuedGrids:
+    """The geometries of the pages grids ran onto, by template and by how the page each
+    opened on looked (the last few, for every process renders many documents of a few
+    templates). Safe to share between threads."""
+
+    def __init__(self, size: int = 16) -> None:
+        self._known: deque[tuple[str, GridPages, GridPages]] = deque(maxlen=size)
+        self._lock = threading.Lock()
+
+    def remember(self, template: str, opening: GridPages, continued: GridPages) -> None:
+        with self._lock:
+            if self._find(template, opening) is None:
+                self._known.appendleft((template, opening, continued))
+
+    def continued(self, template: str, opening: GridPages) -> GridPages | None:
+        """The pages a grid that opened looking like `opening` runs onto, if one did."""
+        with self._lock:
+            return self._find(template, opening)
+
+    def rows_per_page(self, template: str) -> int | None:
+        """The most rows a page the template's grids ran onto holds, if any did."""
+        with self._lock:
+            known = [grid.rows_per_page for key, _, grid in self._known if key == template]
+        return max(known, default=None)
+
+    def __len__(self) -> int:
+        return len(self._known)
+
+    def _find(self, template: str, opening: GridPages) -> GridPages | None:
+        for key, known, continued in self._known:
+            if key == template and _same_look(known, opening, continued.backgrounds):
+                return continued
+        return None
 
 
-def _measure(page: Page, table: boxes.TableBox) -> GridPages:
+def _same_look(
+    known: GridPages, opening: GridPages, backgrounds: dict[str | None, RGBA | None]
+) -> bool:
+    """Two opening pages alike in every measure, with the rows of the new one in classes
+    whose backgrounds the pages to follow show the same."""
+    return all(
+        css in backgrounds and _close(color, backgrounds[css])
+        for css, color in opening.backgrounds.items()
+    ) and _close(replace(known, backgrounds={}), replace(opening, backgrounds={}))
+
+
+def _close(a: Any, b: Any) -> bool:
+    """Equal, but for measures within _EPSILON (floats from different page positions)."""
+    if isinstance(a, float) and isinstance(b, float):
+        return abs(a - b) <= _EPSILON * PT
+    if is_dataclass(a) and not isinstance(a, type):
+        return type(a) is type(b) and all(
+            _close(getattr(a, f.name), getattr(b, f.name)) for f in fields(a)
+        )
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(map(_close, a, b))
+    return bool(a == b)
+
+
+def _last_grid(box: boxes.Box, element: Any = None) -> boxes.TableBox | None:
+    """The last grid on a page (the long one: what follows it is laid out apart), or the
+    one of that element."""
+    found = None
+    stack = [box]
+    while stack:
+        box = stack.pop()
+        if isinstance(box, boxes.TableBox) and "grid" in (box.element.get("class") or "").split():
+            if element is None or box.element is element:
+                found = box
+            continue
+        stack.extend(getattr(box, "children", ()))
+    return found
+
+
+def _measure(page: Page, table: boxes.TableBox, *, opening: bool) -> GridPages:
     if table.style["border_collapse"] != "collapse":
         raise _Unsupported
     groups = table.children
@@ -267,21 +371,28 @@ def _measure(page: Page, table: boxes.TableBox) -> GridPages:
         raise _Unsupported
     (header_row,) = heads[0].children
     rows = bodies[0].children
-    if len(rows) < 3:
+    # The grid's first row shares no rule with a row above it: it is half a rule shorter.
+    alike = rows[1:] if opening else rows
+    if len(alike) < (1 if opening else 3):
         raise _Unsupported
     page_box = page._page_box
-    if abs(table.position_y - page_box.content_box_y()) > _EPSILON:
+    if opening:  # measured as if it stood at the page's top
+        shift = table.border_box_y() - page_box.content_box_y()
+    elif abs(table.position_y - page_box.content_box_y()) > _EPSILON:
         raise _Unsupported  # the grid does not run on from the page before
-    first = rows[0]
+    else:
+        shift = 0.0
+    first = alike[0]
     columns = [_column(cell) for cell in first.children]
     line_height, first_baseline = _line_metrics(first)
     one_line_height = first.height - (_lines(first) - 1) * line_height
     backgrounds: dict[str | None, RGBA | None] = {}
     rule = _rule(first.children[0])
-    for row in rows:
+    for n, row in enumerate(rows):
         if [_column(cell) for cell in row.children] != columns:
             raise _Unsupported
-        if abs(row.height - one_line_height - (_lines(row) - 1) * line_height) > _EPSILON:
+        lines_height = one_line_height + (_lines(row) - 1) * line_height
+        if (n or not opening) and abs(row.height - lines_height) > _EPSILON:
             raise _Unsupported
         if any(_rule(cell) != rule for cell in row.children):
             raise _Unsupported
@@ -295,8 +406,8 @@ def _measure(page: Page, table: boxes.TableBox) -> GridPages:
             raise _Unsupported
     return GridPages(
         size=(page.width * PT, page.height * PT),
-        header=_header(header_row),
-        top=(header_row.position_y + header_row.height) * PT,
+        header=_header(header_row, shift),
+        top=(header_row.position_y - shift + header_row.height) * PT,
         bottom=(page_box.content_box_y() + page_box.height) * PT,
         left=first.position_x * PT,
         right=(first.position_x + first.width) * PT,
@@ -368,9 +479,9 @@ def _rule(cell: boxes.TableCellBox) -> tuple[float, RGBA] | None:
     return width, color
 
 
-def _header(row: boxes.TableRowBox) -> tuple[list[Rect], list[Label]]:
-    """The header row as WeasyPrint drew it: each cell's background and its texts where
-    they stand; the row is the same on every page."""
+def _header(row: boxes.TableRowBox, shift: float) -> tuple[list[Rect], list[Label]]:
+    """The header row as WeasyPrint drew it, `shift` up the page: each cell's background
+    and its texts where they stand; the row is the same on every page."""
     rects, labels = [], []
     for cell in row.children:
         background = _rgba(cell.style["background_color"]) or _rgba(row.style["background_color"])
@@ -378,7 +489,7 @@ def _header(row: boxes.TableRowBox) -> tuple[list[Rect], list[Label]]:
             rects.append(
                 Rect(
                     cell.border_box_x() * PT,
-                    cell.border_box_y() * PT,
+                    (cell.border_box_y() - shift) * PT,
                     cell.border_width() * PT,
                     row.height * PT,
                     background,
@@ -395,7 +506,7 @@ def _header(row: boxes.TableRowBox) -> tuple[list[Rect], list[Label]]:
                     Label(
                         text.text,
                         text.position_x * PT,
-                        (text.position_y + text.baseline) * PT,
+                        (text.position_y - shift + text.baseline) * PT,
                         font,
                     )
                 )

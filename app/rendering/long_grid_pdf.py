@@ -7,7 +7,9 @@ spends about 4 ms on each row: 3,000 titles take 520 MB and 14 s here. So a docu
 longest `<table class="grid">` holds more than HEAD_ROWS rows is made in parts:
 - what comes before the grid and its first rows are laid out by WeasyPrint, as always;
 - the rows that follow are drawn straight onto pages in the geometry of the grid on the
-  last full page of that first part (grid_pages), at a twentieth of the cost; where the
+  last full page of that first part (grid_pages), at a twentieth of the cost: that page
+  is laid out only while no document of the template opened its grid looking the same
+  (CONTINUED remembers what they ran onto); where the
   grid holds what can't be drawn that way (a Chinese title in a list set in DejaVu, say),
   they are laid out by WeasyPrint a chunk at a time instead, inside the elements the grid
   sits in;
@@ -46,7 +48,7 @@ from weasyprint import CSS, HTML
 from weasyprint.document import Document, Page
 
 from app.errors import InvalidInput
-from app.rendering.grid_pages import GridPages
+from app.rendering.grid_pages import ContinuedGrids, GridPages
 from app.rendering.pdf import PackageAssetFetcher, pdf_from_html, render_html
 
 CHUNK_ROWS = 500
@@ -55,6 +57,9 @@ CHUNK_ROWS = 500
 HEAD_ROWS = 70
 """Rows laid out with the cover: commonly a full page after the first, to measure; fewer
 rows than this are laid out in one piece."""
+
+CONTINUED = ContinuedGrids()
+"""The pages grids ran onto, measured in this process."""
 
 _MARKED_ROWS = 80
 """The rows that could be on a chunk's last page (more than a page holds) carry an id, to
@@ -110,7 +115,8 @@ def render_long_grid_pdf(package_dir: Path, html_file: str, context: dict[str, A
     base_url = package_dir.resolve().as_uri() + "/"
     fetcher = PackageAssetFetcher(package_dir)
     writer = PdfWriter()
-    pdfs, strings = _render_pages(parts, rows, base_url, fetcher)
+    template = str(package_dir.resolve() / html_file)
+    pdfs, strings = _render_pages(parts, rows, template, base_url, fetcher)
     for pdf in pdfs:
         writer.append(PdfReader(io.BytesIO(pdf)))
     furniture = _furniture(parts, len(writer.pages), strings, base_url, fetcher)
@@ -218,13 +224,20 @@ def _open_elements(html: str) -> list[str]:
 
 
 def _render_pages(
-    parts: dict[str, str], rows: list[str], base_url: str, fetcher: PackageAssetFetcher
+    parts: dict[str, str],
+    rows: list[str],
+    template: str,
+    base_url: str,
+    fetcher: PackageAssetFetcher,
 ) -> tuple[list[bytes], list[list[tuple[str, str]]]]:
     """The document's pages as PDFs without page furniture: the cover and the first rows laid
-    out by WeasyPrint; the rows that follow drawn in the geometry of its last full page
-    where the grid allows (see grid_pages), else laid out a chunk at a time; the last
+    out by WeasyPrint; the rows that follow drawn in the geometry of the pages the grid runs
+    onto where the grid allows (see grid_pages), else laid out a chunk at a time; the last
     page's rows and what follows the grid laid out by WeasyPrint again. And the running
     strings each page of the first part sets.
+
+    The first part ends after the grid's opening page when the template's grids ran onto
+    pages measured before; whatever else it ends with the page it is measured on.
 
     Left on, the garbage collector walks a part's objects over and over while WeasyPrint
     makes them, and every object that was there before: a quarter of the time. Here it is
@@ -232,15 +245,14 @@ def _render_pages(
     laid out, so that chunks of a long list take turns in memory; it never walks the
     objects from before (the switches are process-wide: a render in another thread only
     makes them do less)."""
-    pdfs = []
+    pdfs: list[bytes] = []
     gc.freeze()
     gc.disable()
     try:
-        head, start = _lay_out_chunk(parts, rows, 0, HEAD_ROWS, base_url, fetcher)
-        strings = [_strings(page) for page in head.pages]
-        grid = GridPages.measure(head.pages[-1]) if len(head.pages) > 1 else None
-        pdfs.append(_write(head))
-        del head
+        first, start, grid = _first_parts(parts, rows, template, base_url, fetcher)
+        strings = [_strings(page) for page in first[0].pages]
+        pdfs.extend(_write(document) for document in first)
+        del first
         drawn = grid.pages(rows[start:]) if grid is not None else None
         if drawn is not None:
             pdfs.append(drawn[0])
@@ -255,6 +267,39 @@ def _render_pages(
         gc.enable()
         gc.unfreeze()
     return pdfs, strings
+
+
+def _first_parts(
+    parts: dict[str, str],
+    rows: list[str],
+    template: str,
+    base_url: str,
+    fetcher: PackageAssetFetcher,
+) -> tuple[list[Document], int, GridPages | None]:
+    """The cover and the grid's first rows laid out; the row the next part starts with; and
+    the geometry of the pages the grid runs onto, None if it can't be drawn.
+
+    That geometry is measured on the last page laid out, or remembered from a grid of the
+    template that opened looking the same: then only the opening page needs laying out.
+    A grid unlike those remembered gets one more part, to be measured on its last page."""
+    known = CONTINUED.rows_per_page(template)
+    size = HEAD_ROWS if known is None else known + 1
+    head, start = _lay_out_chunk(parts, rows, 0, size, base_url, fetcher)
+    if start == size < min(HEAD_ROWS, len(rows)):
+        # All its rows fit on the opening page, which may hold more: as many as in one piece.
+        head, start = _lay_out_chunk(parts, rows, 0, HEAD_ROWS, base_url, fetcher)
+    laid_out = [head]
+    opening = GridPages.measure_opening(head.pages)
+    grid = GridPages.measure(head.pages[-1]) if len(head.pages) > 1 else None
+    if grid is None and opening is not None:
+        grid = CONTINUED.continued(template, opening)
+        if grid is None and start < len(rows):
+            chunk, start = _lay_out_chunk(parts, rows, start, HEAD_ROWS, base_url, fetcher)
+            laid_out.append(chunk)
+            grid = GridPages.measure(chunk.pages[-1])
+    if grid is not None and opening is not None:
+        CONTINUED.remember(template, opening, grid)
+    return laid_out, start, grid
 
 
 def _strings(page: Page) -> list[tuple[str, str]]:

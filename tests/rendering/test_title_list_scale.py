@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 import subprocess
-from datetime import date
-from decimal import Decimal
+from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 import pytest
@@ -18,29 +18,22 @@ from stdnum import issn
 from weasyprint import HTML
 from weasyprint.document import Page
 
-from app.assembly.clauses import ClauseText
-from app.assembly.document import DocumentInput, Party
-from app.assembly.schemas import TitleListData
-from app.assembly.tax import TaxDecision
-from app.assembly.title_list import assemble_title_list
-from app.config import PROJECT_ROOT
-from app.library.clause_files import read_clause_file
-from app.library.template_packages import read_template_package
 from app.rendering import long_grid_pdf
-from app.rendering.grid_pages import GridPages
+from app.rendering.grid_pages import ContinuedGrids, GridPages
 from app.rendering.pdf import PackageAssetFetcher, render_html, render_pdf
 from tests.support.pdf_text import page_texts, words_on
+from tests.support.title_lists import title_list_context, title_list_package
 
-PACKAGE = read_template_package(PROJECT_ROOT / "contract_templates" / "title-list")
+PACKAGE = title_list_package()
 TITLES = 600
 TITLE = re.compile(r"Scale Test Journal (\d{4})\b")
 HEADER = re.compile(r"^\s*No\.\s+Title\s+ISSN\s+eISSN\s+Subject\s+Price\s*$", re.MULTILINE)
 
 
-def _context(titles_in_chinese: bool = False) -> dict[str, Any]:
-    """A list assembled as the app assembles one: every ninth title has a subject that wraps
-    (a taller row), every eleventh an ampersand; on request every fortieth a Chinese name,
-    which the grid's DejaVu lacks."""
+@lru_cache
+def _context(titles_in_chinese: bool = False, language: str = "en") -> dict[str, Any]:
+    """Every ninth title has a subject that wraps (a taller row), every eleventh an
+    ampersand; on request every fortieth a Chinese name, which the grid's DejaVu lacks."""
     titles = []
     for n in range(1, TITLES + 1):
         digits = f"{3000000 + n * 7919:07d}"
@@ -55,41 +48,40 @@ def _context(titles_in_chinese: bool = False) -> dict[str, Any]:
                 "price": f"{1000 + n}.00",
             }
         )
-    data = TitleListData.model_validate(
-        {
-            "account": {"name": "Scale Test Consortium", "country": "NL"},
-            "currency": "EUR",
-            "titles": titles,
-        }
+    return title_list_context(
+        titles, customer="Scale Test Consortium", number="T-2027-000042", language=language
     )
-    notes = read_clause_file(PROJECT_ROOT / "clauses" / "title-list-notes.md")
-    english = next(v for v in notes.variants if v.variant.language == "en")
-    document = DocumentInput(
-        kind="title-list",
-        number="T-2027-000042",
-        issued_on=date(2027, 1, 4),
-        seller=Party(name="Northfield Academic Press", address="1 Press Lane"),
-        customer=Party(name="Scale Test Consortium", address="", country="NL"),
-        data=data,
-        lines=[],
-        outline=PACKAGE.outline,
-        clauses={notes.key: ClauseText(notes.key, english.title, 1, english.sha256, english.body)},
-        labels=PACKAGE.labels_for("en"),
-        jurisdiction="england-wales",
-        tax=TaxDecision(Decimal(0), "reverse-charge"),
-    )
-    return assemble_title_list(document).context
 
 
-@pytest.fixture(scope="module", params=["drawn", "laid out in chunks"])
-def pages(request: pytest.FixtureRequest) -> tuple[list[str], list[str]]:
-    """The list's pages as text: through the renderer (long lists start at 150 rows here,
-    so chunks of 150 rows have joints), and through render_pdf in one piece."""
-    context = _context(titles_in_chinese=request.param != "drawn")
+@lru_cache
+def _whole(titles_in_chinese: bool = False, language: str = "en") -> bytes:
+    """The list laid out by WeasyPrint in one piece."""
+    return render_pdf(PACKAGE.path, PACKAGE.html, _context(titles_in_chinese, language))
+
+
+def _render(context: dict[str, Any], memory: ContinuedGrids, times: int = 1) -> bytes:
+    """Through the renderer, with long lists starting at 150 rows (so chunks of 150 rows
+    have joints) and what it remembers of grids in `memory`."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(long_grid_pdf, "CHUNK_ROWS", 150)
-        chunked = long_grid_pdf.render_long_grid_pdf(PACKAGE.path, PACKAGE.html, context)
-    return page_texts(chunked), page_texts(render_pdf(PACKAGE.path, PACKAGE.html, context))
+        patch.setattr(long_grid_pdf, "CONTINUED", memory)
+        for _ in range(times):
+            pdf = long_grid_pdf.render_long_grid_pdf(PACKAGE.path, PACKAGE.html, context)
+    return pdf
+
+
+@pytest.fixture(
+    scope="module", params=["drawn, measured", "drawn, as remembered", "laid out in chunks"]
+)
+def pages(request: pytest.FixtureRequest) -> tuple[list[str], list[str]]:
+    """The list's pages as text: through the renderer, and through render_pdf in one piece.
+    Drawn either in the geometry measured on the first part's last page, or (rendered
+    a second time) in the one remembered from the first, with only the page the grid opens
+    on laid out before."""
+    chinese = request.param == "laid out in chunks"
+    times = 2 if request.param == "drawn, as remembered" else 1
+    chunked = _render(_context(chinese), ContinuedGrids(), times)
+    return page_texts(chunked), page_texts(_whole(chinese))
 
 
 def _first_titles(pages: list[str]) -> list[str | None]:
@@ -136,16 +128,18 @@ def test_the_cover_opens_and_the_notes_close_the_list(pages: tuple[list[str], li
 
 
 def _laid_out(context: dict[str, Any]) -> tuple[Page, list[str]]:
-    """The template's second page laid out by WeasyPrint, and the rows of the list."""
+    """The template's second page laid out by WeasyPrint (with the list's first 100 rows),
+    and the rows of the list."""
     source = (PACKAGE.path / PACKAGE.html).read_text(encoding="utf-8")
     html = render_html(source, context, name=PACKAGE.html)
+    start, end = html.index("<tbody>") + len("<tbody>"), html.index("</tbody>")
+    rows = re.findall(r"(?s)<tr\b.*?</tr>", html[start:end])
     document = HTML(
-        string=html,
+        string=html[:start] + "".join(rows[:100]) + html[end:],
         base_url=PACKAGE.path.resolve().as_uri() + "/",
         url_fetcher=PackageAssetFetcher(PACKAGE.path),
     ).render()
-    tbody = html[html.index("<tbody>") : html.index("</tbody>")]
-    return document.pages[1], re.findall(r"(?s)<tr\b.*?</tr>", tbody)
+    return document.pages[1], rows
 
 
 def test_the_shipped_grid_is_drawn_and_what_it_cannot_draw_is_left_to_weasyprint() -> None:
@@ -179,25 +173,71 @@ def _difference(a: list[float], b: list[float]) -> float:
     return sum(abs(x - y) for x, y in zip(a, b, strict=True)) / len(a)
 
 
-def test_drawn_pages_look_like_the_pages_weasyprint_lays_out() -> None:
-    """Page 6 is drawn (the first pages are laid out with the cover, to measure): each word
-    stands where WeasyPrint puts it on its page 6 of the same list (ReportLab does not kern:
-    up to a point to the side), and stripes and rules run as WeasyPrint draws them, far
-    closer than two neighbouring pages of WeasyPrint's."""
-    context = _context()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(long_grid_pdf, "CHUNK_ROWS", 150)
-        drawn = long_grid_pdf.render_long_grid_pdf(PACKAGE.path, PACKAGE.html, context)
-    whole = render_pdf(PACKAGE.path, PACKAGE.html, context)
+@pytest.mark.parametrize(("times", "page"), [(1, 6), (2, 2)], ids=["measured", "remembered"])
+def test_drawn_pages_look_like_the_pages_weasyprint_lays_out(times: int, page: int) -> None:
+    """A drawn page (page 6 when the first part laid out more pages to measure on; page 2,
+    the first the grid runs onto, when its geometry is remembered from the render before):
+    each word stands where WeasyPrint puts it on that page of the same list (ReportLab does
+    not kern: up to a point to the side), and stripes and rules run as WeasyPrint draws
+    them, far closer than two neighbouring pages of WeasyPrint's."""
+    drawn, whole = _render(_context(), ContinuedGrids(), times), _whole()
 
-    words, expected = words_on(drawn, 6), words_on(whole, 6)
+    words, expected = words_on(drawn, page), words_on(whole, page)
     assert [w for w, _, _ in words] == [w for w, _, _ in expected]
     for (word, x, y), (_, expected_x, expected_y) in zip(words, expected, strict=True):
         assert abs(x - expected_x) <= 1 and abs(y - expected_y) <= 0.1, word
 
-    same_page = _difference(_darkness_by_line(drawn, 6), _darkness_by_line(whole, 6))
-    next_page = _difference(_darkness_by_line(whole, 6), _darkness_by_line(whole, 7))
+    same_page = _difference(_darkness_by_line(drawn, page), _darkness_by_line(whole, page))
+    next_page = _difference(_darkness_by_line(whole, page), _darkness_by_line(whole, page + 1))
     assert same_page < next_page / 3, (same_page, next_page)
+
+
+_FONT = re.compile(r"^\S+\s+(?P<type>.+?)\s{2,}\S+\s+(?P<embedded>yes|no)\s", re.MULTILINE)
+
+
+def _fonts(pdf: bytes, page: int | None = None) -> list[tuple[str, str]]:
+    """The type of each font a page (or the whole PDF) names, and whether it is embedded."""
+    pages = ["-f", str(page), "-l", str(page)] if page else []
+    listing = subprocess.run(
+        ["pdffonts", *pages, "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    return [(font["type"], font["embedded"]) for font in _FONT.finditer(listing)]
+
+
+def test_drawn_pages_embed_every_font_they_name() -> None:
+    """Remembered, the grid is drawn from page 2 on (the grid writer's plain TrueType
+    subsets, where WeasyPrint's are CID fonts); and every font named is embedded."""
+    pdf = _render(_context(), ContinuedGrids(), times=2)
+    assert ("TrueType", "yes") in _fonts(pdf, 2)
+    assert ("TrueType", "yes") not in _fonts(_whole(), 2)
+    assert {embedded for _, embedded in _fonts(pdf)} == {"yes"}
+
+
+def test_a_grid_that_opens_unlike_those_remembered_is_measured_anew() -> None:
+    """The same list in Dutch opens with other column headings than the English one
+    remembered: its pages are measured for themselves and break as in one piece."""
+    memory = ContinuedGrids()
+    _render(_context(), memory)
+    dutch = page_texts(_render(_context(language="nl"), memory))
+
+    assert _first_titles(dutch) == _first_titles(page_texts(_whole(language="nl")))
+    assert TITLE.findall("\n".join(dutch)) == [f"{n:04d}" for n in range(1, TITLES + 1)]
+    assert len(memory) == 2
+
+
+def test_a_first_part_shorter_than_its_opening_page_is_laid_out_again() -> None:
+    """A page remembered to hold only a few rows makes a first part too short to fill the
+    page the grid opens on: it is laid out again, with as many rows there as in one piece."""
+    continued = GridPages.measure(_laid_out(_context())[0])
+    assert continued is not None
+    tall_rows = replace(continued, one_line_height=continued.one_line_height * 10)
+    memory = ContinuedGrids()
+    template = str(PACKAGE.path.resolve() / PACKAGE.html)
+    memory.remember(template, replace(tall_rows, top=0.0), tall_rows)
+    assert memory.rows_per_page(template) < 10
+
+    pages = page_texts(_render(_context(), memory))
+    assert _first_titles(pages) == _first_titles(page_texts(_whole()))
 
 
 def test_a_first_part_whose_rows_all_fit_on_its_last_page_keeps_that_page() -> None:
@@ -206,9 +246,7 @@ def test_a_first_part_whose_rows_all_fit_on_its_last_page_keeps_that_page() -> N
     after it start on a page of their own."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(long_grid_pdf, "HEAD_ROWS", 10)
-        pages = page_texts(
-            long_grid_pdf.render_long_grid_pdf(PACKAGE.path, PACKAGE.html, _context())
-        )
+        pages = page_texts(_render(_context(), ContinuedGrids()))
     assert "Scale Test Consortium" in pages[0] and "Scale Test Journal 0010" in pages[0]
     assert "Scale Test Journal 0011" not in pages[0]
     assert TITLE.findall("\n".join(pages)) == [f"{n:04d}" for n in range(1, TITLES + 1)]
