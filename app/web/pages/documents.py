@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -135,20 +136,32 @@ def new_quote() -> Response | str:
     return Response(page, status=status) if status != 200 else page
 
 
-@bp.post("/documents/new/totals")
-@login_required("support", "manager", "admin")
-def live_totals() -> tuple[dict[str, Any], int]:
-    """The quote form's live totals and the approvals it will need, as the user types."""
+T = TypeVar("T")
+Refusal = tuple[dict[str, Any], int]
+
+
+def _on_quote_form(work: Callable[[dict[str, Any]], T]) -> T | Refusal:
+    """The work done with the quote form's data, or the form's errors by field (422) when
+    the data or the work refuses them."""
     form_data = _form_data(request.form)
     try:
         data = QuoteData.model_validate(form_data)
-        answer = documents.preview(
-            unit_of_work(), template="quote", data=data.model_dump(mode="json")
-        )
+        return work(data.model_dump(mode="json"))
     except ValidationError as exc:
         return {"errors": _errors_by_field(field_errors(exc, form_data))}, 422
     except DomainError as exc:
         return {"errors": _errors_by_field(exc.errors) or {"form": exc.detail}}, 422
+
+
+@bp.post("/documents/new/totals")
+@login_required("support", "manager", "admin")
+def live_totals() -> Refusal:
+    """The quote form's live totals and the approvals it will need, as the user types."""
+    answer = _on_quote_form(
+        lambda data: documents.preview(unit_of_work(), template="quote", data=data)
+    )
+    if isinstance(answer, tuple):
+        return answer
     currency = answer.record["currency"]
     return {
         "totals": {
@@ -163,18 +176,13 @@ def live_totals() -> tuple[dict[str, Any], int]:
 
 @bp.post("/documents/new/preview.pdf")
 @login_required("support", "manager", "admin")
-def preview_pdf() -> Response | tuple[dict[str, Any], int]:
+def preview_pdf() -> Response | Refusal:
     """The quote's PDF as it would be generated, marked PREVIEW, to look at in the page."""
-    form_data = _form_data(request.form)
-    try:
-        data = QuoteData.model_validate(form_data)
-        pdf = documents.preview_pdf(
-            unit_of_work(), template="quote", data=data.model_dump(mode="json")
-        )
-    except ValidationError as exc:
-        return {"errors": _errors_by_field(field_errors(exc, form_data))}, 422
-    except DomainError as exc:
-        return {"errors": _errors_by_field(exc.errors) or {"form": exc.detail}}, 422
+    pdf = _on_quote_form(
+        lambda data: documents.preview_pdf(unit_of_work(), template="quote", data=data)
+    )
+    if isinstance(pdf, tuple):
+        return pdf
     return Response(
         pdf,
         mimetype="application/pdf",
