@@ -11,6 +11,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -128,10 +129,11 @@ def own_seaweedfs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[S
     server.kill()  # its data is thrown away: no need to wait for a clean shutdown
 
 
-def test_s3_killed_while_a_document_is_made(
-    postgres_url: str, tmp_path: Path, instance_dir: Path, own_seaweedfs: SeaweedFS
-) -> None:
-    server = own_seaweedfs
+@contextmanager
+def app_storing_on(
+    server: SeaweedFS, postgres_url: str, tmp_path: Path, instance_dir: Path
+) -> Iterator[tuple[APIFlask, Runtime, BucketObjects]]:
+    """An app that stores its files in a new bucket of `server`, and that bucket."""
     bucket = server.new_bucket()
     app = build_app(
         make_settings(
@@ -145,6 +147,16 @@ def test_s3_killed_while_a_document_is_made(
     )
     runtime: Runtime = app.extensions["contractdesk"]
     try:
+        yield app, runtime, BucketObjects(server, bucket)
+    finally:
+        runtime.close()
+
+
+def test_s3_killed_while_a_document_is_made(
+    postgres_url: str, tmp_path: Path, instance_dir: Path, own_seaweedfs: SeaweedFS
+) -> None:
+    server = own_seaweedfs
+    with app_storing_on(server, postgres_url, tmp_path, instance_dir) as (app, runtime, bucket):
         body = quote_request(account_id(runtime, "University"))
         answer = in_background(creating(app, body))
         wait_until(lambda: numbers_reserved(runtime) == 1, "the rendering to begin")
@@ -156,9 +168,7 @@ def test_s3_killed_while_a_document_is_made(
         again = create(app, body)
         assert again.status_code == 201, again.json
         assert again.json["number"].endswith("000001")
-        assert_consistent(runtime, BucketObjects(server, bucket))
-    finally:
-        runtime.close()
+        assert_consistent(runtime, bucket)
 
 
 # --- 2. PostgreSQL ------------------------------------------------------------------------
@@ -171,19 +181,7 @@ def _libpq(url: str) -> str:
 def test_postgres_backend_terminated_mid_transaction(
     postgres_url: str, tmp_path: Path, instance_dir: Path, s3_env: SeaweedFS
 ) -> None:
-    bucket = s3_env.new_bucket()
-    app = build_app(
-        make_settings(
-            postgres_url,
-            tmp_path,
-            instance_dir,
-            storage="s3",
-            s3_endpoint_url=s3_env.endpoint_url,
-            s3_bucket=bucket,
-        )
-    )
-    runtime: Runtime = app.extensions["contractdesk"]
-    try:
+    with app_storing_on(s3_env, postgres_url, tmp_path, instance_dir) as (app, runtime, bucket):
         create_now = creating(app)
         with psycopg.connect(_libpq(postgres_url), autocommit=True) as dba:
 
@@ -212,9 +210,7 @@ def test_postgres_backend_terminated_mid_transaction(
         again = create(app)  # the pool finds its connections dead and opens new ones
         assert again.status_code == 201, again.json
         assert again.json["number"].endswith("000001")
-        assert_consistent(runtime, BucketObjects(s3_env, bucket))
-    finally:
-        runtime.close()
+        assert_consistent(runtime, bucket)
 
 
 # --- 3. Redis -----------------------------------------------------------------------------
