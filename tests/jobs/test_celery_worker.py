@@ -6,6 +6,7 @@ import os
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import kombu
@@ -15,6 +16,7 @@ from sqlalchemy import select
 
 from app.billing.models import DELIVERED, WebhookDelivery
 from app.config import Settings
+from app.db import utcnow
 from tests.conftest import (
     WebhookReceiver,
     account_id,
@@ -177,6 +179,24 @@ def test_without_a_worker_the_request_gives_up_clearly_and_leaves_nothing(
         app.extensions["contractdesk"].close()
 
 
+def _retry_due_now(app: APIFlask) -> None:
+    """Once the first attempt has failed and set its retry (10-12 s later), the retry is
+    made due now, as if that time had passed."""
+    uow = app.extensions["contractdesk"].unit_of_work()
+    deadline = time.monotonic() + 30
+    while True:
+        with uow:
+            failed = uow.session.scalar(
+                select(WebhookDelivery).where(WebhookDelivery.attempts == 1)
+            )
+            if failed is not None and failed.next_attempt_at is not None:
+                failed.next_attempt_at = utcnow() - timedelta(seconds=1)
+                uow.commit()
+                return
+        assert time.monotonic() < deadline, "the first attempt never failed"
+        time.sleep(0.1)
+
+
 def test_beat_schedules_the_retry_sweep_that_redelivers(
     celery_settings: Settings, tmp_path: Path, webhook_receiver: WebhookReceiver
 ) -> None:
@@ -190,9 +210,9 @@ def test_beat_schedules_the_retry_sweep_that_redelivers(
     try:
         webhook_receiver.answers = [500, 200]
         signed_quote(app, webhook_receiver)
-        webhook_receiver.wait_for(1)
+        _retry_due_now(app)
         beat.start()
-        webhook_receiver.wait_for(2, timeout=60)  # the first retry is due 10-12 s later
+        webhook_receiver.wait_for(2, timeout=60)
         assert len(webhook_receiver.ledger) == 1
     finally:
         beat.stop()
