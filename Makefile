@@ -57,8 +57,11 @@ lint: install
 	$(VENV)/bin/ruff format --check app tests bench scripts
 	$(VENV)/bin/mypy
 
+# Two test processes share the two cores (see tests/conftest.py for what runs apart).
+TEST_WORKERS ?= 2
+
 test: lint test-system-packages
-	$(VENV)/bin/python -m pytest
+	$(VENV)/bin/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 # bench.libreoffice measures our PDFs against LibreOffice's, cold and resident (unoserver).
 # unoserver needs a Python that can `import uno`, which Debian's python3-uno gives only to
