@@ -57,11 +57,13 @@ lint: install
 	$(VENV)/bin/ruff format --check app tests bench scripts
 	$(VENV)/bin/mypy
 
-# Two test processes share the two cores (see tests/conftest.py for what runs apart).
+# The suite runs in two processes (pytest-xdist), each file's tests in one of them, so
+# that a file's module fixtures are made once. Each process has its own database,
+# SeaweedFS and DocuSign emulator; a test that stops a server starts one of its own.
 TEST_WORKERS ?= 2
 
 test: lint test-system-packages
-	$(VENV)/bin/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(VENV)/bin/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # bench.libreoffice measures our PDFs against LibreOffice's, cold and resident (unoserver).
 # unoserver needs a Python that can `import uno`, which Debian's python3-uno gives only to

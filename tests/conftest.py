@@ -41,17 +41,6 @@ ADMIN_URL = os.environ.get(
 REDIS_URL = os.environ.get("CONTRACTDESK_TEST_REDIS", "redis://127.0.0.1:6379/0")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """`make test` runs the suite in two processes (pytest-xdist, --dist loadgroup): each
-    file's tests in one process, so that a file's module fixtures are made once; and the
-    tests on the shared Redis server, one of which restarts it, in one process one after
-    another. Each process has a database, a SeaweedFS and an emulator of its own."""
-    for item in items:
-        shares_redis = "redis_url" in getattr(item, "fixturenames", ())
-        group = "shared-redis" if shares_redis else item.nodeid.split("::")[0]
-        item.add_marker(pytest.mark.xdist_group(group))
-
-
 def missing_service(message: str) -> None:
     """A service the suite needs is not there: a failure on CI, a skip on a laptop."""
     if os.environ.get("CI"):

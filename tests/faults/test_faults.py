@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import random
-import subprocess
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -18,7 +17,6 @@ from typing import Any
 
 import psycopg
 import pytest
-import redis
 from apiflask import APIFlask
 from sqlalchemy import func, select, update
 
@@ -29,7 +27,6 @@ from app.jobs.registry import run
 from app.runtime import Runtime
 from app.signing.models import Envelope
 from tests.conftest import (
-    REDIS_URL,
     WebhookReceiver,
     account_id,
     bearer,
@@ -40,6 +37,7 @@ from tests.support.consistency import BucketObjects, FolderObjects, assert_consi
 from tests.support.docusign_desk import Desk, docusign_desk
 from tests.support.docusign_emulator import DocuSignEmulator
 from tests.support.flows import plain_quote_request, quote_request, sign_as
+from tests.support.redis_server import RedisServer
 from tests.support.seaweedfs import SeaweedFS, s3_environment
 from tests.support.workers import Worker
 
@@ -215,48 +213,26 @@ def test_postgres_backend_terminated_mid_transaction(
 
 # --- 3. Redis -----------------------------------------------------------------------------
 
-REDIS_START = [
-    "redis-server",
-    "--daemonize",
-    "yes",
-    "--bind",
-    "127.0.0.1",
-    "-::1",
-    "--port",
-    "6379",
-    "--save",
-    "",
-    "--appendonly",
-    "no",
-    "--dir",
-    "/var/lib/redis",
-    "--logfile",
-    "/var/log/redis/ci.log",
-]
-"""As the machine starts it (it keeps nothing on disk); other tests share this server."""
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    """A Redis of this test's own, since the test restarts it."""
+    server = RedisServer(tmp_path / "redis")
+    server.start()
+    yield server
+    server.stop()
 
 
-def _redis_up() -> bool:
-    try:
-        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
-    except redis.RedisError:
-        return False
-
-
-def restart_redis_after(work: Callable[[], None]) -> None:
+def restart_redis_after(server: RedisServer, work: Callable[[], None]) -> None:
     """Shut Redis down, do `work` while it is down, and always start it again."""
-    subprocess.run(["redis-cli", "-u", REDIS_URL, "shutdown", "nosave"], check=False)
-    wait_until(lambda: not _redis_up(), "Redis to stop", timeout=10)
+    server.stop()
     try:
         work()
     finally:
-        if not _redis_up():
-            subprocess.run(REDIS_START, check=True)
-        wait_until(_redis_up, "Redis to start again", timeout=15)
+        server.start()
 
 
-@pytest.fixture
-def celery_settings(
+def _celery_settings(
     postgres_url: str, tmp_path: Path, instance_dir: Path, redis_url: str
 ) -> Settings:
     return make_settings(
@@ -270,6 +246,13 @@ def celery_settings(
         render_timeout_seconds=45,
         rate_limit_storage=redis_url,
     )
+
+
+@pytest.fixture
+def celery_settings(
+    postgres_url: str, tmp_path: Path, instance_dir: Path, redis_url: str
+) -> Settings:
+    return _celery_settings(postgres_url, tmp_path, instance_dir, redis_url)
 
 
 @pytest.fixture
@@ -287,10 +270,24 @@ def worker(celery_settings: Settings, tmp_path: Path) -> Iterator[Worker]:
     worker.stop()
 
 
+@pytest.fixture
+def app_on_own_redis(
+    postgres_url: str, tmp_path: Path, instance_dir: Path, own_redis: RedisServer
+) -> Iterator[APIFlask]:
+    """An app, and a worker, whose jobs and rate limits are in the test's own Redis."""
+    settings = _celery_settings(postgres_url, tmp_path, instance_dir, own_redis.url)
+    app = build_app(settings)
+    worker = Worker(settings, tmp_path / "worker.log")
+    worker.start()
+    yield app
+    worker.stop()
+    app.extensions["contractdesk"].close()
+
+
 def test_redis_restarted_under_the_jobs_and_the_rate_limits(
-    celery_app: APIFlask, worker: Worker, webhook_receiver: WebhookReceiver
+    app_on_own_redis: APIFlask, own_redis: RedisServer, webhook_receiver: WebhookReceiver
 ) -> None:
-    app, runtime = celery_app, celery_app.extensions["contractdesk"]
+    app, runtime = app_on_own_redis, app_on_own_redis.extensions["contractdesk"]
     client = app.test_client()
     register_erp(app, webhook_receiver)
     first = create(app)  # rendered by the worker, counted in Redis
@@ -304,7 +301,7 @@ def test_redis_restarted_under_the_jobs_and_the_rate_limits(
         assert sign_as(client, link, "Helen Marsh").status_code == 200
         assert document(app, first.json["id"])["status"] == "signed"
 
-    restart_redis_after(while_down)
+    restart_redis_after(own_redis, while_down)
     again = create(app)  # the worker and the web node reconnect by themselves
     assert again.status_code == 201, again.json
     assert webhook_receiver.received == []  # never queued: the broker was down

@@ -27,6 +27,7 @@ _PORTS = (
     "s3.port",
     "s3.port.grpc",
     "s3.port.iceberg",
+    "s3.port.lance",
     "webdav.port",
     "admin.port",
     "admin.port.grpc",
