@@ -49,7 +49,7 @@ from weasyprint.document import Document, Page
 
 from app.errors import InvalidInput
 from app.rendering.grid_pages import ContinuedGrids, GridPages
-from app.rendering.pdf import PackageAssetFetcher, pdf_from_html, render_html
+from app.rendering.pdf import PackageAssetFetcher, fonts_for, pdf_from_html, render_html
 
 CHUNK_ROWS = 500
 """Rows laid out at a time, about 80 MB: each chunk lays the rows of one page out again."""
@@ -327,9 +327,10 @@ def _lay_out_chunk(
     list; and the row the next chunk starts with. When all the chunk's rows fit on its last
     page, that page stays and the next chunk starts on a page of its own."""
     end = min(start + size, len(rows))
+    fonts = fonts_for(fetcher.root)
     document = HTML(
         string=_chunk_html(parts, rows, start, end), base_url=base_url, url_fetcher=fetcher
-    ).render(stylesheets=[CSS(string=_WITHOUT_FURNITURE)])
+    ).render(stylesheets=[CSS(string=_WITHOUT_FURNITURE, font_config=fonts)], font_config=fonts)
     if end < len(rows) and (first := _first_row(document.pages[-1])) > start:
         end = first
         del document.pages[-1]
@@ -389,8 +390,9 @@ def _furniture(
         )
         empty.append(f'<div class="long-grid-page">{marks}</div>')
     html = "".join([parts["head"], *empty, parts["end"]])
+    fonts = fonts_for(fetcher.root)
     pdf = HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(
-        stylesheets=[CSS(string=_FURNITURE_ONLY)]
+        stylesheets=[CSS(string=_FURNITURE_ONLY, font_config=fonts)], font_config=fonts
     )
     assert pdf is not None
     return PdfReader(io.BytesIO(pdf))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -9,6 +11,7 @@ from urllib.parse import unquote, urlparse
 
 from jinja2 import Environment, FileSystemLoader, TemplateError, select_autoescape
 from weasyprint import HTML, URLFetcher
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcherResponse
 
 from app.assembly.sandbox import compile_template, template_problem
@@ -40,6 +43,31 @@ class PackageAssetFetcher(URLFetcher):
         raise ValueError(f"refused to fetch {url}: a template uses only its own files")
 
 
+FONT_CONFIGURATIONS_PER_THREAD = 4
+_fonts = threading.local()
+
+
+def fonts_for(folder: Path) -> FontConfiguration:
+    """The fonts of the documents laid out from a folder of templates, kept between renders.
+
+    WeasyPrint makes a FontConfiguration for each document unless given one: fontconfig's
+    setup and a Pango font map whose fonts are loaded again, a sixth of a quote's render.
+    One per folder (a template version's package), so that no template's @font-face
+    reaches another's documents; and per thread, for Pango's font maps are not to be
+    shared between threads. Each thread keeps the last few."""
+    kept: OrderedDict[Path, FontConfiguration] | None = getattr(_fonts, "kept", None)
+    if kept is None:
+        kept = _fonts.kept = OrderedDict()
+    key = folder.resolve()
+    if key in kept:
+        kept.move_to_end(key)
+    else:
+        kept[key] = FontConfiguration()
+        while len(kept) > FONT_CONFIGURATIONS_PER_THREAD:
+            kept.popitem(last=False)
+    return kept[key]
+
+
 def render_html(template_source: str, context: dict[str, Any], *, name: str) -> str:
     try:
         return compile_template(template_source).render(**context)
@@ -56,7 +84,7 @@ def pdf_from_html(package_dir: Path, html_file: str, html: str) -> bytes:
     """A template's rendered HTML laid out in one piece, with the files of its package."""
     fetcher = PackageAssetFetcher(package_dir)
     document = HTML(string=html, base_url=package_dir.resolve().as_uri() + "/", url_fetcher=fetcher)
-    pdf = document.write_pdf()
+    pdf = document.write_pdf(font_config=fonts_for(package_dir))
     if fetcher.refused:
         raise InvalidInput(
             f"template {html_file} refers to {', '.join(sorted(set(fetcher.refused)))}; "
@@ -77,6 +105,7 @@ def render_own_pdf(
     of ours, autoescaped, rendered by WeasyPrint."""
     env = Environment(loader=FileSystemLoader(folder), autoescape=select_autoescape(["html"]))
     env.filters.update(filters or {})
-    pdf = HTML(string=env.get_template(template).render(**context)).write_pdf()
+    html = HTML(string=env.get_template(template).render(**context))
+    pdf = html.write_pdf(font_config=fonts_for(folder))
     assert pdf is not None
     return pdf
