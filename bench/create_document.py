@@ -3,7 +3,7 @@ the raw library floor measured in the same run: WeasyPrint + docxtpl rendering t
 HTML and DOCX with the same context, nothing else. Two documents: a two-page quote and a
 licence agreement of 20 pages (its schedule lists 385 titles).
 
-    make bench        (or: .venv/bin/python -m bench.create_document --runs 10)
+    make bench        (or: .venv/bin/python -m bench.create_document --runs 15)
 """
 
 from __future__ import annotations
@@ -72,13 +72,18 @@ def licence_body(account: str, titles: int) -> dict[str, Any]:
     return {"template": "licence-agreement", "data": data}
 
 
-def _timed(action: Callable[[], object], runs: int) -> list[float]:
-    action()  # warm-up: fonts, template compilation, first connections
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
+def _timed_in_turn(actions: list[Callable[[], object]], runs: int) -> list[list[float]]:
+    """Each action's times over `runs` rounds, the actions taking turns within a round so
+    that a slower or faster spell of the machine weighs on all of them alike; each is run
+    once first (fonts, template compilation, first connections)."""
+    for action in actions:
         action()
-        times.append(time.perf_counter() - started)
+    times: list[list[float]] = [[] for _ in actions]
+    for _ in range(runs):
+        for action, taken in zip(actions, times, strict=True):
+            started = time.perf_counter()
+            action()
+            taken.append(time.perf_counter() - started)
     return times
 
 
@@ -93,7 +98,7 @@ def measure(
         assert answer.status_code == 201, answer.json
         created.append(answer.json["id"])
 
-    api_times = _timed(through_api, runs)
+    through_api()
     document_id = uuid.UUID(created[-1])
     context = documents.assemble_stored(uow, document_id).context
     with uow:
@@ -110,7 +115,7 @@ def measure(
         template.render(context, autoescape=True)
         template.save(io.BytesIO())
 
-    floor_times = _timed(raw_floor, runs)
+    api_times, floor_times = _timed_in_turn([through_api, raw_floor], runs)
     pages = len(PdfReader(io.BytesIO(pdf)).pages)
     return statistics.median(api_times), statistics.median(floor_times), pages
 
@@ -158,7 +163,7 @@ def desk() -> Iterator[Desk]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--titles", type=int, default=385, help="titles in the licence")
     args = parser.parse_args()
 
@@ -176,7 +181,8 @@ def main() -> None:
 
     report = Report("bench.create_document")
     report.print(
-        f"runs: {args.runs} each, medians; API = render + store + record, floor = raw render"
+        f"runs: {args.runs} each, taking turns, medians; API = render + store + record, "
+        "floor = raw render"
     )
     for name, (api, floor, pages) in results.items():
         report.print(
