@@ -7,12 +7,11 @@ spends about 4 ms on each row: 3,000 titles take 520 MB and 14 s here. So a docu
 longest `<table class="grid">` holds more than HEAD_ROWS rows is made in parts:
 - what comes before the grid and its first rows are laid out by WeasyPrint, as always;
 - the rows that follow are drawn straight onto pages in the geometry of the grid on the
-  last full page of that first part (grid_pages), at a twentieth of the cost: that page
-  is laid out only while no document of the template opened its grid looking the same
-  (CONTINUED remembers what they ran onto); where the
-  grid holds what can't be drawn that way (a Chinese title in a list set in DejaVu, say),
-  they are laid out by WeasyPrint a chunk at a time instead, inside the elements the grid
-  sits in;
+  last full page of that first part (grid_pages), at a twentieth of the cost (that page
+  is laid out only until a document of the template has opened its grid looking the
+  same: CONTINUED remembers the pages it ran onto); where the grid holds what can't be
+  drawn that way (a Chinese title in a list set in DejaVu, say), they are laid out by
+  WeasyPrint a chunk at a time instead, inside the elements the grid sits in;
 - the rows of the last page and what follows the grid are laid out by WeasyPrint again.
 Each part after the first starts at the first row of the previous part's last page, whose
 rows are laid out again, so every page breaks where it would in one long table. The parts
@@ -236,8 +235,8 @@ def _render_pages(
     page's rows and what follows the grid laid out by WeasyPrint again. And the running
     strings each page of the first part sets.
 
-    The first part ends after the grid's opening page when the template's grids ran onto
-    pages measured before; whatever else it ends with the page it is measured on.
+    The first part ends with the grid's opening page when the pages the grid runs onto are
+    remembered (see _first_parts); otherwise with the page they are measured on.
 
     Left on, the garbage collector walks a part's objects over and over while WeasyPrint
     makes them, and every object that was there before: a quarter of the time. Here it is
