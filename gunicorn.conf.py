@@ -1,5 +1,6 @@
 """gunicorn for the web process: `gunicorn -c gunicorn.conf.py` (settings from the environment)."""
 
+import gc
 import logging
 import os
 
@@ -22,6 +23,13 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 def post_fork(server, worker):
     configure_logging(os.environ.get("CONTRACTDESK_LOG_LEVEL", "INFO"))
     logging.getLogger("gunicorn.access").addFilter(RedactSecrets())  # signing links' tokens
+
+
+def post_worker_init(worker):
+    # What the app holds once loaded (modules, templates, the clause library) lives as long
+    # as the worker: frozen, the collector's full passes no longer walk it, which cost
+    # requests over a tenth of a second every few seconds under load.
+    gc.freeze()
 
 
 def child_exit(server, worker):

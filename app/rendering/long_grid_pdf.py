@@ -240,12 +240,12 @@ def _render_pages(
 
     Left on, the garbage collector walks a part's objects over and over while WeasyPrint
     makes them, and every object that was there before: a quarter of the time. Here it is
-    off while the parts are made and walks the garbage of a chunk before the next chunk is
-    laid out, so that chunks of a long list take turns in memory; it never walks the
-    objects from before (the switches are process-wide: a render in another thread only
-    makes them do less)."""
+    off while the parts are made and walks the young objects (a chunk's garbage) before
+    the next chunk is laid out, so that chunks of a long list take turns in memory; it
+    never walks the objects from before, in the oldest generation or frozen by the web
+    process (the switch is process-wide: a render in another thread only makes it do
+    less)."""
     pdfs: list[bytes] = []
-    gc.freeze()
     gc.disable()
     try:
         first, start, grid = _first_parts(parts, rows, template, base_url, fetcher)
@@ -261,10 +261,9 @@ def _render_pages(
             pdfs.append(_write(chunk))
             del chunk
             if start < len(rows):
-                gc.collect()
+                gc.collect(1)
     finally:
         gc.enable()
-        gc.unfreeze()
     return pdfs, strings
 
 
