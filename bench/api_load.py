@@ -20,7 +20,6 @@ import multiprocessing
 import os
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -43,6 +42,7 @@ from app.runtime import build_runtime
 from app.signing.pdf_signature import ensure_service_certificate
 from app.users import services as users
 from bench.results import Goal, Report
+from tests.support.ports import free_port
 
 ADMIN_URL = os.environ.get(
     "CONTRACTDESK_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -52,12 +52,6 @@ QUOTE_LINES = [
     {"sku": "EBK-STM-2026", "quantity": 2},
     {"sku": "SVC-ANALYTICS", "quantity": 1},
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -266,7 +260,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             tmp = Path(folder)
             settings, key = _setup(f"{db}/{name}", tmp)
-            port = _free_port()
+            port = free_port()
             server = _serve(settings, port, tmp / "gunicorn.log")
             base = f"http://127.0.0.1:{port}"
             auth = {"Authorization": f"Bearer {key}"}

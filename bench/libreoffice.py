@@ -47,6 +47,7 @@ from app.rendering.grid_pages import ContinuedGrids
 from app.rendering.long_grid_pdf import render_long_grid_pdf
 from bench.results import Goal, Report
 from bench.title_lists import peak_mb, title_list_context, tree_mb
+from tests.support.ports import free_port
 
 UNOSERVER_BIN = PROJECT_ROOT / "build" / "unoserver" / "bin"
 LICENCE_TITLES = 385
@@ -166,17 +167,11 @@ def cold(docx: Path, runs: int, folder: Path) -> tuple[float, float, Path]:
     return statistics.median(seconds), peak, out / docx.with_suffix(".pdf").name
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def warm(docxs: list[Path], runs: int, folder: Path) -> tuple[dict[Path, float], float]:
     """Median seconds of each conversion through a resident LibreOffice (unoserver), and the
     peak MB of the resident processes (unoserver and LibreOffice) while converting."""
     assert (UNOSERVER_BIN / "unoserver").exists(), "unoserver is missing: make bench-setup"
-    port = _free_port()
+    port = free_port()
     with open(folder / "unoserver.log", "ab") as log:
         server = subprocess.Popen(
             [
@@ -184,7 +179,7 @@ def warm(docxs: list[Path], runs: int, folder: Path) -> tuple[dict[Path, float],
                 "--port",
                 str(port),
                 "--uno-port",
-                str(_free_port()),
+                str(free_port()),
                 "--user-installation",
                 str(folder / "profile-warm"),
             ],

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,18 +14,13 @@ from apiflask import APIFlask
 from app.config import Settings
 from tests.conftest import account_id, bearer
 from tests.support.flows import quote_request
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.support.ports import free_port
 
 
 def test_gunicorn_serves_the_api_with_the_shipped_config(app: APIFlask, settings: Settings) -> None:
     key = bearer(app, "support@example.com")
     account = account_id(app.extensions["contractdesk"], "University")
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": settings.database_url,

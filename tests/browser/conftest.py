@@ -4,7 +4,6 @@ build/screenshots for people to look at."""
 
 from __future__ import annotations
 
-import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from werkzeug.serving import make_server
 
 from app.config import PROJECT_ROOT
 from tests.conftest import build_app, make_settings, missing_service
+from tests.support.ports import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [
@@ -52,15 +52,9 @@ class LiveDesk:
         self.runtime.jobs.wait_idle()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def live(postgres_url: str, tmp_path: Path, instance_dir: Path) -> Iterator[LiveDesk]:
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     app = build_app(make_settings(postgres_url, tmp_path, instance_dir, public_url=url))
     server = make_server("127.0.0.1", port, app, threaded=True)

@@ -5,18 +5,13 @@ Redis, and may run in the other test process at the same moment."""
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 from pathlib import Path
 
 import redis
 
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.support.ports import free_port
 
 
 class RedisServer:
@@ -26,7 +21,7 @@ class RedisServer:
             raise RuntimeError("redis-server is not installed")
         self.binary = binary
         self.folder = folder
-        self.port = _free_port()
+        self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
     @property

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+
+from tests.support.ports import free_port
 
 ACCESS_KEY = "contractdesk-test"
 SECRET_KEY = "contractdesk-test-secret"
@@ -36,12 +37,6 @@ _PORTS = (
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def weed_binary() -> str:
     found = shutil.which("weed") or str(Path(sys.executable).parent / "weed")
     if not Path(found).exists():
@@ -52,7 +47,7 @@ def weed_binary() -> str:
 class SeaweedFS:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.ports = {name: _free_port() for name in _PORTS}
+        self.ports = {name: free_port() for name in _PORTS}
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
