@@ -8,10 +8,16 @@ from typing import Any
 
 @dataclass
 class FieldError:
-    """One bad field: `pointer` is a JSON pointer into the request body (RFC 6901)."""
+    """One bad field: `pointer` is a JSON pointer into the request body (RFC 6901).
+
+    `code` names the kind of mistake (Pydantic's error types, e.g. `missing` or
+    `less_than_equal`, or one of ours such as `unknown_sku`) and `params` its figures, so
+    that a page can say it in the user's language; `detail` is the API's English text."""
 
     pointer: str
     detail: str
+    code: str = ""
+    params: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -31,14 +37,20 @@ class DomainError(Exception):
         return {
             "slug": self.slug,
             "detail": self.detail,
-            "errors": [{"pointer": e.pointer, "detail": e.detail} for e in self.errors],
+            "errors": [
+                {"pointer": e.pointer, "detail": e.detail, "code": e.code, "params": e.params}
+                for e in self.errors
+            ],
         }
 
     @staticmethod
     def from_dict(data: dict[str, Any]) -> DomainError:
         kinds = {cls.slug: cls for cls in _all_subclasses(DomainError)}
         kind = kinds.get(str(data.get("slug")), DomainError)
-        errors = [FieldError(e["pointer"], e["detail"]) for e in data.get("errors", [])]
+        errors = [
+            FieldError(e["pointer"], e["detail"], e.get("code", ""), e.get("params", {}))
+            for e in data.get("errors", [])
+        ]
         return kind(str(data.get("detail", "")), errors)
 
 

@@ -33,5 +33,11 @@ def json_pointer(loc: tuple[Any, ...], body: Any) -> str:
 
 def field_errors(exc: ValidationError, body: Any, prefix: tuple[Any, ...] = ()) -> list[FieldError]:
     return [
-        FieldError(json_pointer(prefix + tuple(e["loc"]), body), e["msg"]) for e in exc.errors()
+        FieldError(
+            json_pointer(prefix + tuple(e["loc"]), body),
+            e["msg"],
+            e["type"],
+            {key: str(value) for key, value in e.get("ctx", {}).items()},
+        )
+        for e in exc.errors()
     ]

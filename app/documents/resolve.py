@@ -51,7 +51,11 @@ def with_defaults(settings: Settings, data: DocumentData, issued_on: date) -> Do
         if data.valid_until < issued_on:
             raise InvalidInput(
                 "a quote cannot be valid only until a day that has passed",
-                [FieldError("/data/valid_until", f"{data.valid_until} lies in the past")],
+                [
+                    FieldError(
+                        "/data/valid_until", f"{data.valid_until} lies in the past", "date_in_past"
+                    )
+                ],
             )
     return data
 
@@ -113,13 +117,16 @@ def _lines(session: Session, data: DocumentData, issued_on: date) -> list[Priced
             continue
         product = products.get(line.sku)
         if product is None:
-            errors.append(FieldError(f"{pointer}/sku", f"unknown sku {line.sku!r}"))
+            errors.append(FieldError(f"{pointer}/sku", f"unknown sku {line.sku!r}", "unknown_sku"))
             continue
         list_price = product.price_in(data.currency, year)
         if list_price is None and line.unit_price is None:
             errors.append(
                 FieldError(
-                    f"{pointer}/sku", f"{line.sku} has no {year} list price in {data.currency}"
+                    f"{pointer}/sku",
+                    f"{line.sku} has no {year} list price in {data.currency}",
+                    "no_list_price",
+                    {"year": str(year), "currency": data.currency},
                 )
             )
             continue
@@ -161,6 +168,7 @@ def _check_discounts(data: DocumentData, lines: list[PricedLineInput]) -> None:
                     if index is None
                     else f"/data/lines/{index}/discount_amount",
                     reason,
+                    "discount_too_large",
                 )
                 for index, reason in problems
             ],

@@ -19,8 +19,8 @@ class User(IdMixin, Base):
     role: Mapped[str] = mapped_column(String(20))
     password_hash: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
-    language: Mapped[str] = mapped_column(String(5), default="en")
-    """The language of the pages for this user: en or nl."""
+    language: Mapped[str | None] = mapped_column(String(5), default=None)
+    """The language this user chose for the pages (en or nl); None follows the browser."""
 
 
 class ApiKey(IdMixin, Base):

@@ -172,7 +172,7 @@ def list_users(session: Session) -> list[User]:
     return list(session.scalars(select(User).where(User.active.is_(True)).order_by(User.email)))
 
 
-def set_language(session: Session, user_id: uuid.UUID, language: str) -> None:
+def set_language(session: Session, user_id: uuid.UUID, language: str | None) -> None:
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(f"no user {user_id}")

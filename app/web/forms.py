@@ -192,6 +192,24 @@ def field_name(pointer: str) -> str:
     return pointer.removeprefix("/data").strip("/").replace("/", ".") or "form"
 
 
+def label_of(fields: list[FormField], name: str) -> str:
+    """The label of the field named (`term.start`, `lines.2.sku`) as the page shows it;
+    a row's field says its row: "Lines 3: Product"."""
+    for item in fields:
+        if item.name == name:
+            return item.label
+        if item.widget == "group" and name.startswith(f"{item.name}."):
+            return label_of(item.children, name)
+        if item.widget == "rows" and name.startswith(f"{item.name}."):
+            index, _, column = name.removeprefix(f"{item.name}.").partition(".")
+            if not index.isdigit():
+                break
+            columns = {c.name.rsplit(".", 1)[-1]: c.label for c in item.children}
+            row = f"{item.label} {int(index) + 1}"
+            return f"{row}: {columns[column]}" if column in columns else row
+    return name
+
+
 def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
     """Data as field values by field name, to fill a form in again."""
     if isinstance(data, dict):

@@ -1,5 +1,6 @@
-"""The pages in English or Dutch (Flask-Babel): each user's own choice, else what the
-browser asks for. Dates and money follow the same language."""
+"""The pages in English or Dutch (Flask-Babel): the user's own choice, else what the
+browser asks for (Accept-Language), else English. Dates and money follow the same language.
+A customer's pages follow the document's language instead (see the signing pages)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from app.config import PROJECT_ROOT
 
 LANGUAGES = ("en", "nl")
 LOCALES = {"en": "en_GB", "nl": "nl_NL"}
+AUTOMATIC = "auto"
+"""The top bar's choice for "no language of my own: follow my browser"."""
 
 
 def select_language() -> str:
@@ -31,4 +34,9 @@ def init_app(app: APIFlask) -> None:
 
     @app.context_processor
     def _language() -> dict[str, str]:
-        return {"current_language": str(get_locale() or "en")}
+        user = g.get("user")
+        chosen = user.language if user is not None and user.language in LANGUAGES else None
+        return {
+            "current_language": str(get_locale() or "en"),
+            "chosen_language": chosen or AUTOMATIC,
+        }

@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 from app.users import services as users
 from app.users.models import User
 from app.web.context import unit_of_work
-from app.web.i18n import LANGUAGES
+from app.web.i18n import AUTOMATIC, LANGUAGES
 
 bp = Blueprint("pages_auth", __name__)
 
@@ -92,10 +92,11 @@ def login() -> Response | str:
 @login_required()
 def choose_language() -> Response:
     language = request.form.get("language", "")
-    if language in LANGUAGES:
+    if language in (*LANGUAGES, AUTOMATIC):
         uow = unit_of_work()
         with uow:
-            users.set_language(uow.session, signed_in_user().id, language)
+            chosen = None if language == AUTOMATIC else language
+            users.set_language(uow.session, signed_in_user().id, chosen)
             uow.commit()
     target = request.form.get("next", "")
     if not target.startswith("/") or target.startswith("//"):

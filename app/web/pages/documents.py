@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from pydantic import ValidationError
 from werkzeug.wrappers import Response
 
 from app.accounts import services as accounts
-from app.assembly.schemas import QuoteData
 from app.billing import cancellations
 from app.billing import services as billing
 from app.catalogue import services as catalogue
@@ -22,59 +20,18 @@ from app.documents.approval_queue import waiting_for as approval_queue_for
 from app.documents.desk import desk_for
 from app.documents.overview import document_overview, recent_documents
 from app.documents.timeline import timeline
-from app.errors import DomainError, FieldError
+from app.errors import DomainError
 from app.notifications import services as notifications
 from app.signing import services as signing
 from app.signing.services import SignerRequest
-from app.validation import field_errors
+from app.web import quote_form
 from app.web.context import unit_of_work
 from app.web.files import as_amended_pdf_response, file_response
-from app.web.formatting import money
 from app.web.pages.auth import login_required, signed_in_user
 
 bp = Blueprint("pages_documents", __name__)
 
 STAFF = ("support", "manager", "director", "legal", "finance", "admin")
-MAX_FORM_LINES = 50
-
-
-def _form_lines(form: Any) -> list[dict[str, Any]]:
-    lines = []
-    for index in range(MAX_FORM_LINES):
-        sku = form.get(f"lines-{index}-sku", "").strip()
-        if not sku:
-            continue
-        quantity = form.get(f"lines-{index}-quantity", "").strip()
-        lines.append(
-            {
-                "sku": sku,
-                "quantity": int(quantity) if quantity.isdigit() else quantity,
-                "discount_percent": form.get(f"lines-{index}-discount_percent", "").strip() or "0",
-            }
-        )
-    return lines
-
-
-def _form_data(form: Any) -> dict[str, Any]:
-    return {
-        "account": form.get("account", ""),
-        "currency": form.get("currency", ""),
-        "valid_until": form.get("valid_until") or None,
-        "discount_percent": form.get("discount_percent", "").strip() or "0",
-        "tax_rate_percent": form.get("tax_rate_percent", "").strip() or None,
-        "po_number": form.get("po_number", "").strip() or None,
-        "notes": form.get("notes", ""),
-        "lines": _form_lines(form),
-    }
-
-
-def _errors_by_field(errors: list[FieldError]) -> dict[str, str]:
-    """Form field names from JSON pointers: `/lines/0/quantity` -> `lines-0-quantity`."""
-    by_field: dict[str, str] = {}
-    for error in errors:
-        name = error.pointer.removeprefix("/data").strip("/").replace("/", "-") or "form"
-        by_field.setdefault(name, error.detail)
-    return by_field
 
 
 @bp.get("/")
@@ -96,98 +53,85 @@ def dashboard() -> str:
 
 @bp.route("/documents/new", methods=["GET", "POST"])
 @login_required("support", "manager", "admin")
-def new_quote() -> Response | str:
+def new_quote() -> ResponseReturnValue:
+    """The quote form; its mistakes come back as the same page (422) with what was typed."""
     uow = unit_of_work()
     with uow:
         choices = {
             "accounts": accounts.list_accounts(uow.session),
             "products": catalogue.list_products(uow.session),
         }
-    form_data: dict[str, Any] = {"lines": [], "currency": "EUR"}
+    typed: dict[str, Any] = {"lines": [], "currency": "EUR"}
     errors: dict[str, str] = {}
     preview = None
     if request.method == "POST":
-        form_data = _form_data(request.form)
-        try:
-            data = QuoteData.model_validate(form_data)
-            if request.form.get("action") == "preview":
-                answer = documents.preview(
-                    unit_of_work(), template="quote", data=data.model_dump(mode="json")
-                )
-                preview = {"totals": answer.record, "approvals": answer.approvals}
-            else:
-                document_id = documents.create_document(
-                    unit_of_work(),
-                    template="quote",
-                    data=data.model_dump(mode="json"),
-                    external_ref=None,
-                    actor=signed_in_user(),
-                )
-                flash(_("Quote generated."))
-                return redirect(url_for(".document", document_id=document_id))
-        except ValidationError as exc:
-            errors = _errors_by_field(field_errors(exc, form_data))
-        except DomainError as exc:
-            errors = _errors_by_field(exc.errors) or {"form": exc.detail}
-    status = 422 if errors else 200
+        typed, data, errors = quote_form.checked(request.form)
+        if not errors:
+            try:
+                if request.form.get("action") == "preview":
+                    answer = documents.preview(unit_of_work(), template="quote", data=data)
+                    preview = {"totals": answer.record, "approvals": answer.approvals}
+                else:
+                    document_id = documents.create_document(
+                        unit_of_work(),
+                        template="quote",
+                        data=data,
+                        external_ref=None,
+                        actor=signed_in_user(),
+                    )
+                    flash(_("Quote generated."))
+                    return redirect(url_for(".document", document_id=document_id))
+            except DomainError as exc:
+                errors = quote_form.refused(exc)
     page = render_template(
-        "quote_form.html", form=form_data, errors=errors, preview=preview, **choices
+        "quote_form.html",
+        form=typed,
+        errors=errors,
+        labels={name: quote_form.label(name) for name in errors},
+        preview=preview,
+        **choices,
     )
-    return Response(page, status=status) if status != 200 else page
-
-
-T = TypeVar("T")
-Refusal = tuple[dict[str, Any], int]
-
-
-def _on_quote_form(work: Callable[[dict[str, Any]], T]) -> T | Refusal:
-    """The work done with the quote form's data, or the form's errors by field (422) when
-    the data or the work refuses them."""
-    form_data = _form_data(request.form)
-    try:
-        data = QuoteData.model_validate(form_data)
-        return work(data.model_dump(mode="json"))
-    except ValidationError as exc:
-        return {"errors": _errors_by_field(field_errors(exc, form_data))}, 422
-    except DomainError as exc:
-        return {"errors": _errors_by_field(exc.errors) or {"form": exc.detail}}, 422
+    return (page, 422) if errors else page
 
 
 @bp.post("/documents/new/totals")
 @login_required("support", "manager", "admin")
-def live_totals() -> Refusal:
-    """The quote form's live totals and the approvals it will need, as the user types."""
-    answer = _on_quote_form(
-        lambda data: documents.preview(unit_of_work(), template="quote", data=data)
+def live_totals() -> str:
+    """The quote form's live totals and the approvals it will need, as the user types: a
+    part of the page, which says what is still missing while the form is half filled."""
+    typed, data, errors = quote_form.checked(request.form)
+    preview = None
+    if not errors:
+        try:
+            answer = documents.preview(unit_of_work(), template="quote", data=data)
+            preview = {"totals": answer.record, "approvals": answer.approvals}
+        except DomainError as exc:
+            errors = quote_form.refused(exc)
+    return render_template(
+        "_live_totals.html",
+        preview=preview,
+        currency=typed.get("currency", ""),
+        missing=[quote_form.label(name) for name in errors if name != "form"],
+        problem=errors.get("form"),
     )
-    if isinstance(answer, tuple):
-        return answer
-    currency = answer.record["currency"]
-    return {
-        "totals": {
-            key: money(answer.record[key], currency)
-            for key in ("subtotal", "discount", "tax", "total")
-        },
-        "approvals": [
-            {"role": a["role"], "reason": a["reason"], "step": a["step"]} for a in answer.approvals
-        ],
-    }, 200
 
 
 @bp.post("/documents/new/preview.pdf")
 @login_required("support", "manager", "admin")
-def preview_pdf() -> Response | Refusal:
+def preview_pdf() -> ResponseReturnValue:
     """The quote's PDF as it would be generated, marked PREVIEW, to look at in the page."""
-    pdf = _on_quote_form(
-        lambda data: documents.preview_pdf(unit_of_work(), template="quote", data=data)
-    )
-    if isinstance(pdf, tuple):
-        return pdf
-    return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": 'inline; filename="quote-preview.pdf"'},
-    )
+    _typed, data, errors = quote_form.checked(request.form)
+    try:
+        if not errors:
+            pdf = documents.preview_pdf(unit_of_work(), template="quote", data=data)
+            return Response(
+                pdf,
+                mimetype="application/pdf",
+                headers={"Content-Disposition": 'inline; filename="quote-preview.pdf"'},
+            )
+    except DomainError as exc:
+        errors = quote_form.refused(exc)
+    return {"errors": errors}, 422
 
 
 @bp.get("/documents/<uuid:document_id>")

@@ -12,11 +12,12 @@ from sqlalchemy import select
 from app.accounts import services as accounts
 from app.documents import services as documents
 from app.documents.resolve import data_schema
-from app.errors import DomainError
+from app.errors import DomainError, FieldError
 from app.library.models import PUBLISHED, Template, TemplateVersion
 from app.library.templates import package_for, published_version
 from app.web.context import unit_of_work
-from app.web.forms import build_fields, field_name, flatten, read_form
+from app.web.form_errors import messages_by_field
+from app.web.forms import build_fields, field_name, flatten, label_of, read_form
 from app.web.pages.auth import login_required, signed_in_user
 
 bp = Blueprint("pages_new_document", __name__)
@@ -69,7 +70,7 @@ def new_document(template: str) -> ResponseReturnValue:
             flash(_("%(template)s generated.", template=package.title))
             return redirect(url_for("pages_documents.document", document_id=document_id))
         except DomainError as exc:
-            errors = {field_name(e.pointer): e.detail for e in exc.errors} or {"form": exc.detail}
+            errors = messages_by_field(exc.errors or [FieldError("", exc.detail)], field_name)
     values = flatten(data)
     fields = build_fields(schema, values=values, choices=choices)
     page = render_template(
@@ -78,5 +79,6 @@ def new_document(template: str) -> ResponseReturnValue:
         fields=fields,
         values=values,
         errors=errors,
+        labels={name: label_of(fields, name) for name in errors},
     )
     return (page, 422) if errors else page

@@ -24,68 +24,38 @@
 })();
 
 // Live totals: as the form changes, ask the service what the quote would come to and
-// which approvals it would need (nothing is stored), and show it beside the form.
-(function () {
+// which approvals it would need (nothing is stored). The service answers with the part of
+// the page to show, written in the user's language, or what is still missing.
+var liveTotals = (function () {
   var form = document.getElementById("quote-form");
   var panel = document.getElementById("live-totals");
-  if (!form || !panel) return;
+  if (!form || !panel) return null;
   var timer = null;
   var asked = 0;
-
-  function text(tag, value, cls) {
-    var el = document.createElement(tag);
-    el.textContent = value;
-    if (cls) el.className = cls;
-    return el;
-  }
-
-  function show(answer) {
-    panel.replaceChildren();
-    panel.hidden = false;
-    panel.appendChild(text("h2", "Totals"));
-    if (answer.errors) {
-      var keys = Object.keys(answer.errors);
-      panel.appendChild(text("p", keys.length + " field(s) to complete before the totals: " +
-        keys.map(function (k) { return k + ": " + answer.errors[k]; }).join("; "), "muted"));
-      return;
-    }
-    var list = document.createElement("dl");
-    list.className = "totals";
-    [["Subtotal", "subtotal"], ["Discount", "discount"], ["Tax", "tax"], ["Total", "total"]]
-      .forEach(function (pair) {
-        list.appendChild(text("dt", pair[0]));
-        list.appendChild(text("dd", answer.totals[pair[1]], pair[1] === "total" ? "grand" : ""));
-      });
-    panel.appendChild(list);
-    if (answer.approvals.length) {
-      answer.approvals.forEach(function (a) {
-        panel.appendChild(text("p", "Needs approval by a " + a.role + ": " + a.reason + ".",
-          "needs-approval"));
-      });
-    } else {
-      panel.appendChild(text("p", "No approval needed: it can be sent once generated."));
-    }
-  }
 
   function ask() {
     var mine = ++asked;
     var body = new FormData(form);
-    fetch(panel.dataset.previewUrl, {
+    return fetch(panel.dataset.previewUrl, {
       method: "POST",
       body: body,
       headers: { "X-CSRFToken": body.get("csrf_token") },
       credentials: "same-origin",
-    }).then(function (response) { return response.json(); })
-      .then(function (answer) { if (mine === asked) show(answer); })
-      .catch(function () {});
+    }).then(function (response) { return response.text(); })
+      .then(function (html) {
+        if (mine === asked) panel.innerHTML = html;
+        var answer = panel.querySelector("[data-complete]");
+        return Boolean(answer) && answer.dataset.complete === "true";
+      });
   }
 
   function later() {
     clearTimeout(timer);
-    timer = setTimeout(ask, 300);
+    timer = setTimeout(function () { ask().catch(function () {}); }, 300);
   }
   form.addEventListener("input", later);
   form.addEventListener("change", later);
+  return { ask: ask };
 })();
 
 // "Find an account": keep the accounts whose name or country holds what is typed; also
@@ -113,32 +83,46 @@
 })();
 
 // "Preview PDF": the quote as it would be generated, shown in the page, nothing stored.
+// The totals are asked first, so that a form with fields to complete says so instead of
+// asking for a PDF that cannot be made.
 (function () {
   var button = document.getElementById("preview-pdf");
   var form = document.getElementById("quote-form");
   var panel = document.getElementById("pdf-preview");
   var frame = document.getElementById("pdf-frame");
-  if (!button || !form || !panel || !frame) return;
+  if (!button || !form || !panel || !frame || !liveTotals) return;
+  var heading = panel.querySelector("h2");
+  var title = heading.innerHTML;
+
+  function fail(message) {
+    panel.hidden = false;
+    frame.removeAttribute("src");
+    heading.textContent = message;
+  }
+
   button.addEventListener("click", function () {
-    var body = new FormData(form);
-    fetch(button.dataset.url, {
-      method: "POST",
-      body: body,
-      headers: { "X-CSRFToken": body.get("csrf_token") },
-      credentials: "same-origin",
-    }).then(function (response) {
-      if (!response.ok) throw new Error("the form has fields to complete");
-      return response.blob();
-    }).then(function (pdf) {
-      if (frame.dataset.url) URL.revokeObjectURL(frame.dataset.url);
-      frame.dataset.url = URL.createObjectURL(pdf);
-      frame.src = frame.dataset.url;
-      panel.hidden = false;
-      panel.scrollIntoView({ block: "nearest" });
-    }).catch(function (error) {
-      panel.hidden = false;
-      frame.removeAttribute("src");
-      panel.querySelector("h2").textContent = "Preview: " + error.message;
-    });
+    liveTotals.ask().then(function (complete) {
+      if (!complete) {
+        fail(button.dataset.incomplete);
+        return null;
+      }
+      var body = new FormData(form);
+      return fetch(button.dataset.url, {
+        method: "POST",
+        body: body,
+        headers: { "X-CSRFToken": body.get("csrf_token") },
+        credentials: "same-origin",
+      }).then(function (response) {
+        if (!response.ok) throw new Error(response.status);
+        return response.blob();
+      }).then(function (pdf) {
+        if (frame.dataset.url) URL.revokeObjectURL(frame.dataset.url);
+        frame.dataset.url = URL.createObjectURL(pdf);
+        frame.src = frame.dataset.url;
+        heading.innerHTML = title;
+        panel.hidden = false;
+        panel.scrollIntoView({ block: "nearest" });
+      });
+    }).catch(function () { fail(button.dataset.failed); });
   });
 })();

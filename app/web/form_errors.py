@@ -1,0 +1,103 @@
+"""A form's mistakes in a seller's words and the user's language.
+
+The domain and Pydantic describe a mistake for a developer ("Input should be less than or
+equal to 100" at `/data/discount_percent`). A page says what to do instead ("Enter a
+percentage from 0 to 100."), chosen by what the field holds (its name) and the kind of
+mistake (the error's code), and falls back on the catalogue's translation of the domain's
+own sentence where neither says more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from flask_babel import gettext as _
+
+from app.errors import FieldError
+
+DATE_FIELDS = frozenset({"valid_until", "start", "end", "effective_date", "new_end_date", "date"})
+AMOUNT_FIELDS = frozenset({"unit_price", "price", "discount_amount", "amount"})
+WHOLE_NUMBER_CODES = frozenset({"int_parsing", "int_type", "int_from_float"})
+LIMIT_CODES = frozenset({"greater_than_equal", "greater_than", "less_than_equal", "less_than"})
+
+
+def _by_field(name: str, error: FieldError) -> str | None:
+    """What to do, for the fields whose meaning decides the words."""
+    code, params = error.code, error.params
+    if name == "account":
+        return _("Choose the customer's account.")
+    if name == "currency":
+        return _("Choose a currency.")
+    if name == "country":
+        return _("Enter the country as its two-letter code, e.g. NL.")
+    if name == "vat_id":
+        return _("Enter a VAT number of the customer's country, e.g. NL123456789B01.")
+    if name in {"issn", "eissn"}:
+        return _("Enter an ISSN of eight characters, e.g. 0028-0836.")
+    if name == "sku":
+        if code == "no_list_price":
+            return _(
+                "This product has no %(year)s list price in %(currency)s: choose another "
+                "currency or give a price.",
+                year=params.get("year", ""),
+                currency=params.get("currency", ""),
+            )
+        return _("Choose a product from the catalogue.")
+    if name.endswith("_percent"):
+        return _("Enter a percentage from 0 to 100.")
+    if name in AMOUNT_FIELDS:
+        if code == "discount_too_large":
+            return _("Make the discount smaller than what it discounts.")
+        return _("Enter an amount of 0 or more, e.g. 950.00.")
+    if name in DATE_FIELDS or code.startswith("date"):
+        if code == "date_in_past":
+            return _("Choose today or a later day.")
+        return _("Enter a date (day, month and year).")
+    if name == "quantity":
+        return _("Enter a whole number of 1 or more.")
+    return None
+
+
+def _by_code(error: FieldError) -> str | None:
+    """What to do, from the kind of mistake alone."""
+    code, params = error.code, error.params
+    if code == "missing":
+        return _("Fill in this field.")
+    if code in WHOLE_NUMBER_CODES:
+        return _("Enter a whole number.")
+    if code in LIMIT_CODES:
+        limit = next(iter(params.values()), "")
+        if code.startswith("greater"):
+            return _("Enter %(limit)s or more.", limit=limit)
+        return _("Enter %(limit)s or less.", limit=limit)
+    if code == "string_too_long":
+        return _("Use at most %(count)s characters.", count=params.get("max_length", ""))
+    if code == "too_short":
+        return _("Add at least %(count)s.", count=params.get("min_length", "1"))
+    if code == "too_long":
+        return _("Give at most %(count)s.", count=params.get("max_length", ""))
+    if code in {"literal_error", "enum", "string_pattern_mismatch"}:
+        return _("Choose one of the values offered.")
+    if code == "bool_parsing":
+        return _("Choose yes or no.")
+    return None
+
+
+def say(field: str, error: FieldError) -> str:
+    """The message beside `field` (a form field's name: `lines-0-quantity`, `term.start`)."""
+    last = field.replace("-", ".").rsplit(".", 1)[-1]
+    if last == "lines" and error.code == "too_short":
+        return _("Add at least one product.")
+    return _by_field(last, error) or _by_code(error) or _(error.detail)
+
+
+def messages_by_field(
+    errors: Iterable[FieldError], field_of: Callable[[str], str]
+) -> dict[str, str]:
+    """Each field's first mistake in words, by form field name; `form` holds a mistake
+    that names no field."""
+    by_field: dict[str, str] = {}
+    for error in errors:
+        name = field_of(error.pointer)
+        by_field.setdefault(name, say(name, error) if name != "form" else _(error.detail))
+    return by_field
