@@ -95,7 +95,13 @@ USERS = [
     ("finance@example.com", "finance", "Frances Finance"),
     ("admin@example.com", "admin", "Alex Admin"),
 ]
-
+TEAMS = {
+    "support@example.com": "UK & Ireland",
+    "manager@example.com": "UK & Ireland",
+    "support2@example.com": "Benelux & Asia",
+    "manager2@example.com": "Benelux & Asia",
+}
+"""The sellers' desks: each support executive shares work with a manager."""
 
 DEMO_KEY_NAME = "demo CRM"
 PRICE_LIST_YEAR = 2026
@@ -133,6 +139,8 @@ def seed(session: Session) -> DemoSeed:
         email: users.create_user(session, email=email, role=role, password=DEMO_PASSWORD, name=name)
         for email, role, name in USERS
     }
+    for email, team in TEAMS.items():
+        created[email].team = team
     _, key = users.create_api_key(session, user=created["support@example.com"], name=DEMO_KEY_NAME)
     return DemoSeed(created=True, api_key=key)
 

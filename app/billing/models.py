@@ -2,12 +2,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, IdMixin
+
+if TYPE_CHECKING:
+    from app.documents.models import Document
 
 PENDING = "pending"
 DELIVERED = "delivered"
@@ -47,6 +50,7 @@ class OutboxEvent(IdMixin, Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
 
     deliveries: Mapped[list[WebhookDelivery]] = relationship(back_populates="event")
+    document: Mapped[Document | None] = relationship(lazy="joined")
 
     @property
     def message_id(self) -> str:

@@ -28,6 +28,10 @@ class DocumentFilter:
     external_ref: str | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
+    created_by: frozenset[uuid.UUID] | None = None
+    """Only documents these users created (a seller's own, or their team's)."""
+    search: str | None = None
+    """Part of the document's number or of its customer's name, in any case."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,17 @@ def list_documents(
         query = query.where(Document.created_at >= criteria.created_from)
     if criteria.created_to is not None:
         query = query.where(Document.created_at < criteria.created_to)
+    if criteria.created_by is not None:
+        query = query.where(Document.created_by_id.in_(criteria.created_by))
+    if criteria.search:
+        escaped = criteria.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        query = query.where(
+            or_(
+                Document.number.ilike(pattern, escape="\\"),
+                Account.name.ilike(pattern, escape="\\"),
+            )
+        )
     if cursor:
         created, document_id = decode_cursor(cursor)
         query = query.where(

@@ -50,7 +50,3 @@ def document_overview(session: Session, document_id: uuid.UUID) -> DocumentOverv
             )
         ),
     )
-
-
-def recent_documents(session: Session, *, limit: int = 50) -> list[Document]:
-    return list(session.scalars(select(Document).order_by(Document.created_at.desc()).limit(limit)))

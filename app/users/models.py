@@ -21,6 +21,8 @@ class User(IdMixin, Base):
     active: Mapped[bool] = mapped_column(default=True)
     language: Mapped[str | None] = mapped_column(String(5), default=None)
     """The language this user chose for the pages (en or nl); None follows the browser."""
+    team: Mapped[str | None] = mapped_column(String(80), default=None)
+    """The desk this user shares work with (e.g. a region's sellers and their manager)."""
 
 
 class ApiKey(IdMixin, Base):

@@ -177,3 +177,10 @@ def set_language(session: Session, user_id: uuid.UUID, language: str | None) -> 
     if user is None:
         raise NotFound(f"no user {user_id}")
     user.language = language
+
+
+def team_of(session: Session, user: User) -> set[uuid.UUID]:
+    """The user and everyone on their team (only the user where they have none)."""
+    if not user.team:
+        return {user.id}
+    return set(session.scalars(select(User.id).where(User.team == user.team))) | {user.id}

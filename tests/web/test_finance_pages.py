@@ -31,7 +31,7 @@ def test_finance_sees_the_410_enables_the_endpoint_again_and_replays(
         )
         .json
     )
-    _, link = create_and_send(app)
+    document_id, link = create_and_send(app)
     assert sign_as(app.test_client(), link, "Helen Marsh").status_code == 200
     runtime = app.extensions["contractdesk"]
     runtime.jobs.wait_idle()
@@ -48,6 +48,12 @@ def test_finance_sees_the_410_enables_the_endpoint_again_and_replays(
     log = client.get(f"/finance/webhooks/{endpoint['id']}")
     assert log.status_code == 200
     assert "410 ·" in log.text and "invoice.trigger" in log.text
+    number = (
+        app.test_client()
+        .get(f"/api/v1/documents/{document_id}", headers=bearer(app, "finance@example.com"))
+        .json["number"]
+    )
+    assert f"Quote {number}</a>" in log.text, "the delivery row names its document"
     client.post(
         f"/finance/webhooks/{endpoint['id']}/enabled",
         data={"csrf_token": csrf_token(log.text), "enabled": "yes"},

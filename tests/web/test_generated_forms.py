@@ -91,5 +91,8 @@ def test_a_bad_field_is_marked_beside_it_and_nothing_is_made(app: APIFlask) -> N
     fields["titles.3.issn"] = "0028-0837"
     answer = support.post("/documents/new/title-list", data=fields)
     assert answer.status_code == 422
-    assert 'id="titles.3.issn-error"' in answer.text and "not a valid ISSN" in answer.text
+    assert (
+        'id="titles.3.issn-error"' in answer.text
+        and "Enter an ISSN of eight characters, e.g. 0028-0836." in answer.text
+    )
     assert 'value="0028-0837"' in answer.text  # what was typed stays

@@ -99,7 +99,7 @@ def document_out(
         "customer_name": doc.customer["name"],
         "account": account_ref(overview.account),
         "external_ref": doc.external_ref,
-        "totals": {k: doc.totals[k] for k in ("subtotal", "discount", "tax", "total")},
+        "totals": {k: doc.totals[k] for k in ("subtotal", "discount", "net", "tax", "total")},
         "approvals_required": doc.approvals_required,
         "approvals": [
             {

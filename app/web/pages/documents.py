@@ -18,13 +18,15 @@ from app.documents import amendments
 from app.documents import services as documents
 from app.documents.approval_queue import waiting_for as approval_queue_for
 from app.documents.desk import desk_for
-from app.documents.overview import document_overview, recent_documents
+from app.documents.listing import list_documents
+from app.documents.overview import document_overview
 from app.documents.timeline import timeline
 from app.errors import DomainError
 from app.notifications import services as notifications
 from app.signing import services as signing
 from app.signing.services import SignerRequest
-from app.web import quote_form
+from app.users import services as users
+from app.web import home_list, quote_form
 from app.web.context import unit_of_work
 from app.web.files import as_amended_pdf_response, file_response
 from app.web.pages.auth import login_required, signed_in_user
@@ -32,6 +34,7 @@ from app.web.pages.auth import login_required, signed_in_user
 bp = Blueprint("pages_documents", __name__)
 
 STAFF = ("support", "manager", "director", "legal", "finance", "admin")
+HOME_PAGE_SIZE = 50
 
 
 @bp.get("/")
@@ -40,9 +43,15 @@ def dashboard() -> str:
     uow = unit_of_work()
     with uow:
         user = signed_in_user()
+        shown = home_list.chosen(request.args, user)
+        criteria = home_list.criteria(shown, user, users.team_of(uow.session, user))
+        listing = list_documents(uow.session, criteria, limit=HOME_PAGE_SIZE, cursor=shown.cursor)
         return render_template(
             "dashboard.html",
-            documents=recent_documents(uow.session),
+            documents=listing.documents,
+            next_cursor=listing.next_cursor,
+            shown=shown,
+            choices=home_list.CHOICES,
             notices=notifications.unread(uow.session, user.id),
             desk=desk_for(uow.session, user) if user.role in documents.CREATOR_ROLES else None,
             approvals=len(approval_queue_for(uow.session, user))

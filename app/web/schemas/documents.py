@@ -49,12 +49,12 @@ class DocumentIn(BaseModel):
 class TotalsOut(BaseModel):
     subtotal: str
     discount: str
+    net: str = Field(description="Subtotal less the header discount, before tax")
     tax: str
     total: str
 
 
 class PreviewTotalsOut(TotalsOut):
-    net: str = Field(description="Subtotal less the header discount")
     tax_rate_percent: str
     tax_treatment: str = Field(
         description="domestic, reverse_charge, configured, outside_scope or given"

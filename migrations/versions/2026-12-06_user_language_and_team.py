@@ -1,4 +1,7 @@
-"""a user's language is optional: none chosen follows the browser
+"""users: a language of their own or none (then the browser's), and a team
+
+A user's team groups sellers who share work (a region's desk); the home page lists a user's
+own documents first, then their team's.
 
 Until now every user had a language, `en` by default, so a Dutch user who never used the
 switch got English pages whatever their browser asked for. A user's language is now their
@@ -31,9 +34,12 @@ def upgrade() -> None:
             "language", existing_type=sa.String(length=5), nullable=True, server_default=None
         )
     op.execute("UPDATE \"user\" SET language = NULL WHERE language = 'en'")
+    op.add_column("user", sa.Column("team", sa.String(length=80), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("user") as batch:
+        batch.drop_column("team")
     op.execute("UPDATE \"user\" SET language = 'en' WHERE language IS NULL")
     with op.batch_alter_table("user") as batch:
         batch.alter_column(
