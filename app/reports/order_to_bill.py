@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from app.accounts.models import Account
 from app.billing import services as billing
 from app.documents.models import CANCELLED, SIGNED, Approval, Document
-from app.renewals.pipeline import UNASSIGNED
+from app.renewals.pipeline import UNASSIGNED, Bar
 from app.signing.models import Envelope
 
 MACHINE_MADE = frozenset({"api", "batch", "renewal"})
@@ -119,6 +119,35 @@ def order_to_bill(session: Session) -> list[OrderToBillRow]:
             )
         )
     return rows
+
+
+STAGES = ("created", "signed", "invoiced")
+"""The stages the chart shows side by side for each month: the way from order to bill."""
+
+
+def chart_bars(
+    rows: list[OrderToBillRow], *, width: float = 640, height: float = 220
+) -> tuple[list[str], list[Bar], int]:
+    """By month, all regions together, a bar for each stage: the months, the bars and the
+    tallest count."""
+    months = sorted({r.month for r in rows})
+    counts = {
+        (month, stage): sum(getattr(r, stage) for r in rows if r.month == month)
+        for month in months
+        for stage in STAGES
+    }
+    tallest = max(counts.values(), default=0)
+    bars: list[Bar] = []
+    if not tallest:
+        return months, bars, tallest
+    slot = width / len(months)
+    bar_width = slot * 0.7 / len(STAGES)
+    for index, month in enumerate(months):
+        for offset, stage in enumerate(STAGES):
+            size = counts[(month, stage)] / tallest * height
+            x = index * slot + slot * 0.15 + offset * bar_width
+            bars.append(Bar(x, height - size, bar_width, size, stage, str(counts[(month, stage)])))
+    return months, bars, tallest
 
 
 def order_to_bill_csv(rows: list[OrderToBillRow]) -> bytes:

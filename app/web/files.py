@@ -19,7 +19,7 @@ def file_response(file: FileContent) -> Response:
     digest = base64.b64encode(bytes.fromhex(file.sha256)).decode()
     return Response(
         file.data,
-        mimetype=file.content_type,
+        content_type=file.content_type,
         headers={
             "Content-Disposition": f'attachment; filename="{file.filename}"',
             "Repr-Digest": f"sha-256=:{digest}:",

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import re
 from typing import Any
 
 from apiflask import APIFlask
 from openpyxl import load_workbook
 
+from app.config import PROJECT_ROOT
 from tests.conftest import account_id, bearer, csrf_token
 from tests.support.flows import plain_quote_request, quote_request, sign_as
 
@@ -54,11 +57,13 @@ def test_touchless_documents_are_the_ones_no_person_handled(app: APIFlask) -> No
     )
     page = page_client.get("/reports/order-to-bill")
     assert page.status_code == 200 and "UK &amp; Ireland" in page.text
-    rows = list(
-        csv.reader(
-            io.StringIO(page_client.get("/reports/order-to-bill.csv").data.decode("utf-8-sig"))
-        )
-    )
+    chart = page.text.split("<svg", 1)[1].split("</svg>", 1)[0]
+    assert 'role="img"' in chart
+    bars = dict(re.findall(r'class="bar (created|signed|invoiced)"><title>(\d+)</title>', chart))
+    assert bars == {"created": "3", "signed": "2", "invoiced": "2"}
+    download = page_client.get("/reports/order-to-bill.csv")
+    assert download.headers["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(download.data.decode("utf-8-sig"))))
     header, [row] = rows[0], rows[1:]
     record = dict(zip(header, row, strict=True))
     assert record["Region"] == "UK & Ireland"
@@ -73,3 +78,34 @@ def test_touchless_documents_are_the_ones_no_person_handled(app: APIFlask) -> No
     sheet = load_workbook(io.BytesIO(page_client.get("/reports/order-to-bill.xlsx").data)).active
     assert sheet is not None
     assert [c.value for c in sheet[2]][2:6] == [3, 1, 2, 2]
+
+
+def test_every_download_names_its_type_once(app: APIFlask) -> None:
+    """A CSV said `charset=utf-8` twice; each download now has one correct Content-Type."""
+    client = app.test_client()
+    crm = bearer(app, "support@example.com")
+    sample = json.loads((PROJECT_ROOT / "contract_templates/title-list/sample.json").read_text())
+    titles = client.post(
+        "/api/v1/documents", json={"template": "title-list", "data": sample}, headers=crm
+    ).json
+    expected = {
+        "pdf": "application/pdf",
+        "csv": "text/csv; charset=utf-8",
+        "kbart": "text/tab-separated-values; charset=utf-8",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
+    for kind, content_type in expected.items():
+        answer = client.get(f"/api/v1/documents/{titles['id']}/files/{kind}", headers=crm)
+        assert answer.status_code == 200, kind
+        assert answer.headers["Content-Type"] == content_type, kind
+    login = client.get("/login")
+    client.post(
+        "/login",
+        data={
+            "email": "director@example.com",
+            "password": "contractdesk-demo",
+            "csrf_token": csrf_token(login.text),
+        },
+    )
+    for report in ("/reports/renewals.csv", "/reports/order-to-bill.csv"):
+        assert client.get(report).headers["Content-Type"] == "text/csv; charset=utf-8", report
