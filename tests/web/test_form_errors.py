@@ -117,7 +117,7 @@ def test_a_dutch_user_reads_the_mistakes_in_dutch(app: APIFlask, client: FlaskCl
     answer = client.post("/documents/new", data=quote_form(client))
     assert answer.status_code == 422
     page = answer.text
-    assert field_error(page, "account") == "Kies het account van de klant."
+    assert field_error(page, "account") == "Kies de klant uit de lijst."
     assert field_error(page, "discount_percent") == "Vul een percentage van 0 tot 100 in."
     assert summary_links(page) == {
         "account": "Klant",
@@ -148,7 +148,7 @@ def test_a_generated_form_answers_its_mistakes_the_same_way(
     assert answer.status_code == 422
     assert answer.mimetype == "text/html"
     text = html.unescape(answer.text)
-    assert "Kies het account van de klant." in text
+    assert "Kies de klant uit de lijst." in text
     assert "Vul een percentage van 0 tot 100 in." in text
     assert "Vul een datum in" in text
     assert not DEVELOPER_WORDS.search(shown(answer.text))
