@@ -93,9 +93,7 @@ def order_to_bill_csv() -> Response:
     uow = unit_of_work()
     with uow:
         rows = order_to_bill_rows(uow.session)
-    return _download(
-        order_to_bill_csv_bytes(rows), CSV, "csv", "order-to-bill"
-    )
+    return _download(order_to_bill_csv_bytes(rows), CSV, "csv", "order-to-bill")
 
 
 @bp.get("/reports/order-to-bill.xlsx")
