@@ -28,7 +28,7 @@ def test_an_unknown_page_is_a_404_page_in_the_service_style(app: APIFlask) -> No
     assert 'href="/static/app.css"' in answer.text
     assert "Page not found" in answer.text
     assert "There is no page at this address" in answer.text
-    assert 'href="/"' in answer.text
+    assert '<a href="/">Go to the home page</a>' in answer.text
 
 
 def test_the_404_page_is_dutch_for_a_dutch_browser(app: APIFlask) -> None:
@@ -37,6 +37,7 @@ def test_the_404_page_is_dutch_for_a_dutch_browser(app: APIFlask) -> None:
     assert '<html lang="nl">' in answer.text
     assert "Pagina niet gevonden" in answer.text and "Page not found" not in answer.text
     assert "Op dit adres staat geen pagina" in answer.text
+    assert '<a href="/">Naar de startpagina</a>' in answer.text
 
 
 def test_an_unknown_api_path_answers_a_problem_document(app: APIFlask) -> None:
@@ -56,7 +57,8 @@ def test_an_unexpected_error_is_a_500_page_in_the_readers_language(app: APIFlask
 
     english = client.get("/broken-page")
     assert english.status_code == 500 and english.mimetype == "text/html"
-    assert 'href="/static/app.css"' in english.text and 'href="/"' in english.text
+    assert 'href="/static/app.css"' in english.text
+    assert '<a href="/">Go to the home page</a>' in english.text
     assert "Something went wrong" in english.text and "a fault in the code" not in english.text
 
     dutch = client.get("/broken-page", headers=DUTCH_BROWSER)
