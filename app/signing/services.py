@@ -45,7 +45,12 @@ from app.signing.models import (
     Envelope,
     Signer,
 )
-from app.signing.pdf_signature import SignatureEvent, append_signature_page, sign_pdf
+from app.signing.pdf_signature import (
+    SignatureEvent,
+    append_signature_page,
+    labels_for,
+    sign_pdf,
+)
 from app.uow import UnitOfWork
 from app.users.models import User
 
@@ -477,12 +482,15 @@ def _complete(uow: UnitOfWork, envelope: Envelope, document: Document) -> None:
         seller_name=uow.settings.seller_name,
         sent_by=envelope.sent_by.name,
         sent_at=envelope.created_at,
+        language=document_language(document),
     )
     signed = sign_pdf(
         with_page,
         cert_path=uow.settings.signing_cert_path,
         key_path=uow.settings.signing_key_path,
-        reason=f"Signed {document.number} through {uow.settings.seller_name}",
+        reason=labels_for(document_language(document))["reason"].format(
+            number=document.number, seller=uow.settings.seller_name
+        ),
     )
     stored = store_file(
         uow, document, kind="signed", version=envelope.document_version, data=signed, retain=True

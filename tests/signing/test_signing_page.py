@@ -5,6 +5,7 @@ PDF as an image behind the same one-time link, with its text for screen readers.
 from __future__ import annotations
 
 import io
+import json
 import re
 from datetime import timedelta
 from decimal import Decimal
@@ -15,9 +16,10 @@ from babel.numbers import format_currency
 from pypdf import PdfReader
 from sqlalchemy import update
 
+from app.config import PROJECT_ROOT
 from app.db import utcnow
 from app.signing.models import Signer
-from tests.conftest import bearer, csrf_token
+from tests.conftest import account_id, bearer, csrf_token
 from tests.support.flows import create_and_send
 
 ENGLISH_BROWSER = {"Accept-Language": "en-GB,en;q=0.9"}
@@ -188,3 +190,49 @@ def test_signing_is_a_plain_form_post(app: APIFlask) -> None:
     form = re.search(r"<form[^>]*>", page.text)
     assert form and 'method="post"' in form.group(0)
     assert "<script" not in page.text
+
+
+def test_the_signature_page_of_a_dutch_document_is_dutch(app: APIFlask) -> None:
+    document_id, link = _dutch_document(app)
+    client = app.test_client()
+    token = csrf_token(client.get(link, headers=ENGLISH_BROWSER).text)
+    client.post(
+        link,
+        data={"csrf_token": token, "typed_name": "Helen Marsh", "consent": "yes"},
+        headers=ENGLISH_BROWSER,
+    )
+    signed = client.get(
+        f"/api/v1/documents/{document_id}/files/signed", headers=bearer(app, "support@example.com")
+    ).data
+    page = " ".join(PdfReader(io.BytesIO(signed)).pages[-1].extract_text().split())
+    assert "Ondertekeningspagina" in page and "SHA-256 van het document zoals verzonden" in page
+    events = [e for e in ("Verzonden ter ondertekening", "Geopend", "Ondertekend") if e in page]
+    assert len(events) == 3
+    assert "Helen Marsh heeft ingestemd met elektronisch ondertekenen" in page
+    assert "Signature page" not in page and "consented" not in page
+
+
+def test_a_chinese_licence_keeps_its_language_on_an_english_page(app: APIFlask) -> None:
+    """No Chinese catalogue yet: the page's words are English, the page says it is zh."""
+    data = json.loads(
+        (PROJECT_ROOT / "contract_templates/licence-agreement/sample.json").read_text()
+    )
+    data.update(account=account_id(app.extensions["contractdesk"], "Consortium"), language="zh")
+    client = app.test_client()
+    support = bearer(app, "support@example.com")
+    created = client.post(
+        "/api/v1/documents", json={"template": "licence-agreement", "data": data}, headers=support
+    )
+    assert created.status_code == 201, created.json
+    sent = client.post(
+        f"/api/v1/documents/{created.json['id']}/send",
+        json={"signers": [{"name": "Li Wei", "email": "li.wei@example.cn"}]},
+        headers=support,
+    )
+    assert sent.status_code == 200, sent.json
+    link = sent.json["signers"][0]["signing_url"].removeprefix("http://localhost")
+    page = client.get(link, headers=DUTCH_BROWSER)
+    assert page.status_code == 200
+    assert '<html lang="zh">' in page.text and "Type your full name (Li Wei)" in page.text
+    assert 'lang="zh" translate="no"' in page.text  # the document's own text
+    assert len([i for i in images(page.text) if "/pages/" in str(i.get("src"))]) > 1
