@@ -62,3 +62,20 @@ def test_a_dutch_customer_signs_the_dutch_document_in_an_english_browser_without
     snap(customer, "signed-dutch")
     assert problems == []
     context.close()
+
+
+def test_a_lost_visitor_gets_a_dutch_404_page_with_the_favicon(page: Page, live: LiveDesk) -> None:
+    assert page.context.browser is not None
+    context = page.context.browser.new_context(locale="nl-NL")
+    visitor = context.new_page()
+    answers: list[str] = []
+    visitor.on("response", lambda response: answers.append(f"{response.status} {response.url}"))
+    visitor.goto(f"{live.url}/documenten/bestaat-niet")
+    expect(visitor.locator("h1")).to_have_text("Pagina niet gevonden")
+    expect(visitor.locator("html")).to_have_attribute("lang", "nl")
+    snap(visitor, "not-found-dutch")
+    visitor.get_by_role("link", name="Naar de startpagina").click()
+    expect(visitor.get_by_role("button", name=re.compile("Inloggen|Aanmelden"))).to_be_visible()
+    assert f"404 {live.url}/documenten/bestaat-niet" in answers
+    assert [a for a in answers if a.startswith(("4", "5")) and "bestaat-niet" not in a] == []
+    context.close()
