@@ -163,6 +163,8 @@ def test_the_signing_page_shows_each_page_of_the_pdf_behind_the_link(app: APIFla
         assert picture.status_code == 200 and picture.mimetype == "image/png"
         assert picture.data.startswith(b"\x89PNG\r\n\x1a\n")
     assert f'href="{link}/document.pdf"' in page.text
+    again = client.get(str(shown[-1]["src"]), headers={"If-None-Match": picture.headers["ETag"]})
+    assert again.status_code == 304 and "private" in again.headers["Cache-Control"]
 
     # the text of each page is there for a screen reader, as the PDF itself has it
     first_words = reader.pages[0].extract_text().split()[:3]
