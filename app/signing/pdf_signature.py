@@ -129,7 +129,7 @@ class _NoFetching(URLFetcher):
 _PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><style>
 @page { size: A4; margin: 22mm 20mm;
-  @bottom-left { content: string(doc-number) " · signature page";
+  @bottom-left { content: string(doc-number) " · {{ t.footer }}";
     font: 8pt "DejaVu Sans"; color: #666; }
   @bottom-right { content: string(seller); font: 8pt "DejaVu Sans"; color: #666; } }
 .doc-number { string-set: doc-number content(); }
@@ -150,14 +150,15 @@ table.events td { border-bottom: 0.4pt solid #b9c0cc; padding: 1.2mm 1.5mm; vert
 table.events td.agent { font-size: 7.5pt; color: #444; word-break: break-word; }
 table.events td.when { white-space: nowrap; }
 </style></head><body>
-<h1>Signature page</h1>
+<h1>{{ t.heading }}</h1>
 <div class="meta">
-  <p>{{ title }} <span class="doc-number">{{ number }}</span>, issued by
+  <p>{{ title }} <span class="doc-number">{{ number }}</span>, {{ t.issued_by }}
   <span class="seller">{{ seller }}</span>.</p>
-  <p>SHA-256 of the document as sent:<br><span class="hash">{{ sha256 }}</span></p>
+  <p>{{ t.sha256 }}<br><span class="hash">{{ sha256 }}</span></p>
 </div>
 <table class="events">
-  <thead><tr><th>Time</th><th>Event</th><th>By</th><th>IP address</th><th>Browser</th></tr></thead>
+  <thead><tr><th>{{ t.time }}</th><th>{{ t.event }}</th><th>{{ t.by }}</th>
+    <th>{{ t.ip }}</th><th>{{ t.browser }}</th></tr></thead>
   <tbody>
   {% for e in events %}
   <tr><td class="when">{{ e.at }}</td><td>{{ e.what }}</td><td>{{ e.who }}</td>
@@ -165,14 +166,60 @@ table.events td.when { white-space: nowrap; }
   {% endfor %}
   </tbody>
 </table>
-{% for s in signers %}
-<p class="consent">{{ s.name }} consented to sign electronically and typed their name as
-their signature.</p>
+{% for consent in consents %}
+<p class="consent">{{ consent }}</p>
 {% endfor %}
-<p class="consent">This document is sealed with an electronic signature of {{ seller }};
-any change made after signing invalidates that signature.</p>
+<p class="consent">{{ sealed }}</p>
 </body></html>
 """
+
+
+LABELS = {
+    "en": {
+        "heading": "Signature page",
+        "footer": "signature page",
+        "issued_by": "issued by",
+        "sha256": "SHA-256 of the document as sent:",
+        "time": "Time",
+        "event": "Event",
+        "by": "By",
+        "ip": "IP address",
+        "browser": "Browser",
+        "sent": "Sent for signature",
+        "opened": "Opened",
+        "signed": "Signed",
+        "consented": "{name} consented to sign electronically and typed their name as their "
+        "signature.",
+        "sealed": "This document is sealed with an electronic signature of {seller}; any change "
+        "made after signing invalidates that signature.",
+        "reason": "Signed {number} through {seller}",
+    },
+    "nl": {
+        "heading": "Ondertekeningspagina",
+        "footer": "ondertekeningspagina",
+        "issued_by": "uitgegeven door",
+        "sha256": "SHA-256 van het document zoals verzonden:",
+        "time": "Tijd",
+        "event": "Gebeurtenis",
+        "by": "Door",
+        "ip": "IP-adres",
+        "browser": "Browser",
+        "sent": "Verzonden ter ondertekening",
+        "opened": "Geopend",
+        "signed": "Ondertekend",
+        "consented": "{name} heeft ingestemd met elektronisch ondertekenen en de eigen naam "
+        "als handtekening getypt.",
+        "sealed": "Dit document is verzegeld met een elektronische handtekening van {seller}; "
+        "elke wijziging na ondertekening maakt die handtekening ongeldig.",
+        "reason": "{number} ondertekend via {seller}",
+    },
+}
+"""The signature page in the document's language; one without labels of its own (zh)
+gets the English ones."""
+
+
+def labels_for(language: str) -> dict[str, str]:
+    return LABELS.get(language, LABELS["en"])
 
 
 def append_signature_page(
@@ -185,19 +232,23 @@ def append_signature_page(
     seller_name: str,
     sent_by: str = "",
     sent_at: datetime | None = None,
+    language: str = "en",
 ) -> bytes:
     """The audit certificate: the document's hash as sent, then every event in order,
     each with its time and, for the signers' acts, the IP address and browser."""
+    t = labels_for(language)
     events = []
     if sent_at is not None:
-        events.append((sent_at, "Sent for signature", sent_by, "", ""))
+        events.append((sent_at, t["sent"], sent_by, "", ""))
     for s in signers:
+        who = f"{s.name} <{s.email}>"
         if s.opened_at is not None:
-            events.append(
-                (s.opened_at, "Opened", f"{s.name} <{s.email}>", s.opened_ip, s.opened_user_agent)
-            )
-        events.append((s.signed_at, "Signed", f"{s.name} <{s.email}>", s.ip_address, s.user_agent))
+            events.append((s.opened_at, t["opened"], who, s.opened_ip, s.opened_user_agent))
+        events.append((s.signed_at, t["signed"], who, s.ip_address, s.user_agent))
     html = compile_template(_PAGE).render(
+        t=t,
+        consents=[t["consented"].format(name=s.name) for s in signers],
+        sealed=t["sealed"].format(seller=seller_name),
         number=document_number,
         title=document_title,
         seller=seller_name,
@@ -212,7 +263,6 @@ def append_signature_page(
             }
             for at, what, who, ip, agent in sorted(events, key=lambda e: e[0])
         ],
-        signers=[{"name": s.name, "email": s.email} for s in signers],
     )
     page = HTML(string=html, url_fetcher=_NoFetching()).write_pdf()
     assert page is not None

@@ -45,7 +45,12 @@ from app.signing.models import (
     Envelope,
     Signer,
 )
-from app.signing.pdf_signature import SignatureEvent, append_signature_page, sign_pdf
+from app.signing.pdf_signature import (
+    SignatureEvent,
+    append_signature_page,
+    labels_for,
+    sign_pdf,
+)
 from app.uow import UnitOfWork
 from app.users.models import User
 
@@ -80,6 +85,15 @@ class SigningLink:
     routing_order: int
     url: str
     expires_at: datetime
+
+
+LINK_UNKNOWN = "this signing link is not valid"
+LINK_USED = "this signing link has been used: the document is signed"
+LINK_EXPIRED = "this signing link has expired; ask the sender for a new one"
+NAME_MISSING = "type your full name to sign"
+CONSENT_MISSING = "consent to sign electronically is required"
+"""What the built-in signer tells a customer; the signing pages say each in the document's
+language."""
 
 
 def _token_hash(token: str) -> str:
@@ -293,7 +307,7 @@ def _signer_for_token(session: Session, token: str, *, lock: bool = False) -> Si
     query = select(Signer).where(Signer.token_hash == _token_hash(token))
     signer = session.scalar(query)
     if signer is None:
-        raise NotFound("this signing link is not valid")
+        raise NotFound(LINK_UNKNOWN)
     if lock:
         # Lock the envelope so two signers finishing at once cannot both complete it.
         session.execute(
@@ -301,9 +315,9 @@ def _signer_for_token(session: Session, token: str, *, lock: bool = False) -> Si
         )
         session.refresh(signer)
     if signer.status == SIGNER_SIGNED:
-        raise Gone("this signing link has been used: the document is signed")
+        raise Gone(LINK_USED)
     if signer.token_expires_at is not None and signer.token_expires_at < utcnow():
-        raise Gone("this signing link has expired; ask the sender for a new one")
+        raise Gone(LINK_EXPIRED)
     if signer.envelope.status != ENVELOPE_SENT:
         raise Gone(f"this envelope is {signer.envelope.status}")
     return signer
@@ -326,6 +340,7 @@ class SigningView:
     customer_name: str
     total: str
     currency: str
+    language: str
     waiting_for: list[str]
 
 
@@ -341,6 +356,7 @@ def open_signing_link(uow: UnitOfWork, token: str) -> SigningView:
             customer_name=document.customer["name"],
             total=document.totals["total"],
             currency=document.currency,
+            language=document_language(document),
             waiting_for=[other.name for other in _waiting_for(signer)],
         )
 
@@ -356,13 +372,40 @@ def record_opened(uow: UnitOfWork, token: str, *, ip_address: str, user_agent: s
             uow.commit()
 
 
-def unsigned_pdf_for_token(uow: UnitOfWork, token: str) -> bytes:
+def document_language(document: Document) -> str:
+    return str(document.data.get("language") or "en")
+
+
+def link_language(uow: UnitOfWork, token: str) -> str | None:
+    """The language of the document behind a signing link, used or not; None for a link
+    that never was (or was replaced by a reminder's)."""
+    with uow:
+        signer = uow.session.scalar(select(Signer).where(Signer.token_hash == _token_hash(token)))
+        return None if signer is None else document_language(signer.envelope.document)
+
+
+@dataclass(frozen=True)
+class UnsignedPdf:
+    """Where the PDF out for signature is stored, and its checksum: the same bytes for
+    as long as the link lasts."""
+
+    storage_key: str
+    version_id: str
+    sha256: str
+
+
+def unsigned_pdf_ref(uow: UnitOfWork, token: str) -> UnsignedPdf:
     with uow:
         signer = _signer_for_token(uow.session, token)
         envelope = signer.envelope
         file = envelope.document.file("pdf", envelope.document_version)
         assert file is not None
-        return uow.storage.get(file.storage_key, file.storage_version_id, sha256=file.sha256)
+        return UnsignedPdf(file.storage_key, file.storage_version_id, file.sha256)
+
+
+def unsigned_pdf_for_token(uow: UnitOfWork, token: str) -> bytes:
+    ref = unsigned_pdf_ref(uow, token)
+    return uow.storage.get(ref.storage_key, ref.version_id, sha256=ref.sha256)
 
 
 def sign(
@@ -378,11 +421,11 @@ def sign(
     typed_name = " ".join(typed_name.split())
     errors = []
     if not typed_name:
-        errors.append("type your full name to sign")
+        errors.append(FieldError("/typed_name", NAME_MISSING))
     if not consent:
-        errors.append("consent to sign electronically is required")
+        errors.append(FieldError("/consent", CONSENT_MISSING))
     if errors:
-        raise InvalidInput("; ".join(errors))
+        raise InvalidInput("; ".join(e.detail for e in errors), errors)
     with uow:
         session = uow.session
         signer = _signer_for_token(session, token, lock=True)
@@ -439,12 +482,15 @@ def _complete(uow: UnitOfWork, envelope: Envelope, document: Document) -> None:
         seller_name=uow.settings.seller_name,
         sent_by=envelope.sent_by.name,
         sent_at=envelope.created_at,
+        language=document_language(document),
     )
     signed = sign_pdf(
         with_page,
         cert_path=uow.settings.signing_cert_path,
         key_path=uow.settings.signing_key_path,
-        reason=f"Signed {document.number} through {uow.settings.seller_name}",
+        reason=labels_for(document_language(document))["reason"].format(
+            number=document.number, seller=uow.settings.seller_name
+        ),
     )
     stored = store_file(
         uow, document, kind="signed", version=envelope.document_version, data=signed, retain=True

@@ -1,9 +1,10 @@
-"""For operators and load balancers: liveness, readiness, metrics; request ids and counts."""
+"""For operators and load balancers: liveness, readiness, metrics; request ids and counts;
+and the icon every browser asks for at /favicon.ico on its own."""
 
 from __future__ import annotations
 
 from apiflask import APIFlask
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from app.observability import health
 from app.observability.context import new_request_id, set_request_id
@@ -13,6 +14,11 @@ from app.web.context import runtime
 bp = Blueprint("ops", __name__)
 
 REQUEST_ID_HEADER = "X-Request-ID"
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    return current_app.send_static_file("favicon.svg")
 
 
 @bp.get("/healthz")

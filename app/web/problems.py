@@ -8,6 +8,7 @@ from typing import Any
 
 from apiflask import APIFlask, HTTPError
 from flask import Response, jsonify, render_template, request
+from flask_babel import gettext
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -74,6 +75,11 @@ def _reason(status: int) -> str:
         return "Error"
 
 
+def _page(status: int, title: str, detail: str) -> tuple[str, int]:
+    """An error as a page in the service's style and the reader's language."""
+    return render_template("error.html", title=title, detail=detail, status=status), status
+
+
 def init_app(app: APIFlask) -> None:
     @app.error_processor
     def _api_error(error: HTTPError) -> Response:
@@ -116,9 +122,16 @@ def init_app(app: APIFlask) -> None:
             detail = error.description or _reason(status)
             headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
             return problem_response(problem(status, _reason(status), detail), headers)
-        return render_template(
-            "error.html", title=_reason(status), detail=error.description
-        ), status
+        if status == 404:
+            return _page(
+                404,
+                gettext("Page not found"),
+                gettext(
+                    "There is no page at this address. The link may be mistyped or out of "
+                    "date; the documents list is a good place to start again."
+                ),
+            )
+        return _page(status, _reason(status), error.description or "")
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Any:
@@ -126,4 +139,11 @@ def init_app(app: APIFlask) -> None:
         detail = "an unexpected error occurred; it has been logged"
         if _is_api():
             return problem_response(problem(500, "Internal Server Error", detail))
-        return render_template("error.html", title="Something went wrong", detail=detail), 500
+        return _page(
+            500,
+            gettext("Something went wrong"),
+            gettext(
+                "The service could not finish this request. The fault has been logged for us "
+                "to fix; please try again in a moment."
+            ),
+        )

@@ -35,11 +35,13 @@ def quote_request(account: str) -> dict[str, Any]:
     }
 
 
-def plain_quote_request(app: APIFlask) -> dict[str, Any]:
-    """The same quote without discounts: it can be sent at once."""
+def plain_quote_request(app: APIFlask, **changes: Any) -> dict[str, Any]:
+    """The same quote without discounts: it can be sent at once. `changes` replace data
+    fields (language="nl", currency="EUR" for a Dutch quote)."""
     body = quote_request(account_id(app.extensions["contractdesk"], "University"))
     body["data"]["lines"][0]["discount_percent"] = "0"
     body["data"]["discount_percent"] = "0"
+    body["data"].update(changes)
     return body
 
 
@@ -55,11 +57,12 @@ def sign_as(client: FlaskClient, url: str, name: str) -> Any:
     )
 
 
-def create_and_send(app: APIFlask) -> tuple[str, str]:
+def create_and_send(app: APIFlask, **changes: Any) -> tuple[str, str]:
     """A plain quote created and sent to one signer: (document id, signing link path)."""
     client = app.test_client()
     support = bearer(app, "support@example.com")
-    doc = client.post("/api/v1/documents", json=plain_quote_request(app), headers=support).json
+    body = plain_quote_request(app, **changes)
+    doc = client.post("/api/v1/documents", json=body, headers=support).json
     sent = client.post(
         f"/api/v1/documents/{doc['id']}/send",
         json={"signers": [{"name": "Helen Marsh", "email": "h.marsh@example.ac.uk"}]},
