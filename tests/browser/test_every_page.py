@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -15,7 +16,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response
 
 from tests.browser.conftest import PASSWORD, LiveDesk, snap
 from tests.conftest import WebhookReceiver, account_id, bearer
-from tests.support.flows import quote_request, signed_licence
+from tests.support.flows import create_and_send, quote_request, signed_licence
 from tests.web.test_i18n_pages import english_left, translated_strings
 
 BROWSER_LOCALES = {"en": "en-GB", "nl": "nl-NL"}
@@ -106,6 +107,8 @@ class Desk:
     quote: str
     licence: str
     endpoint: str
+    signing_links: dict[str, str]
+    """A quote in each language sent for signature: the customer's link to it."""
 
 
 @pytest.fixture
@@ -124,8 +127,12 @@ def desk(live: LiveDesk, webhook_receiver: WebhookReceiver) -> Desk:
         "/api/v1/documents", json=body, headers=bearer(app, "support@example.com")
     ).json
     licence = signed_licence(app)
+    links = {
+        language: create_and_send(app, language=language, currency="EUR")[1]
+        for language in BROWSER_LOCALES
+    }
     live.wait()
-    return Desk(quote["id"], licence["id"], endpoint["id"])
+    return Desk(quote["id"], licence["id"], endpoint["id"], links)
 
 
 @pytest.fixture(params=sorted(BROWSER_LOCALES))
@@ -207,7 +214,16 @@ def test_every_page_is_accessible_quiet_and_in_the_browsers_language(
 
     visitor.log_in("admin@example.com")
     visitor.visit("/admin/api-keys")
-    assert len(visitor.checked) >= 25
+    visitor.visit("/no-such-page", status=404)
+
+    page.context.clear_cookies()  # the customer, who never signs in
+    visitor.visit(urlsplit(desk.signing_links[visitor.language]).path)
+    page.locator("input[type=checkbox]").check()
+    page.locator("input[name=typed_name]").fill("Helen Marsh")
+    page.locator("form button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    visitor.check("signed")
+    assert len(visitor.checked) >= 28
 
 
 def test_a_dutch_form_with_mistakes_reads_dutch_beside_each_field(
