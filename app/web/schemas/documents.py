@@ -49,12 +49,15 @@ class DocumentIn(BaseModel):
 class TotalsOut(BaseModel):
     subtotal: str
     discount: str
-    net: str = Field(description="Subtotal less the header discount, before tax")
     tax: str
     total: str
 
 
-class PreviewTotalsOut(TotalsOut):
+class NetTotalsOut(TotalsOut):
+    net: str = Field(description="Subtotal less the header discount, before tax")
+
+
+class PreviewTotalsOut(NetTotalsOut):
     tax_rate_percent: str
     tax_treatment: str = Field(
         description="domestic, reverse_charge, configured, outside_scope or given"
@@ -201,7 +204,7 @@ class DocumentOut(BaseModel):
         default=None, description="The service's account, for a customer that has one"
     )
     external_ref: str | None = Field(description="The CRM's id for the deal (opportunity)")
-    totals: TotalsOut
+    totals: NetTotalsOut
     approvals_required: list[RequiredApprovalOut]
     approvals: list[ApprovalOut]
     files: FilesOut
