@@ -5,13 +5,19 @@ with Tab, typing and Enter."""
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import PASSWORD, LiveDesk
 from tests.browser.test_keyboard import assert_focus_visible, focused, tab_to
 from tests.conftest import account_id, bearer
-from tests.support.flows import plain_quote_request, quote_request, signed_licence
+from tests.support.flows import (
+    create_and_send,
+    plain_quote_request,
+    quote_request,
+    signed_licence,
+)
 
 CONTROLS = (
     "input:not([type=hidden]):not([disabled]), select:not([disabled]), "
@@ -138,3 +144,16 @@ def test_approving_and_the_back_office_forms_by_keyboard(page: Page, live: LiveD
     sign_in_by_keyboard(page, live, "admin@example.com")
     page.goto(f"{live.url}/admin/api-keys")
     every_control_by_tab(page, "main form")
+
+
+def test_a_customer_signs_by_keyboard(page: Page, live: LiveDesk) -> None:
+    _, link = create_and_send(live.app, language="nl", currency="EUR")
+    page.goto(live.url + urlsplit(link).path)
+    every_control_by_tab(page, ".sign-form form")
+    tab_to(page, "#typed_name")
+    page.keyboard.type("Helen Marsh")
+    tab_to(page, "#consent")
+    page.keyboard.press("Space")
+    tab_to(page, ".sign-form button[type=submit]")
+    page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_contain_text("uw handtekening is vastgelegd")
