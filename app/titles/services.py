@@ -11,12 +11,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.assembly.schemas import TitleIn, TitleListData
+from app.assembly.schemas import Term, TitleIn, TitleListData
 from app.documents.models import SIGNED, Document
 from app.documents.services import Parent, create_document, get_document
 from app.errors import Conflict, FieldError, InvalidInput, NotFound
 from app.titles.comparison import TitleListComparison, compare_titles
-from app.titles.importing import TitleImportError, read_titles
+from app.titles.importing import TitleImportError, read_title_list
+from app.titles.rows import RowProblem
 from app.uow import UnitOfWork
 from app.users.models import User
 
@@ -67,6 +68,15 @@ def title_lists(session: Session, licence_id: uuid.UUID) -> list[TitleListVersio
     return sorted(versions, key=lambda v: (v.year, v.version))
 
 
+def problem_text(problem: RowProblem) -> str:
+    """ "row 4, issn: … (given: 0028-0837)", as a user finds the cell in the file."""
+    where = f"row {problem.row}, {problem.column}: " if problem.column else ""
+    if not where and problem.row:
+        where = f"row {problem.row}: "
+    given = f" (given: {problem.value})" if problem.value else ""
+    return f"{where}{problem.reason}{given}"
+
+
 def _problems(error: TitleImportError) -> InvalidInput:
     shown = error.problems[:MAX_PROBLEMS_SHOWN]
     more = len(error.problems) - len(shown)
@@ -74,12 +84,26 @@ def _problems(error: TitleImportError) -> InvalidInput:
         error.message + (f" (the first {len(shown)} are listed)" if more else ""),
         [
             FieldError(
-                f"/file/rows/{p.row}" + (f"/{p.column}" if p.column else ""),
-                f"row {p.row}, {p.column}: {p.reason}" if p.column else p.reason,
+                f"/file/rows/{p.row}" + (f"/{p.column}" if p.column else ""), problem_text(p)
             )
             for p in shown
         ],
     )
+
+
+def _term_years(licence: Document) -> range | None:
+    term = licence.data.get("term")
+    if not term:
+        return None
+    parsed = Term.model_validate(term)
+    return range(parsed.start.year, parsed.end.year + 1)
+
+
+@dataclass(frozen=True)
+class ImportedList:
+    document_id: uuid.UUID
+    skipped: list[RowProblem]
+    """The rows left out, when the good rows were asked for."""
 
 
 def import_title_list(
@@ -90,15 +114,23 @@ def import_title_list(
     filename: str,
     year: int,
     actor: User,
-) -> uuid.UUID:
-    """A new version of the licence's list for the year, from an uploaded CSV or XLSX;
-    every row is checked first, and a bad file imports nothing."""
+    keep_good: bool = False,
+) -> ImportedList:
+    """A new version of the licence's list for the year, from an uploaded KBART, CSV or
+    XLSX file; every row is checked first, and a bad row imports nothing unless
+    `keep_good` asks for the good rows."""
     if not 2000 <= year <= 2100:
         raise InvalidInput("give the list's year", [FieldError("/year", "a year, e.g. 2027")])
     with uow:
         licence = _licence(uow.session, licence_id)
         if licence.status != SIGNED:
             raise Conflict(f"licence {licence.number} is {licence.status}, not signed")
+        years = _term_years(licence)
+        if years is not None and year not in years:
+            raise InvalidInput(
+                f"{year} is outside licence {licence.number}'s term ({years[0]}–{years[-1]})",
+                [FieldError("/year", f"a year from {years[0]} to {years[-1]}")],
+            )
         customer = {k: v for k, v in licence.customer.items() if k != "account_id"}
         base = {
             "account": str(licence.account_id) if licence.account_id else customer,
@@ -110,19 +142,24 @@ def import_title_list(
         }
         external_ref = licence.external_ref
     try:
-        titles = read_titles(data, filename=filename)
+        read = read_title_list(data, filename=filename, keep_good=keep_good)
     except TitleImportError as exc:
         raise _problems(exc) from exc
-    if not titles:
-        raise InvalidInput("the file holds no titles", [FieldError("/file", "no rows")])
-    return create_document(
+    document_id = create_document(
         uow,
         template=TITLE_LIST_TEMPLATE,
-        data={**base, "titles": [t.model_dump(mode="json") for t in titles]},
+        data={**base, "titles": [stored_title(t) for t in read.titles]},
         external_ref=external_ref,
         actor=actor,
         parent=Parent(licence_id, TITLE_LIST),
     )
+    return ImportedList(document_id, read.skipped)
+
+
+def stored_title(title: TitleIn) -> dict[str, Any]:
+    """A title as a document keeps it: only what it gives, so that lists of thousands of
+    titles stay small."""
+    return title.model_dump(mode="json", exclude_defaults=True)
 
 
 @dataclass(frozen=True)

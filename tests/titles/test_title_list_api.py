@@ -157,3 +157,43 @@ def test_a_title_that_looks_like_a_formula_stays_text_in_the_exports(app: APIFla
     ).json
     exported = client.get(listed["files"]["csv"], headers=support).data.decode("utf-8-sig")
     assert "'=HYPERLINK" in exported
+
+
+def test_a_year_outside_the_licence_term_is_refused_and_stores_nothing(app: APIFlask) -> None:
+    client = app.test_client()
+    support = bearer(app, "support@example.com")
+    licence = signed_licence(app)  # 2027 to 2029
+    runtime = app.extensions["contractdesk"]
+    before = row_counts(runtime)
+    answer = client.post(
+        f"/api/v1/documents/{licence['id']}/title-lists?year=2031&filename=t.csv",
+        data=CSV_2027.encode(),
+        headers=support,
+    )
+    assert answer.status_code == 422
+    assert "2031 is outside licence" in answer.json["detail"]
+    assert answer.json["errors"][0]["pointer"] == "/year"
+    assert row_counts(runtime) == before
+
+
+def test_the_good_rows_are_imported_on_request_and_the_bad_ones_returned(app: APIFlask) -> None:
+    client = app.test_client()
+    support = bearer(app, "support@example.com")
+    licence = signed_licence(app)
+    url = f"/api/v1/documents/{licence['id']}/title-lists?year=2027&filename=t.csv"
+    upload = CSV_2027 + "Broken,0028-0837,,Physics,10\r\nScience Again,0036-8075,,,1\r\n"
+    refused = client.post(url, data=upload.encode(), headers=support)
+    assert refused.status_code == 422
+    details = [e["detail"] for e in refused.json["errors"]]
+    assert details[0].startswith("row 5, ISSN: '0028-0837' is not a valid ISSN")
+    assert details[0].endswith("(given: 0028-0837)")
+    assert details[1] == "row 6, ISSN: ISSN 0036-8075 is also in row 3 (ISSN) (given: 0036-8075)"
+
+    taken = client.post(url + "&skip_bad_rows=true", data=upload.encode(), headers=support)
+    assert taken.status_code == 201, taken.json
+    assert [(r["row"], r["column"], r["value"]) for r in taken.json["skipped_rows"]] == [
+        (5, "ISSN", "0028-0837"),
+        (6, "ISSN", "0036-8075"),
+    ]
+    versions = client.get(f"/api/v1/documents/{licence['id']}/title-lists", headers=support)
+    assert [v["count"] for v in versions.json["lists"]] == [3]

@@ -15,8 +15,13 @@ from app.users import scopes
 from app.web.api.auth import auth, current_user
 from app.web.api.documents import document_out, document_overview_of
 from app.web.context import unit_of_work
-from app.web.schemas.documents import DocumentOut
-from app.web.schemas.titles import CompareQuery, TitleListImportQuery, TitleListsOut, YearOnYearOut
+from app.web.schemas.titles import (
+    CompareQuery,
+    TitleListImportOut,
+    TitleListImportQuery,
+    TitleListsOut,
+    YearOnYearOut,
+)
 
 bp = APIBlueprint("api_titles", __name__, url_prefix="/api/v1", tag="Title lists")
 
@@ -33,24 +38,34 @@ COMPARE_PDF_RESPONSES: dict[int | str, dict[str, Any]] = {
 @bp.post("/documents/<uuid:licence_id>/title-lists")
 @bp.auth_required(auth, roles=[scopes.WRITE])
 @bp.input(TitleListImportQuery, location="query")
-@bp.output(DocumentOut, status_code=201)
+@bp.output(TitleListImportOut, status_code=201)
 @bp.doc(
-    summary="Import a year's title list for a signed licence (CSV or XLSX as the body)",
-    description="Columns title, issn, eissn, subject, price (KBART names are understood "
-    "too). Every row is checked first: a bad file is answered with each row and reason, "
-    "and nothing is imported. Each import is a new version of the year's list.",
+    summary="Import a year's title list for a signed licence (KBART, CSV or XLSX as the body)",
+    description="KBART Phase II columns, or title, issn, eissn, isbn, eisbn, subject, "
+    "package, price and coverage (our own CSV and XLSX exports in English or Dutch read "
+    "back). Rows of one title are joined as its coverage ranges. Every row is checked "
+    "first: a bad file is answered with each row, column and value, and nothing is "
+    "imported, unless skip_bad_rows asks for the good rows (the others are returned). "
+    "Each import is a new version of the year's list; the year must be in the licence's "
+    "term.",
     responses=[403, 404, 409, 413, 422],
 )
 def import_list(licence_id: uuid.UUID, query_data: TitleListImportQuery) -> tuple[Any, int]:
-    document_id = titles.import_title_list(
+    imported = titles.import_title_list(
         unit_of_work(),
         licence_id,
         data=request.get_data(cache=False),
         filename=query_data.filename,
         year=query_data.year,
         actor=current_user(),
+        keep_good=query_data.skip_bad_rows,
     )
-    return document_out(document_overview_of(document_id)), 201
+    out = document_out(document_overview_of(imported.document_id))
+    out["skipped_rows"] = [
+        {"row": p.row, "column": p.column, "value": p.value, "detail": titles.problem_text(p)}
+        for p in imported.skipped[: titles.MAX_PROBLEMS_SHOWN]
+    ]
+    return out, 201
 
 
 @bp.get("/documents/<uuid:licence_id>/title-lists")

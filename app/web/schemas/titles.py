@@ -8,6 +8,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from app.web.schemas import NO_CONTROL_CHARACTERS
+from app.web.schemas.documents import DocumentOut
 
 
 class TitleListImportQuery(BaseModel):
@@ -16,7 +17,24 @@ class TitleListImportQuery(BaseModel):
         default="titles.csv",
         max_length=200,
         pattern=NO_CONTROL_CHARACTERS,
-        description="Tells CSV (.csv) from XLSX (.xlsx)",
+        description="Tells KBART or CSV (.txt, .tsv, .csv) from XLSX (.xlsx)",
+    )
+    skip_bad_rows: bool = Field(
+        default=False,
+        description="Import the good rows and return the bad ones, rather than refuse the file",
+    )
+
+
+class SkippedRowOut(BaseModel):
+    row: int = Field(description="The row or line in the file; the header is 1")
+    column: str
+    value: str
+    detail: str
+
+
+class TitleListImportOut(DocumentOut):
+    skipped_rows: list[SkippedRowOut] = Field(
+        default_factory=list, description="The rows left out (with skip_bad_rows)"
     )
 
 
