@@ -34,7 +34,7 @@ from app.library.template_packages import TemplatePackage
 from app.rendering.docx import render_docx
 from app.rendering.long_grid_pdf import render_long_grid_pdf
 from app.rendering.tables import render_csv, render_xlsx, title_table
-from app.titles.kbart import kbart_titles, render_kbart
+from app.titles.kbart import render_kbart
 from bench.results import Goal, Report
 from tests.support import title_lists as support
 
@@ -114,7 +114,7 @@ RENDERS: dict[str, Callable[[TemplatePackage, dict[str, Any]], bytes]] = {
     "xlsx": lambda p, c: render_xlsx(title_table(c)),
     "xlsx floor": lambda p, c: plain_workbook(c),
     "csv": lambda p, c: render_csv(title_table(c)),
-    "kbart": lambda p, c: render_kbart(kbart_titles(c["titles"]), publisher=c["seller"]["name"]),
+    "kbart": lambda p, c: render_kbart(c["title_items"], publisher=c["seller"]["name"]),
     "docx": lambda p, c: render_docx(p.path, p.docx, c),
 }
 

@@ -62,8 +62,9 @@ def check_embargo(value: str) -> str:
 
 
 def check_depth(value: str) -> str:
+    """One of KBART's depths; full text where none is given."""
     if not value:
-        return value
+        return "fulltext"
     depth = _DEPTH_OF.get(value.casefold().replace(" ", "").replace("_", ""))
     if depth is None:
         raise ValueError(f"{value!r} is not a coverage depth ({', '.join(COVERAGE_DEPTHS)})")
@@ -97,7 +98,7 @@ class Coverage(BaseModel):
     last_volume: Text = ""
     last_issue: Text = ""
     embargo: Annotated[str, AfterValidator(check_embargo), Field(max_length=20)] = ""
-    depth: Annotated[str, AfterValidator(check_depth), Field(max_length=20)] = ""
+    depth: Annotated[str, AfterValidator(check_depth), Field(max_length=20)] = "fulltext"
     notes: Annotated[str, Field(max_length=2000)] = ""
 
     def text(self) -> str:

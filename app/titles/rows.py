@@ -120,7 +120,7 @@ def _identifiers(values: dict[str, str]) -> Iterator[tuple[str, str]]:
 def _model_input(values: dict[str, str], cells: Cells, columns: Columns) -> dict[str, Any]:
     data: dict[str, Any] = {k: v for k, v in values.items() if k not in COVERAGE_FIELDS}
     coverage = {k: v for k, v in values.items() if k in COVERAGE_FIELDS}
-    if coverage:
+    if coverage and coverage != {"depth": "fulltext"}:  # what is said of a title without dates
         data["coverage"] = [coverage]
     if "publication_type" in data:
         data["publication_type"] = data["publication_type"].casefold()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import subprocess
 import tempfile
 from pathlib import Path
@@ -58,10 +59,15 @@ def test_a_years_list_is_imported_versioned_exported_and_compared(app: APIFlask)
     assert set(listed["files"]) >= {"pdf", "docx", "xlsx", "csv", "kbart"}
 
     kbart = client.get(listed["files"]["kbart"], headers=support)
-    assert kbart.headers["Content-Disposition"].endswith('.txt"')
+    seller = "".join(c for c in app.extensions["contractdesk"].settings.seller_name if c.isalnum())
+    number = listed["number"].replace("-", "")
+    assert re.fullmatch(
+        rf'attachment; filename="{seller}_[A-Za-z0-9]+_{number}v1_\d{{4}}-\d\d-\d\d\.txt"',
+        kbart.headers["Content-Disposition"],
+    ), kbart.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(kbart.data.decode("utf-8")), delimiter="\t"))
     assert rows[0][:3] == ["publication_title", "print_identifier", "online_identifier"]
-    assert rows[0][-1] == "access_type" and len(rows[0]) == 25
+    assert rows[0][24] == "access_type" and rows[0][25:] == ["subject", "price"]
     assert rows[1][:3] == ["Nature", "0028-0836", "1476-4687"]
     assert (
         rows[1][rows[0].index("publisher_name")]
