@@ -19,7 +19,6 @@ import os
 import re
 import time
 from collections.abc import Callable
-from decimal import Decimal
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -101,8 +100,8 @@ def plain_workbook(context: dict[str, Any]) -> bytes:
     sheet = workbook.active
     assert sheet is not None
     sheet.append(list(table.headers))
-    for *text, price in table.rows:
-        sheet.append([*text, Decimal(price) if price else None])
+    for row in table.rows:
+        sheet.append(list(row))
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
