@@ -64,10 +64,15 @@ class TitleImportError(Exception):
 
 @dataclass(frozen=True)
 class TitleImport:
-    """The titles read, and the rows left out (only when asked to keep the good rows)."""
+    """The titles read, as stored, and the rows left out (only when asked to keep the good
+    rows)."""
 
-    titles: list[TitleIn]
+    rows: list[dict[str, Any]]
     skipped: list[RowProblem]
+
+    @property
+    def titles(self) -> list[TitleIn]:
+        return [TitleIn.model_validate(row) for row in self.rows]
 
 
 def read_titles(
@@ -130,7 +135,10 @@ def _is_xlsx(data: bytes, filename: str) -> bool:
     if suffix in _XLSX_SUFFIXES:
         raise _file_error(f"{filename!r} is not a valid XLSX workbook")
     if suffix not in _CSV_SUFFIXES:
-        raise _file_error(f"{filename!r} is neither CSV nor XLSX; upload a .csv or .xlsx file")
+        raise _file_error(
+            f"{filename!r} is not a KBART, CSV or XLSX file; upload a .txt (KBART), .csv or "
+            ".xlsx file"
+        )
     return False
 
 
@@ -257,11 +265,11 @@ def _titles(rows: Iterable[Cells], max_rows: int, *, keep_good: bool) -> TitleIm
             break
     if problems and not keep_good:
         raise TitleImportError(problems)
-    if not merger.titles:
+    if not merger.rows:
         if problems:
             raise TitleImportError(problems)
         raise _file_error("there are no titles below the header row")
-    return TitleImport(merger.titles, problems)
+    return TitleImport(merger.rows, problems)
 
 
 def _limited(numbered: Iterator[tuple[int, Cells]], max_rows: int) -> Iterator[tuple[int, Cells]]:

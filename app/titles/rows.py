@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
-from stdnum import isbn as stdnum_isbn
-from stdnum import issn as stdnum_issn
 
 from app.assembly.schemas import TitleIn
+from app.assembly.title_fields import valid_isbn, valid_issn
 from app.titles.columns import COVERAGE_FIELDS, IDENTIFIER_FIELDS, Columns
 
 Cells = list[str | None]
@@ -107,14 +106,12 @@ def _place_identifiers(values: dict[str, str]) -> None:
 
 def _identifiers(values: dict[str, str]) -> Iterator[tuple[str, str]]:
     for name in IDENTIFIER_FIELDS:
-        number = values.get(name)
-        if number is None:
+        given = values.get(name)
+        if given is None:
             continue
-        if name in ("issn", "eissn"):
-            if stdnum_issn.is_valid(number):
-                yield name, str(stdnum_issn.format(number))
-        elif stdnum_isbn.is_valid(number):
-            yield name, str(stdnum_isbn.compact(number, convert=True))
+        number = valid_issn(given) if name in ("issn", "eissn") else valid_isbn(given)
+        if number is not None:
+            yield name, number
 
 
 def _model_input(values: dict[str, str], cells: Cells, columns: Columns) -> dict[str, Any]:
@@ -148,45 +145,50 @@ def _validation_problems(
         yield RowProblem(number, columns.header(name), reason, values.get(name, ""))
 
 
+def stored(title: TitleIn) -> dict[str, Any]:
+    """A title as a document keeps it: only what it gives, so that lists of 100,000
+    titles stay small (a third of the memory of the models)."""
+    return title.model_dump(mode="json", exclude_defaults=True)
+
+
 class TitleMerger:
     """Joins the rows of one title into one, in the order first seen, and reports a row
     that gives another title's identifier (naming both rows) or repeats a title with other
-    details than its first row. Holds every title: the list is what it returns."""
+    details than its first row. Holds every title, as stored: the list is what it gives."""
 
     def __init__(self) -> None:
-        self.titles: list[TitleIn] = []
+        self.rows: list[dict[str, Any]] = []
         self._by_key: dict[tuple[str, ...], tuple[int, int]] = {}
         self._owner: dict[str, tuple[int, tuple[str, ...], str]] = {}
 
     def add(self, parsed: ParsedRow, columns: Columns) -> list[RowProblem]:
         problems = list(parsed.problems)
-        problems.extend(self._duplicates(parsed, columns))
+        problems.extend(self.duplicates(parsed, columns))
         if problems or parsed.title is None:
             return problems
         first = self._by_key.get(parsed.key)
+        new = stored(parsed.title)
         if first is None:
-            self._by_key[parsed.key] = (len(self.titles), parsed.row)
-            self.titles.append(parsed.title)
+            self._by_key[parsed.key] = (len(self.rows), parsed.row)
+            self.rows.append(new)
             return []
         index, row = first
-        earlier = self.titles[index]
-        differs = _differing(earlier, parsed.title)
+        earlier = self.rows[index]
+        differs = next(
+            (
+                k
+                for k in earlier.keys() | new.keys()
+                if k != "coverage" and earlier.get(k) != new.get(k)
+            ),
+            None,
+        )
         if differs:
-            return [
-                RowProblem(
-                    parsed.row,
-                    columns.header(differs),
-                    f"the row repeats the title of row {row} (another coverage range) "
-                    f"but gives another {differs}",
-                    str(getattr(parsed.title, differs)),
-                )
-            ]
-        new = [c for c in parsed.title.coverage if c not in earlier.coverage]
-        if new:
-            self.titles[index] = earlier.model_copy(update={"coverage": [*earlier.coverage, *new]})
+            return [repeat_problem(parsed, row, differs, columns)]
+        ranges = earlier.setdefault("coverage", [])
+        ranges.extend(c for c in new.get("coverage", ()) if c not in ranges)
         return []
 
-    def _duplicates(self, parsed: ParsedRow, columns: Columns) -> Iterator[RowProblem]:
+    def duplicates(self, parsed: ParsedRow, columns: Columns) -> Iterator[RowProblem]:
         for name, number in parsed.identifiers:
             owner = self._owner.setdefault(number, (parsed.row, parsed.key, name))
             if owner[1] != parsed.key:
@@ -198,9 +200,16 @@ class TitleMerger:
                     number,
                 )
 
+    def owner(self, number: str) -> tuple[int, tuple[str, ...], str] | None:
+        return self._owner.get(number)
 
-def _differing(first: TitleIn, again: TitleIn) -> str | None:
-    for name in TitleIn.model_fields:
-        if name != "coverage" and getattr(first, name) != getattr(again, name):
-            return name
-    return None
+
+def repeat_problem(parsed: ParsedRow, row: int, differs: str, columns: Columns) -> RowProblem:
+    assert parsed.title is not None
+    return RowProblem(
+        parsed.row,
+        columns.header(differs),
+        f"the row repeats the title of row {row} (another coverage range) "
+        f"but gives another {differs}",
+        str(getattr(parsed.title, differs)),
+    )

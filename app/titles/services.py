@@ -148,18 +148,12 @@ def import_title_list(
     document_id = create_document(
         uow,
         template=TITLE_LIST_TEMPLATE,
-        data={**base, "titles": [stored_title(t) for t in read.titles]},
+        data={**base, "titles": read.rows},
         external_ref=external_ref,
         actor=actor,
         parent=Parent(licence_id, TITLE_LIST),
     )
     return ImportedList(document_id, read.skipped)
-
-
-def stored_title(title: TitleIn) -> dict[str, Any]:
-    """A title as a document keeps it: only what it gives, so that lists of thousands of
-    titles stay small."""
-    return title.model_dump(mode="json", exclude_defaults=True)
 
 
 @dataclass(frozen=True)

@@ -141,7 +141,7 @@ def test_an_issn_given_as_print_in_one_row_and_online_in_another_is_a_duplicate(
         (b"", "titles.csv", "the file is empty"),
         (b"\xef\xbb\xbf", "titles.csv", "the file is empty"),
         (b"title,issn\n", "titles.csv", "there are no titles below the header row"),
-        (b"%PDF-1.7\n...", "titles.pdf", "'titles.pdf' is neither CSV nor XLSX"),
+        (b"%PDF-1.7\n...", "titles.pdf", "'titles.pdf' is not a KBART, CSV or XLSX file"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100), "titles.xls", "old Excel (.xls)"),
         (b"title\nNature\n", "titles.xlsx", "'titles.xlsx' is not a valid XLSX workbook"),
         (b"PK\x03\x04 not really a zip", "titles.xlsx", "the file is not a valid XLSX workbook"),

@@ -147,7 +147,7 @@ def test_a_bad_file_is_answered_row_by_row_and_imports_nothing(app: APIFlask) ->
         headers=support,
     )
     assert not_a_sheet.status_code == 422
-    assert "neither CSV nor XLSX" in not_a_sheet.json["detail"]
+    assert "is not a KBART, CSV or XLSX file" in not_a_sheet.json["detail"]
     assert row_counts(runtime) == before
 
 
