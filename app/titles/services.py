@@ -1,21 +1,19 @@
-"""A licence's title lists: imported from a file, versioned per licence and year, and
-compared year on year."""
+"""A licence's title lists: imported from a file, versioned per licence and year (the
+schedule and the year-on-year comparison read them: app.titles.schedule)."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.assembly.schemas import Term, TitleIn, TitleListData
+from app.assembly.schemas import Term
 from app.documents.models import SIGNED, Document
 from app.documents.services import Parent, create_document, get_document
-from app.errors import Conflict, FieldError, InvalidInput, NotFound
-from app.titles.comparison import TitleListComparison, compare_titles
+from app.errors import Conflict, FieldError, InvalidInput
 from app.titles.importing import TitleImportError, read_title_list
 from app.titles.rows import RowProblem
 from app.uow import UnitOfWork
@@ -36,7 +34,7 @@ class TitleListVersion:
     created_at: datetime
 
 
-def _licence(session: Session, licence_id: uuid.UUID) -> Document:
+def licence_of(session: Session, licence_id: uuid.UUID) -> Document:
     licence = get_document(session, licence_id)
     if licence.kind != "licence":
         raise Conflict(f"{licence.number} is a {licence.kind}; title lists belong to licences")
@@ -45,7 +43,7 @@ def _licence(session: Session, licence_id: uuid.UUID) -> Document:
 
 def title_lists(session: Session, licence_id: uuid.UUID) -> list[TitleListVersion]:
     """Every title list of a licence, by year, numbered 1, 2, … in the order made."""
-    _licence(session, licence_id)
+    licence_of(session, licence_id)
     documents = session.scalars(
         select(Document)
         .where(Document.parent_id == licence_id, Document.relation == TITLE_LIST)
@@ -91,7 +89,7 @@ def _problems(error: TitleImportError) -> InvalidInput:
     )
 
 
-def _term_years(licence: Document) -> range | None:
+def term_years(licence: Document) -> range | None:
     term = licence.data.get("term")
     if not term:
         return None
@@ -122,10 +120,10 @@ def import_title_list(
     if not 2000 <= year <= 2100:
         raise InvalidInput("give the list's year", [FieldError("/year", "a year, e.g. 2027")])
     with uow:
-        licence = _licence(uow.session, licence_id)
+        licence = licence_of(uow.session, licence_id)
         if licence.status != SIGNED:
             raise Conflict(f"licence {licence.number} is {licence.status}, not signed")
-        years = _term_years(licence)
+        years = term_years(licence)
         if years is not None and year not in years:
             raise InvalidInput(
                 f"{year} is outside licence {licence.number}'s term ({years[0]}–{years[-1]})",
@@ -154,87 +152,3 @@ def import_title_list(
         parent=Parent(licence_id, TITLE_LIST),
     )
     return ImportedList(document_id, read.skipped)
-
-
-@dataclass(frozen=True)
-class YearOnYear:
-    licence_number: str
-    customer: str
-    currency: str
-    before: TitleListVersion
-    after: TitleListVersion
-    comparison: TitleListComparison
-
-
-def _latest(versions: list[TitleListVersion], year: int) -> TitleListVersion:
-    of_year = [v for v in versions if v.year == year]
-    if not of_year:
-        raise NotFound(f"the licence has no title list for {year}")
-    return of_year[-1]
-
-
-def _titles(session: Session, version: TitleListVersion) -> list[TitleIn]:
-    document = get_document(session, version.document_id)
-    return TitleListData.model_validate(
-        {k: v for k, v in document.data.items() if k != "issued_on"}
-    ).titles
-
-
-def year_on_year(session: Session, licence_id: uuid.UUID, *, before: int, after: int) -> YearOnYear:
-    """The latest list of one year against the latest of another: added, removed, repriced."""
-    licence = _licence(session, licence_id)
-    versions = title_lists(session, licence_id)
-    old, new = _latest(versions, before), _latest(versions, after)
-    return YearOnYear(
-        licence.number,
-        licence.customer["name"],
-        licence.currency,
-        old,
-        new,
-        compare_titles(_titles(session, old), _titles(session, new)),
-    )
-
-
-def year_on_year_view(result: YearOnYear) -> dict[str, Any]:
-    c = result.comparison
-
-    def title(t: TitleIn) -> dict[str, Any]:
-        return {
-            "title": t.title,
-            "issn": t.issn,
-            "eissn": t.eissn,
-            "price": str(t.price) if t.price is not None else None,
-        }
-
-    def money(value: Any) -> str | None:
-        return None if value is None else str(value)
-
-    return {
-        "licence": result.licence_number,
-        "customer": result.customer,
-        "currency": result.currency,
-        "before": {
-            "year": result.before.year,
-            "version": result.before.version,
-            "number": result.before.number,
-            "count": result.before.count,
-        },
-        "after": {
-            "year": result.after.year,
-            "version": result.after.version,
-            "number": result.after.number,
-            "count": result.after.count,
-        },
-        "added": [title(t) for t in c.added],
-        "removed": [title(t) for t in c.removed],
-        "price_changed": [
-            {
-                "title": p.title,
-                "old": money(p.old),
-                "new": money(p.new),
-                "difference": money(p.difference),
-            }
-            for p in c.price_changed
-        ],
-        "unchanged": c.unchanged_count,
-    }

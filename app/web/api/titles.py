@@ -9,7 +9,9 @@ from typing import Any
 from apiflask import APIBlueprint
 from flask import Response, request
 
+from app.titles import schedule
 from app.titles import services as titles
+from app.titles.year_on_year_files import comparison_csv, comparison_xlsx
 from app.titles.year_on_year_pdf import render_year_on_year_pdf
 from app.users import scopes
 from app.web.api.auth import auth, current_user
@@ -17,6 +19,8 @@ from app.web.api.documents import document_out, document_overview_of
 from app.web.context import unit_of_work
 from app.web.schemas.titles import (
     CompareQuery,
+    ScheduleOut,
+    ScheduleQuery,
     TitleListImportOut,
     TitleListImportQuery,
     TitleListsOut,
@@ -81,10 +85,10 @@ def list_versions(licence_id: uuid.UUID) -> dict[str, Any]:
 def _year_on_year(licence_id: uuid.UUID, query: CompareQuery) -> dict[str, Any]:
     uow = unit_of_work()
     with uow:
-        result = titles.year_on_year(
+        result = schedule.year_on_year(
             uow.session, licence_id, before=query.before, after=query.after
         )
-        return titles.year_on_year_view(result)
+        return schedule.year_on_year_view(result)
 
 
 @bp.get("/documents/<uuid:licence_id>/title-lists/compare")
@@ -114,3 +118,58 @@ def compare_pdf(licence_id: uuid.UUID, query_data: CompareQuery) -> Response:
         mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+COMPARE_FILES = {
+    "csv": ("text/csv; charset=utf-8", comparison_csv),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", comparison_xlsx),
+}
+
+
+def _compare_file(licence_id: uuid.UUID, kind: str, query: CompareQuery) -> Response:
+    view = _year_on_year(licence_id, query)
+    content_type, render = COMPARE_FILES[kind]
+    name = f"{view['licence']}-titles-{view['before']['year']}-{view['after']['year']}.{kind}"
+    return Response(
+        render(view),
+        mimetype=content_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@bp.get("/documents/<uuid:licence_id>/title-lists/compare.csv")
+@bp.auth_required(auth, roles=[scopes.READ])
+@bp.input(CompareQuery, location="query")
+@bp.doc(
+    summary="The year-on-year comparison as CSV, a row per change",
+    responses={404: "No list for a year asked", 409: "Not a licence"},
+)
+def compare_csv(licence_id: uuid.UUID, query_data: CompareQuery) -> Response:
+    return _compare_file(licence_id, "csv", query_data)
+
+
+@bp.get("/documents/<uuid:licence_id>/title-lists/compare.xlsx")
+@bp.auth_required(auth, roles=[scopes.READ])
+@bp.input(CompareQuery, location="query")
+@bp.doc(
+    summary="The year-on-year comparison as XLSX, a row per change",
+    responses={404: "No list for a year asked", 409: "Not a licence"},
+)
+def compare_xlsx(licence_id: uuid.UUID, query_data: CompareQuery) -> Response:
+    return _compare_file(licence_id, "xlsx", query_data)
+
+
+@bp.get("/documents/<uuid:licence_id>/title-schedule")
+@bp.auth_required(auth, roles=[scopes.READ])
+@bp.input(ScheduleQuery, location="query")
+@bp.output(ScheduleOut)
+@bp.doc(
+    summary="The licence's titles for a year: the latest list uploaded for it, else the "
+    "licence's own titles as amended by then",
+    responses={404: "No titles for the year", 409: "Not a licence"},
+)
+def title_schedule(licence_id: uuid.UUID, query_data: ScheduleQuery) -> dict[str, Any]:
+    uow = unit_of_work()
+    with uow:
+        found = schedule.title_schedule(uow.session, licence_id, query_data.year)
+        return schedule.schedule_view(found)
