@@ -8,6 +8,7 @@ import io
 import re
 import subprocess
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 
 from apiflask import APIFlask
@@ -203,3 +204,33 @@ def test_the_good_rows_are_imported_on_request_and_the_bad_ones_returned(app: AP
     ]
     versions = client.get(f"/api/v1/documents/{licence['id']}/title-lists", headers=support)
     assert [v["count"] for v in versions.json["lists"]] == [3]
+
+
+def test_every_export_uploaded_again_is_the_same_list(app: APIFlask) -> None:
+    from tests.titles.test_kbart_import import BOOK, NATURE_1, NATURE_2, SCIENCE, kbart
+
+    client = app.test_client()
+    support = bearer(app, "support@example.com")
+    licence = signed_licence(app)
+    url = f"/api/v1/documents/{licence['id']}/title-lists"
+    priced = {"price": "1200.00"}
+    given = kbart(
+        {**NATURE_1, **priced}, {**NATURE_2, **priced}, SCIENCE, BOOK, extra=("price",)
+    ).encode()
+    first = client.post(f"{url}?year=2027&filename=list.txt", data=given, headers=support)
+    assert first.status_code == 201, first.json
+    for kind, name in (("kbart", "again.txt"), ("csv", "again.csv"), ("xlsx", "again.xlsx")):
+        exported = client.get(first.json["files"][kind], headers=support).data
+        again = client.post(f"{url}?year=2028&filename={name}", data=exported, headers=support)
+        assert again.status_code == 201, (kind, again.json)
+        compared = client.get(f"{url}/compare?before=2027&after=2028", headers=support).json
+        assert (compared["before"]["count"], compared["after"]["count"]) == (3, 3), kind
+        assert compared["added"] == compared["removed"] == compared["moved"] == [], kind
+        assert (compared["price_changed"], compared["unchanged"]) == ([], 3), kind
+        schedule = client.get(
+            f"/api/v1/documents/{licence['id']}/title-schedule?year=2028", headers=support
+        ).json
+        nature = next(t for t in schedule["titles"] if t["title"] == "Nature")
+        assert [c.get("first_date") for c in nature["coverage"]] == ["1869-11-04", "1997"], kind
+        assert nature["issn"] == "0028-0836", kind
+        assert Decimal(nature["price"]) == Decimal("1200.00"), kind  # a number in the XLSX
