@@ -25,10 +25,17 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from stdnum import issn
-from stdnum.exceptions import ValidationError
 
 from app.assembly.tax import vat_number_problem
+from app.assembly.title_fields import (
+    AccessType,
+    Coverage,
+    Isbn,
+    Issn,
+    KbartDate,
+    PublicationType,
+    url,
+)
 
 _CURRENCIES = frozenset(list_currencies())
 _COUNTRIES = frozenset(code for code in Locale("en").territories if str(code).isalpha())
@@ -243,27 +250,40 @@ class QuoteData(PricedData):
     valid_until: date | None = Field(default=None, description="Defaults to 30 days from today")
 
 
-def _issn(value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        return str(issn.format(issn.validate(value)))
-    except ValidationError as exc:
-        raise ValueError(f"{value!r} is not a valid ISSN ({exc})") from exc
-
-
 class TitleIn(Strict):
-    """One title of a licence or a title list, as subscription agents list them."""
+    """One title of a licence or a title list: what KBART holds of it (identifiers,
+    coverage ranges, URL, authors, publisher, access) and what our contracts add (subject,
+    package, price). Columns a file brings beyond these are kept in `extra`."""
 
     title: str = Field(min_length=1, max_length=500)
-    issn: Annotated[str | None, AfterValidator(_issn)] = Field(
-        title="ISSN", default=None, description="Print ISSN, e.g. 0028-0836"
-    )
-    eissn: Annotated[str | None, AfterValidator(_issn)] = Field(
-        title="eISSN", default=None, description="Online ISSN"
-    )
+    title_id: str = Field(default="", max_length=200)
+    publication_type: PublicationType = "serial"
+    issn: Issn = Field(title="ISSN", default=None, description="Print ISSN, e.g. 0028-0836")
+    eissn: Issn = Field(title="eISSN", default=None, description="Online ISSN")
+    issn_l: Issn = Field(title="ISSN-L", default=None, description="Linking ISSN")
+    isbn: Isbn = Field(title="ISBN", default=None, description="Print ISBN of a book")
+    eisbn: Isbn = Field(title="eISBN", default=None, description="Online ISBN of a book")
+    coverage: list[Coverage] = Field(default_factory=list, max_length=100)
+    title_url: Annotated[str, AfterValidator(url)] = Field(default="", max_length=2000)
+    first_author: str = Field(default="", max_length=300)
+    first_editor: str = Field(default="", max_length=300)
+    publisher: str = Field(default="", max_length=300)
+    access_type: AccessType = ""
+    date_monograph_published_print: KbartDate = ""
+    date_monograph_published_online: KbartDate = ""
+    monograph_volume: str = Field(default="", max_length=100)
+    monograph_edition: str = Field(default="", max_length=100)
+    parent_publication_title_id: str = Field(default="", max_length=200)
+    preceding_publication_title_id: str = Field(default="", max_length=200)
     subject: str = Field(default="", max_length=200)
+    package: str = Field(default="", max_length=200)
     price: Money | None = Field(default=None, description="Annual price, where listed")
+    extra: dict[str, str] = Field(default_factory=dict, max_length=100)
+
+    @property
+    def identifiers(self) -> tuple[str, ...]:
+        """Print and online ISSN or ISBN, as given."""
+        return tuple(i for i in (self.issn, self.eissn, self.isbn, self.eisbn) if i)
 
 
 class Term(Strict):

@@ -31,6 +31,7 @@ def assemble_title_list(doc: DocumentInput) -> AssembledDocument:
         "count": fmt.number(len(data.titles)),
     }
     context["titles"] = title_rows(data.titles, fmt)
+    context["title_items"] = data.titles
     return AssembledDocument(
         title=context["doc"]["title"],
         number=doc.number,

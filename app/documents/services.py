@@ -54,7 +54,7 @@ from app.rendering.docx import render_docx
 from app.rendering.long_grid_pdf import render_long_grid_pdf
 from app.rendering.pdf import render_pdf
 from app.rendering.tables import render_csv, render_xlsx, title_table
-from app.titles.kbart import kbart_titles, render_kbart
+from app.titles.kbart import kbart_filename, render_kbart
 from app.uow import UnitOfWork
 from app.users.models import User
 
@@ -144,8 +144,7 @@ def render_files(package: TemplatePackage, assembled: AssembledDocument) -> dict
         files["xlsx"] = render_xlsx(table)
         files["csv"] = render_csv(table)
         files["kbart"] = render_kbart(
-            kbart_titles(assembled.context["titles"]),
-            publisher=assembled.context["seller"]["name"],
+            assembled.context["title_items"], publisher=assembled.context["seller"]["name"]
         )
     return files
 
@@ -744,10 +743,12 @@ class FileContent:
     content_type: str
     sha256: str
     data: bytes
+    name: str | None = None
+    """The file's own name where its format has a convention (KBART's)."""
 
     @property
     def filename(self) -> str:
-        return file_name(self.document_number, self.kind, self.version)
+        return self.name or file_name(self.document_number, self.kind, self.version)
 
 
 def download_url(
@@ -777,6 +778,14 @@ def read_file(
             which = f"version {version} of the " if version else ""
             raise NotFound(f"document {document.number} has no {which}{kind} file")
         data = uow.storage.get(file.storage_key, file.storage_version_id, sha256=file.sha256)
+        name = None
+        if kind == "kbart":  # provider_region_package_date.txt, the list's number its package
+            name = kbart_filename(
+                uow.settings.seller_name,
+                document.customer.get("name") or "Global",
+                f"{document.number}v{file.version}",
+                file.created_at.date(),
+            )
         return FileContent(
-            document.number, kind, file.version, file.content_type, file.sha256, data
+            document.number, kind, file.version, file.content_type, file.sha256, data, name
         )

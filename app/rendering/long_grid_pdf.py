@@ -53,7 +53,7 @@ from app.rendering.pdf import PackageAssetFetcher, fonts_for, pdf_from_html, ren
 CHUNK_ROWS = 500
 """Rows laid out at a time, about 80 MB: each chunk lays the rows of one page out again."""
 
-HEAD_ROWS = 70
+HEAD_ROWS = 120
 """Rows laid out with the cover: commonly a full page after the first, to measure; fewer
 rows than this are laid out in one piece."""
 

@@ -1,7 +1,9 @@
-"""Year-on-year comparison of two title lists: what was added, dropped and repriced.
+"""Year-on-year comparison of two title lists: what was added, dropped, repriced and
+moved between packages.
 
-Titles are paired by print ISSN first, then by online ISSN, then by normalised title, so
-that a title which lost its print ISSN or had its name retyped is still the same title.
+Titles are paired by print ISSN first, then by online ISSN, ISBN, eISBN, then by
+normalised title, so that a title which lost its print ISSN or had its name retyped is
+still the same title.
 """
 
 from __future__ import annotations
@@ -34,6 +36,15 @@ class TitleListComparison:
     removed: tuple[TitleIn, ...]
     price_changed: tuple[PriceChange, ...]
     unchanged_count: int
+    """Titles in both lists at the same price (wherever their package)."""
+    moved: tuple[PackageMove, ...] = ()
+
+
+@dataclass(frozen=True)
+class PackageMove:
+    title: str
+    old: str
+    new: str
 
 
 def compare_titles(previous: Sequence[TitleIn], current: Sequence[TitleIn]) -> TitleListComparison:
@@ -41,7 +52,7 @@ def compare_titles(previous: Sequence[TitleIn], current: Sequence[TitleIn]) -> T
     same price (12.5 and 12.50 are the same price), renamed or not."""
     pairs: list[tuple[TitleIn, TitleIn]] = []
     left, right = list(previous), list(current)
-    for key in (_issn_key, _eissn_key, _title_key):
+    for key in (_issn_key, _eissn_key, _isbn_key, _eisbn_key, _title_key):
         matched, left, right = _pair(left, right, key, by_title=key is _title_key)
         pairs.extend(matched)
     changes = [
@@ -61,6 +72,16 @@ def compare_titles(previous: Sequence[TitleIn], current: Sequence[TitleIn]) -> T
             sorted(changes, key=lambda change: (_normalise(change.title), change.title))
         ),
         unchanged_count=len(pairs) - len(changes),
+        moved=tuple(
+            sorted(
+                (
+                    PackageMove(new.title, old.package, new.package)
+                    for old, new in pairs
+                    if old.package != new.package
+                ),
+                key=lambda move: (_normalise(move.title), move.title),
+            )
+        ),
     )
 
 
@@ -79,6 +100,14 @@ def _issn_key(title: TitleIn) -> str | None:
 
 def _eissn_key(title: TitleIn) -> str | None:
     return title.eissn
+
+
+def _isbn_key(title: TitleIn) -> str | None:
+    return title.isbn
+
+
+def _eisbn_key(title: TitleIn) -> str | None:
+    return title.eisbn
 
 
 def _title_key(title: TitleIn) -> str | None:
@@ -113,7 +142,12 @@ def _pair(
 def _conflict(old: TitleIn, new: TitleIn) -> bool:
     return any(
         a is not None and b is not None and a != b
-        for a, b in ((old.issn, new.issn), (old.eissn, new.eissn))
+        for a, b in (
+            (old.issn, new.issn),
+            (old.eissn, new.eissn),
+            (old.isbn, new.isbn),
+            (old.eisbn, new.eisbn),
+        )
     )
 
 

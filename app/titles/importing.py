@@ -1,9 +1,10 @@
-"""Title lists uploaded as CSV or XLSX, read into `TitleIn` rows.
+"""Title lists uploaded as KBART, CSV or XLSX, read into `TitleIn` rows.
 
 Uploads are hostile: the size is checked before parsing, an XLSX's declared unpacked size
 before openpyxl opens it, and rows are read one at a time so that reading stops as soon as
-there are too many. Nothing is imported when any row is bad: every problem is reported at
-once, by spreadsheet row (the header is row 1) and column, for the user to fix the file.
+there are too many. Nothing is imported when any row is bad (unless the good rows are asked
+for): every problem is reported at once, by spreadsheet row or line (the header is 1),
+column and value, for the user to fix the file.
 """
 
 from __future__ import annotations
@@ -22,10 +23,10 @@ from pathlib import PurePath
 from typing import Any
 
 import openpyxl
-from pydantic import ValidationError
-from stdnum import issn as stdnum_issn
 
 from app.assembly.schemas import TitleIn
+from app.titles.columns import read_header
+from app.titles.rows import RowProblem, TitleMerger, parse_rows
 
 MAX_ROWS = 20_000
 MAX_BYTES = 20_000_000
@@ -35,14 +36,8 @@ MAX_UNPACKED_BYTES = 200_000_000
 MAX_COLUMNS = 100
 _MAX_ZIP_MEMBERS = 10_000
 
-_ALIASES = {
-    "title": ("title", "publication_title"),
-    "issn": ("issn", "pissn", "p-issn", "print_identifier"),
-    "eissn": ("eissn", "e-issn", "online_identifier"),
-    "subject": ("subject",),
-    "price": ("price",),
-}
-_FIELD_OF = {alias: field for field, aliases in _ALIASES.items() for alias in aliases}
+MAX_PROBLEMS = 10_000
+"""A file with more bad rows than this is refused without reading on."""
 _DELIMITERS = (",", ";", "\t")
 _CSV_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
 _XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
@@ -50,16 +45,6 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .xls
 
 Cells = list[str | None]
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    """What is wrong where: `row` is the spreadsheet row (the header is row 1; 0 for the
-    file as a whole), `column` the header as written in the file ("" for the whole row)."""
-
-    row: int
-    column: str
-    reason: str
 
 
 class TitleImportError(Exception):
@@ -77,6 +62,19 @@ class TitleImportError(Exception):
         super().__init__(message)
 
 
+@dataclass(frozen=True)
+class TitleImport:
+    """The titles read, as stored, and the rows left out (only when asked to keep the good
+    rows)."""
+
+    rows: list[dict[str, Any]]
+    skipped: list[RowProblem]
+
+    @property
+    def titles(self) -> list[TitleIn]:
+        return [TitleIn.model_validate(row) for row in self.rows]
+
+
 def read_titles(
     data: bytes,
     *,
@@ -85,7 +83,29 @@ def read_titles(
     max_bytes: int = MAX_BYTES,
     max_unpacked_bytes: int = MAX_UNPACKED_BYTES,
 ) -> list[TitleIn]:
-    """All titles of an uploaded CSV or XLSX file, or TitleImportError naming every problem.
+    """All titles of an uploaded KBART, CSV or XLSX file, or TitleImportError naming every
+    problem."""
+    return read_title_list(
+        data,
+        filename=filename,
+        max_rows=max_rows,
+        max_bytes=max_bytes,
+        max_unpacked_bytes=max_unpacked_bytes,
+    ).titles
+
+
+def read_title_list(
+    data: bytes,
+    *,
+    filename: str,
+    keep_good: bool = False,
+    max_rows: int = MAX_ROWS,
+    max_bytes: int = MAX_BYTES,
+    max_unpacked_bytes: int = MAX_UNPACKED_BYTES,
+) -> TitleImport:
+    """The titles of an uploaded file. A bad row refuses the whole file unless `keep_good`:
+    then the good rows are read and the bad ones returned; a bad header or file is refused
+    either way.
 
     `max_rows` counts blank rows too, so that a sheet padded with a million empty rows is
     refused rather than scanned; `max_unpacked_bytes` bounds an XLSX's declared unpacked
@@ -98,7 +118,7 @@ def read_titles(
         )
     rows = _xlsx_rows(data, max_unpacked_bytes) if _is_xlsx(data, filename) else _csv_rows(data)
     with closing(rows):  # an XLSX's workbook is closed even when reading stops early
-        return _titles(rows, max_rows)
+        return _titles(rows, max_rows, keep_good=keep_good)
 
 
 def _file_error(reason: str) -> TitleImportError:
@@ -115,7 +135,10 @@ def _is_xlsx(data: bytes, filename: str) -> bool:
     if suffix in _XLSX_SUFFIXES:
         raise _file_error(f"{filename!r} is not a valid XLSX workbook")
     if suffix not in _CSV_SUFFIXES:
-        raise _file_error(f"{filename!r} is neither CSV nor XLSX; upload a .csv or .xlsx file")
+        raise _file_error(
+            f"{filename!r} is not a KBART, CSV or XLSX file; upload a .txt (KBART), .csv or "
+            ".xlsx file"
+        )
     return False
 
 
@@ -129,7 +152,12 @@ def _csv_rows(data: bytes) -> Generator[Cells, None, None]:
     if not first:
         return
     delimiter = max(_DELIMITERS, key=first.count)
-    reader = csv.reader(itertools.chain([first], lines), delimiter=delimiter)
+    # KBART is tab-separated without quoting: a title may open with a quotation mark.
+    lines = itertools.chain([first], lines)
+    if delimiter == "\t":
+        reader = csv.reader(lines, delimiter=delimiter, quoting=csv.QUOTE_NONE)
+    else:
+        reader = csv.reader(lines, delimiter=delimiter)
     try:
         for record in reader:
             yield [cell or None for cell in record]
@@ -219,109 +247,42 @@ def _cell_text(value: Any) -> str | None:
     return str(value)
 
 
-def _titles(rows: Iterable[Cells], max_rows: int) -> list[TitleIn]:
+def _titles(rows: Iterable[Cells], max_rows: int, *, keep_good: bool) -> TitleImport:
     numbered = enumerate(rows, start=1)
     first = next(numbered, None)
     if first is None:
         raise _file_error("the file is empty")
-    columns = _columns(first[1])
-    titles: list[TitleIn] = []
+    columns, header_problems = read_header(first[1])
+    if header_problems:
+        raise TitleImportError(
+            [RowProblem(1, column, reason) for column, reason in header_problems]
+        )
+    merger = TitleMerger()
     problems: list[RowProblem] = []
-    seen: dict[str, tuple[int, str]] = {}
+    for parsed in parse_rows(_limited(numbered, max_rows), columns):
+        problems.extend(merger.add(parsed, columns))
+        if len(problems) > MAX_PROBLEMS and not keep_good:
+            break
+    if problems and not keep_good:
+        raise TitleImportError(problems)
+    if not merger.rows:
+        if problems:
+            raise TitleImportError(problems)
+        raise _file_error("there are no titles below the header row")
+    return TitleImport(merger.rows, problems)
+
+
+def _limited(numbered: Iterator[tuple[int, Cells]], max_rows: int) -> Iterator[tuple[int, Cells]]:
     for row_number, cells in numbered:
         if row_number - 1 > max_rows:
-            problems.append(
-                RowProblem(
-                    row=row_number,
-                    column="",
-                    reason=f"the list has more than {max_rows:,} rows (blank rows included); "
-                    "split it into smaller lists",
-                )
+            raise TitleImportError(
+                [
+                    RowProblem(
+                        row=row_number,
+                        column="",
+                        reason=f"the list has more than {max_rows:,} rows (blank rows "
+                        "included); split it into smaller lists",
+                    )
+                ]
             )
-            raise TitleImportError(problems)
-        values = _row_values(cells, columns)
-        if not values:
-            continue
-        try:
-            titles.append(TitleIn.model_validate(values))
-        except ValidationError as exc:
-            problems.extend(_validation_problems(row_number, exc, columns))
-        problems.extend(_duplicates(row_number, values, columns, seen))
-    if problems:
-        raise TitleImportError(problems)
-    if not titles:
-        raise _file_error("there are no titles below the header row")
-    return titles
-
-
-def _row_values(cells: Cells, columns: dict[str, tuple[int, str]]) -> dict[str, str]:
-    """The row's non-empty cells by field: an empty cell is left out, so it takes the
-    field's default (None for ISSNs and price) and a missing title reads "Field required"."""
-    values = {}
-    for field, (index, _) in columns.items():
-        cell = cells[index] if index < len(cells) else None
-        if cell and cell.strip():
-            values[field] = cell.strip()
-    return values
-
-
-def _columns(header: Cells) -> dict[str, tuple[int, str]]:
-    """Each known field's position and its header as written, from the header row."""
-    columns: dict[str, tuple[int, str]] = {}
-    problems: list[RowProblem] = []
-    for index, cell in enumerate(header):
-        name = (cell or "").strip()
-        field = _FIELD_OF.get(name.casefold())
-        if field is None:
-            continue
-        if field in columns:
-            other = columns[field][1]
-            problems.append(RowProblem(1, name, f"{other!r} and {name!r} both give the {field}"))
-            continue
-        columns[field] = (index, name)
-    if "title" not in columns:
-        problems.append(
-            RowProblem(
-                1,
-                "title",
-                "there is no title column; the first row must name the columns "
-                "(title, issn, eissn, subject, price)",
-            )
-        )
-    if problems:
-        raise TitleImportError(problems)
-    return columns
-
-
-def _validation_problems(
-    row: int, exc: ValidationError, columns: dict[str, tuple[int, str]]
-) -> Iterator[RowProblem]:
-    for error in exc.errors():
-        field = str(error["loc"][0]) if error["loc"] else ""
-        column = columns[field][1] if field in columns else field
-        reason = error["msg"].removeprefix("Value error, ")
-        yield RowProblem(row=row, column=column, reason=reason)
-
-
-def _duplicates(
-    row: int,
-    values: dict[str, str],
-    columns: dict[str, tuple[int, str]],
-    seen: dict[str, tuple[int, str]],
-) -> Iterator[RowProblem]:
-    """A valid ISSN already given in an earlier row, print or online: two titles cannot share
-    one. Checked on the cells, so that it shows even in a row with other problems; the same
-    ISSN as print and online ISSN of one title is left alone."""
-    for field in ("issn", "eissn"):
-        number = values.get(field)
-        if number is None or not stdnum_issn.is_valid(number):
-            continue
-        number = stdnum_issn.format(number)
-        column = columns[field][1]
-        earlier = seen.setdefault(number, (row, column))
-        if earlier[0] != row:
-            yield RowProblem(
-                row=row,
-                column=column,
-                reason=f"ISSN {number} is also in row {earlier[0]} ({earlier[1]})",
-            )
+        yield row_number, cells

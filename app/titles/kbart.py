@@ -3,12 +3,15 @@ knowledge bases load: tab-separated UTF-8 without a BOM, one title a line, no qu
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
+from typing import TextIO
 
 from app.assembly.schemas import TitleIn
+from app.assembly.title_fields import Coverage
 
 KBART_COLUMNS = (
     "publication_title",
@@ -42,39 +45,116 @@ KBART_COLUMNS = (
 _BREAKS = re.compile(r"[\t\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+")
 
 
-def kbart_rows(titles: Iterable[TitleIn], *, publisher: str) -> Iterator[list[str]]:
-    """The header row, then a row per title, every value safe to join with tabs. All
-    titles are serials in full text, paid for ("P"); the title id is the eISSN, else the
-    ISSN."""
-    yield list(KBART_COLUMNS)
+OWN_COLUMNS = ("issn_l", "subject", "package", "price")
+"""Ours, after KBART's: what our contracts add to a title."""
+
+
+def extra_columns(titles: Iterable[TitleIn]) -> list[str]:
+    """The columns after KBART's that a list needs: ours that any title fills, then the
+    other columns its files brought, in the order first met."""
+    own: set[str] = set()
+    extra: dict[str, None] = {}
     for title in titles:
-        fields = {
-            "publication_title": title.title,
-            "print_identifier": title.issn or "",
-            "online_identifier": title.eissn or "",
-            "title_id": title.eissn or title.issn or "",
-            "coverage_depth": "fulltext",
-            "publisher_name": publisher,
-            "publication_type": "serial",
-            "access_type": "P",
-        }
-        yield [_clean(fields.get(column, "")) for column in KBART_COLUMNS]
+        own.update(name for name in OWN_COLUMNS if getattr(title, name) not in (None, ""))
+        extra.update(dict.fromkeys(title.extra))
+    return [name for name in OWN_COLUMNS if name in own] + [n for n in extra if n not in own]
 
 
-def kbart_titles(rows: Iterable[dict[str, str]]) -> list[TitleIn]:
-    """Titles back from an assembled list's rows; they were checked on the way in."""
-    return [
-        TitleIn.model_construct(
-            title=row["title"], issn=row["issn"] or None, eissn=row["eissn"] or None
-        )
-        for row in rows
-    ]
+def kbart_rows(
+    titles: Iterable[TitleIn], *, publisher: str, extra: Sequence[str] = ()
+) -> Iterator[list[str]]:
+    """The header row, then a row per coverage range of each title (one for a title
+    without), every value safe to join with tabs. What a title leaves empty is filled as a
+    knowledge base needs it: the publisher, full text, paid for ("P"); a title id only
+    where one was given."""
+    yield [*KBART_COLUMNS, *extra]
+    for title in titles:
+        fields = _title_fields(title, publisher)
+        fields.extend(_extra_value(title, name) for name in extra)
+        if not title.coverage:
+            yield fields
+        for coverage in title.coverage:
+            row = list(fields)
+            for index, value in zip(_COVERAGE_AT, _coverage_values(coverage), strict=True):
+                row[index] = _clean(value)
+            row[_DEPTH_AT] = coverage.depth
+            yield row
 
 
-def render_kbart(titles: Iterable[TitleIn], *, publisher: str) -> bytes:
-    return "".join("\t".join(row) + "\n" for row in kbart_rows(titles, publisher=publisher)).encode(
-        "utf-8"
+def write_kbart(
+    titles: Iterable[TitleIn], out: TextIO, *, publisher: str, extra: Sequence[str] = ()
+) -> None:
+    """The file, a line at a time: a list of any length in the memory of one title."""
+    for row in kbart_rows(titles, publisher=publisher, extra=extra):
+        out.write("\t".join(row))
+        out.write("\n")
+
+
+def render_kbart(titles: Sequence[TitleIn], *, publisher: str) -> bytes:
+    out = io.StringIO()
+    write_kbart(titles, out, publisher=publisher, extra=extra_columns(titles))
+    return out.getvalue().encode("utf-8")
+
+
+_COVERAGE_COLUMNS = (
+    "date_first_issue_online",
+    "num_first_vol_online",
+    "num_first_issue_online",
+    "date_last_issue_online",
+    "num_last_vol_online",
+    "num_last_issue_online",
+    "embargo_info",
+    "notes",
+)
+_COVERAGE_AT = tuple(KBART_COLUMNS.index(name) for name in _COVERAGE_COLUMNS)
+_DEPTH_AT = KBART_COLUMNS.index("coverage_depth")
+
+
+def _coverage_values(coverage: Coverage) -> tuple[str, ...]:
+    c = coverage
+    return (
+        c.first_date,
+        c.first_volume,
+        c.first_issue,
+        c.last_date,
+        c.last_volume,
+        c.last_issue,
+        c.embargo,
+        c.notes,
     )
+
+
+def _title_fields(title: TitleIn, publisher: str) -> list[str]:
+    book = title.publication_type == "monograph"
+    print_id = (title.isbn if book else title.issn) or title.issn or title.isbn or ""
+    online_id = (title.eisbn if book else title.eissn) or title.eissn or title.eisbn or ""
+    values = {
+        "publication_title": title.title,
+        "print_identifier": print_id,
+        "online_identifier": online_id,
+        "title_url": title.title_url,
+        "first_author": title.first_author,
+        "title_id": title.title_id,
+        "coverage_depth": "fulltext",
+        "publisher_name": title.publisher or publisher,
+        "publication_type": title.publication_type,
+        "date_monograph_published_print": title.date_monograph_published_print,
+        "date_monograph_published_online": title.date_monograph_published_online,
+        "monograph_volume": title.monograph_volume,
+        "monograph_edition": title.monograph_edition,
+        "first_editor": title.first_editor,
+        "parent_publication_title_id": title.parent_publication_title_id,
+        "preceding_publication_title_id": title.preceding_publication_title_id,
+        "access_type": title.access_type or "P",
+    }
+    return [_clean(values.get(column, "")) for column in KBART_COLUMNS]
+
+
+def _extra_value(title: TitleIn, name: str) -> str:
+    if name in OWN_COLUMNS:
+        value = getattr(title, name)
+        return "" if value is None else _clean(str(value))
+    return _clean(title.extra.get(name, ""))
 
 
 def kbart_filename(provider: str, region: str, package: str, on: date) -> str:

@@ -1,22 +1,21 @@
-"""A licence's title lists: imported from a file, versioned per licence and year, and
-compared year on year."""
+"""A licence's title lists: imported from a file, versioned per licence and year (the
+schedule and the year-on-year comparison read them: app.titles.schedule)."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.assembly.schemas import TitleIn, TitleListData
+from app.assembly.schemas import Term
 from app.documents.models import SIGNED, Document
 from app.documents.services import Parent, create_document, get_document
-from app.errors import Conflict, FieldError, InvalidInput, NotFound
-from app.titles.comparison import TitleListComparison, compare_titles
-from app.titles.importing import TitleImportError, read_titles
+from app.errors import Conflict, FieldError, InvalidInput
+from app.titles.importing import TitleImportError, read_title_list
+from app.titles.rows import RowProblem
 from app.uow import UnitOfWork
 from app.users.models import User
 
@@ -35,7 +34,7 @@ class TitleListVersion:
     created_at: datetime
 
 
-def _licence(session: Session, licence_id: uuid.UUID) -> Document:
+def licence_of(session: Session, licence_id: uuid.UUID) -> Document:
     licence = get_document(session, licence_id)
     if licence.kind != "licence":
         raise Conflict(f"{licence.number} is a {licence.kind}; title lists belong to licences")
@@ -44,7 +43,7 @@ def _licence(session: Session, licence_id: uuid.UUID) -> Document:
 
 def title_lists(session: Session, licence_id: uuid.UUID) -> list[TitleListVersion]:
     """Every title list of a licence, by year, numbered 1, 2, … in the order made."""
-    _licence(session, licence_id)
+    licence_of(session, licence_id)
     documents = session.scalars(
         select(Document)
         .where(Document.parent_id == licence_id, Document.relation == TITLE_LIST)
@@ -67,6 +66,15 @@ def title_lists(session: Session, licence_id: uuid.UUID) -> list[TitleListVersio
     return sorted(versions, key=lambda v: (v.year, v.version))
 
 
+def problem_text(problem: RowProblem) -> str:
+    """ "row 4, issn: … (given: 0028-0837)", as a user finds the cell in the file."""
+    where = f"row {problem.row}, {problem.column}: " if problem.column else ""
+    if not where and problem.row:
+        where = f"row {problem.row}: "
+    given = f" (given: {problem.value})" if problem.value else ""
+    return f"{where}{problem.reason}{given}"
+
+
 def _problems(error: TitleImportError) -> InvalidInput:
     shown = error.problems[:MAX_PROBLEMS_SHOWN]
     more = len(error.problems) - len(shown)
@@ -74,12 +82,26 @@ def _problems(error: TitleImportError) -> InvalidInput:
         error.message + (f" (the first {len(shown)} are listed)" if more else ""),
         [
             FieldError(
-                f"/file/rows/{p.row}" + (f"/{p.column}" if p.column else ""),
-                f"row {p.row}, {p.column}: {p.reason}" if p.column else p.reason,
+                f"/file/rows/{p.row}" + (f"/{p.column}" if p.column else ""), problem_text(p)
             )
             for p in shown
         ],
     )
+
+
+def term_years(licence: Document) -> range | None:
+    term = licence.data.get("term")
+    if not term:
+        return None
+    parsed = Term.model_validate(term)
+    return range(parsed.start.year, parsed.end.year + 1)
+
+
+@dataclass(frozen=True)
+class ImportedList:
+    document_id: uuid.UUID
+    skipped: list[RowProblem]
+    """The rows left out, when the good rows were asked for."""
 
 
 def import_title_list(
@@ -90,15 +112,23 @@ def import_title_list(
     filename: str,
     year: int,
     actor: User,
-) -> uuid.UUID:
-    """A new version of the licence's list for the year, from an uploaded CSV or XLSX;
-    every row is checked first, and a bad file imports nothing."""
+    keep_good: bool = False,
+) -> ImportedList:
+    """A new version of the licence's list for the year, from an uploaded KBART, CSV or
+    XLSX file; every row is checked first, and a bad row imports nothing unless
+    `keep_good` asks for the good rows."""
     if not 2000 <= year <= 2100:
         raise InvalidInput("give the list's year", [FieldError("/year", "a year, e.g. 2027")])
     with uow:
-        licence = _licence(uow.session, licence_id)
+        licence = licence_of(uow.session, licence_id)
         if licence.status != SIGNED:
             raise Conflict(f"licence {licence.number} is {licence.status}, not signed")
+        years = term_years(licence)
+        if years is not None and year not in years:
+            raise InvalidInput(
+                f"{year} is outside licence {licence.number}'s term ({years[0]}–{years[-1]})",
+                [FieldError("/year", f"a year from {years[0]} to {years[-1]}")],
+            )
         customer = {k: v for k, v in licence.customer.items() if k != "account_id"}
         base = {
             "account": str(licence.account_id) if licence.account_id else customer,
@@ -110,100 +140,15 @@ def import_title_list(
         }
         external_ref = licence.external_ref
     try:
-        titles = read_titles(data, filename=filename)
+        read = read_title_list(data, filename=filename, keep_good=keep_good)
     except TitleImportError as exc:
         raise _problems(exc) from exc
-    if not titles:
-        raise InvalidInput("the file holds no titles", [FieldError("/file", "no rows")])
-    return create_document(
+    document_id = create_document(
         uow,
         template=TITLE_LIST_TEMPLATE,
-        data={**base, "titles": [t.model_dump(mode="json") for t in titles]},
+        data={**base, "titles": read.rows},
         external_ref=external_ref,
         actor=actor,
         parent=Parent(licence_id, TITLE_LIST),
     )
-
-
-@dataclass(frozen=True)
-class YearOnYear:
-    licence_number: str
-    customer: str
-    currency: str
-    before: TitleListVersion
-    after: TitleListVersion
-    comparison: TitleListComparison
-
-
-def _latest(versions: list[TitleListVersion], year: int) -> TitleListVersion:
-    of_year = [v for v in versions if v.year == year]
-    if not of_year:
-        raise NotFound(f"the licence has no title list for {year}")
-    return of_year[-1]
-
-
-def _titles(session: Session, version: TitleListVersion) -> list[TitleIn]:
-    document = get_document(session, version.document_id)
-    return TitleListData.model_validate(
-        {k: v for k, v in document.data.items() if k != "issued_on"}
-    ).titles
-
-
-def year_on_year(session: Session, licence_id: uuid.UUID, *, before: int, after: int) -> YearOnYear:
-    """The latest list of one year against the latest of another: added, removed, repriced."""
-    licence = _licence(session, licence_id)
-    versions = title_lists(session, licence_id)
-    old, new = _latest(versions, before), _latest(versions, after)
-    return YearOnYear(
-        licence.number,
-        licence.customer["name"],
-        licence.currency,
-        old,
-        new,
-        compare_titles(_titles(session, old), _titles(session, new)),
-    )
-
-
-def year_on_year_view(result: YearOnYear) -> dict[str, Any]:
-    c = result.comparison
-
-    def title(t: TitleIn) -> dict[str, Any]:
-        return {
-            "title": t.title,
-            "issn": t.issn,
-            "eissn": t.eissn,
-            "price": str(t.price) if t.price is not None else None,
-        }
-
-    def money(value: Any) -> str | None:
-        return None if value is None else str(value)
-
-    return {
-        "licence": result.licence_number,
-        "customer": result.customer,
-        "currency": result.currency,
-        "before": {
-            "year": result.before.year,
-            "version": result.before.version,
-            "number": result.before.number,
-            "count": result.before.count,
-        },
-        "after": {
-            "year": result.after.year,
-            "version": result.after.version,
-            "number": result.after.number,
-            "count": result.after.count,
-        },
-        "added": [title(t) for t in c.added],
-        "removed": [title(t) for t in c.removed],
-        "price_changed": [
-            {
-                "title": p.title,
-                "old": money(p.old),
-                "new": money(p.new),
-                "difference": money(p.difference),
-            }
-            for p in c.price_changed
-        ],
-        "unchanged": c.unchanged_count,
-    }
+    return ImportedList(document_id, read.skipped)

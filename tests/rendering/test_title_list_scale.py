@@ -124,7 +124,7 @@ def test_the_cover_opens_and_the_notes_close_the_list(pages: tuple[list[str], li
     text = "\n".join(chunked)
     assert "Scale Test Consortium" in chunked[0] and text.count("Prepared for") == 1
     assert text.index("Scale Test Journal 0600") < text.index("About this list")
-    assert "About this list" in chunked[-1]
+    assert "About this list" in "".join(chunked[-2:])  # the notes may run onto a last page
 
 
 def _laid_out(context: dict[str, Any]) -> tuple[Page, list[str]]:

@@ -30,6 +30,7 @@ def title_list_context(
     number: str,
     language: str = "en",
     reference: str | None = None,
+    year: int | None = None,
 ) -> dict[str, Any]:
     """The list of `titles` (title, issn, eissn, subject, price) for `customer`, with the
     shipped notes in `language`."""
@@ -39,6 +40,7 @@ def title_list_context(
             "currency": "EUR",
             "language": language,
             "reference": reference,
+            "year": year,
             "titles": titles,
         }
     )

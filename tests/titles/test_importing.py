@@ -79,13 +79,20 @@ def test_tab_separated_text_is_read() -> None:
     assert (title.title, title.issn) == ("Nature, the journal", NATURE)
 
 
-def test_header_names_are_matched_loosely_and_unknown_columns_ignored() -> None:
+def test_header_names_are_matched_loosely_and_unknown_columns_kept() -> None:
     data = (
-        " PUBLICATION_TITLE ,Publisher, print_identifier ,Online_Identifier, Price \n"
-        f"Nature,Springer,{NATURE},{NATURE_ONLINE},10\n"
+        " PUBLICATION_TITLE ,Publisher, print_identifier ,Online_Identifier, Price ,Shelf\n"
+        f"Nature,Springer,{NATURE},{NATURE_ONLINE},10,A3\n"
     ).encode()
     [title] = read_titles(data, filename="kbart.csv")
-    assert title == TitleIn(title="Nature", issn=NATURE, eissn=NATURE_ONLINE, price="10")
+    assert title == TitleIn(
+        title="Nature",
+        issn=NATURE,
+        eissn=NATURE_ONLINE,
+        publisher="Springer",
+        price="10",
+        extra={"Shelf": "A3"},
+    )
 
 
 def test_every_bad_row_is_reported_by_row_and_column_and_nothing_imported() -> None:
@@ -122,7 +129,9 @@ def test_the_error_message_sums_up() -> None:
 def test_an_issn_given_as_print_in_one_row_and_online_in_another_is_a_duplicate() -> None:
     data = f"title,issn,eissn\nNature,{NATURE},{NATURE}\nOther,,{NATURE}\n".encode()
     assert problems(data) == [
-        RowProblem(row=3, column="eissn", reason=f"ISSN {NATURE} is also in row 2 (issn)")
+        RowProblem(
+            row=3, column="eissn", reason=f"ISSN {NATURE} is also in row 2 (issn)", value=NATURE
+        )
     ]
 
 
@@ -132,7 +141,7 @@ def test_an_issn_given_as_print_in_one_row_and_online_in_another_is_a_duplicate(
         (b"", "titles.csv", "the file is empty"),
         (b"\xef\xbb\xbf", "titles.csv", "the file is empty"),
         (b"title,issn\n", "titles.csv", "there are no titles below the header row"),
-        (b"%PDF-1.7\n...", "titles.pdf", "'titles.pdf' is neither CSV nor XLSX"),
+        (b"%PDF-1.7\n...", "titles.pdf", "'titles.pdf' is not a KBART, CSV or XLSX file"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100), "titles.xls", "old Excel (.xls)"),
         (b"title\nNature\n", "titles.xlsx", "'titles.xlsx' is not a valid XLSX workbook"),
         (b"PK\x03\x04 not really a zip", "titles.xlsx", "the file is not a valid XLSX workbook"),
@@ -164,6 +173,7 @@ def test_two_columns_for_the_same_field_are_refused() -> None:
     assert problem == RowProblem(
         1, "publication_title", "'title' and 'publication_title' both give the title"
     )
+    assert problem.value == ""
 
 
 def test_the_upload_size_is_checked_before_parsing() -> None:

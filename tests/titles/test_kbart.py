@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 
 from app.assembly.schemas import TitleIn
+from app.titles.importing import read_titles
 from app.titles.kbart import kbart_filename, kbart_rows, render_kbart
 
 # NISO RP-9-2014, section 6.6: the 25 Phase II fields, in this order.
@@ -53,7 +54,8 @@ def parsed(data: bytes) -> list[list[str]]:
 
 def test_the_header_is_the_phase_ii_field_list() -> None:
     data = render_kbart(TITLES, publisher="Northfield Press")
-    assert data.split(b"\n", 1)[0] == "\t".join(PHASE_II).encode()
+    # the standard columns in order, then ours (only those the list fills)
+    assert data.split(b"\n", 1)[0] == "\t".join([*PHASE_II, "subject", "price"]).encode()
     assert next(kbart_rows([], publisher="x")) == PHASE_II
 
 
@@ -63,21 +65,22 @@ def test_the_file_is_utf8_tab_separated_with_lf_and_parses_back() -> None:
     assert b"\r" not in data
     assert data.endswith(b"\n")
     rows = parsed(data)
-    assert rows == list(kbart_rows(TITLES, publisher="Northfield Press"))
+    assert rows == list(
+        kbart_rows(TITLES, publisher="Northfield Press", extra=["subject", "price"])
+    )
     assert len(rows) == 1 + len(TITLES)
-    assert all(len(row) == len(PHASE_II) for row in rows)
+    assert all(len(row) == len(PHASE_II) + 2 for row in rows)
 
 
 def test_titles_fill_the_serial_fields() -> None:
     _, nature, prl, revista = (
-        dict(zip(PHASE_II, row, strict=True))
+        dict(zip([*PHASE_II, "subject", "price"], row, strict=True))
         for row in parsed(render_kbart(TITLES, publisher="Northfield Press"))
     )
     assert nature["publication_title"] == "Nature"
     assert nature["print_identifier"] == "0028-0836"
     assert nature["online_identifier"] == "1476-4687"
-    assert nature["title_id"] == "1476-4687"  # the eISSN where there is one
-    assert prl["title_id"] == "0031-9007"  # else the ISSN
+    assert nature["title_id"] == prl["title_id"] == ""  # none is made up
     assert prl["publication_title"] == 'Physical Review "Letters"'
     assert revista["print_identifier"] == ""
     for row in (nature, prl, revista):
@@ -89,12 +92,13 @@ def test_titles_fill_the_serial_fields() -> None:
         "publication_title",
         "print_identifier",
         "online_identifier",
-        "title_id",
         "coverage_depth",
         "publisher_name",
         "publication_type",
         "access_type",
     }
+    assert nature["price"] == "12.50" and prl["subject"] == "Physics"
+    filled |= {"price", "subject"}
     assert all(value == "" for field, value in nature.items() if field not in filled)
 
 
@@ -115,3 +119,44 @@ def test_file_name_follows_the_kbart_convention() -> None:
 def test_a_file_name_part_needs_letters_or_digits() -> None:
     with pytest.raises(ValueError, match="no letters or digits"):
         kbart_filename("Contract Desk", " - ", "Package", date(2026, 1, 1))
+
+
+def test_every_imported_field_goes_out_again_and_reads_back_the_same() -> None:
+    from tests.titles.test_kbart_import import BOOK, NATURE_1, NATURE_2, SCIENCE, kbart
+
+    book = {**BOOK, "access_type": "P"}  # a title without one is exported as paid for
+    given = kbart(NATURE_1, SCIENCE, NATURE_2, book, extra=("package_name",))
+    titles = read_titles(given.encode(), filename="in.txt")
+    data = render_kbart(titles, publisher="Northfield Press")
+    rows = parsed(data)
+    assert rows[0] == PHASE_II  # no extra column is filled
+    by_line = [dict(zip(PHASE_II, row, strict=True)) for row in rows[1:]]
+    # Nature's two ranges are two lines, one after the other; its publisher is its own
+    assert [r["publication_title"] for r in by_line] == [
+        "Nature",
+        "Nature",
+        "Science Advances",
+        "A Treatise on Lists",
+    ]
+    for field, value in NATURE_1.items():
+        assert by_line[0][field] == value, field
+    for field, value in NATURE_2.items():
+        assert by_line[1][field] == value, field
+    for field, value in book.items():
+        assert by_line[3][field] == value, field
+    assert by_line[2]["publisher_name"] == "AAAS"
+    assert read_titles(data, filename="out.txt") == titles
+
+
+def test_extra_columns_follow_the_standard_ones() -> None:
+    titles = [
+        TitleIn(title="Nature", eissn="1476-4687", package="Core", extra={"shelf": "A3"}),
+        TitleIn(title="Science", eissn="1095-9203", extra={"zone": "B"}),
+    ]
+    rows = parsed(render_kbart(titles, publisher="P"))
+    assert rows[0] == [*PHASE_II, "package", "shelf", "zone"]
+    assert rows[1][25:] == ["Core", "A3", ""]
+    assert rows[2][25:] == ["", "", "B"]
+    assert read_titles(render_kbart(titles, publisher="P"), filename="k.txt") == [
+        t.model_copy(update={"access_type": "P", "publisher": "P"}) for t in titles
+    ]

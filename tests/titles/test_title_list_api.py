@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import subprocess
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 
 from apiflask import APIFlask
@@ -58,10 +60,15 @@ def test_a_years_list_is_imported_versioned_exported_and_compared(app: APIFlask)
     assert set(listed["files"]) >= {"pdf", "docx", "xlsx", "csv", "kbart"}
 
     kbart = client.get(listed["files"]["kbart"], headers=support)
-    assert kbart.headers["Content-Disposition"].endswith('.txt"')
+    seller = "".join(c for c in app.extensions["contractdesk"].settings.seller_name if c.isalnum())
+    number = listed["number"].replace("-", "")
+    assert re.fullmatch(
+        rf'attachment; filename="{seller}_[A-Za-z0-9]+_{number}v1_\d{{4}}-\d\d-\d\d\.txt"',
+        kbart.headers["Content-Disposition"],
+    ), kbart.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(kbart.data.decode("utf-8")), delimiter="\t"))
     assert rows[0][:3] == ["publication_title", "print_identifier", "online_identifier"]
-    assert rows[0][-1] == "access_type" and len(rows[0]) == 25
+    assert rows[0][24] == "access_type" and rows[0][25:] == ["subject", "price"]
     assert rows[1][:3] == ["Nature", "0028-0836", "1476-4687"]
     assert (
         rows[1][rows[0].index("publisher_name")]
@@ -141,7 +148,7 @@ def test_a_bad_file_is_answered_row_by_row_and_imports_nothing(app: APIFlask) ->
         headers=support,
     )
     assert not_a_sheet.status_code == 422
-    assert "neither CSV nor XLSX" in not_a_sheet.json["detail"]
+    assert "is not a KBART, CSV or XLSX file" in not_a_sheet.json["detail"]
     assert row_counts(runtime) == before
 
 
@@ -157,3 +164,73 @@ def test_a_title_that_looks_like_a_formula_stays_text_in_the_exports(app: APIFla
     ).json
     exported = client.get(listed["files"]["csv"], headers=support).data.decode("utf-8-sig")
     assert "'=HYPERLINK" in exported
+
+
+def test_a_year_outside_the_licence_term_is_refused_and_stores_nothing(app: APIFlask) -> None:
+    client = app.test_client()
+    support = bearer(app, "support@example.com")
+    licence = signed_licence(app)  # 2027 to 2029
+    runtime = app.extensions["contractdesk"]
+    before = row_counts(runtime)
+    answer = client.post(
+        f"/api/v1/documents/{licence['id']}/title-lists?year=2031&filename=t.csv",
+        data=CSV_2027.encode(),
+        headers=support,
+    )
+    assert answer.status_code == 422
+    assert "2031 is outside licence" in answer.json["detail"]
+    assert answer.json["errors"][0]["pointer"] == "/year"
+    assert row_counts(runtime) == before
+
+
+def test_the_good_rows_are_imported_on_request_and_the_bad_ones_returned(app: APIFlask) -> None:
+    client = app.test_client()
+    support = bearer(app, "support@example.com")
+    licence = signed_licence(app)
+    url = f"/api/v1/documents/{licence['id']}/title-lists?year=2027&filename=t.csv"
+    upload = CSV_2027 + "Broken,0028-0837,,Physics,10\r\nScience Again,0036-8075,,,1\r\n"
+    refused = client.post(url, data=upload.encode(), headers=support)
+    assert refused.status_code == 422
+    details = [e["detail"] for e in refused.json["errors"]]
+    assert details[0].startswith("row 5, ISSN: '0028-0837' is not a valid ISSN")
+    assert details[0].endswith("(given: 0028-0837)")
+    assert details[1] == "row 6, ISSN: ISSN 0036-8075 is also in row 3 (ISSN) (given: 0036-8075)"
+
+    taken = client.post(url + "&skip_bad_rows=true", data=upload.encode(), headers=support)
+    assert taken.status_code == 201, taken.json
+    assert [(r["row"], r["column"], r["value"]) for r in taken.json["skipped_rows"]] == [
+        (5, "ISSN", "0028-0837"),
+        (6, "ISSN", "0036-8075"),
+    ]
+    versions = client.get(f"/api/v1/documents/{licence['id']}/title-lists", headers=support)
+    assert [v["count"] for v in versions.json["lists"]] == [3]
+
+
+def test_every_export_uploaded_again_is_the_same_list(app: APIFlask) -> None:
+    from tests.titles.test_kbart_import import BOOK, NATURE_1, NATURE_2, SCIENCE, kbart
+
+    client = app.test_client()
+    support = bearer(app, "support@example.com")
+    licence = signed_licence(app)
+    url = f"/api/v1/documents/{licence['id']}/title-lists"
+    priced = {"price": "1200.00"}
+    given = kbart(
+        {**NATURE_1, **priced}, {**NATURE_2, **priced}, SCIENCE, BOOK, extra=("price",)
+    ).encode()
+    first = client.post(f"{url}?year=2027&filename=list.txt", data=given, headers=support)
+    assert first.status_code == 201, first.json
+    for kind, name in (("kbart", "again.txt"), ("csv", "again.csv"), ("xlsx", "again.xlsx")):
+        exported = client.get(first.json["files"][kind], headers=support).data
+        again = client.post(f"{url}?year=2028&filename={name}", data=exported, headers=support)
+        assert again.status_code == 201, (kind, again.json)
+        compared = client.get(f"{url}/compare?before=2027&after=2028", headers=support).json
+        assert (compared["before"]["count"], compared["after"]["count"]) == (3, 3), kind
+        assert compared["added"] == compared["removed"] == compared["moved"] == [], kind
+        assert (compared["price_changed"], compared["unchanged"]) == ([], 3), kind
+        schedule = client.get(
+            f"/api/v1/documents/{licence['id']}/title-schedule?year=2028", headers=support
+        ).json
+        nature = next(t for t in schedule["titles"] if t["title"] == "Nature")
+        assert [c.get("first_date") for c in nature["coverage"]] == ["1869-11-04", "1997"], kind
+        assert nature["issn"] == "0028-0836", kind
+        assert Decimal(nature["price"]) == Decimal("1200.00"), kind  # a number in the XLSX

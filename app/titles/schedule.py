@@ -1,0 +1,173 @@
+"""A licence's title schedule, one history: for each year of the term, the titles the
+licence holds then. The latest list uploaded for the year where there is one; else the
+licence's own titles as amended by the signed amendments in effect by the end of that
+year. The year-on-year comparison reads it, so a year without an uploaded list is
+compared with the titles the licence and its amendments name."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.assembly.consolidation import SignedAmendment, consolidate
+from app.assembly.schemas import AmendmentData, LicenceData, TitleIn, TitleListData
+from app.documents.amendments import signed_on
+from app.documents.models import AMENDMENT, SIGNED, Document
+from app.documents.services import get_document
+from app.errors import NotFound
+from app.titles.comparison import TitleListComparison, compare_titles
+from app.titles.services import licence_of, term_years, title_lists
+
+LIST, LICENCE = "list", "licence"
+
+
+@dataclass(frozen=True)
+class Schedule:
+    year: int
+    source: str
+    """LIST (an uploaded list) or LICENCE (the licence's titles as amended)."""
+    number: str
+    """The list's number, or the licence's."""
+    version: int
+    """The list's version in its year; 0 for the licence's own titles."""
+    titles: list[TitleIn]
+    amendments: tuple[str, ...] = ()
+    """The amendments that changed the licence's titles by then."""
+
+    @property
+    def count(self) -> int:
+        return len(self.titles)
+
+
+def title_schedule(session: Session, licence_id: uuid.UUID, year: int) -> Schedule:
+    """The licence's titles for `year`; NotFound outside its term without a list."""
+    licence = licence_of(session, licence_id)
+    versions = [v for v in title_lists(session, licence_id) if v.year == year]
+    if versions:
+        latest = versions[-1]
+        document = get_document(session, latest.document_id)
+        listed = TitleListData.model_validate(
+            {k: v for k, v in document.data.items() if k != "issued_on"}
+        )
+        return Schedule(year, LIST, latest.number, latest.version, listed.titles)
+    years = term_years(licence)
+    if years is None or year not in years or licence.status != SIGNED:
+        raise NotFound(f"the licence has no title list for {year}")
+    data = LicenceData.model_validate({k: v for k, v in licence.data.items() if k != "issued_on"})
+    amendments = [
+        a for a in _signed_amendments(session, licence) if a.data.effective_date.year <= year
+    ]
+    consolidated = consolidate(data, amendments)
+    changed = tuple(
+        dict.fromkeys(n for n, _ in [*consolidated.added_titles, *consolidated.removed_titles])
+    )
+    return Schedule(year, LICENCE, licence.number, 0, consolidated.titles, changed)
+
+
+def _signed_amendments(session: Session, licence: Document) -> list[SignedAmendment]:
+    documents = session.scalars(
+        select(Document).where(
+            Document.parent_id == licence.id,
+            Document.relation == AMENDMENT,
+            Document.status == SIGNED,
+        )
+    )
+    return [
+        SignedAmendment(
+            number=a.number,
+            signed_on=signed_on(session, a),
+            data=AmendmentData.model_validate(
+                {k: v for k, v in a.data.items() if k != "issued_on"}
+            ),
+            net=Decimal(a.totals["net"]),
+        )
+        for a in documents
+    ]
+
+
+@dataclass(frozen=True)
+class YearOnYear:
+    licence_number: str
+    customer: str
+    currency: str
+    before: Schedule
+    after: Schedule
+    comparison: TitleListComparison
+
+
+def year_on_year(session: Session, licence_id: uuid.UUID, *, before: int, after: int) -> YearOnYear:
+    """One year's schedule against another's: added, removed, repriced, moved between
+    packages."""
+    licence = licence_of(session, licence_id)
+    old = title_schedule(session, licence_id, before)
+    new = title_schedule(session, licence_id, after)
+    return YearOnYear(
+        licence.number,
+        licence.customer["name"],
+        licence.currency,
+        old,
+        new,
+        compare_titles(old.titles, new.titles),
+    )
+
+
+def _ref(schedule: Schedule) -> dict[str, Any]:
+    return {
+        "year": schedule.year,
+        "source": schedule.source,
+        "version": schedule.version,
+        "number": schedule.number,
+        "count": schedule.count,
+    }
+
+
+def year_on_year_view(result: YearOnYear) -> dict[str, Any]:
+    c = result.comparison
+
+    def title(t: TitleIn) -> dict[str, Any]:
+        return {
+            "title": t.title,
+            "issn": t.issn,
+            "eissn": t.eissn,
+            "isbn": t.isbn,
+            "eisbn": t.eisbn,
+            "package": t.package,
+            "price": str(t.price) if t.price is not None else None,
+        }
+
+    def money(value: Any) -> str | None:
+        return None if value is None else str(value)
+
+    return {
+        "licence": result.licence_number,
+        "customer": result.customer,
+        "currency": result.currency,
+        "before": _ref(result.before),
+        "after": _ref(result.after),
+        "added": [title(t) for t in c.added],
+        "removed": [title(t) for t in c.removed],
+        "price_changed": [
+            {
+                "title": p.title,
+                "old": money(p.old),
+                "new": money(p.new),
+                "difference": money(p.difference),
+            }
+            for p in c.price_changed
+        ],
+        "moved": [{"title": m.title, "old": m.old, "new": m.new} for m in c.moved],
+        "unchanged": c.unchanged_count,
+    }
+
+
+def schedule_view(schedule: Schedule) -> dict[str, Any]:
+    return {
+        **_ref(schedule),
+        "amendments": list(schedule.amendments),
+        "titles": [t.model_dump(mode="json", exclude_defaults=True) for t in schedule.titles],
+    }
