@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFProtect
 from app.config import Settings
 from app.web import docs, formatting, i18n, idempotency, limits, ops, problems, spec
 from app.web.api import api_keys as api_api_keys
+from app.web.api import approvals as api_approvals
 from app.web.api import batches as api_batches
 from app.web.api import catalogue as api_catalogue
 from app.web.api import documents as api_documents
@@ -39,6 +40,7 @@ def init_app(app: APIFlask, settings: Settings) -> None:
         api_documents.bp,
         api_catalogue.bp,
         api_api_keys.bp,
+        api_approvals.bp,
         api_batches.bp,
         api_library.bp,
         api_titles.bp,

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from werkzeug.wrappers import Response
 
 from app.accounts import services as accounts
+from app.approvals import decisions
 from app.assembly.schemas import QuoteData
 from app.billing import cancellations
 from app.billing import services as billing
@@ -218,7 +219,7 @@ def decide(document_id: uuid.UUID) -> Response:
         flash(_("Choose approve or reject."), "error")
     else:
         try:
-            documents.decide_approval(
+            decisions.decide_approval(
                 unit_of_work(),
                 document_id,
                 actor=signed_in_user(),
