@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from app.assembly.approval_matrix import APPROVER_ROLES
+from app.assembly.approval_matrix import APPROVER_ROLES, ApprovalMatrix
 from app.audit import services as audit
 from app.billing import services as billing
 from app.db import utcnow
@@ -40,6 +40,20 @@ def barred(document: Document) -> dict[uuid.UUID, str]:
                 edit.user_id, f"changed {', '.join(edit.material)} in version {edit.version}"
             )
     return found
+
+
+def may_decide(document: Document, user: User, matrix: ApprovalMatrix) -> bool:
+    """Whether the controls let the user decide the document's current step (for pages)."""
+    if document.status != PENDING_APPROVAL or user.role not in APPROVER_ROLES:
+        return False
+    outstanding = outstanding_approvals(document)
+    if not outstanding or user.id in barred(document):
+        return False
+    step = min(int(rule.get("step", 1)) for rule in outstanding)
+    return any(
+        matrix.may_approve(user.role, rule["role"]) and int(rule.get("step", 1)) == step
+        for rule in outstanding
+    )
 
 
 def _as_decided(rule: dict[str, Any]) -> dict[str, Any]:

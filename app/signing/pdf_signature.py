@@ -52,6 +52,8 @@ class SignatureEvent:
     opened_at: datetime | None = None
     opened_ip: str = ""
     opened_user_agent: str = ""
+    typed_name: str = ""
+    """What the signer typed as their signature."""
 
 
 @dataclass(frozen=True)
@@ -166,8 +168,8 @@ table.events td.when { white-space: nowrap; }
   </tbody>
 </table>
 {% for s in signers %}
-<p class="consent">{{ s.name }} consented to sign electronically and typed their name as
-their signature.</p>
+<p class="consent">{{ s.name }} consented to sign electronically and typed
+“{{ s.typed_name or s.name }}” as their signature.</p>
 {% endfor %}
 <p class="consent">This document is sealed with an electronic signature of {{ seller }};
 any change made after signing invalidates that signature.</p>
@@ -212,7 +214,7 @@ def append_signature_page(
             }
             for at, what, who, ip, agent in sorted(events, key=lambda e: e[0])
         ],
-        signers=[{"name": s.name, "email": s.email} for s in signers],
+        signers=[{"name": s.name, "email": s.email, "typed_name": s.typed_name} for s in signers],
     )
     page = HTML(string=html, url_fetcher=_NoFetching()).write_pdf()
     assert page is not None

@@ -6,7 +6,17 @@ from apiflask import APIFlask
 from flask_wtf.csrf import CSRFProtect
 
 from app.config import Settings
-from app.web import docs, formatting, i18n, idempotency, limits, ops, problems, spec
+from app.web import (
+    approval_reasons,
+    docs,
+    formatting,
+    i18n,
+    idempotency,
+    limits,
+    ops,
+    problems,
+    spec,
+)
 from app.web.api import api_keys as api_api_keys
 from app.web.api import approvals as api_approvals
 from app.web.api import batches as api_batches
@@ -35,6 +45,7 @@ def init_app(app: APIFlask, settings: Settings) -> None:
     problems.init_app(app)
     i18n.init_app(app)
     formatting.init_app(app)
+    approval_reasons.init_app(app)
     csrf.init_app(app)
     keyed = [
         api_documents.bp,

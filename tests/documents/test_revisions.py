@@ -77,7 +77,7 @@ def test_a_priced_change_after_approval_resets_it_and_says_why(app: APIFlask) ->
         },
     )
     html = client.get(f"/documents/{created['id']}").text
-    assert "because the priced figures changed" in html
+    assert "by a change made after it" in html
     assert "line 1 discount percent 15 → 20" in html
 
 
