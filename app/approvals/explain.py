@@ -119,3 +119,35 @@ def explain(uow: UnitOfWork, document_id: uuid.UUID) -> dict[str, Any]:
                 if uid in people
             ],
         }
+
+
+def as_text(explained: dict[str, Any]) -> str:
+    """The explanation as plain lines, for the command line."""
+    facts = explained["facts"]
+    lines = [
+        f"{explained['number']} ({explained['status']})",
+        f"effective discount {facts['discount_percent']} %"
+        + (f" (line {facts['discount_line']})" if facts["discount_line"] else ""),
+        f"net value {facts['net_term']} {facts['currency']} for the term, "
+        f"{facts['net_annual']} for the largest year; rate {facts['rate']} "
+        f"{explained['base_currency']} per {facts['currency']} ({facts['rate_source']})",
+        "",
+    ]
+    for tier in explained["tiers"]:
+        verdict = "FIRES" if tier["fires"] else "does not fire"
+        lines.append(f"{tier['rule']} ({tier['role']}, step {tier['step']}): {verdict}")
+        for condition in tier["conditions"]:
+            mark = "holds" if condition["holds"] else "does not hold"
+            lines.append(f"  {_condition_text(condition)}: {mark}")
+    lines.append("")
+    lines.append(f"outstanding: {', '.join(explained['outstanding']) or 'none'}")
+    for person in explained["barred"]:
+        lines.append(f"may not decide: {person['email']} ({person['why']})")
+    return "\n".join(lines)
+
+
+def _condition_text(condition: dict[str, Any]) -> str:
+    figures = condition["figures"]
+    if condition["code"] == "discount-above":
+        return f"effective discount {figures['discount_percent']} % above {figures['threshold']} %"
+    return str(condition["text"])

@@ -27,6 +27,7 @@ from app.web.api import provider_webhooks as api_provider_webhooks
 from app.web.api import titles as api_titles
 from app.web.api import webhook_endpoints as api_webhooks
 from app.web.pages import admin as pages_admin
+from app.web.pages import approvals as pages_approvals
 from app.web.pages import auth as pages_auth
 from app.web.pages import documents as pages_documents
 from app.web.pages import finance as pages_finance
@@ -65,6 +66,7 @@ def init_app(app: APIFlask, settings: Settings) -> None:
     for page_bp in (
         ops.bp,
         pages_admin.bp,
+        pages_approvals.bp,
         pages_auth.bp,
         pages_documents.bp,
         pages_finance.bp,

@@ -4,16 +4,25 @@ and why a document needs the approvals it needs."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict
 from typing import Any
 
 from apiflask import APIBlueprint
 
 from app.approvals import explain, rules
 from app.approvals.models import ExchangeRate
+from app.documents.approval_queue import waiting_for
 from app.users import scopes
 from app.web.api.auth import auth, current_user
 from app.web.context import runtime, unit_of_work
-from app.web.schemas.approvals import ExplanationOut, MatrixOut, RateIn, RateOut, RatesOut
+from app.web.schemas.approvals import (
+    ExplanationOut,
+    MatrixOut,
+    QueueOut,
+    RateIn,
+    RateOut,
+    RatesOut,
+)
 
 bp = APIBlueprint("api_approvals", __name__, url_prefix="/api/v1", tag="Approvals")
 
@@ -73,3 +82,31 @@ def keep_rate(json_data: RateIn) -> tuple[dict[str, Any], int]:
 @bp.doc(summary="Which rule fired on which figure for a document", responses=[404])
 def explanation(document_id: uuid.UUID) -> dict[str, Any]:
     return explain.explain(unit_of_work(), document_id)
+
+
+@bp.get("/approval-queue")
+@bp.auth_required(auth, roles=[scopes.READ])
+@bp.output(QueueOut)
+@bp.doc(summary="What waits for the caller's decision, with deal-splitting flags")
+def queue() -> dict[str, Any]:
+    uow = unit_of_work()
+    with uow:
+        waiting = waiting_for(uow.session, current_user(), uow.settings.approval_matrix)
+        return {
+            "items": [
+                {
+                    "id": w.document.id,
+                    "number": w.document.number,
+                    "customer_name": w.document.customer["name"],
+                    "rules": w.rules,
+                    "effective_discount_percent": str(w.largest_discount_percent),
+                    "split": {
+                        **asdict(w.split),
+                        "combined_value": str(w.split.combined_value),
+                    }
+                    if w.split
+                    else None,
+                }
+                for w in waiting
+            ]
+        }

@@ -89,3 +89,26 @@ class ExplanationOut(BaseModel):
     tiers: list[TierExplainedOut]
     outstanding: list[str]
     barred: list[BarredOut] = Field(description="Who may not decide this document, and why")
+
+
+class SplitOut(BaseModel):
+    numbers: list[str] = Field(description="The documents valued together, oldest first")
+    combined_value: str
+    base_currency: str
+    would_need: list[str] = Field(description="Tiers the combined value would have fired")
+    window_days: int
+
+
+class WaitingOut(BaseModel):
+    id: uuid.UUID
+    number: str
+    customer_name: str
+    rules: list[dict[str, Any]] = Field(description="The tiers of the current step you may decide")
+    effective_discount_percent: str
+    split: SplitOut | None = Field(
+        default=None, description="A possible deal split: a flag for the approver, not a block"
+    )
+
+
+class QueueOut(BaseModel):
+    items: list[WaitingOut]
