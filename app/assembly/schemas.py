@@ -168,6 +168,7 @@ class DocumentData(Strict):
     internal_comment: str = Field(
         default="",
         max_length=4000,
+        title="Internal comment",
         description="For colleagues only: never printed, and not a material change",
     )
 

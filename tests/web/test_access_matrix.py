@@ -29,6 +29,7 @@ PAGES: dict[str, set[str]] = {
     "/documents/new/": SELLERS,
     "/documents/new/licence-agreement": SELLERS,
     "/approvals": {"manager", "director", "legal", "finance"},
+    "/approvals/matrix": EVERYONE,
     "/library/clauses": {"legal", "manager", "support", "admin"},
     "/library/clauses/limitation-of-liability": {"legal", "manager", "support", "admin"},
     "/reports/renewals": {"support", "manager", "director", "finance", "admin"},
