@@ -89,3 +89,4 @@ class TemplateVersion(IdMixin, Base):
     """The second legal user who approved the package; never its uploader."""
 
     template: Mapped[Template] = relationship(back_populates="versions", lazy="joined")
+    published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id], lazy="joined")
