@@ -30,6 +30,8 @@ PAGES: dict[str, set[str]] = {
     "/documents/new/licence-agreement": SELLERS,
     "/approvals": {"manager", "director", "legal", "finance"},
     "/approvals/matrix": EVERYONE,
+    "/reports/approvals": {"manager", "director", "finance", "admin"},
+    "/reports/approvals.csv": {"manager", "director", "finance", "admin"},
     "/library/clauses": {"legal", "manager", "support", "admin"},
     "/library/clauses/limitation-of-liability": {"legal", "manager", "support", "admin"},
     "/reports/renewals": {"support", "manager", "director", "finance", "admin"},
