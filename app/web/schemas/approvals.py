@@ -34,7 +34,12 @@ class MatrixOut(BaseModel):
 
 
 class RateIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"currency": "GBP", "rate": "1.1650", "valid_from": "2027-01-01"}]
+        },
+    )
 
     currency: str = Field(pattern=r"^[A-Z]{3}$")
     rate: str = Field(
