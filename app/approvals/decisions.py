@@ -31,7 +31,7 @@ ONE_TIER = "one-approval-per-person"
 def barred(document: Document) -> dict[uuid.UUID, str]:
     """Who may not decide the document's steps, and why: its creator, and the editors of
     material changes since it was last approved in full."""
-    found = {document.created_by_id: "created it"}
+    found = {document.created_by_id: "is its creator"}
     for edit in document.edits:
         if edit.material and (
             document.approved_at is None or edit.created_at > document.approved_at

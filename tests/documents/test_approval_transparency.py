@@ -66,7 +66,7 @@ def test_a_document_says_which_rule_fired_on_which_figure(app: APIFlask) -> None
     assert tiers["large-deal"]["fires"] is False
     assert tiers["large-deal"]["conditions"][0]["figures"]["base_value"] == "15725.00"
     assert explained["outstanding"] == ["discount"]
-    assert explained["barred"] == [{"email": "support@example.com", "why": "created it"}]
+    assert explained["barred"] == [{"email": "support@example.com", "why": "is its creator"}]
 
 
 def test_the_cli_explains_a_document_by_its_number(app: APIFlask) -> None:
