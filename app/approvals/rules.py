@@ -21,6 +21,8 @@ from app.uow import UnitOfWork
 from app.users.models import User
 
 RATE_KEEPERS = frozenset({"finance", "admin"})
+_LARGEST_RATE = Decimal(10) ** 9
+"""What the column holds (18 digits, 8 of them decimals), with room to spare."""
 
 
 def facts_of(record: dict[str, Any], data: dict[str, Any]) -> Facts:
@@ -100,8 +102,9 @@ def record_rate(
         value = Decimal(rate)
     except InvalidOperation:
         value = Decimal(0)
-    if not value.is_finite() or value <= 0:
-        raise InvalidInput("a rate is a positive number", [FieldError("/rate", "not positive")])
+    if not value.is_finite() or value <= 0 or value >= _LARGEST_RATE:
+        detail = f"a rate is a positive number below {_LARGEST_RATE:,}"
+        raise InvalidInput(detail, [FieldError("/rate", detail)])
     if currency == matrix.base_currency:
         detail = f"{currency} is the base currency"
         raise InvalidInput(detail, [FieldError("/currency", detail)])

@@ -14,7 +14,7 @@ from apiflask import APIFlask
 from sqlalchemy import select
 
 from app.audit.models import AuditEvent
-from tests.conftest import account_id, bearer, build_app, make_settings, row_counts
+from tests.conftest import account_id, bearer, build_app, csrf_token, make_settings, row_counts
 
 
 def _quote(app: APIFlask, **data: Any) -> dict[str, Any]:
@@ -253,3 +253,46 @@ def test_finance_keeps_dated_rates_and_the_rate_is_recorded(ranked_app: APIFlask
     assert value["base_value"] == "105350.00"
     approved = _decide(ranked_app, created["id"], "director@example.com")
     assert approved.json["approvals"][0]["figures"]["rate"] == "1.25"
+
+
+def test_a_bad_rate_is_refused_and_changes_nothing(ranked_app: APIFlask) -> None:
+    client = ranked_app.test_client()
+    finance = bearer(ranked_app, "finance@example.com")
+    before = row_counts(ranked_app.extensions["contractdesk"])
+    for rate in ("0", "99999999999999999999"):
+        answer = client.post(
+            "/api/v1/exchange-rates",
+            json={"currency": "GBP", "rate": rate, "valid_from": "2026-01-01"},
+            headers=finance,
+        )
+        assert answer.status_code == 422 and answer.json["errors"][0]["pointer"] == "/rate"
+    assert row_counts(ranked_app.extensions["contractdesk"]) == before
+
+
+def test_the_page_offers_no_decision_to_an_editor_and_refuses_one(app: APIFlask) -> None:
+    data = _quote(app)
+    created = _create(app, data)
+    raised = copy.deepcopy(data)
+    raised["lines"][0]["discount_percent"] = "60"
+    assert _revise(app, created["id"], raised, "manager@example.com").status_code == 200
+    client = app.test_client()
+    login = client.get("/login")
+    client.post(
+        "/login",
+        data={
+            "email": "manager@example.com",
+            "password": "contractdesk-demo",
+            "csrf_token": csrf_token(login.text),
+        },
+    )
+    page = client.get(f"/documents/{created['id']}").text
+    assert 'value="approve"' not in page
+    assert created["number"] not in client.get("/approvals").text
+    answer = client.post(
+        f"/documents/{created['id']}/approval",
+        data={"csrf_token": csrf_token(page), "decision": "approve"},
+        follow_redirects=True,
+    )
+    assert "someone else decides the approvals" in answer.text
+    [event] = _events(app, "approval.refused")
+    assert event.data["rule"] == "segregation-of-duties"
