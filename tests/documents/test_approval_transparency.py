@@ -6,11 +6,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from apiflask import APIFlask
 
-from tests.conftest import account_id, bearer, csrf_token
+from app.config import PROJECT_ROOT
+from tests.conftest import account_id, bearer, build_app, csrf_token, make_settings
 
 
 def _quote(app: APIFlask, quantity: int, discount: str = "12") -> Any:
@@ -139,3 +142,45 @@ def test_two_quotes_just_under_the_threshold_are_flagged_not_blocked(app: APIFla
         headers=bearer(app, "manager@example.com"),
     )
     assert decided.status_code == 201
+    report = _report_csv(app)
+    assert any(
+        row.startswith("exception,") and "possible deal split" in row for row in report.splitlines()
+    )
+
+
+def _report_csv(app: APIFlask) -> str:
+    client = app.test_client()
+    page = client.get("/login")
+    client.post(
+        "/login",
+        data={
+            "email": "director@example.com",
+            "password": "contractdesk-demo",
+            "csrf_token": csrf_token(page.text),
+        },
+    )
+    today = date.today()
+    answer = client.get(f"/reports/approvals.csv?from={today - timedelta(days=1)}&to={today}")
+    return str(answer.data.decode("utf-8-sig"))
+
+
+def test_the_splitting_window_is_the_matrix_s(
+    postgres_url: str, tmp_path: Path, instance_dir: Path
+) -> None:
+    matrix = tmp_path / "matrix.yaml"
+    shipped = (PROJECT_ROOT / "config" / "approval-matrix.yaml").read_text()
+    matrix.write_text(shipped.replace("split_window_days: 30", "split_window_days: 0"))
+    app = build_app(
+        make_settings(postgres_url, tmp_path, instance_dir, approval_matrix_file=matrix)
+    )
+    try:
+        _quote(app, 6)
+        second = _quote(app, 6)
+        queue = (
+            app.test_client()
+            .get("/api/v1/approval-queue", headers=bearer(app, "manager@example.com"))
+            .json
+        )
+        assert {i["number"]: i["split"] for i in queue["items"]}[second["number"]] is None
+    finally:
+        app.extensions["contractdesk"].close()
