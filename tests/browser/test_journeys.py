@@ -42,7 +42,9 @@ def test_a_discounted_quote_from_the_form_to_signed_and_invoiced(
     page.locator("#lines-0-discount_percent").fill("15")
 
     live_totals = page.locator("#live-totals")
-    expect(live_totals).to_contain_text("Needs approval by a manager: discount 15 % above 10 %")
+    expect(live_totals).to_contain_text(
+        "Needs approval by a manager: effective discount 15 % on the whole document, above 10 %"
+    )
     expect(live_totals).to_contain_text("£")
     page.get_by_role("button", name="Preview PDF").click()
     expect(page.locator("#pdf-frame")).to_have_attribute("src", re.compile("^blob:"))

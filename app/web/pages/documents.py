@@ -28,6 +28,7 @@ from app.notifications import services as notifications
 from app.signing import services as signing
 from app.signing.services import SignerRequest
 from app.validation import field_errors
+from app.web.approval_reasons import rule_text
 from app.web.context import unit_of_work
 from app.web.files import as_amended_pdf_response, file_response
 from app.web.formatting import money
@@ -170,7 +171,7 @@ def live_totals() -> Refusal:
             for key in ("subtotal", "discount", "tax", "total")
         },
         "approvals": [
-            {"role": a["role"], "reason": a["reason"], "step": a["step"]} for a in answer.approvals
+            {"role": a["role"], "reason": rule_text(a), "step": a["step"]} for a in answer.approvals
         ],
     }, 200
 
