@@ -402,5 +402,27 @@ def renewals_sweep(today: datetime | None) -> None:
         sys.exit(1)
 
 
+@main.group()
+def approvals() -> None:
+    """The approval matrix: why a document needs the approvals it needs."""
+
+
+@approvals.command("explain")
+@click.argument("ref")
+def approvals_explain(ref: str) -> None:
+    """Which rule fired on which figure for a document (its number or id)."""
+    from app.approvals import explain
+    from app.errors import DomainError
+
+    with _runtime() as runtime:
+        try:
+            explained = explain.explain(
+                runtime.unit_of_work(), explain.document_by_ref(runtime.unit_of_work(), ref)
+            )
+        except DomainError as exc:
+            raise click.ClickException(exc.detail) from exc
+    click.echo(explain.as_text(explained))
+
+
 if __name__ == "__main__":
     main()

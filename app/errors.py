@@ -80,6 +80,17 @@ class Forbidden(DomainError):
     slug = "forbidden"
 
 
+@dataclass
+class ControlRefused(Forbidden):
+    """A control refused a decision (an approval, a publication); `rule` names the control,
+    e.g. `segregation-of-duties`, so a client and an auditor can tell which."""
+
+    rule: str = "forbidden"
+
+    title = "Refused by a control"
+    slug = "control-refused"
+
+
 class Conflict(DomainError):
     """The request is valid but the document is not in a state that allows it."""
 

@@ -1,6 +1,7 @@
 """Imports every model so that `Base.metadata` knows the whole schema (Alembic, tests)."""
 
 from app.accounts.models import Account
+from app.approvals.models import ExchangeRate
 from app.audit.models import AuditEvent
 from app.batches.models import Batch, BatchRow
 from app.billing.models import (
@@ -13,7 +14,7 @@ from app.billing.models import (
 from app.catalogue.models import Price, Product
 from app.counters import NumberReservation, ReleasedNumber, SequenceCounter
 from app.db import Base
-from app.documents.models import Approval, Document, DocumentClause, DocumentFile
+from app.documents.models import Approval, Document, DocumentClause, DocumentEdit, DocumentFile
 from app.idempotency.models import IdempotentRequest
 from app.library.models import Clause, ClauseVersion, Template, TemplateVersion
 from app.notifications.models import Notification
@@ -33,8 +34,10 @@ __all__ = [
     "ClauseVersion",
     "Document",
     "DocumentClause",
+    "DocumentEdit",
     "DocumentFile",
     "Envelope",
+    "ExchangeRate",
     "IdempotentRequest",
     "Notification",
     "NumberReservation",

@@ -98,7 +98,8 @@ def test_a_quote_goes_from_api_to_signature_to_invoice_trigger(
     assert doc["version"] == 1
     assert doc["external_ref"] == "OPP-4711"
     assert [(r["rule"], r["role"]) for r in doc["approvals_required"]] == [("discount", "manager")]
-    assert doc["approvals_required"][0]["reason"] == "discount 15 % above 10 %"
+    # line 15 % and header 5 % compound to 19.25 % off list on the first line
+    assert doc["approvals_required"][0]["reason"] == "discount 19.25 % on line 1 above 10 %"
     assert created.headers["Location"].endswith(f"/api/v1/documents/{doc['id']}")
 
     pdf = client.get(doc["files"]["pdf"], headers=support)

@@ -172,6 +172,12 @@ class DocumentData(Strict):
     )
     po_number: str | None = Field(default=None, max_length=100, title="Purchase order number")
     notes: str = Field(default="", max_length=4000)
+    internal_comment: str = Field(
+        default="",
+        max_length=4000,
+        title="Internal comment",
+        description="For colleagues only: never printed, and not a material change",
+    )
 
     @field_validator("currency")
     @classmethod

@@ -1,6 +1,7 @@
 """What waits for a manager's, director's, legal's or finance's decision: the documents
-whose current approval step needs the person's role, with the rule that fired and the
-figures behind it. The creator never sees their own; one person approves one tier."""
+whose current approval step is within the person's authority, with the rule that fired,
+the figures behind it and a deal-splitting flag. Nobody sees what they may not decide
+(their own, what they changed since its last approval, a tier they already approved)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.approvals.decisions import barred
+from app.approvals.splitting import SplitFlag, split_flag
+from app.assembly.approval_matrix import ApprovalMatrix
+from app.assembly.effective_discount import from_record
 from app.documents.models import PENDING_APPROVAL, Document
 from app.documents.services import outstanding_approvals
 from app.users.models import User
@@ -20,26 +25,15 @@ from app.users.models import User
 class Waiting:
     document: Document
     rules: list[dict[str, Any]]
-    """The rules of the current step that wait for this person's role."""
+    """The rules of the current step within this person's authority."""
     largest_discount_percent: Decimal
+    """The effective discount: line and header compounded, the larger of line and whole."""
     term_years: int
     non_standard: list[str]
+    split: SplitFlag | None = None
 
 
-def _largest_discount(totals: dict[str, Any]) -> Decimal:
-    shares = []
-    for line in totals.get("lines", []):
-        gross = Decimal(line["unit_price"]) * line["quantity"]
-        base = Decimal(line["list_price"]) * line["quantity"] if line.get("list_price") else gross
-        if base > 0:
-            shares.append((base - Decimal(line["amount"])) * 100 / base)
-    subtotal = Decimal(totals.get("subtotal", "0"))
-    if subtotal > 0:
-        shares.append(Decimal(totals.get("discount", "0")) * 100 / subtotal)
-    return max(shares, default=Decimal(0)).quantize(Decimal("0.1"))
-
-
-def waiting_for(session: Session, user: User) -> list[Waiting]:
+def waiting_for(session: Session, user: User, matrix: ApprovalMatrix) -> list[Waiting]:
     found = []
     for document in session.scalars(
         select(Document)
@@ -47,10 +41,14 @@ def waiting_for(session: Session, user: User) -> list[Waiting]:
         .order_by(Document.created_at)
     ):
         outstanding = outstanding_approvals(document)
-        if not outstanding:
+        if not outstanding or user.id in barred(document):
             continue
         step = min(int(rule.get("step", 1)) for rule in outstanding)
-        mine = [r for r in outstanding if r["role"] == user.role and int(r.get("step", 1)) == step]
+        mine = [
+            r
+            for r in outstanding
+            if matrix.may_approve(user.role, r["role"]) and int(r.get("step", 1)) == step
+        ]
         approved_already = any(
             a.decided_by_id == user.id and a.standing and a.decision == "approve"
             for a in document.approvals
@@ -62,12 +60,13 @@ def waiting_for(session: Session, user: User) -> list[Waiting]:
             Waiting(
                 document=document,
                 rules=mine,
-                largest_discount_percent=_largest_discount(document.totals),
+                largest_discount_percent=from_record(document.totals).percent,
                 term_years=int(term.get("years", 1)),
                 non_standard=sorted(
                     f"{key}: {position}"
                     for key, position in document.data.get("clause_positions", {}).items()
                 ),
+                split=split_flag(session, matrix, document),
             )
         )
     return found

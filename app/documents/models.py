@@ -58,6 +58,8 @@ class Document(IdMixin, Base):
     created_via: Mapped[str] = mapped_column(String(10), default="page")
     """page (a person), api (a CRM), batch, or renewal (the sweep)."""
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    approved_at: Mapped[datetime | None]
+    """When every required approval was last given; edits after it bar their editors."""
 
     created_by: Mapped[User] = relationship(lazy="joined")
     template_version: Mapped[TemplateVersion] = relationship(lazy="joined")
@@ -70,6 +72,9 @@ class Document(IdMixin, Base):
     clauses: Mapped[list[DocumentClause]] = relationship(
         order_by="DocumentClause.position", lazy="selectin"
     )
+    edits: Mapped[list[DocumentEdit]] = relationship(
+        order_by="DocumentEdit.created_at", lazy="selectin"
+    )
 
     def file(self, kind: str, version: int | None = None) -> DocumentFile | None:
         """The newest file of a kind, or the one of a given version."""
@@ -77,6 +82,21 @@ class Document(IdMixin, Base):
         if version is not None:
             matching = [f for f in matching if f.version == version]
         return max(matching, key=lambda f: f.version, default=None)
+
+
+class DocumentEdit(IdMixin, Base):
+    """One change of a document's data after it was created: who, which version, and
+    which material fields it touched (`app/documents/material.py`)."""
+
+    __tablename__ = "document_edit"
+
+    document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("document.id"), index=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user.id"))
+    version: Mapped[int]
+    material: Mapped[list[str]] = mapped_column(JSON, default=list)
+    """The material fields changed; empty for a change of nothing material."""
+
+    user: Mapped[User] = relationship(lazy="joined")
 
 
 class DocumentClause(Base):
@@ -122,6 +142,10 @@ class Approval(IdMixin, Base):
     reset_at: Mapped[datetime | None]
     """Set when a priced change after the decision made it void; the decision stays on record."""
     reset_reason: Mapped[str] = mapped_column(Text, default="")
+    role: Mapped[str] = mapped_column(String(20), default="")
+    """The approver's role when deciding: a higher rank may approve a lower step."""
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    """The rule as it fired when decided: reasons, figures and the exchange rate used."""
 
     @property
     def standing(self) -> bool:

@@ -13,25 +13,26 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import counters
+from app.approvals import rules
 from app.assembly.approval_matrix import APPROVER_ROLES as MATRIX_ROLES
-from app.assembly.approval_matrix import Facts
 from app.assembly.document import AssembledDocument, Party, PricedLineInput
-from app.assembly.pricing import largest_discount_percent
+from app.assembly.kinds import Kind
 from app.assembly.quote import valid_until
 from app.assembly.schemas import DocumentData, QuoteData
 from app.assembly.tax import TaxDecision
 from app.audit import services as audit
 from app.billing import services as billing
 from app.db import utcnow
+from app.documents.material import material_changes
 from app.documents.models import (
     APPROVED,
     DRAFT,
     PENDING_APPROVAL,
     REJECTED,
     RENEWAL,
-    Approval,
     Document,
     DocumentClause,
+    DocumentEdit,
     DocumentFile,
 )
 from app.documents.resolve import (
@@ -43,7 +44,7 @@ from app.documents.resolve import (
     with_defaults,
 )
 from app.documents.revisions import priced_changes
-from app.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.jobs.calls import call_job
 from app.library.clause_files import PREFERRED
 from app.library.models import TemplateVersion
@@ -207,7 +208,7 @@ def preview(uow: UnitOfWork, *, template: str, data: Any) -> Preview:
         assembled = _assemble(uow, package, parsed, resolved, number="PREVIEW", issued_on=issued_on)
         return Preview(
             record=assembled.record,
-            approvals=_approvals(uow, parsed, assembled),
+            approvals=_approvals(uow, parsed, assembled, issued_on),
             issued_on=issued_on,
             valid_until=valid_until(parsed, issued_on) if isinstance(parsed, QuoteData) else None,
         )
@@ -257,41 +258,16 @@ def check_template_package(uow: UnitOfWork, package: TemplatePackage) -> None:
 
 
 def _approvals(
-    uow: UnitOfWork, data: DocumentData, assembled: AssembledDocument
+    uow: UnitOfWork, data: DocumentData, assembled: AssembledDocument, issued_on: date
 ) -> list[dict[str, Any]]:
     """The approvals the matrix requires for the document as assembled."""
-    term = getattr(data, "term", None)
-    facts = Facts(
-        discount_percent=max(
-            largest_discount_percent(assembled.totals), _below_list_percent(assembled.record)
-        ),
-        total=assembled.totals.total,
-        currency=data.currency,
-        term_years=term.years if term is not None else 1,
-        non_standard=tuple(
-            sorted(
-                f"{key}: {position}"
-                for key, position in data.clause_positions.items()
-                if position != PREFERRED
-            )
-        ),
+    return rules.required(
+        uow.session,
+        uow.settings.approval_matrix,
+        assembled.record,
+        data.model_dump(mode="json"),
+        issued_on,
     )
-    try:
-        required = uow.settings.approval_matrix.required(facts)
-    except ValueError as exc:
-        raise InvalidInput(str(exc), [FieldError("/data/currency", str(exc))]) from exc
-    return [rule.as_dict() for rule in required]
-
-
-def _below_list_percent(record: dict[str, Any]) -> Decimal:
-    """How far below the catalogue's list a line with a contract price comes, after its
-    discount, as a percent: a price under list counts as a discount for approval."""
-    shares = [
-        Decimal(1) - Decimal(line["amount"]) / (Decimal(line["list_price"]) * line["quantity"])
-        for line in record.get("lines", [])
-        if line.get("list_price") and Decimal(line["list_price"]) > 0
-    ]
-    return max((share * 100 for share in shares), default=Decimal(0)).quantize(Decimal("0.01"))
 
 
 def create_document(
@@ -417,7 +393,7 @@ def _record_new_document(
     session = uow.session
     doc = document_input(uow, package, data, resolved, number=number, issued_on=issued_on)
     assembled = kind_of(package).assemble(doc)
-    approvals = _approvals(uow, data, assembled)
+    approvals = _approvals(uow, data, assembled, issued_on)
     document = Document(
         id=uuid.uuid4(),
         number=number,
@@ -477,7 +453,7 @@ def get_document(session: Session, document_id: uuid.UUID) -> Document:
     return document
 
 
-def _locked(session: Session, document_id: uuid.UUID) -> Document:
+def locked(session: Session, document_id: uuid.UUID) -> Document:
     document = session.scalar(
         select(Document).where(Document.id == document_id).with_for_update(of=Document)
     )
@@ -490,67 +466,6 @@ def outstanding_approvals(document: Document) -> list[dict[str, str]]:
     """The required approvals no one has given yet, in the order they were required."""
     given = {a.rule for a in document.approvals if a.decision == "approve" and a.standing}
     return [rule for rule in document.approvals_required if rule["rule"] not in given]
-
-
-def decide_approval(
-    uow: UnitOfWork, document_id: uuid.UUID, *, actor: User, decision: str, comment: str
-) -> uuid.UUID:
-    """Approve or reject the outstanding approval that waits for the actor's role; the
-    document is approved once every required approval is given, rejected at once."""
-    with uow:
-        document = _locked(uow.session, document_id)
-        if actor.role not in APPROVER_ROLES:
-            raise Forbidden(f"a {actor.role} user cannot approve or reject documents")
-        if actor.id == document.created_by_id:
-            raise Forbidden("the creator of a document cannot approve or reject it")
-        if document.status != PENDING_APPROVAL:
-            raise Conflict(
-                f"document {document.number} is {document.status}, not awaiting approval"
-            )
-        outstanding = outstanding_approvals(document)
-        step = min(int(rule.get("step", 1)) for rule in outstanding)
-        mine = [rule for rule in outstanding if rule["role"] == actor.role]
-        if not mine:
-            waiting = ", ".join(sorted({rule["role"] for rule in outstanding}))
-            raise Forbidden(
-                f"no approval of {document.number} waits for a {actor.role}; "
-                f"it waits for: {waiting}"
-            )
-        mine = [rule for rule in mine if int(rule.get("step", 1)) == step]
-        if not mine:
-            raise Conflict(
-                f"the {actor.role} approval of {document.number} comes after step {step}, "
-                "which is not approved yet"
-            )
-        given = {a.rule for a in document.approvals if a.decided_by_id == actor.id and a.standing}
-        if given and decision == "approve":
-            raise Forbidden(
-                f"{actor.name} already approved {', '.join(sorted(given))} of "
-                f"{document.number}; another {actor.role} approves this tier"
-            )
-        approval = Approval(
-            document_id=document.id,
-            decided_by_id=actor.id,
-            rule=mine[0]["rule"],
-            decision=decision,
-            comment=comment,
-            created_at=utcnow(),
-        )
-        uow.session.add(approval)
-        if decision != "approve":
-            document.status = REJECTED
-        elif len(outstanding) == 1:
-            document.status = APPROVED
-            billing.publish(uow, "document.approved", document)
-        audit.record_event(
-            uow.session,
-            tag=f"document.{'approved' if decision == 'approve' else 'rejected'}",
-            subject=document,
-            actor=actor,
-            data={"comment": comment, "rule": mine[0], "status": document.status},
-        )
-        uow.commit()
-        return approval.id
 
 
 REVISABLE = frozenset({DRAFT, PENDING_APPROVAL, APPROVED, REJECTED})
@@ -570,13 +485,14 @@ def render_revision(uow: UnitOfWork, document_id: uuid.UUID, *, data: Any, actor
     """Assemble the document again from new data, with today's catalogue and library, as
     a new version under the same number and date.
 
-    A change to anything priced voids the approvals given so far (they stay on record,
-    marked with the reason) and the document waits for approval again; a rejected
-    document comes back for approval once revised."""
+    A material change (`app/documents/material.py`) voids the approvals given so far
+    (they stay on record, marked with the reason), bars its editor from approving, and the
+    document waits for approval again; a rejected document comes back for approval once
+    revised."""
     if actor.role not in CREATOR_ROLES:
         raise Forbidden(f"a {actor.role} user cannot change documents")
     with uow:
-        document = _locked(uow.session, document_id)
+        document = locked(uow.session, document_id)
         if document.status not in REVISABLE:
             raise Conflict(
                 f"document {document.number} is {document.status}; void it before changing it"
@@ -589,9 +505,25 @@ def render_revision(uow: UnitOfWork, document_id: uuid.UUID, *, data: Any, actor
             uow, package, parsed, resolved, number=document.number, issued_on=issued_on
         )
         changes = priced_changes(document.totals, assembled.record)
+        jurisdiction = parsed.jurisdiction or uow.settings.default_jurisdiction
+        record = _data_record(parsed, jurisdiction, issued_on)
+        material = material_changes(
+            _stored_data(kind_of(package), document.data),
+            _stored_data(kind_of(package), record),
+            customer_before=document.customer,
+            customer_after=_customer_record(resolved),
+            clauses_before=[str(dc.clause_version_id) for dc in document.clauses],
+            clauses_after=[str(version.id) for version in resolved.clauses],
+        )
+        if changes and not material:
+            material.append("priced figures")
         standing = [a for a in document.approvals if a.standing]
-        if standing and (changes or document.status == REJECTED):
-            reason = "; ".join(changes) or "revised after the rejection"
+        if standing and (material or document.status == REJECTED):
+            reason = (
+                "; ".join([f"material change: {', '.join(material)}", *changes])
+                if material
+                else "revised after the rejection"
+            )
             for approval in standing:
                 approval.reset_at = utcnow()
                 approval.reset_reason = reason
@@ -600,18 +532,30 @@ def render_revision(uow: UnitOfWork, document_id: uuid.UUID, *, data: Any, actor
                 tag="document.approvals_reset",
                 subject=document,
                 actor=actor,
-                data={"reason": reason, "approvals": [a.rule for a in standing]},
+                data={
+                    "reason": reason,
+                    "material": material,
+                    "approvals": [a.rule for a in standing],
+                },
             )
-        jurisdiction = parsed.jurisdiction or uow.settings.default_jurisdiction
-        document.data = _data_record(parsed, jurisdiction, issued_on)
+        document.data = record
         document.totals = assembled.record
-        document.approvals_required = _approvals(uow, parsed, assembled)
+        document.approvals_required = _approvals(uow, parsed, assembled, issued_on)
         document.non_standard = any(p != PREFERRED for p in parsed.clause_positions.values())
         document.account_id = resolved.account_id
         document.customer = _customer_record(resolved)
         _pin_clauses(uow.session, document, resolved)
         document.status = _status_after_revision(document)
         document.current_version += 1
+        uow.session.add(
+            DocumentEdit(
+                document_id=document.id,
+                user_id=actor.id,
+                version=document.current_version,
+                material=material,
+                created_at=utcnow(),
+            )
+        )
         _store_renders(uow, document, package, assembled, document.current_version)
         audit.record_event(
             uow.session,
@@ -621,12 +565,17 @@ def render_revision(uow: UnitOfWork, document_id: uuid.UUID, *, data: Any, actor
             data={
                 "version": document.current_version,
                 "priced_changes": changes,
+                "material": material,
                 "total": document.totals["total"],
                 "status": document.status,
             },
         )
         uow.commit()
         return document.current_version
+
+
+def _stored_data(kind: Kind, record: dict[str, Any]) -> DocumentData:
+    return parse_data(kind, {k: v for k, v in record.items() if k != "issued_on"})
 
 
 def _status_after_revision(document: Document) -> str:
@@ -712,7 +661,7 @@ def regenerate(uow: UnitOfWork, document_id: uuid.UUID, *, actor: User) -> int:
 
 def render_new_version(uow: UnitOfWork, document_id: uuid.UUID, *, actor: User) -> int:
     with uow:
-        document = _locked(uow.session, document_id)
+        document = locked(uow.session, document_id)
         if document.status not in {DRAFT, PENDING_APPROVAL, APPROVED}:
             raise Conflict(f"document {document.number} is {document.status}; it cannot change")
         package = _package(uow, document.template_version)

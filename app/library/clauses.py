@@ -15,7 +15,7 @@ from app.assembly.sandbox import compile_template
 from app.audit import services as audit
 from app.db import utcnow
 from app.documents.models import SIGNED, Document, DocumentClause
-from app.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from app.errors import Conflict, ControlRefused, FieldError, Forbidden, InvalidInput, NotFound
 from app.library.clause_files import (
     KEY_PATTERN,
     LANGUAGES,
@@ -282,7 +282,10 @@ def _reviewable(session: Session, version_id: uuid.UUID, actor: User) -> ClauseV
     if version.status != IN_REVIEW:
         raise Conflict(f"version {version.version} is {version.status}, not in review")
     if version.author_id == actor.id:
-        raise Forbidden("the author of a clause version cannot review it; ask another lawyer")
+        raise ControlRefused(
+            "the author of a clause version cannot review it; ask another lawyer",
+            rule="legal-four-eyes",
+        )
     return version
 
 

@@ -85,5 +85,8 @@ class TemplateVersion(IdMixin, Base):
     """The package zip, loaded only when a template is unpacked: a document read needs not it."""
     uploaded_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user.id"))
     published_at: Mapped[datetime | None]
+    published_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user.id"))
+    """The second legal user who approved the package; never its uploader."""
 
     template: Mapped[Template] = relationship(back_populates="versions", lazy="joined")
+    published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id], lazy="joined")

@@ -15,7 +15,15 @@ from sqlalchemy.orm import Session
 from app.assembly.sandbox import compile_template, template_problem
 from app.audit import services as audit
 from app.db import utcnow
-from app.errors import Conflict, FieldError, Forbidden, Gone, InvalidInput, NotFound
+from app.errors import (
+    Conflict,
+    ControlRefused,
+    FieldError,
+    Forbidden,
+    Gone,
+    InvalidInput,
+    NotFound,
+)
 from app.library.models import DRAFT, PUBLISHED, RETIRED, Template, TemplateVersion
 from app.library.template_packages import (
     TemplatePackage,
@@ -27,6 +35,7 @@ from app.library.template_packages import (
 from app.users.models import User
 
 TEMPLATE_ROLES = frozenset({"legal", "admin"})
+LEGAL_FOUR_EYES = "legal-four-eyes"
 
 PackageCheck = Callable[[TemplatePackage], None]
 """Renders a package's sample data in every language it offers; raises on any problem."""
@@ -125,6 +134,9 @@ def _publish(session: Session, version: TemplateVersion, actor: User | None) -> 
         previous.status = RETIRED
     version.status = PUBLISHED
     version.published_at = utcnow()
+    version.published_by_id = actor.id if actor else None
+    session.flush()
+    session.expire(version, ["published_by"])
     audit.record_event(
         session,
         tag="template.published",
@@ -201,8 +213,12 @@ def publish_version(
     actor: User,
 ) -> TemplateVersion:
     """Check a draft (it compiles and renders its sample data) and make it the live one."""
-    if actor.role not in TEMPLATE_ROLES:
-        raise Forbidden(f"a {actor.role} user cannot publish templates")
+    if actor.role != "legal":
+        raise ControlRefused(
+            f"a {actor.role} user cannot publish templates; a second legal user checks and "
+            "publishes what another uploaded",
+            rule=LEGAL_FOUR_EYES,
+        )
     version = session.scalar(
         select(TemplateVersion)
         .where(TemplateVersion.id == version_id)
@@ -212,6 +228,11 @@ def publish_version(
         raise NotFound(f"no template version {version_id}")
     if version.status != DRAFT:
         raise Conflict(f"version {version.version} is {version.status}, not a draft")
+    if version.uploaded_by_id == actor.id:
+        raise ControlRefused(
+            "the uploader of a template version cannot publish it; ask another legal user",
+            rule=LEGAL_FOUR_EYES,
+        )
     check(package_for(version, cache_dir))
     _publish(session, version, actor)
     return version

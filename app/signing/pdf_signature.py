@@ -52,6 +52,8 @@ class SignatureEvent:
     opened_at: datetime | None = None
     opened_ip: str = ""
     opened_user_agent: str = ""
+    typed_name: str = ""
+    """What the signer typed as their signature."""
 
 
 @dataclass(frozen=True)
@@ -188,7 +190,7 @@ LABELS = {
         "sent": "Sent for signature",
         "opened": "Opened",
         "signed": "Signed",
-        "consented": "{name} consented to sign electronically and typed their name as their "
+        "consented": "{name} consented to sign electronically and typed “{typed}” as their "
         "signature.",
         "sealed": "This document is sealed with an electronic signature of {seller}; any change "
         "made after signing invalidates that signature.",
@@ -207,8 +209,8 @@ LABELS = {
         "sent": "Verzonden ter ondertekening",
         "opened": "Geopend",
         "signed": "Ondertekend",
-        "consented": "{name} heeft ingestemd met elektronisch ondertekenen en de eigen naam "
-        "als handtekening getypt.",
+        "consented": "{name} heeft ingestemd met elektronisch ondertekenen en “{typed}” als "
+        "handtekening getypt.",
         "sealed": "Dit document is verzegeld met een elektronische handtekening van {seller}; "
         "elke wijziging na ondertekening maakt die handtekening ongeldig.",
         "reason": "{number} ondertekend via {seller}",
@@ -247,7 +249,9 @@ def append_signature_page(
         events.append((s.signed_at, t["signed"], who, s.ip_address, s.user_agent))
     html = compile_template(_PAGE).render(
         t=t,
-        consents=[t["consented"].format(name=s.name) for s in signers],
+        consents=[
+            t["consented"].format(name=s.name, typed=s.typed_name or s.name) for s in signers
+        ],
         sealed=t["sealed"].format(seller=seller_name),
         number=document_number,
         title=document_title,

@@ -45,6 +45,7 @@ from app.signing.models import (
     Envelope,
     Signer,
 )
+from app.signing.names import same_name
 from app.signing.pdf_signature import (
     SignatureEvent,
     append_signature_page,
@@ -430,6 +431,22 @@ def sign(
         session = uow.session
         signer = _signer_for_token(session, token, lock=True)
         validity.ensure_valid(signer.envelope.document)
+        if not same_name(typed_name, signer.name):
+            audit.record_event(
+                session,
+                tag="document.signature_refused",
+                subject=signer.envelope.document,
+                actor=None,
+                actor_label=signer.email,
+                data={"rule": "signer-name-match", "typed": typed_name, "expected": signer.name},
+            )
+            uow.commit()
+            raise InvalidInput(
+                f"the name typed, “{typed_name}”, does not match the name {signer.name} "
+                "this document is sent to; type that name to sign (case, spacing and accents "
+                "do not matter)",
+                [FieldError("/typed_name", "does not match the signer's name")],
+            )
         waiting = _waiting_for(signer)
         if waiting:
             raise Conflict(
@@ -468,7 +485,8 @@ def _complete(uow: UnitOfWork, envelope: Envelope, document: Document) -> None:
         unsigned_sha256=envelope.unsigned_sha256,
         signers=[
             SignatureEvent(
-                name=s.typed_name or s.name,
+                name=s.name,
+                typed_name=s.typed_name or s.name,
                 email=s.email,
                 signed_at=s.signed_at or utcnow(),
                 ip_address=s.ip_address or "",

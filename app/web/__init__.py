@@ -6,8 +6,19 @@ from apiflask import APIFlask
 from flask_wtf.csrf import CSRFProtect
 
 from app.config import Settings
-from app.web import docs, formatting, i18n, idempotency, limits, ops, problems, spec
+from app.web import (
+    approval_reasons,
+    docs,
+    formatting,
+    i18n,
+    idempotency,
+    limits,
+    ops,
+    problems,
+    spec,
+)
 from app.web.api import api_keys as api_api_keys
+from app.web.api import approvals as api_approvals
 from app.web.api import batches as api_batches
 from app.web.api import catalogue as api_catalogue
 from app.web.api import documents as api_documents
@@ -16,6 +27,7 @@ from app.web.api import provider_webhooks as api_provider_webhooks
 from app.web.api import titles as api_titles
 from app.web.api import webhook_endpoints as api_webhooks
 from app.web.pages import admin as pages_admin
+from app.web.pages import approvals as pages_approvals
 from app.web.pages import auth as pages_auth
 from app.web.pages import documents as pages_documents
 from app.web.pages import finance as pages_finance
@@ -34,11 +46,13 @@ def init_app(app: APIFlask, settings: Settings) -> None:
     problems.init_app(app)
     i18n.init_app(app)
     formatting.init_app(app)
+    approval_reasons.init_app(app)
     csrf.init_app(app)
     keyed = [
         api_documents.bp,
         api_catalogue.bp,
         api_api_keys.bp,
+        api_approvals.bp,
         api_batches.bp,
         api_library.bp,
         api_titles.bp,
@@ -52,6 +66,7 @@ def init_app(app: APIFlask, settings: Settings) -> None:
     for page_bp in (
         ops.bp,
         pages_admin.bp,
+        pages_approvals.bp,
         pages_auth.bp,
         pages_documents.bp,
         pages_finance.bp,

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from app.errors import DomainError, FieldError, TooLarge, Unavailable
+from app.errors import ControlRefused, DomainError, FieldError, TooLarge, Unavailable
 from app.validation import field_errors
 
 log = logging.getLogger(__name__)
@@ -90,11 +90,17 @@ def init_app(app: APIFlask) -> None:
         if error.status >= 500:
             log.error("%s: %s", type(error).__name__, error.detail)
         if _is_api():
-            return problem_response(
-                problem(
-                    error.status, error.title, error.detail, slug=error.slug, errors=error.errors
-                )
+            rule = error.rule if isinstance(error, ControlRefused) else None
+            body = problem(
+                error.status,
+                error.title,
+                error.detail,
+                slug=rule or error.slug,
+                errors=error.errors,
             )
+            if rule:
+                body["rule"] = rule
+            return problem_response(body)
         return render_template("error.html", title=error.title, detail=error.detail), error.status
 
     @app.errorhandler(RequestEntityTooLarge)

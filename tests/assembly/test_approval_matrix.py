@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from app.assembly.approval_matrix import Facts, load_matrix
+from app.assembly.approval_matrix import Facts, Rate, load_matrix
 from app.config import PROJECT_ROOT
 
 SHIPPED = load_matrix(PROJECT_ROOT / "config" / "approval-matrix.yaml")
@@ -16,7 +17,7 @@ SHIPPED = load_matrix(PROJECT_ROOT / "config" / "approval-matrix.yaml")
 def _facts(**changes: object) -> Facts:
     base: dict[str, object] = {
         "discount_percent": Decimal(0),
-        "total": Decimal("20000"),
+        "net_term": Decimal("20000"),
         "currency": "EUR",
         "term_years": 1,
         "non_standard": (),
@@ -39,20 +40,20 @@ def test_each_rule_fires_on_its_own_figure() -> None:
         ("non-standard-terms", "legal", 1)
     ]
     assert _needed(term_years=4) == [("long-term", "finance", 2)]
-    [large] = SHIPPED.required(_facts(total=Decimal("100001")))
+    [large] = SHIPPED.required(_facts(net_term=Decimal("100001")))
     assert (large.rule, large.role) == ("large-deal", "director")
-    assert large.reason == "total 100,001 EUR above 100,000 EUR"
+    assert large.reason == "net value 100,001 EUR above 100,000 EUR"
 
 
 def test_totals_are_compared_in_the_base_currency() -> None:
-    assert _needed(total=Decimal("90000"), currency="GBP") == [("large-deal", "director", 2)]
-    assert _needed(total=Decimal("90000"), currency="USD") == []
+    assert _needed(net_term=Decimal("90000"), currency="GBP") == [("large-deal", "director", 2)]
+    assert _needed(net_term=Decimal("90000"), currency="USD") == []
     with pytest.raises(ValueError, match="no exchange rate for SEK"):
         SHIPPED.required(_facts(currency="SEK"))
 
 
 def test_tiers_come_in_the_order_of_their_steps() -> None:
-    needed = _needed(discount_percent=Decimal(15), total=Decimal("150000"), term_years=5)
+    needed = _needed(discount_percent=Decimal(15), net_term=Decimal("150000"), term_years=5)
     assert needed == [
         ("discount", "manager", 1),
         ("large-deal", "director", 2),
@@ -80,3 +81,32 @@ def test_a_broken_matrix_is_named_with_its_file(tmp_path: Path, text: str, messa
     with pytest.raises(ValueError) as refused:
         load_matrix(path)
     assert str(path) in str(refused.value) and message in str(refused.value)
+
+
+def test_the_value_figure_is_the_one_the_matrix_names(tmp_path: Path) -> None:
+    text = (PROJECT_ROOT / "config" / "approval-matrix.yaml").read_text()
+    path = tmp_path / "annual.yaml"
+    path.write_text(text.replace("value_figure: term", "value_figure: annual"))
+    annual = load_matrix(path)
+    three_years = _facts(net_term=Decimal("120000"), net_annual=Decimal("40000"), term_years=3)
+    assert [r.rule for r in SHIPPED.required(three_years)] == ["large-deal"]
+    assert annual.required(three_years) == []
+
+
+def test_a_dated_rate_is_used_and_kept_with_the_reason() -> None:
+    rate = Rate(Decimal("1.25"), date(2026, 1, 1), "finance")
+    [large] = SHIPPED.required(_facts(net_term=Decimal("84280"), currency="GBP"), rate)
+    figures = large.reasons[0]["figures"]
+    assert (figures["rate"], figures["rate_valid_from"], figures["base_value"]) == (
+        "1.25",
+        "2026-01-01",
+        "105350.00",
+    )
+
+
+def test_authority_is_ordered_by_the_ranks_the_matrix_declares() -> None:
+    assert SHIPPED.may_approve("director", "manager")
+    assert SHIPPED.may_approve("manager", "manager")
+    assert not SHIPPED.may_approve("manager", "director")
+    assert not SHIPPED.may_approve("director", "legal")
+    assert not SHIPPED.may_approve("legal", "manager")

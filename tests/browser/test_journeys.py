@@ -42,7 +42,9 @@ def test_a_discounted_quote_from_the_form_to_signed_and_invoiced(
     page.locator("#lines-0-discount_percent").fill("15")
 
     live_totals = page.locator("#live-totals")
-    expect(live_totals).to_contain_text("Needs approval by a manager: discount 15 % above 10 %")
+    expect(live_totals).to_contain_text(
+        "Needs approval by a manager: effective discount 15 % on the whole document, above 10 %"
+    )
     expect(live_totals).to_contain_text("£")
     page.get_by_role("button", name="Preview PDF").click()
     expect(page.locator("#pdf-frame")).to_have_attribute("src", re.compile("^blob:"))
@@ -56,8 +58,8 @@ def test_a_discounted_quote_from_the_form_to_signed_and_invoiced(
     log_in(page, live, "manager@example.com")
     page.get_by_role("link", name="Approvals").click()
     item = page.locator(".approval-item", has_text=number)
-    expect(item).to_contain_text("discount 15 % above 10 %")
-    expect(item).to_contain_text("Deepest discount")
+    expect(item).to_contain_text("effective discount 15 % on the whole document, above 10 %")
+    expect(item).to_contain_text("Effective discount")
     snap(page, "approval-queue")
     item.get_by_label(f"Comment on {number}").fill("Agreed for a three-year relationship")
     item.get_by_role("button", name=f"Approve {number}").click()

@@ -12,6 +12,7 @@ from apiflask import APIFlask
 from sqlalchemy import select
 
 from app import counters
+from app.approvals import decisions
 from app.billing.delivery import attempt
 from app.billing.models import WebhookDelivery
 from app.db import utcnow
@@ -54,7 +55,7 @@ def test_two_managers_approving_at_once_make_one_decision(app: APIFlask) -> None
         ]
     results = _together(
         [
-            lambda m=m: documents.decide_approval(
+            lambda m=m: decisions.decide_approval(
                 runtime.unit_of_work(), doc["id"], actor=m, decision="approve", comment=m.email
             )
             for m in managers

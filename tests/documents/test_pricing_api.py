@@ -56,7 +56,7 @@ def test_a_preview_answers_what_a_create_would_make_and_stores_nothing(app: APIF
     assert answer["totals"]["subtotal"] == "17625.00"
     assert answer["totals"]["tax_treatment"] == "reverse_charge"
     assert [(a["role"], a["step"]) for a in answer["approvals_required"]] == [("manager", 1)]
-    assert "15 % above 10 %" in answer["approvals_required"][0]["reason"]
+    assert "15 % on line 1 above 10 %" in answer["approvals_required"][0]["reason"]
     assert answer["years"] == [
         {
             "year": 1,

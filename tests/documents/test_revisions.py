@@ -1,4 +1,4 @@
-"""Changing a document after approval: a priced change voids the approvals, says why, and
+"""Changing a document after approval: a material change voids the approvals, says why, and
 sends the document back for approval; other changes keep them."""
 
 from __future__ import annotations
@@ -77,13 +77,13 @@ def test_a_priced_change_after_approval_resets_it_and_says_why(app: APIFlask) ->
         },
     )
     html = client.get(f"/documents/{created['id']}").text
-    assert "because the priced figures changed" in html
+    assert "by a change made after it" in html
     assert "line 1 discount percent 15 → 20" in html
 
 
-def test_a_change_to_nothing_priced_keeps_the_approval(app: APIFlask) -> None:
+def test_a_change_to_nothing_material_keeps_the_approval(app: APIFlask) -> None:
     client, support, data, created = _approved_quote(app)
-    changed = {**data, "notes": "Second offer, same prices", "po_number": "PO-77"}
+    changed = {**data, "internal_comment": "Customer asked twice", "po_number": "PO-77"}
     doc = client.put(
         f"/api/v1/documents/{created['id']}/data", json={"data": changed}, headers=support
     ).json

@@ -84,11 +84,14 @@ def test_a_hostile_html_template_stops_a_document_with_a_problem_naming_it(
     """Its sample renders, so it is published; a document whose data takes the hostile
     branch is refused, and the next document takes the number it would have had."""
     client = app.test_client()
-    legal, support = bearer(app, "legal@example.com"), bearer(app, "support@example.com")
+    support = bearer(app, "support@example.com")
     version = _upload_quote(
         app, tmp_path, f"{{% if doc.po_number == 'PO-HOSTILE' %}}{source}{{% endif %}}"
     )
-    published = client.post(f"/api/v1/template-versions/{version['id']}/publish", headers=legal)
+    published = client.post(
+        f"/api/v1/template-versions/{version['id']}/publish",
+        headers=bearer(app, "legal2@example.com"),
+    )
     assert published.status_code == 200, published.json
     body = plain_quote_request(app)
     body["data"]["po_number"] = "PO-HOSTILE"
@@ -116,12 +119,14 @@ def test_a_hostile_template_is_not_published_and_its_sample_page_says_why(
     source, message = HOSTILE["nested-loops"]
     version = _upload_quote(app, tmp_path, source)
     client = app.test_client()
-    legal = bearer(app, "legal@example.com")
+    reviewer = bearer(app, "legal2@example.com")
     runtime = app.extensions["contractdesk"]
     counts = row_counts(runtime)
 
     with measured() as cost:
-        refused = client.post(f"/api/v1/template-versions/{version['id']}/publish", headers=legal)
+        refused = client.post(
+            f"/api/v1/template-versions/{version['id']}/publish", headers=reviewer
+        )
     assert refused.status_code == 422
     assert (
         "cannot render its sample in 'en': template quote.html, line 12:" in refused.json["detail"]

@@ -98,7 +98,7 @@ def test_a_clause_change_is_drafted_reviewed_by_another_lawyer_and_approved(
             .where(AuditEvent.subject_id == version_id)
             .order_by(AuditEvent.seq)
         ).all()
-    assert tags == ["clause.drafted", "clause.submitted", "clause.approved"]
+    assert tags == ["clause.drafted", "clause.submitted", "library.refused", "clause.approved"]
 
 
 def test_only_legal_drafts_and_a_reviewer_can_send_a_draft_back(app: APIFlask) -> None:

@@ -73,9 +73,11 @@ def test_a_new_version_is_published_only_after_its_sample_renders(
     assert uploaded.status_code == 201, uploaded.json
     assert uploaded.json["status"] == "draft" and uploaded.json["version"] == 2
     runtime = app.extensions["contractdesk"]
-    legal = bearer(app, "legal@example.com")
+    legal, reviewer = bearer(app, "legal@example.com"), bearer(app, "legal2@example.com")
     counts = row_counts(runtime)
-    refused = client.post(f"/api/v1/template-versions/{uploaded.json['id']}/publish", headers=legal)
+    refused = client.post(
+        f"/api/v1/template-versions/{uploaded.json['id']}/publish", headers=reviewer
+    )
     assert refused.status_code == 422
     assert "quote.html, line 31" in refused.json["detail"]
     assert "no_such_field" in refused.json["detail"]
@@ -86,8 +88,7 @@ def test_a_new_version_is_published_only_after_its_sample_renders(
     manifest.write_text(manifest.read_text().replace("    title: Quote\n", "    title: Offer\n"))
     second = _upload(client, legal, _zip(fixed))
     published = client.post(
-        f"/api/v1/template-versions/{second.json['id']}/publish",
-        headers=bearer(app, "legal@example.com"),
+        f"/api/v1/template-versions/{second.json['id']}/publish", headers=reviewer
     )
     assert published.status_code == 200, published.json
     assert published.json["status"] == "published"
@@ -112,7 +113,7 @@ def test_a_document_keeps_the_template_version_it_was_made_from(
     version = _upload(client, bearer(app, "legal@example.com"), _zip(folder)).json
     client.post(
         f"/api/v1/template-versions/{version['id']}/publish",
-        headers=bearer(app, "legal@example.com"),
+        headers=bearer(app, "legal2@example.com"),
     )
     after = client.post("/api/v1/documents", json=plain_quote_request(app), headers=support)
     client.post(f"/api/v1/documents/{before.json['id']}/regenerate", headers=support)
@@ -246,7 +247,10 @@ def test_a_template_that_fails_on_some_data_answers_a_problem_and_logs_file_and_
     lines[11] += "{% if doc.po_number == 'PO-BROKEN' %}{{ doc.no_such_field.upper() }}{% endif %}"
     page.write_text("\n".join(lines) + "\n")
     version = _upload(client, legal, _zip(folder)).json
-    published = client.post(f"/api/v1/template-versions/{version['id']}/publish", headers=legal)
+    published = client.post(
+        f"/api/v1/template-versions/{version['id']}/publish",
+        headers=bearer(app, "legal2@example.com"),
+    )
     assert published.status_code == 200, published.json
 
     body = plain_quote_request(app)

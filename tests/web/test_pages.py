@@ -80,7 +80,10 @@ def test_support_previews_totals_then_generates_and_a_manager_approves(app: APIF
     assert created.status_code == 302
     document_page = support.get(created.headers["Location"])
     assert "pending approval" in document_page.text
-    assert "Waiting for manager approval, by someone other than its creator" in document_page.text
+    assert (
+        "Waiting for manager approval, by someone who neither created it nor changed it"
+        in document_page.text
+    )
     assert "PDF document, version 1" in document_page.text
     assert "Word document, version 1" in document_page.text
 

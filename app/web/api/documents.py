@@ -10,6 +10,7 @@ from flask import redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
 from app.accounts.models import Account
+from app.approvals import decisions
 from app.billing import cancellations
 from app.documents import amendments, listing, validity
 from app.documents import services as documents
@@ -101,8 +102,22 @@ def document_out(
         "external_ref": doc.external_ref,
         "totals": {k: doc.totals[k] for k in ("subtotal", "discount", "net", "tax", "total")},
         "approvals_required": doc.approvals_required,
+        "editors": [
+            {
+                "email": e.user.email,
+                "name": e.user.name,
+                "version": e.version,
+                "material": e.material,
+                "edited_at": e.created_at,
+            }
+            for e in doc.edits
+            if e.material
+        ],
         "approvals": [
             {
+                "rule": a.rule,
+                "role": a.role,
+                "figures": a.figures,
                 "decision": a.decision,
                 "decided_by": a.decided_by.email,
                 "comment": a.comment,
@@ -324,7 +339,7 @@ def download(document_id: uuid.UUID, kind: str) -> ResponseReturnValue:
 @bp.output(DocumentOut, status_code=201)
 @bp.doc(summary="Approve or reject a document waiting for approval", responses=[403, 404, 409])
 def decide(document_id: uuid.UUID, json_data: ApprovalIn) -> tuple[dict[str, Any], int]:
-    documents.decide_approval(
+    decisions.decide_approval(
         unit_of_work(),
         document_id,
         actor=current_user(),

@@ -11,12 +11,14 @@ from flask import request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.audit import services as audit
 from app.documents.resolve import data_schema
 from app.documents.services import check_template_package
-from app.errors import InvalidInput, NotFound
+from app.errors import ControlRefused, InvalidInput, NotFound
 from app.library import clauses
 from app.library import templates as template_versions
 from app.library.models import ClauseVersion, Template, TemplateVersion
+from app.uow import UnitOfWork
 from app.users import scopes
 from app.users.models import User
 from app.web.api.auth import auth, current_user
@@ -41,10 +43,34 @@ bp = APIBlueprint("api_library", __name__, url_prefix="/api/v1", tag="Clause lib
 def _changed(change: Callable[[Session, User], ClauseVersion]) -> dict[str, Any]:
     """Apply one workflow step as the caller, commit, answer with the version."""
     uow = unit_of_work()
+    try:
+        with uow:
+            version = change(uow.session, current_user())
+            uow.commit()
+            return version_out(version)
+    except ControlRefused as refusal:
+        _audit_refusal(uow, refusal)
+        raise
+
+
+def _audit_refusal(uow: UnitOfWork, refusal: ControlRefused) -> None:
+    """A refused step changes nothing but is on record: who tried what, and which control."""
+    version_id = request.view_args.get("version_id") if request.view_args else None
     with uow:
-        version = change(uow.session, current_user())
-        uow.commit()
-        return version_out(version)
+        subject: ClauseVersion | TemplateVersion | None = (
+            uow.session.get(TemplateVersion, version_id)
+            if "template" in request.path
+            else uow.session.get(ClauseVersion, version_id)
+        )
+        if subject is not None:
+            audit.record_event(
+                uow.session,
+                tag="library.refused",
+                subject=subject,
+                actor=current_user(),
+                data={"rule": refusal.rule, "detail": refusal.detail, "path": request.path},
+            )
+            uow.commit()
 
 
 def version_out(version: ClauseVersion) -> dict[str, Any]:
@@ -216,6 +242,7 @@ def template_version_out(version: TemplateVersion) -> dict[str, Any]:
         "status": version.status,
         "sha256": version.sha256,
         "published_at": version.published_at,
+        "published_by": version.published_by.email if version.published_by else None,
         "created_at": version.created_at,
     }
 
@@ -291,13 +318,17 @@ def upload_template() -> tuple[dict[str, Any], int]:
 )
 def publish_template(version_id: uuid.UUID) -> dict[str, Any]:
     uow = unit_of_work()
-    with uow:
-        version = template_versions.publish_version(
-            uow.session,
-            version_id,
-            cache_dir=uow.settings.template_cache_dir,
-            check=lambda package: check_template_package(uow, package),
-            actor=current_user(),
-        )
-        uow.commit()
-        return template_version_out(version)
+    try:
+        with uow:
+            version = template_versions.publish_version(
+                uow.session,
+                version_id,
+                cache_dir=uow.settings.template_cache_dir,
+                check=lambda package: check_template_package(uow, package),
+                actor=current_user(),
+            )
+            uow.commit()
+            return template_version_out(version)
+    except ControlRefused as refusal:
+        _audit_refusal(uow, refusal)
+        raise

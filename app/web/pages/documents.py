@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from app.accounts import services as accounts
+from app.approvals import decisions
 from app.billing import cancellations
 from app.billing import services as billing
 from app.catalogue import services as catalogue
@@ -54,7 +55,7 @@ def dashboard() -> str:
             choices=home_list.CHOICES,
             notices=notifications.unread(uow.session, user.id),
             desk=desk_for(uow.session, user) if user.role in documents.CREATOR_ROLES else None,
-            approvals=len(approval_queue_for(uow.session, user))
+            approvals=len(approval_queue_for(uow.session, user, uow.settings.approval_matrix))
             if user.role in documents.APPROVER_ROLES
             else 0,
         )
@@ -150,6 +151,9 @@ def document(document_id: uuid.UUID) -> str:
     with uow:
         overview = document_overview(uow.session, document_id)
         waiting = {rule["role"] for rule in documents.outstanding_approvals(overview.document)}
+        can_decide = decisions.may_decide(
+            overview.document, signed_in_user(), uow.settings.approval_matrix
+        )
         invoiced = billing.invoiced_at(uow.session, [document_id]).get(document_id)
         steps = timeline(overview.document, overview.history, overview.signers, invoiced)
     links = session.pop(f"links-{document_id}", None)
@@ -159,6 +163,7 @@ def document(document_id: uuid.UUID) -> str:
         doc=overview.document,
         links=links,
         waiting_roles=waiting,
+        can_decide=can_decide,
         steps=steps,
     )
 
@@ -171,7 +176,7 @@ def decide(document_id: uuid.UUID) -> Response:
         flash(_("Choose approve or reject."), "error")
     else:
         try:
-            documents.decide_approval(
+            decisions.decide_approval(
                 unit_of_work(),
                 document_id,
                 actor=signed_in_user(),
@@ -275,7 +280,7 @@ def cancel(document_id: uuid.UUID) -> Response:
 def approval_queue() -> str:
     uow = unit_of_work()
     with uow:
-        waiting = approval_queue_for(uow.session, signed_in_user())
+        waiting = approval_queue_for(uow.session, signed_in_user(), uow.settings.approval_matrix)
         return render_template("approvals.html", waiting=waiting)
 
 

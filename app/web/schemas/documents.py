@@ -79,11 +79,30 @@ class PreviewYearOut(TotalsOut):
     starts: date
 
 
+class ReasonOut(BaseModel):
+    code: str = Field(description="discount-above, value-above, term-above or non-standard")
+    figures: dict[str, Any] = Field(
+        description="The figures compared, e.g. discount_percent and threshold; for a value, "
+        "the net value, its currency, the exchange rate used and the value in the base currency"
+    )
+
+
+class EditorOut(BaseModel):
+    email: str
+    name: str
+    version: int = Field(description="The version the change made")
+    material: list[str] = Field(description="The material fields changed")
+    edited_at: datetime
+
+
 class RequiredApprovalOut(BaseModel):
     rule: str
     role: str
     reason: str = Field(description="Which figures made the rule fire")
     step: int = Field(default=1, description="Tiers run in order of step; equal steps at once")
+    reasons: list[ReasonOut] = Field(
+        default_factory=list, description="Each condition that held, as a code and its figures"
+    )
 
 
 class PreviewOut(BaseModel):
@@ -97,6 +116,12 @@ class PreviewOut(BaseModel):
 
 
 class ApprovalOut(BaseModel):
+    rule: str = Field(default="", description="The matrix tier this decision is for")
+    role: str = Field(default="", description="The approver's role when deciding")
+    figures: dict[str, Any] = Field(
+        default_factory=dict,
+        description="The tier as it fired when decided, with its reasons and the rate used",
+    )
     decision: str
     decided_by: str
     comment: str
@@ -207,6 +232,10 @@ class DocumentOut(BaseModel):
     totals: NetTotalsOut
     approvals_required: list[RequiredApprovalOut]
     approvals: list[ApprovalOut]
+    editors: list[EditorOut] = Field(
+        default_factory=list,
+        description="Who made material changes (app/documents/material.py) after creation",
+    )
     files: FilesOut
     signers: list[SignerOut]
     cancellations: list[CancellationOut] = Field(default_factory=list)

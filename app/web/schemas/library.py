@@ -107,6 +107,9 @@ class TemplateVersionOut(BaseModel):
     status: str
     sha256: str
     published_at: datetime | None
+    published_by: str | None = Field(
+        default=None, description="The second legal user who published it (never its uploader)"
+    )
     created_at: datetime
 
 
