@@ -296,7 +296,7 @@ def test_the_back_office_forms_with_mistakes_read_dutch_beside_each_field(
     visitor.check("Dutch send form with mistakes")
 
     visitor.log_in("legal@example.com")
-    visitor.visit("/library/clauses/payment-terms")
+    visitor.visit("/library/clauses/limitation-of-liability")
     page.locator("#body").fill("{{ seller.name ")
     visitor.watch.expected = {422}
     page.get_by_role("button", name="Concept beginnen").click()
