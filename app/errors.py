@@ -22,8 +22,13 @@ class FieldError:
 
 @dataclass
 class DomainError(Exception):
+    """A refusal: `detail` is the API's English text; `code` optionally names the refusal
+    (e.g. `not_draft`) so that a page can say it in the user's language (see
+    app/web/form_errors.refusal), which otherwise words it by the error's class."""
+
     detail: str
     errors: list[FieldError] = field(default_factory=list)
+    code: str = ""
 
     title = "Request could not be processed"
     status = 400
@@ -37,6 +42,7 @@ class DomainError(Exception):
         return {
             "slug": self.slug,
             "detail": self.detail,
+            "code": self.code,
             "errors": [
                 {"pointer": e.pointer, "detail": e.detail, "code": e.code, "params": e.params}
                 for e in self.errors
@@ -51,7 +57,7 @@ class DomainError(Exception):
             FieldError(e["pointer"], e["detail"], e.get("code", ""), e.get("params", {}))
             for e in data.get("errors", [])
         ]
-        return kind(str(data.get("detail", "")), errors)
+        return kind(str(data.get("detail", "")), errors, str(data.get("code", "")))
 
 
 class InvalidInput(DomainError):

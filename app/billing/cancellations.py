@@ -45,20 +45,27 @@ def _lines_to_cancel(document: Document, lines: list[int] | None, done: set[int]
     if document.totals.get("years"):
         raise InvalidInput(
             "a licence is cancelled as a whole: its fees run over the years of its term",
-            [FieldError("/lines", "leave out to cancel the whole licence")],
+            [FieldError("/lines", "leave out to cancel the whole licence", "whole_only")],
         )
     errors = [
-        FieldError(f"/lines/{n}", f"no line {i} (the lines are 0 to {count - 1})")
+        FieldError(
+            f"/lines/{n}",
+            f"no line {i} (the lines are 0 to {count - 1})",
+            "no_such_line",
+            {"line": str(i + 1)},
+        )
         for n, i in enumerate(lines)
         if not 0 <= i < count
     ]
     errors += [
-        FieldError(f"/lines/{n}", f"line {i} is cancelled already")
+        FieldError(
+            f"/lines/{n}", f"line {i} is cancelled already", "line_cancelled", {"line": str(i + 1)}
+        )
         for n, i in enumerate(lines)
         if i in done
     ]
     if len(set(lines)) != len(lines):
-        errors.append(FieldError("/lines", "a line is named twice"))
+        errors.append(FieldError("/lines", "a line is named twice", "line_twice"))
     if errors:
         raise InvalidInput("some lines cannot be cancelled", errors)
     return sorted(lines)
@@ -77,7 +84,8 @@ def cancel(
         raise Forbidden("only finance cancels signed contracts")
     if len(reason.strip()) < 3:
         raise InvalidInput(
-            "say why the contract is cancelled", [FieldError("/reason", "give a reason")]
+            "say why the contract is cancelled",
+            [FieldError("/reason", "give a reason", "required")],
         )
     with uow:
         document = uow.session.scalar(
@@ -88,7 +96,8 @@ def cancel(
         if document.status != SIGNED:
             raise Conflict(
                 f"document {document.number} is {document.status}; only a signed contract "
-                "is cancelled (void one that is out for signature)"
+                "is cancelled (void one that is out for signature)",
+                code="not_signed",
             )
         earlier = cancellations_of(uow, document.id)
         done = {i for c in earlier for i in c.lines}

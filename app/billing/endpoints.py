@@ -228,7 +228,7 @@ def replay(
             ]
         )
         if not targets:
-            raise Conflict(f"no endpoint receives {event.event_type} events")
+            raise Conflict(f"no endpoint receives {event.event_type} events", code="no_receiver")
         now, replayed = utcnow(), []
         for endpoint in targets:
             delivery = uow.session.scalar(

@@ -663,7 +663,10 @@ def render_new_version(uow: UnitOfWork, document_id: uuid.UUID, *, actor: User) 
     with uow:
         document = locked(uow.session, document_id)
         if document.status not in {DRAFT, PENDING_APPROVAL, APPROVED}:
-            raise Conflict(f"document {document.number} is {document.status}; it cannot change")
+            raise Conflict(
+                f"document {document.number} is {document.status}; it cannot change",
+                code="wrong_status",
+            )
         package = _package(uow, document.template_version)
         assembled = _assembled_from_record(uow, document)
         document.current_version += 1

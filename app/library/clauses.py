@@ -47,16 +47,23 @@ def _check_text(title: str, body: str) -> None:
     """Refuse text that the sandbox cannot compile, naming the line."""
     errors = []
     if not title.strip():
-        errors.append(FieldError("/title", "a clause needs a title"))
+        errors.append(FieldError("/title", "a clause needs a title", "required"))
     elif " | " in title or "\n" in title:
-        errors.append(FieldError("/title", "a title is one line without ' | '"))
+        errors.append(FieldError("/title", "a title is one line without ' | '", "one_line"))
     if not body.strip():
-        errors.append(FieldError("/body", "a clause needs text"))
+        errors.append(FieldError("/body", "a clause needs text", "required"))
     else:
         try:
             compile_template(body, autoescape=False)
         except TemplateSyntaxError as exc:
-            errors.append(FieldError("/body", f"line {exc.lineno}: {exc.message}"))
+            errors.append(
+                FieldError(
+                    "/body",
+                    f"line {exc.lineno}: {exc.message}",
+                    "template_syntax",
+                    {"line": str(exc.lineno)},
+                )
+            )
     if errors:
         raise InvalidInput("the clause text cannot be used", errors)
 
@@ -226,7 +233,8 @@ def start_draft(session: Session, request: DraftRequest, *, actor: User) -> Clau
     if open_work:
         raise Conflict(
             f"clause {request.key!r} ({variant.describe()}) already has version "
-            f"{open_work[0].version} in {open_work[0].status}; edit that one"
+            f"{open_work[0].version} in {open_work[0].status}; edit that one",
+            code="open_draft",
         )
     version = ClauseVersion(
         clause_id=clause.id,
@@ -256,7 +264,10 @@ def edit_draft(
     _require_legal(actor, "edit clauses")
     version = get_version(session, version_id, lock=True)
     if version.status != DRAFT:
-        raise Conflict(f"version {version.version} is {version.status}; only a draft changes")
+        raise Conflict(
+            f"version {version.version} is {version.status}; only a draft changes",
+            code="not_draft",
+        )
     _check_text(title, body)
     version.title = title
     version.body = _normalised(body)
@@ -269,7 +280,9 @@ def submit_for_review(session: Session, version_id: uuid.UUID, *, actor: User) -
     _require_legal(actor, "submit clauses for review")
     version = get_version(session, version_id, lock=True)
     if version.status != DRAFT:
-        raise Conflict(f"version {version.version} is {version.status}, not a draft")
+        raise Conflict(
+            f"version {version.version} is {version.status}, not a draft", code="not_draft"
+        )
     version.status = IN_REVIEW
     version.review_comment = ""
     _record(session, "clause.submitted", version, actor)
@@ -280,10 +293,13 @@ def _reviewable(session: Session, version_id: uuid.UUID, actor: User) -> ClauseV
     _require_legal(actor, "review clauses")
     version = get_version(session, version_id, lock=True)
     if version.status != IN_REVIEW:
-        raise Conflict(f"version {version.version} is {version.status}, not in review")
+        raise Conflict(
+            f"version {version.version} is {version.status}, not in review", code="not_in_review"
+        )
     if version.author_id == actor.id:
         raise ControlRefused(
             "the author of a clause version cannot review it; ask another lawyer",
+            code="own_work",
             rule="legal-four-eyes",
         )
     return version
@@ -313,7 +329,8 @@ def send_back(
 ) -> ClauseVersion:
     if not comment.strip():
         raise InvalidInput(
-            "say what needs to change", [FieldError("/comment", "a comment is required")]
+            "say what needs to change",
+            [FieldError("/comment", "a comment is required", "required")],
         )
     version = _reviewable(session, version_id, actor)
     version.status = DRAFT
@@ -327,7 +344,9 @@ def retire(session: Session, version_id: uuid.UUID, *, actor: User) -> ClauseVer
     _require_legal(actor, "retire clauses")
     version = get_version(session, version_id, lock=True)
     if version.status != APPROVED:
-        raise Conflict(f"version {version.version} is {version.status}, not approved")
+        raise Conflict(
+            f"version {version.version} is {version.status}, not approved", code="not_approved"
+        )
     version.status = RETIRED
     _record(session, "clause.retired", version, actor)
     return version

@@ -223,7 +223,10 @@ def send_here(
     if actor.role not in SENDER_ROLES:
         raise Forbidden(f"a {actor.role} user cannot send documents for signature")
     if not signers:
-        raise InvalidInput("a document is sent to at least one signer")
+        raise InvalidInput(
+            "a document is sent to at least one signer",
+            [FieldError("/signers/0/name", "name a signer", "required")],
+        )
     with uow:
         session = uow.session
         document = session.scalar(
@@ -233,9 +236,15 @@ def send_here(
             raise NotFound(f"no document {document_id}")
         validity.ensure_valid(document)
         if document.status == PENDING_APPROVAL:
-            raise Conflict(f"document {document.number} needs a manager's approval before sending")
+            raise Conflict(
+                f"document {document.number} needs a manager's approval before sending",
+                code="needs_approval",
+            )
         if document.status not in {DRAFT, APPROVED}:
-            raise Conflict(f"document {document.number} is {document.status}; it cannot be sent")
+            raise Conflict(
+                f"document {document.number} is {document.status}; it cannot be sent",
+                code="wrong_status",
+            )
         pdf = document.file("pdf")
         assert pdf is not None, "every created document has a PDF"
         if uow.settings.signing == "docusign":
@@ -543,7 +552,7 @@ def _current_envelope(session: Session, document_id: uuid.UUID) -> Envelope:
         .with_for_update(of=Envelope)
     )
     if envelope is None:
-        raise Conflict("the document has not been sent for signature")
+        raise Conflict("the document has not been sent for signature", code="not_sent")
     return envelope
 
 
@@ -553,11 +562,14 @@ def void(uow: UnitOfWork, document_id: uuid.UUID, *, reason: str, actor: User) -
     if actor.role not in SENDER_ROLES:
         raise Forbidden(f"a {actor.role} user cannot void envelopes")
     if not reason.strip():
-        raise InvalidInput("say why", [FieldError("/reason", "a reason is required")])
+        raise InvalidInput("say why", [FieldError("/reason", "a reason is required", "required")])
     with uow:
         envelope = _current_envelope(uow.session, document_id)
         if envelope.status not in {ENVELOPE_SENDING, ENVELOPE_SENT}:
-            raise Conflict(f"the envelope is {envelope.status}; only one out for signature voids")
+            raise Conflict(
+                f"the envelope is {envelope.status}; only one out for signature voids",
+                code="not_sent",
+            )
         if envelope.provider == "docusign" and envelope.provider_ref:
             lifecycle.void_at_docusign(uow.settings, envelope.provider_ref, reason)
         envelope.status = ENVELOPE_VOIDED
@@ -583,7 +595,9 @@ def remind(uow: UnitOfWork, document_id: uuid.UUID, *, actor: User) -> list[Sign
     with uow:
         envelope = _current_envelope(uow.session, document_id)
         if envelope.status != ENVELOPE_SENT:
-            raise Conflict(f"the envelope is {envelope.status}; only one out for signature")
+            raise Conflict(
+                f"the envelope is {envelope.status}; only one out for signature", code="not_sent"
+            )
         links: list[SigningLink] = []
         if envelope.provider == "docusign" and envelope.provider_ref:
             lifecycle.resend_at_docusign(uow.settings, envelope.provider_ref)

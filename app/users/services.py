@@ -95,7 +95,14 @@ def create_api_key(
     if beyond or not chosen:
         raise InvalidInput(
             f"a {user.role} user's key may hold {', '.join(allowed)}",
-            [FieldError("/scopes", f"not for a {user.role}: {', '.join(beyond) or 'none given'}")],
+            [
+                FieldError(
+                    "/scopes",
+                    f"not for a {user.role}: {', '.join(beyond) or 'none given'}",
+                    "beyond_role" if beyond else "too_short",
+                    {"scopes": ", ".join(beyond)},
+                )
+            ],
         )
     key = API_KEY_PREFIX + secrets.token_urlsafe(32)
     record = ApiKey(

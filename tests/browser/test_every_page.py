@@ -16,7 +16,12 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response
 
 from tests.browser.conftest import PASSWORD, LiveDesk, snap
 from tests.conftest import WebhookReceiver, account_id, bearer
-from tests.support.flows import create_and_send, quote_request, signed_licence
+from tests.support.flows import (
+    create_and_send,
+    plain_quote_request,
+    quote_request,
+    signed_licence,
+)
 from tests.web.test_i18n_pages import english_left, translated_strings
 
 BROWSER_LOCALES = {"en": "en-GB", "nl": "nl-NL"}
@@ -250,4 +255,63 @@ def test_a_dutch_form_with_mistakes_reads_dutch_beside_each_field(
     summary.get_by_role("link", name="Korting op het totaal %").click()
     expect(page.locator("#discount_percent")).to_be_focused()
     visitor.check("Dutch quote form with mistakes")
+    context.close()
+
+
+def test_the_back_office_forms_with_mistakes_read_dutch_beside_each_field(
+    browser: Browser, live: LiveDesk
+) -> None:
+    """The document page's, the library's and the admin's forms answer a mistake as the
+    quote form does, in Chromium: the summary focused, its links to the fields, the message
+    beside each, what was typed kept, and the page accessible and Dutch throughout."""
+    app = live.app
+    quote = (
+        app.test_client()
+        .post(
+            "/api/v1/documents",
+            json=plain_quote_request(app),
+            headers=bearer(app, "support@example.com"),
+        )
+        .json
+    )
+    context = browser.new_context(locale="nl-NL")
+    page = context.new_page()
+    visitor = Visitor(page, Watch(), live, "nl", translated_strings())
+    visitor.watch.attach(page)
+    visitor.log_in("support@example.com")
+    visitor.visit(f"/documents/{quote['id']}")
+    page.locator("#signers-0-name").fill("Helen Marsh")
+    page.locator("#signers-0-email").fill("helen.example.org")
+    visitor.watch.expected = {422}
+    page.get_by_role("button", name="Ter ondertekening versturen").click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    expect(page.locator("#signers-0-email-error")).to_have_text(
+        "Vul een e-mailadres in, bijv. naam@voorbeeld.nl."
+    )
+    expect(page.locator("#signers-0-email")).to_have_value("helen.example.org")
+    expect(page.locator("#signers-0-name")).to_have_value("Helen Marsh")
+    summary.get_by_role("link", name="Ondertekenaar 1: e-mailadres").click()
+    expect(page.locator("#signers-0-email")).to_be_focused()
+    visitor.check("Dutch send form with mistakes")
+
+    visitor.log_in("legal@example.com")
+    visitor.visit("/library/clauses/limitation-of-liability")
+    page.locator("#body").fill("{{ seller.name ")
+    visitor.watch.expected = {422}
+    page.get_by_role("button", name="Concept beginnen").click()
+    expect(page.locator(".error-summary")).to_be_focused()
+    expect(page.locator("#body")).to_have_attribute("aria-invalid", "true")
+    visitor.check("Dutch clause draft with mistakes")
+
+    visitor.log_in("admin@example.com")
+    visitor.visit("/admin/api-keys")
+    page.locator("#key-name").fill("ERP")
+    page.locator("#key-user").select_option("support@example.com")
+    page.locator("input[value='webhooks:manage']").check()
+    visitor.watch.expected = {422}
+    page.get_by_role("button", name="Sleutel maken").click()
+    expect(page.locator(".error-summary")).to_be_focused()
+    expect(page.locator("#key-name")).to_have_value("ERP")
+    visitor.check("Dutch API key form with mistakes")
     context.close()

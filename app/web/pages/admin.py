@@ -8,16 +8,32 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from app.errors import DomainError
+from app.errors import DomainError, NotFound
 from app.users import services as users
 from app.users.scopes import ROLE_SCOPES, SCOPES
 from app.web.context import unit_of_work
+from app.web.form_errors import messages_by_field, refusal
 from app.web.pages.auth import login_required, signed_in_user
 
 bp = Blueprint("pages_admin", __name__)
 
 
-def _page(new_key: dict[str, str] | None = None, status: int = 200) -> tuple[str, int]:
+FIELDS = {"user": "key-user", "name": "key-name", "scopes": "key-scopes"}
+
+
+def _label(name: str) -> str:
+    return {"key-user": _("Acts as"), "key-name": _("What it is for"), "key-scopes": _("Scopes")}[
+        name
+    ]
+
+
+def _page(
+    new_key: dict[str, str] | None = None,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+) -> tuple[str, int]:
+    """The keys and the form; after a mistake, with it beside its field and what was typed."""
+    errors = errors or {}
     uow = unit_of_work()
     with uow:
         page = render_template(
@@ -27,6 +43,9 @@ def _page(new_key: dict[str, str] | None = None, status: int = 200) -> tuple[str
             scopes=SCOPES,
             role_scopes=ROLE_SCOPES,
             new_key=new_key,
+            errors=errors,
+            labels={name: _label(name) for name in errors},
+            typed=request.form if errors else {},
         )
     return page, status
 
@@ -41,22 +60,30 @@ def api_keys() -> tuple[str, int]:
 @login_required("admin")
 def create_api_key() -> tuple[str, int]:
     """The new key is shown in this answer only: it is stored as a hash."""
+    name = request.form.get("name", "").strip()
+    if not name:
+        return _page(status=422, errors={"key-name": _("Fill in this field.")})
     uow = unit_of_work()
     try:
         with uow:
-            user = users.user_by_email(uow.session, request.form.get("user", ""))
+            try:
+                user = users.user_by_email(uow.session, request.form.get("user", ""))
+            except NotFound:
+                return _page(status=422, errors={"key-user": _("Choose a user from the list.")})
             record, key = users.create_api_key(
                 uow.session,
                 user=user,
-                name=request.form.get("name", "").strip() or "unnamed",
+                name=name,
                 scopes=request.form.getlist("scopes") or None,
                 actor=signed_in_user(),
             )
             uow.commit()
             shown = {"name": record.name, "user": user.email, "key": key}
     except DomainError as exc:
-        flash(exc.detail, "error")
-        return _page(status=422)
+        errors = messages_by_field(
+            exc.errors, lambda pointer: FIELDS.get(pointer.strip("/"), "form")
+        )
+        return _page(status=exc.status, errors=errors or {"form": refusal(exc)})
     return _page(new_key=shown, status=201)
 
 
@@ -70,5 +97,5 @@ def revoke_api_key(key_id: uuid.UUID) -> Response:
             uow.commit()
             flash(_("Revoked %(prefix)s… (%(name)s).", prefix=record.prefix, name=record.name))
     except DomainError as exc:
-        flash(exc.detail, "error")
+        flash(refusal(exc), "error")
     return redirect(url_for(".api_keys"))

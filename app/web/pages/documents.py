@@ -25,11 +25,11 @@ from app.documents.timeline import timeline
 from app.errors import DomainError
 from app.notifications import services as notifications
 from app.signing import services as signing
-from app.signing.services import SignerRequest
 from app.users import services as users
-from app.web import home_list, quote_form
+from app.web import document_forms, home_list, quote_form
 from app.web.context import unit_of_work
 from app.web.files import as_amended_pdf_response, file_response
+from app.web.form_errors import refusal
 from app.web.pages.auth import login_required, signed_in_user
 
 bp = Blueprint("pages_documents", __name__)
@@ -147,6 +147,17 @@ def preview_pdf() -> ResponseReturnValue:
 @bp.get("/documents/<uuid:document_id>")
 @login_required(*STAFF)
 def document(document_id: uuid.UUID) -> str:
+    return _document_page(document_id)
+
+
+def _document_page(
+    document_id: uuid.UUID,
+    errors: dict[str, str] | None = None,
+    refused: str | None = None,
+) -> str:
+    """The document's page; after a form's mistake, with the mistakes beside its fields
+    (or a refusal naming no field at the top) and what was typed."""
+    errors = errors or {}
     uow = unit_of_work()
     with uow:
         overview = document_overview(uow.session, document_id)
@@ -165,27 +176,39 @@ def document(document_id: uuid.UUID) -> str:
         waiting_roles=waiting,
         can_decide=can_decide,
         steps=steps,
+        errors=errors,
+        labels={name: document_forms.label(name) for name in errors},
+        refused=refused,
+        typed=document_forms.typed(request.form) if errors or refused else {},
     )
+
+
+def _mistake(document_id: uuid.UUID, exc: DomainError, form: str) -> tuple[str, int]:
+    """The document page again after a service refused one of its forms: the refusal beside
+    the fields it names, else at the top; with the status the API would answer."""
+    errors = document_forms.refused(exc, form)
+    if errors and set(errors) != {"form"}:
+        return _document_page(document_id, errors=errors), 422
+    return _document_page(document_id, refused=refusal(exc)), exc.status
 
 
 @bp.post("/documents/<uuid:document_id>/approval")
 @login_required(*documents.APPROVER_ROLES)
-def decide(document_id: uuid.UUID) -> Response:
+def decide(document_id: uuid.UUID) -> ResponseReturnValue:
     decision = request.form.get("decision", "")
     if decision not in {"approve", "reject"}:
-        flash(_("Choose approve or reject."), "error")
-    else:
-        try:
-            decisions.decide_approval(
-                unit_of_work(),
-                document_id,
-                actor=signed_in_user(),
-                decision=decision,
-                comment=request.form.get("comment", "").strip(),
-            )
-            flash(_("Approved.") if decision == "approve" else _("Rejected."))
-        except DomainError as exc:
-            flash(exc.detail, "error")
+        return _document_page(document_id, refused=_("Choose approve or reject.")), 422
+    try:
+        decisions.decide_approval(
+            unit_of_work(),
+            document_id,
+            actor=signed_in_user(),
+            decision=decision,
+            comment=request.form.get("comment", "").strip(),
+        )
+        flash(_("Approved.") if decision == "approve" else _("Rejected."))
+    except DomainError as exc:
+        return _mistake(document_id, exc, "decide")
     if request.form.get("back") == "queue":
         return redirect(url_for(".approval_queue"))
     return redirect(url_for(".document", document_id=document_id))
@@ -193,24 +216,16 @@ def decide(document_id: uuid.UUID) -> Response:
 
 @bp.post("/documents/<uuid:document_id>/send")
 @login_required("support", "manager", "admin")
-def send(document_id: uuid.UUID) -> Response:
-    signers = []
-    for index in range(10):
-        name = request.form.get(f"signers-{index}-name", "").strip()
-        email = request.form.get(f"signers-{index}-email", "").strip()
-        if name or email:
-            signers.append(SignerRequest(name, email, index + 1))
-    invalid = [s for s in signers if not s.name or "@" not in s.email]
-    if not signers or invalid:
-        flash(_("Give each signer a name and an email address."), "error")
-        return redirect(url_for(".document", document_id=document_id))
+def send(document_id: uuid.UUID) -> ResponseReturnValue:
+    signers, errors = document_forms.signers(request.form)
+    if errors:
+        return _document_page(document_id, errors=errors), 422
     try:
         links = signing.send_for_signature(
             unit_of_work(), document_id, signers=signers, actor=signed_in_user()
         )
     except DomainError as exc:
-        flash(exc.detail, "error")
-        return redirect(url_for(".document", document_id=document_id))
+        return _mistake(document_id, exc, "send")
     if not links:
         flash(_("Handed to DocuSign, which will write to the signers."))
         return redirect(url_for(".document", document_id=document_id))
@@ -223,12 +238,12 @@ def send(document_id: uuid.UUID) -> Response:
 
 @bp.post("/documents/<uuid:document_id>/regenerate")
 @login_required("support", "manager", "admin")
-def regenerate(document_id: uuid.UUID) -> Response:
+def regenerate(document_id: uuid.UUID) -> ResponseReturnValue:
     try:
         version = documents.regenerate(unit_of_work(), document_id, actor=signed_in_user())
         flash(_("Generated version %(version)s.", version=version))
     except DomainError as exc:
-        flash(exc.detail, "error")
+        return _mistake(document_id, exc, "regenerate")
     return redirect(url_for(".document", document_id=document_id))
 
 
@@ -259,7 +274,7 @@ def as_amended_pdf(document_id: uuid.UUID) -> Response:
 
 @bp.post("/documents/<uuid:document_id>/cancel")
 @login_required("finance")
-def cancel(document_id: uuid.UUID) -> Response:
+def cancel(document_id: uuid.UUID) -> ResponseReturnValue:
     chosen = [int(v) for v in request.form.getlist("lines") if v.isdigit()]
     try:
         cancellations.cancel(
@@ -271,7 +286,7 @@ def cancel(document_id: uuid.UUID) -> Response:
         )
         flash(_("Cancelled; the credit goes to finance's systems as invoice.credit."))
     except DomainError as exc:
-        flash(exc.detail, "error")
+        return _mistake(document_id, exc, "cancel")
     return redirect(url_for(".document", document_id=document_id))
 
 
@@ -286,12 +301,11 @@ def approval_queue() -> str:
 
 @bp.post("/documents/<uuid:document_id>/remind")
 @login_required(*documents.CREATOR_ROLES)
-def remind(document_id: uuid.UUID) -> Response:
+def remind(document_id: uuid.UUID) -> ResponseReturnValue:
     try:
         links = signing.remind(unit_of_work(), document_id, actor=signed_in_user())
     except DomainError as exc:
-        flash(exc.detail, "error")
-        return redirect(url_for(".document", document_id=document_id))
+        return _mistake(document_id, exc, "remind")
     if links:
         session[f"links-{document_id}"] = [
             {"name": link.name, "email": link.email, "url": link.url} for link in links
@@ -304,15 +318,15 @@ def remind(document_id: uuid.UUID) -> Response:
 
 @bp.post("/documents/<uuid:document_id>/void")
 @login_required(*documents.CREATOR_ROLES)
-def void(document_id: uuid.UUID) -> Response:
+def void(document_id: uuid.UUID) -> ResponseReturnValue:
     try:
         signing.void(
             unit_of_work(),
             document_id,
-            reason=request.form.get("reason", "").strip() or "withdrawn",
+            reason=request.form.get("reason", "").strip(),
             actor=signed_in_user(),
         )
         flash(_("Withdrawn from signature: the links no longer work."))
     except DomainError as exc:
-        flash(exc.detail, "error")
+        return _mistake(document_id, exc, "void")
     return redirect(url_for(".document", document_id=document_id))

@@ -6,12 +6,13 @@ from __future__ import annotations
 import uuid
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from werkzeug.wrappers import Response
 
 from app.billing import endpoints
 from app.errors import DomainError
 from app.web.context import unit_of_work
+from app.web.form_errors import refusal
 from app.web.pages.auth import login_required, signed_in_user
 
 bp = Blueprint("pages_finance", __name__)
@@ -28,6 +29,11 @@ def webhooks() -> str:
 @bp.get("/finance/webhooks/<uuid:endpoint_id>")
 @login_required(*MANAGERS)
 def endpoint_log(endpoint_id: uuid.UUID) -> str:
+    return _endpoint_page(endpoint_id)
+
+
+def _endpoint_page(endpoint_id: uuid.UUID, refused: str | None = None) -> str:
+    """An endpoint's deliveries; after a refused action, with the refusal at the top."""
     status = request.args.get("status") or None
     health = next(
         (h for h in endpoints.health(unit_of_work()) if h.endpoint.id == endpoint_id), None
@@ -36,13 +42,17 @@ def endpoint_log(endpoint_id: uuid.UUID) -> str:
         return render_template("error.html", title=_("Not found"), detail=_("no such endpoint"))
     deliveries = endpoints.deliveries(unit_of_work(), endpoint_id, status=status, before=None)
     return render_template(
-        "finance/endpoint.html", health=health, deliveries=deliveries, status=status
+        "finance/endpoint.html",
+        health=health,
+        deliveries=deliveries,
+        status=status,
+        refused=refused,
     )
 
 
 @bp.post("/finance/webhooks/<uuid:endpoint_id>/enabled")
 @login_required(*MANAGERS)
-def set_enabled(endpoint_id: uuid.UUID) -> Response:
+def set_enabled(endpoint_id: uuid.UUID) -> ResponseReturnValue:
     enable = request.form.get("enabled") == "yes"
     try:
         endpoints.update_endpoint(
@@ -50,17 +60,17 @@ def set_enabled(endpoint_id: uuid.UUID) -> Response:
         )
         flash(_("Enabled: waiting deliveries go out in order.") if enable else _("Disabled."))
     except DomainError as exc:
-        flash(exc.detail, "error")
+        return _endpoint_page(endpoint_id, refused=refusal(exc)), exc.status
     return redirect(url_for(".endpoint_log", endpoint_id=endpoint_id))
 
 
 @bp.post("/finance/events/<uuid:event_id>/replay")
 @login_required(*MANAGERS)
-def replay(event_id: uuid.UUID) -> Response:
+def replay(event_id: uuid.UUID) -> ResponseReturnValue:
     endpoint_id = uuid.UUID(request.form["endpoint_id"])
     try:
         endpoints.replay(unit_of_work(), event_id, actor=signed_in_user(), endpoint_id=endpoint_id)
         flash(_("Replayed with the same webhook-id."))
     except DomainError as exc:
-        flash(exc.detail, "error")
+        return _endpoint_page(endpoint_id, refused=refusal(exc)), exc.status
     return redirect(url_for(".endpoint_log", endpoint_id=endpoint_id))
