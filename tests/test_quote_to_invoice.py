@@ -49,6 +49,7 @@ def any_db_app(
 EXPECTED_TOTALS = {
     "subtotal": "63673.50",
     "discount": "3183.68",
+    "net": "60489.82",
     "tax": "12097.96",
     "total": "72587.78",
 }

@@ -256,35 +256,50 @@ class QuoteData(PricedData):
     valid_until: date | None = Field(default=None, description="Defaults to 30 days from today")
 
 
+FILE_ONLY: dict[str, Any] = {"form": False}
+"""Marks a field that comes with a title file (KBART, CSV, XLSX) and stays off the page's
+generated form, whose table rows hold what a person types for a title."""
+
+
 class TitleIn(Strict):
     """One title of a licence or a title list: what KBART holds of it (identifiers,
     coverage ranges, URL, authors, publisher, access) and what our contracts add (subject,
     package, price). Columns a file brings beyond these are kept in `extra`."""
 
     title: str = Field(min_length=1, max_length=500)
-    title_id: str = Field(default="", max_length=200)
-    publication_type: PublicationType = "serial"
+    title_id: str = Field(default="", max_length=200, json_schema_extra=FILE_ONLY)
+    publication_type: PublicationType = Field(default="serial", json_schema_extra=FILE_ONLY)
     issn: Issn = Field(title="ISSN", default=None, description="Print ISSN, e.g. 0028-0836")
     eissn: Issn = Field(title="eISSN", default=None, description="Online ISSN")
-    issn_l: Issn = Field(title="ISSN-L", default=None, description="Linking ISSN")
+    issn_l: Issn = Field(
+        title="ISSN-L", default=None, description="Linking ISSN", json_schema_extra=FILE_ONLY
+    )
     isbn: Isbn = Field(title="ISBN", default=None, description="Print ISBN of a book")
     eisbn: Isbn = Field(title="eISBN", default=None, description="Online ISBN of a book")
-    coverage: list[Coverage] = Field(default_factory=list, max_length=100)
-    title_url: Annotated[str, AfterValidator(url)] = Field(default="", max_length=2000)
-    first_author: str = Field(default="", max_length=300)
-    first_editor: str = Field(default="", max_length=300)
-    publisher: str = Field(default="", max_length=300)
-    access_type: AccessType = ""
-    date_monograph_published_print: KbartDate = ""
-    date_monograph_published_online: KbartDate = ""
-    monograph_volume: str = Field(default="", max_length=100)
-    monograph_edition: str = Field(default="", max_length=100)
-    parent_publication_title_id: str = Field(default="", max_length=200)
-    preceding_publication_title_id: str = Field(default="", max_length=200)
+    coverage: list[Coverage] = Field(
+        default_factory=list, max_length=100, json_schema_extra=FILE_ONLY
+    )
+    title_url: Annotated[str, AfterValidator(url)] = Field(
+        default="", max_length=2000, json_schema_extra=FILE_ONLY
+    )
+    first_author: str = Field(default="", max_length=300, json_schema_extra=FILE_ONLY)
+    first_editor: str = Field(default="", max_length=300, json_schema_extra=FILE_ONLY)
+    publisher: str = Field(default="", max_length=300, json_schema_extra=FILE_ONLY)
+    access_type: AccessType = Field(default="", json_schema_extra=FILE_ONLY)
+    date_monograph_published_print: KbartDate = Field(default="", json_schema_extra=FILE_ONLY)
+    date_monograph_published_online: KbartDate = Field(default="", json_schema_extra=FILE_ONLY)
+    monograph_volume: str = Field(default="", max_length=100, json_schema_extra=FILE_ONLY)
+    monograph_edition: str = Field(default="", max_length=100, json_schema_extra=FILE_ONLY)
+    parent_publication_title_id: str = Field(
+        default="", max_length=200, json_schema_extra=FILE_ONLY
+    )
+    preceding_publication_title_id: str = Field(
+        default="", max_length=200, json_schema_extra=FILE_ONLY
+    )
     subject: str = Field(default="", max_length=200)
     package: str = Field(default="", max_length=200)
     price: Money | None = Field(default=None, description="Annual price, where listed")
-    extra: dict[str, str] = Field(default_factory=dict, max_length=100)
+    extra: dict[str, str] = Field(default_factory=dict, max_length=100, json_schema_extra=FILE_ONLY)
 
     @property
     def identifiers(self) -> tuple[str, ...]:

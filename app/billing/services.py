@@ -224,6 +224,7 @@ def invoice_trigger_data(document: Document) -> dict[str, Any]:
         ],
         "subtotal": document.totals["subtotal"],
         "discount": document.totals["discount"],
+        "net": document.totals["net"],
         "tax_rate_percent": document.totals["tax_rate_percent"],
         "tax": document.totals["tax"],
         "total": document.totals["total"],

@@ -34,7 +34,8 @@ def ensure_valid(document: Document) -> None:
     """Refuse to send or sign a quote whose validity has run out."""
     if document.status == EXPIRED or is_past(document):
         raise Conflict(
-            f"quote {document.number} expired on {expires_on(document)}; make a new quote"
+            f"quote {document.number} expired on {expires_on(document)}; make a new quote",
+            code="quote_expired",
         )
 
 

@@ -454,7 +454,14 @@ def sign(
                 f"the name typed, “{typed_name}”, does not match the name {signer.name} "
                 "this document is sent to; type that name to sign (case, spacing and accents "
                 "do not matter)",
-                [FieldError("/typed_name", "does not match the signer's name")],
+                [
+                    FieldError(
+                        "/typed_name",
+                        "does not match the signer's name",
+                        "name_mismatch",
+                        {"name": signer.name},
+                    )
+                ],
             )
         waiting = _waiting_for(signer)
         if waiting:

@@ -92,6 +92,8 @@ def build_fields(
             continue
         path = f"{prefix}{name}"
         spec = _resolve(raw, definitions)
+        if raw.get("form") is False or spec.get("form") is False:
+            continue  # comes with a file, not typed (see FILE_ONLY in the schemas)
         label, help_text = _label(name, spec), _help(spec)
         if path in choices:
             fields.append(

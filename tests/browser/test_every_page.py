@@ -173,6 +173,7 @@ def test_every_page_is_accessible_quiet_and_in_the_browsers_language(
         "/library/clauses",
         "/library/clauses/limitation-of-liability",
         "/library/templates",
+        "/approvals/matrix",
         "/reports/renewals",
         "/reports/order-to-bill",
     ):
@@ -212,6 +213,7 @@ def test_every_page_is_accessible_quiet_and_in_the_browsers_language(
     visitor.visit(f"/documents/{desk.licence}")
     visitor.visit(f"/documents/{desk.licence}/as-amended")
     visitor.visit("/finance/webhooks")
+    visitor.visit("/reports/approvals")
     visitor.visit(f"/finance/webhooks/{desk.endpoint}")
 
     visitor.log_in("legal@example.com")

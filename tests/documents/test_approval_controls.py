@@ -293,6 +293,6 @@ def test_the_page_offers_no_decision_to_an_editor_and_refuses_one(app: APIFlask)
         data={"csrf_token": csrf_token(page), "decision": "approve"},
         follow_redirects=True,
     )
-    assert "someone else decides the approvals" in answer.text
+    assert "since its last approval: someone else must approve it" in answer.text
     [event] = _events(app, "approval.refused")
     assert event.data["rule"] == "segregation-of-duties"

@@ -117,7 +117,7 @@ def test_the_matrix_page_lists_the_rules(app: APIFlask) -> None:
         },
     )
     html = client.get("/approvals/matrix").text
-    for name in ("discount", "non-standard-terms", "large-deal", "long-term"):
+    for name in ("Discount", "Non-standard terms", "Large deal", "Long term"):
         assert name in html
     assert "segregation-of-duties" in html
 

@@ -89,7 +89,7 @@ def test_a_sent_quote_past_its_validity_cannot_be_signed(app: APIFlask) -> None:
         data={"csrf_token": csrf_token(page.text), "typed_name": "Helen Marsh", "consent": "yes"},
         headers={"User-Agent": SIGNER_AGENT},
     )
-    assert answer.status_code == 409 and "expired on" in answer.text
+    assert answer.status_code == 409 and "This quote has expired" in answer.text
     status = client.get(
         f"/api/v1/documents/{quote['id']}", headers=bearer(app, "support@example.com")
     ).json["status"]

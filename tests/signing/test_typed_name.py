@@ -33,7 +33,7 @@ def test_another_name_is_refused_and_nothing_is_signed(app: APIFlask) -> None:
     document_id, link = _sent_to(app, "Helen Marsh")
     refused = sign_as(client, link, "Mickey Mouse")
     assert refused.status_code == 422
-    assert "does not match the name Helen Marsh" in refused.text
+    assert "Type the name this document is sent to, Helen Marsh, to sign" in refused.text
     doc = client.get(
         f"/api/v1/documents/{document_id}", headers=bearer(app, "support@example.com")
     ).json

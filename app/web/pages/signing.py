@@ -61,6 +61,14 @@ def _message(error: DomainError | FieldError) -> str:
     }
     if error.detail in messages:
         return messages[error.detail]()
+    if error.code == "name_mismatch" and isinstance(error, FieldError):
+        return gettext(
+            "Type the name this document is sent to, %(name)s, to sign (capitals, spaces and "
+            "accents do not matter).",
+            name=error.params.get("name", ""),
+        )
+    if error.code == "quote_expired":
+        return gettext("This quote has expired. Ask the sender for a new one.")
     if isinstance(error, Gone | NotFound):
         return gettext(
             "This document is no longer out for signature. "
