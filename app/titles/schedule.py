@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from app.assembly.consolidation import SignedAmendment, consolidate
 from app.assembly.schemas import AmendmentData, LicenceData, TitleIn, TitleListData
-from app.documents.amendments import signed_on
+from app.db import utcnow
+from app.documents.amendments import as_amended, as_amended_view, signed_on
 from app.documents.models import AMENDMENT, SIGNED, Document
 from app.documents.services import get_document
 from app.errors import NotFound
@@ -38,6 +39,9 @@ class Schedule:
     titles: list[TitleIn]
     amendments: tuple[str, ...] = ()
     """The amendments that changed the licence's titles by then."""
+    added: tuple[tuple[str, TitleIn], ...] = ()
+    """The titles those amendments added, each with the amendment's number."""
+    removed: tuple[tuple[str, TitleIn], ...] = ()
 
     @property
     def count(self) -> int:
@@ -55,8 +59,7 @@ def title_schedule(session: Session, licence_id: uuid.UUID, year: int) -> Schedu
             {k: v for k, v in document.data.items() if k != "issued_on"}
         )
         return Schedule(year, LIST, latest.number, latest.version, listed.titles)
-    years = term_years(licence)
-    if years is None or year not in years or licence.status != SIGNED:
+    if licence.status != SIGNED or year not in _years_as_amended(session, licence):
         raise NotFound(f"the licence has no title list for {year}")
     data = LicenceData.model_validate({k: v for k, v in licence.data.items() if k != "issued_on"})
     amendments = [
@@ -66,7 +69,48 @@ def title_schedule(session: Session, licence_id: uuid.UUID, year: int) -> Schedu
     changed = tuple(
         dict.fromkeys(n for n, _ in [*consolidated.added_titles, *consolidated.removed_titles])
     )
-    return Schedule(year, LICENCE, licence.number, 0, consolidated.titles, changed)
+    return Schedule(
+        year,
+        LICENCE,
+        licence.number,
+        0,
+        consolidated.titles,
+        changed,
+        tuple(consolidated.added_titles),
+        tuple(consolidated.removed_titles),
+    )
+
+
+def licence_as_amended(
+    session: Session, licence_id: uuid.UUID, year: int | None = None
+) -> dict[str, Any]:
+    """The licence as amended, with the titles its schedule holds for `year` (by default
+    the year they last changed)."""
+    view = as_amended(session, licence_id)
+    in_force = title_schedule(session, licence_id, year or latest_year(session, licence_id))
+    return as_amended_view(view, in_force)
+
+
+def _years_as_amended(session: Session, licence: Document) -> range:
+    """The years of the term, to the end a signed amendment may have moved it to."""
+    years = term_years(licence) or range(0)
+    ends = [
+        a.data.new_end_date.year
+        for a in _signed_amendments(session, licence)
+        if a.data.new_end_date is not None
+    ]
+    return range(years.start, max([years.stop - 1, *ends]) + 1) if years else years
+
+
+def latest_year(session: Session, licence_id: uuid.UUID) -> int:
+    """The year the licence's titles last changed (by a signed amendment taking effect or
+    an uploaded list), within its term: the year the licence "as amended" shows."""
+    licence = licence_of(session, licence_id)
+    years = _years_as_amended(session, licence)
+    changed = [a.data.effective_date.year for a in _signed_amendments(session, licence)]
+    changed += [v.year for v in title_lists(session, licence_id)]
+    inside = [y for y in changed if y in years]
+    return max(inside) if inside else (years.start if years else utcnow().year)
 
 
 def _signed_amendments(session: Session, licence: Document) -> list[SignedAmendment]:
