@@ -6,6 +6,7 @@ compared with the titles the licence and its amendments name."""
 
 from __future__ import annotations
 
+import io
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,8 +22,11 @@ from app.documents.amendments import as_amended, as_amended_view, signed_on
 from app.documents.models import AMENDMENT, SIGNED, Document
 from app.documents.services import get_document
 from app.errors import NotFound
+from app.storage.interfaces import BlobStorage
 from app.titles.comparison import TitleListComparison, compare_titles
+from app.titles.long_lists import KEPT_AS_KBART
 from app.titles.services import licence_of, term_years, title_lists
+from app.titles.streaming import TitleStream
 
 LIST, LICENCE = "list", "licence"
 
@@ -42,21 +46,30 @@ class Schedule:
     added: tuple[tuple[str, TitleIn], ...] = ()
     """The titles those amendments added, each with the amendment's number."""
     removed: tuple[tuple[str, TitleIn], ...] = ()
+    stored_kbart: bytes | None = None
+    """A long list's KBART as stored, which is the year's KBART."""
 
     @property
     def count(self) -> int:
         return len(self.titles)
 
 
-def title_schedule(session: Session, licence_id: uuid.UUID, year: int) -> Schedule:
-    """The licence's titles for `year`; NotFound outside its term without a list."""
+def title_schedule(
+    session: Session, licence_id: uuid.UUID, year: int, *, storage: BlobStorage
+) -> Schedule:
+    """The licence's titles for `year`; NotFound outside its term without a list. A long
+    list's titles are read from its stored KBART."""
     licence = licence_of(session, licence_id)
     versions = [v for v in title_lists(session, licence_id) if v.year == year]
     if versions:
         latest = versions[-1]
         document = get_document(session, latest.document_id)
+        if document.data.get("kept_as") == KEPT_AS_KBART:
+            kbart = _stored_kbart(document, storage)
+            titles = list(TitleStream(io.StringIO(kbart.decode("utf-8"))))
+            return Schedule(year, LIST, latest.number, latest.version, titles, stored_kbart=kbart)
         listed = TitleListData.model_validate(
-            {k: v for k, v in document.data.items() if k != "issued_on"}
+            {k: v for k, v in document.data.items() if k not in ("issued_on", "title_count")}
         )
         return Schedule(year, LIST, latest.number, latest.version, listed.titles)
     if licence.status != SIGNED or year not in _years_as_amended(session, licence):
@@ -82,13 +95,21 @@ def title_schedule(session: Session, licence_id: uuid.UUID, year: int) -> Schedu
 
 
 def licence_as_amended(
-    session: Session, licence_id: uuid.UUID, year: int | None = None
+    session: Session, licence_id: uuid.UUID, year: int | None = None, *, storage: BlobStorage
 ) -> dict[str, Any]:
     """The licence as amended, with the titles its schedule holds for `year` (by default
     the year they last changed)."""
     view = as_amended(session, licence_id)
-    in_force = title_schedule(session, licence_id, year or latest_year(session, licence_id))
+    in_force = title_schedule(
+        session, licence_id, year or latest_year(session, licence_id), storage=storage
+    )
     return as_amended_view(view, in_force)
+
+
+def _stored_kbart(document: Document, storage: BlobStorage) -> bytes:
+    file = document.file("kbart")
+    assert file is not None, f"{document.number} is kept as KBART"
+    return storage.get(file.storage_key, file.storage_version_id, sha256=file.sha256)
 
 
 def _years_as_amended(session: Session, licence: Document) -> range:
@@ -144,12 +165,14 @@ class YearOnYear:
     comparison: TitleListComparison
 
 
-def year_on_year(session: Session, licence_id: uuid.UUID, *, before: int, after: int) -> YearOnYear:
+def year_on_year(
+    session: Session, licence_id: uuid.UUID, *, before: int, after: int, storage: BlobStorage
+) -> YearOnYear:
     """One year's schedule against another's: added, removed, repriced, moved between
     packages."""
     licence = licence_of(session, licence_id)
-    old = title_schedule(session, licence_id, before)
-    new = title_schedule(session, licence_id, after)
+    old = title_schedule(session, licence_id, before, storage=storage)
+    new = title_schedule(session, licence_id, after, storage=storage)
     return YearOnYear(
         licence.number,
         licence.customer["name"],

@@ -40,8 +40,13 @@ def schedule_file(
     """The year's titles as `kind` (kbart, csv or xlsx), named for the licence and year."""
     if kind == "kbart":
         name = kbart_filename(seller, customer or "Global", f"{schedule.number}{schedule.year}", on)
-        chunks = kbart_chunks(
-            schedule.titles, publisher=seller, extra=extra_columns(schedule.titles)
+        stored = schedule.stored_kbart
+        chunks = (
+            (stored[at : at + _BATCH] for at in range(0, len(stored), _BATCH))
+            if stored is not None
+            else kbart_chunks(
+                schedule.titles, publisher=seller, extra=extra_columns(schedule.titles)
+            )
         )
         return ScheduleFile(name, CONTENT_TYPES[kind], chunks)
     table = _table(schedule, currency)

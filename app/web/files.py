@@ -35,7 +35,7 @@ def as_amended_pdf_response(
     """The consolidated licence, rendered now (it changes whenever an amendment is signed),
     with the titles in force in `year`."""
     with uow:
-        view = licence_as_amended(uow.session, licence_id, year)
+        view = licence_as_amended(uow.session, licence_id, year, storage=uow.storage)
     today = utcnow().date()
     return Response(
         render_as_amended_pdf(view, today=today),

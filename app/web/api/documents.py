@@ -460,7 +460,7 @@ def amend(document_id: uuid.UUID, json_data: AmendRequest) -> tuple[dict[str, An
 def as_amended(document_id: uuid.UUID, query_data: AsAmendedQuery) -> dict[str, Any]:
     uow = unit_of_work()
     with uow:
-        return licence_as_amended(uow.session, document_id, query_data.year)
+        return licence_as_amended(uow.session, document_id, query_data.year, storage=uow.storage)
 
 
 @bp.get("/documents/<uuid:document_id>/as-amended.pdf")

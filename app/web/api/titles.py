@@ -57,8 +57,10 @@ COMPARE_PDF_RESPONSES: dict[int | str, dict[str, Any]] = {
     responses=[403, 404, 409, 413, 422],
 )
 def import_list(licence_id: uuid.UUID, query_data: TitleListImportQuery) -> tuple[Any, int]:
+    uow = unit_of_work()
+    request.max_content_length = uow.settings.title_list_max_bytes
     imported = titles.import_title_list(
-        unit_of_work(),
+        uow,
         licence_id,
         data=request.get_data(cache=False),
         filename=query_data.filename,
@@ -88,7 +90,11 @@ def _year_on_year(licence_id: uuid.UUID, query: CompareQuery) -> dict[str, Any]:
     uow = unit_of_work()
     with uow:
         result = schedule.year_on_year(
-            uow.session, licence_id, before=query.before, after=query.after
+            uow.session,
+            licence_id,
+            before=query.before,
+            after=query.after,
+            storage=uow.storage,
         )
         return schedule.year_on_year_view(result)
 
@@ -173,14 +179,16 @@ def compare_xlsx(licence_id: uuid.UUID, query_data: CompareQuery) -> Response:
 def title_schedule(licence_id: uuid.UUID, query_data: ScheduleQuery) -> dict[str, Any]:
     uow = unit_of_work()
     with uow:
-        found = schedule.title_schedule(uow.session, licence_id, query_data.year)
+        found = schedule.title_schedule(
+            uow.session, licence_id, query_data.year, storage=uow.storage
+        )
         return schedule.schedule_view(found)
 
 
 def _schedule_file(licence_id: uuid.UUID, kind: str, year: int) -> Response:
     uow = unit_of_work()
     with uow:
-        found = schedule.title_schedule(uow.session, licence_id, year)
+        found = schedule.title_schedule(uow.session, licence_id, year, storage=uow.storage)
         licence = titles.licence_of(uow.session, licence_id)
         file = schedule_file(
             found,

@@ -243,7 +243,7 @@ def as_amended(document_id: uuid.UUID) -> str:
     uow = unit_of_work()
     year = _year_asked()
     with uow:
-        view = licence_as_amended(uow.session, document_id, year)
+        view = licence_as_amended(uow.session, document_id, year, storage=uow.storage)
     return render_template("as_amended.html", v=view)
 
 
