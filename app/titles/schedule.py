@@ -55,10 +55,16 @@ class Schedule:
 
 
 def title_schedule(
-    session: Session, licence_id: uuid.UUID, year: int, *, storage: BlobStorage
+    session: Session,
+    licence_id: uuid.UUID,
+    year: int,
+    *,
+    storage: BlobStorage,
+    read_long_list: bool = True,
 ) -> Schedule:
     """The licence's titles for `year`; NotFound outside its term without a list. A long
-    list's titles are read from its stored KBART."""
+    list's titles are read from its stored KBART, unless `read_long_list` is False (for
+    its KBART, which is that file: then `titles` is empty and `stored_kbart` set)."""
     licence = licence_of(session, licence_id)
     versions = [v for v in title_lists(session, licence_id) if v.year == year]
     if versions:
@@ -66,7 +72,7 @@ def title_schedule(
         document = get_document(session, latest.document_id)
         if document.data.get("kept_as") == KEPT_AS_KBART:
             kbart = _stored_kbart(document, storage)
-            titles = list(TitleStream(io.StringIO(kbart.decode("utf-8"))))
+            titles = list(TitleStream(io.StringIO(kbart.decode("utf-8")))) if read_long_list else []
             return Schedule(year, LIST, latest.number, latest.version, titles, stored_kbart=kbart)
         listed = TitleListData.model_validate(
             {k: v for k, v in document.data.items() if k not in ("issued_on", "title_count")}

@@ -188,7 +188,9 @@ def title_schedule(licence_id: uuid.UUID, query_data: ScheduleQuery) -> dict[str
 def _schedule_file(licence_id: uuid.UUID, kind: str, year: int) -> Response:
     uow = unit_of_work()
     with uow:
-        found = schedule.title_schedule(uow.session, licence_id, year, storage=uow.storage)
+        found = schedule.title_schedule(
+            uow.session, licence_id, year, storage=uow.storage, read_long_list=kind != "kbart"
+        )
         licence = titles.licence_of(uow.session, licence_id)
         file = schedule_file(
             found,
