@@ -1,27 +1,31 @@
 """A licence's title schedule, one history: for each year of the term, the titles the
-licence holds then. The latest list uploaded for the year where there is one; else the
-licence's own titles as amended by the signed amendments in effect by the end of that
-year. The year-on-year comparison reads it, so a year without an uploaded list is
-compared with the titles the licence and its amendments name."""
+licence holds then. The latest list uploaded for the year where there is one, changed by
+the amendments signed after it was uploaded and in effect by the end of that year; else
+the licence's own titles as amended by the signed amendments in effect by then. The
+licence as amended and the year's KBART, CSV and XLSX read it too, and so does the
+year-on-year comparison: a year without an uploaded list is compared with the titles the
+licence and its amendments name."""
 
 from __future__ import annotations
 
 import io
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.assembly.consolidation import SignedAmendment, consolidate
+from app.assembly.consolidation import SignedAmendment, consolidate, title_key
 from app.assembly.schemas import AmendmentData, LicenceData, TitleIn, TitleListData
 from app.db import utcnow
 from app.documents.amendments import as_amended, as_amended_view, signed_on
 from app.documents.models import AMENDMENT, SIGNED, Document
 from app.documents.services import get_document
 from app.errors import NotFound
+from app.signing.models import Envelope
 from app.storage.interfaces import BlobStorage
 from app.titles.comparison import TitleListComparison, compare_titles
 from app.titles.long_lists import KEPT_AS_KBART
@@ -70,14 +74,21 @@ def title_schedule(
     if versions:
         latest = versions[-1]
         document = get_document(session, latest.document_id)
+        later = _signed_since(session, licence, document.created_at, year)
+        kbart: bytes | None = None
         if document.data.get("kept_as") == KEPT_AS_KBART:
             kbart = _stored_kbart(document, storage)
-            titles = list(TitleStream(io.StringIO(kbart.decode("utf-8")))) if read_long_list else []
+            read = read_long_list or bool(later)
+            titles = list(TitleStream(io.StringIO(kbart.decode("utf-8")))) if read else []
+        else:
+            titles = TitleListData.model_validate(
+                {k: v for k, v in document.data.items() if k not in ("issued_on", "title_count")}
+            ).titles
+        if not later:
             return Schedule(year, LIST, latest.number, latest.version, titles, stored_kbart=kbart)
-        listed = TitleListData.model_validate(
-            {k: v for k, v in document.data.items() if k not in ("issued_on", "title_count")}
-        )
-        return Schedule(year, LIST, latest.number, latest.version, listed.titles)
+        titles, added, removed = _amended(titles, later)
+        changed = tuple(dict.fromkeys(n for n, _ in [*added, *removed]))
+        return Schedule(year, LIST, latest.number, latest.version, titles, changed, added, removed)
     if licence.status != SIGNED or year not in _years_as_amended(session, licence):
         raise NotFound(f"the licence has no title list for {year}")
     data = LicenceData.model_validate({k: v for k, v in licence.data.items() if k != "issued_on"})
@@ -110,6 +121,48 @@ def licence_as_amended(
         session, licence_id, year or latest_year(session, licence_id), storage=storage
     )
     return as_amended_view(view, in_force)
+
+
+def _signed_since(
+    session: Session, licence: Document, since: datetime, year: int
+) -> list[SignedAmendment]:
+    """The licence's amendments signed after `since` (a list's upload) and in effect by
+    the end of `year`: a list uploaded for a year is amended by them as the licence is."""
+    numbers = set(
+        session.scalars(
+            select(Document.number)
+            .join(Envelope, Envelope.document_id == Document.id)
+            .where(
+                Document.parent_id == licence.id,
+                Document.relation == AMENDMENT,
+                Document.status == SIGNED,
+                Envelope.completed_at > since,
+            )
+        )
+    )
+    return [
+        a
+        for a in _signed_amendments(session, licence)
+        if a.number in numbers and a.data.effective_date.year <= year
+    ]
+
+
+def _amended(
+    titles: list[TitleIn], amendments: list[SignedAmendment]
+) -> tuple[list[TitleIn], tuple[tuple[str, TitleIn], ...], tuple[tuple[str, TitleIn], ...]]:
+    """A list's titles after the amendments, in the order they take effect, as
+    `consolidate` changes the licence's: the titles, those added and those removed."""
+    by_key = {title_key(t): t for t in titles}
+    added: list[tuple[str, TitleIn]] = []
+    removed: list[tuple[str, TitleIn]] = []
+    for a in sorted(amendments, key=lambda a: (a.data.effective_date, a.signed_on, a.number)):
+        for title in a.data.titles_removed:
+            if by_key.pop(title_key(title), None) is not None:
+                removed.append((a.number, title))
+        for title in a.data.titles_added:
+            by_key[title_key(title)] = title
+            added.append((a.number, title))
+    return list(by_key.values()), tuple(added), tuple(removed)
 
 
 def _stored_kbart(document: Document, storage: BlobStorage) -> bytes:

@@ -147,3 +147,44 @@ def test_a_years_uploaded_list_is_what_the_view_and_the_exports_show(app: APIFla
     assert {t["title"] for t in view["titles"]} == {"Nature", "Science"}
     assert _kbart_titles(client, base, 2029, support) == {"Nature", "Science"}
     assert _kbart_titles(client, base, 2027, support) == {t["title"] for t in SAMPLE["titles"]}
+
+
+def test_an_amendment_signed_after_a_years_list_changes_that_list_too(app: APIFlask) -> None:
+    client = app.test_client()
+    support = bearer(app, "support@example.com")
+    licence = signed_licence(app)
+    base = f"/api/v1/documents/{licence['id']}"
+    rows = ["title,issn,eissn,price"] + [
+        f"{t['title']},{t['issn']},{t['eissn']},{t['price']}" for t in SAMPLE["titles"]
+    ]
+    uploaded = client.post(
+        f"{base}/title-lists?year=2028&filename=t.csv",
+        data="\r\n".join(rows).encode(),
+        headers=support,
+    )
+    assert uploaded.status_code == 201, uploaded.json
+    amendment = client.post(
+        f"{base}/amendments",
+        json={
+            "effective_date": "2028-03-01",
+            "titles_added": [PHOTONICS],
+            "titles_removed": [{"issn": DROPPED["issn"]}],
+        },
+        headers=support,
+    )
+    assert amendment.status_code == 201, amendment.json
+    send_and_sign(app, amendment.json["id"])
+
+    schedule = client.get(f"{base}/title-schedule?year=2028", headers=support).json
+    assert (schedule["source"], schedule["number"]) == ("list", uploaded.json["number"])
+    assert schedule["amendments"] == [amendment.json["number"]]
+    view = _as_amended(client, base, support, 2028)
+    added = {t["title"]: t["added_by"] for t in view["titles"]}
+    assert added[PHOTONICS["title"]] == amendment.json["number"]
+    for found in (
+        {t["title"] for t in schedule["titles"]},
+        set(added),
+        _kbart_titles(client, base, 2028, support),
+    ):
+        assert PHOTONICS["title"] in found and DROPPED["title"] not in found
+    assert len(added) == len(SAMPLE["titles"])
