@@ -287,6 +287,25 @@ class Settings(BaseSettings):
         default=2 * 1024 * 1024,
         validation_alias=_env("CONTRACTDESK_MAX_REQUEST_BYTES", "max_request_bytes"),
     )
+    title_list_max_rows: int = Field(
+        default=100_000,
+        gt=0,
+        description="The most rows an uploaded KBART title list may have.",
+        validation_alias=_env("CONTRACTDESK_TITLE_LIST_MAX_ROWS", "title_list_max_rows"),
+    )
+    title_list_document_rows: int = Field(
+        default=20_000,
+        gt=0,
+        description="The most rows of a title list made a document (PDF, DOCX, XLSX, CSV); "
+        "a longer KBART list is kept as KBART only.",
+        validation_alias=_env("CONTRACTDESK_TITLE_LIST_DOCUMENT_ROWS", "title_list_document_rows"),
+    )
+    title_list_max_bytes: int = Field(
+        default=48 * 1024 * 1024,
+        gt=0,
+        description="The largest title list upload, in bytes (other requests: max_request_bytes).",
+        validation_alias=_env("CONTRACTDESK_TITLE_LIST_MAX_BYTES", "title_list_max_bytes"),
+    )
     template_max_steps: int = Field(
         default=1_000_000,
         gt=0,

@@ -116,7 +116,7 @@ def read_title_list(
         raise _file_error(
             f"the file is {len(data):,} bytes; the most accepted is {max_bytes:,} bytes"
         )
-    rows = _xlsx_rows(data, max_unpacked_bytes) if _is_xlsx(data, filename) else _csv_rows(data)
+    rows = _xlsx_rows(data, max_unpacked_bytes) if is_xlsx(data, filename) else _csv_rows(data)
     with closing(rows):  # an XLSX's workbook is closed even when reading stops early
         return _titles(rows, max_rows, keep_good=keep_good)
 
@@ -125,7 +125,7 @@ def _file_error(reason: str) -> TitleImportError:
     return TitleImportError([RowProblem(row=0, column="", reason=reason)])
 
 
-def _is_xlsx(data: bytes, filename: str) -> bool:
+def is_xlsx(data: bytes, filename: str) -> bool:
     """Whether the upload is a workbook, by its content first: a name can lie either way."""
     suffix = PurePath(filename).suffix.lower()
     if data.startswith(_ZIP_MAGIC):
@@ -170,10 +170,10 @@ def _text_lines(data: bytes) -> Iterator[str]:
     try:
         yield from text
     except UnicodeDecodeError:
-        raise _file_error(_decoding_problem(data)) from None
+        raise _file_error(decoding_problem(data)) from None
 
 
-def _decoding_problem(data: bytes) -> str:
+def decoding_problem(data: bytes) -> str:
     try:
         codecs.decode(data, "utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -15,6 +15,7 @@ from app.documents.models import SIGNED, Document
 from app.documents.services import Parent, create_document, get_document
 from app.errors import Conflict, FieldError, InvalidInput
 from app.titles.importing import TitleImportError, read_title_list
+from app.titles.long_lists import check_long_kbart, is_long_kbart, record_long_list
 from app.titles.rows import RowProblem
 from app.uow import UnitOfWork
 from app.users.models import User
@@ -59,7 +60,7 @@ def title_lists(session: Session, licence_id: uuid.UUID) -> list[TitleListVersio
                 document.number,
                 year,
                 version,
-                len(document.data["titles"]),
+                document.data.get("title_count", len(document.data["titles"])),
                 document.created_at,
             )
         )
@@ -116,7 +117,8 @@ def import_title_list(
 ) -> ImportedList:
     """A new version of the licence's list for the year, from an uploaded KBART, CSV or
     XLSX file; every row is checked first, and a bad row imports nothing unless
-    `keep_good` asks for the good rows."""
+    `keep_good` asks for the good rows. A KBART file longer than a document holds is
+    kept as KBART only (app.titles.long_lists)."""
     if not 2000 <= year <= 2100:
         raise InvalidInput("give the list's year", [FieldError("/year", "a year, e.g. 2027")])
     with uow:
@@ -139,8 +141,39 @@ def import_title_list(
             "year": year,
         }
         external_ref = licence.external_ref
+    settings = uow.settings
     try:
-        read = read_title_list(data, filename=filename, keep_good=keep_good)
+        long = is_long_kbart(data, filename, document_rows=settings.title_list_document_rows)
+    except TitleImportError as exc:
+        raise _problems(exc) from exc
+    if long:
+        try:
+            checked = check_long_kbart(
+                data,
+                publisher=settings.seller_name,
+                max_rows=settings.title_list_max_rows,
+                keep_good=keep_good,
+            )
+        except TitleImportError as exc:
+            raise _problems(exc) from exc
+        document_id = record_long_list(
+            uow,
+            licence_id=licence_id,
+            base=base,
+            checked=checked,
+            actor=actor,
+            relation=TITLE_LIST,
+            template=TITLE_LIST_TEMPLATE,
+        )
+        return ImportedList(document_id, checked.skipped)
+    try:
+        read = read_title_list(
+            data,
+            filename=filename,
+            keep_good=keep_good,
+            max_rows=settings.title_list_document_rows,
+            max_bytes=settings.title_list_max_bytes,
+        )
     except TitleImportError as exc:
         raise _problems(exc) from exc
     document_id = create_document(

@@ -9,9 +9,9 @@ import uuid
 from flask import Response
 
 from app.db import utcnow
-from app.documents import amendments
 from app.documents.as_amended_pdf import render_as_amended_pdf
 from app.documents.services import FileContent
+from app.titles.schedule import licence_as_amended
 from app.uow import UnitOfWork
 
 
@@ -29,10 +29,13 @@ def file_response(file: FileContent) -> Response:
     )
 
 
-def as_amended_pdf_response(uow: UnitOfWork, licence_id: uuid.UUID) -> Response:
-    """The consolidated licence, rendered now (it changes whenever an amendment is signed)."""
+def as_amended_pdf_response(
+    uow: UnitOfWork, licence_id: uuid.UUID, year: int | None = None
+) -> Response:
+    """The consolidated licence, rendered now (it changes whenever an amendment is signed),
+    with the titles in force in `year`."""
     with uow:
-        view = amendments.as_amended_view(amendments.as_amended(uow.session, licence_id))
+        view = licence_as_amended(uow.session, licence_id, year, storage=uow.storage)
     today = utcnow().date()
     return Response(
         render_as_amended_pdf(view, today=today),

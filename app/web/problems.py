@@ -105,11 +105,15 @@ def init_app(app: APIFlask) -> None:
 
     @app.errorhandler(RequestEntityTooLarge)
     def _too_large(error: RequestEntityTooLarge) -> Any:
-        limit = app.config["MAX_CONTENT_LENGTH"]
+        limit = request.max_content_length  # a route may allow more (title lists)
+        setting = (
+            "CONTRACTDESK_MAX_REQUEST_BYTES"
+            if limit == app.config["MAX_CONTENT_LENGTH"]
+            else "CONTRACTDESK_TITLE_LIST_MAX_BYTES"
+        )
         return _domain_error(
             TooLarge(
-                f"the request body is larger than {limit:,} bytes, the most accepted "
-                "(CONTRACTDESK_MAX_REQUEST_BYTES)"
+                f"the request body is larger than {limit:,} bytes, the most accepted ({setting})"
             )
         )
 

@@ -65,11 +65,18 @@ CASES: dict[str, tuple[str, bytes, int, str]] = {
         422,
         "the list has more than 20,000 rows (blank rows included)",
     ),
+    "kbart-of-a-million-short-rows": (
+        "titles.txt",
+        b"publication_title\tprint_identifier\n" + b"T\t\n" * 1_000_000,
+        422,
+        "the list has more than 100,000 rows (blank rows included)",
+    ),
     "csv-of-a-million-real-rows": (
         "titles.csv",
         _csv_rows(1_000_000, b"Journal of Repeated Results,0028-0836,,Science,100.00\n"),
         413,
-        "the request body is larger than 2,097,152 bytes, the most accepted",
+        "the request body is larger than 50,331,648 bytes, the most accepted "
+        "(CONTRACTDESK_TITLE_LIST_MAX_BYTES)",
     ),
 }
 

@@ -21,6 +21,7 @@ from app.documents.services import CONTENT_TYPES
 from app.errors import InvalidInput
 from app.signing import services as signing
 from app.signing.services import Schedule, SignerRequest, SigningLink
+from app.titles.schedule import licence_as_amended
 from app.users import scopes
 from app.web.api.auth import auth, current_user
 from app.web.context import unit_of_work
@@ -28,6 +29,7 @@ from app.web.files import as_amended_pdf_response, file_response
 from app.web.schemas.documents import (
     ApprovalIn,
     AsAmendedOut,
+    AsAmendedQuery,
     CancelIn,
     DocumentIn,
     DocumentListQuery,
@@ -462,22 +464,29 @@ def amend(document_id: uuid.UUID, json_data: AmendRequest) -> tuple[dict[str, An
 
 @bp.get("/documents/<uuid:document_id>/as-amended")
 @bp.auth_required(auth, roles=[scopes.READ])
+@bp.input(AsAmendedQuery, location="query")
 @bp.output(AsAmendedOut)
-@bp.doc(summary="A signed licence after all its signed amendments", responses=[404, 409])
-def as_amended(document_id: uuid.UUID) -> dict[str, Any]:
+@bp.doc(
+    summary="A signed licence after all its signed amendments",
+    description="Its titles are the title schedule's for the year asked (by default the "
+    "year the titles last changed), as GET …/title-schedule?year= gives them.",
+    responses=[404, 409],
+)
+def as_amended(document_id: uuid.UUID, query_data: AsAmendedQuery) -> dict[str, Any]:
     uow = unit_of_work()
     with uow:
-        return amendments.as_amended_view(amendments.as_amended(uow.session, document_id))
+        return licence_as_amended(uow.session, document_id, query_data.year, storage=uow.storage)
 
 
 @bp.get("/documents/<uuid:document_id>/as-amended.pdf")
 @bp.auth_required(auth, roles=[scopes.READ])
+@bp.input(AsAmendedQuery, location="query")
 @bp.doc(
     summary="The licence as amended, as a PDF",
     responses=AS_AMENDED_PDF_RESPONSES,
 )
-def as_amended_pdf(document_id: uuid.UUID) -> ResponseReturnValue:
-    return as_amended_pdf_response(unit_of_work(), document_id)
+def as_amended_pdf(document_id: uuid.UUID, query_data: AsAmendedQuery) -> ResponseReturnValue:
+    return as_amended_pdf_response(unit_of_work(), document_id, query_data.year)
 
 
 @bp.post("/documents/<uuid:document_id>/cancel")

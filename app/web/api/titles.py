@@ -9,8 +9,10 @@ from typing import Any
 from apiflask import APIBlueprint
 from flask import Response, request
 
+from app.db import utcnow
 from app.titles import schedule
 from app.titles import services as titles
+from app.titles.schedule_files import schedule_file
 from app.titles.year_on_year_files import comparison_csv, comparison_xlsx
 from app.titles.year_on_year_pdf import render_year_on_year_pdf
 from app.users import scopes
@@ -55,8 +57,10 @@ COMPARE_PDF_RESPONSES: dict[int | str, dict[str, Any]] = {
     responses=[403, 404, 409, 413, 422],
 )
 def import_list(licence_id: uuid.UUID, query_data: TitleListImportQuery) -> tuple[Any, int]:
+    uow = unit_of_work()
+    request.max_content_length = uow.settings.title_list_max_bytes
     imported = titles.import_title_list(
-        unit_of_work(),
+        uow,
         licence_id,
         data=request.get_data(cache=False),
         filename=query_data.filename,
@@ -86,7 +90,11 @@ def _year_on_year(licence_id: uuid.UUID, query: CompareQuery) -> dict[str, Any]:
     uow = unit_of_work()
     with uow:
         result = schedule.year_on_year(
-            uow.session, licence_id, before=query.before, after=query.after
+            uow.session,
+            licence_id,
+            before=query.before,
+            after=query.after,
+            storage=uow.storage,
         )
         return schedule.year_on_year_view(result)
 
@@ -171,5 +179,62 @@ def compare_xlsx(licence_id: uuid.UUID, query_data: CompareQuery) -> Response:
 def title_schedule(licence_id: uuid.UUID, query_data: ScheduleQuery) -> dict[str, Any]:
     uow = unit_of_work()
     with uow:
-        found = schedule.title_schedule(uow.session, licence_id, query_data.year)
+        found = schedule.title_schedule(
+            uow.session, licence_id, query_data.year, storage=uow.storage
+        )
         return schedule.schedule_view(found)
+
+
+def _schedule_file(licence_id: uuid.UUID, kind: str, year: int) -> Response:
+    uow = unit_of_work()
+    with uow:
+        found = schedule.title_schedule(
+            uow.session, licence_id, year, storage=uow.storage, read_long_list=kind != "kbart"
+        )
+        licence = titles.licence_of(uow.session, licence_id)
+        file = schedule_file(
+            found,
+            kind,
+            seller=uow.settings.seller_name,
+            customer=licence.customer.get("name", ""),
+            currency=licence.currency,
+            on=utcnow().date(),
+        )
+    return Response(
+        file.chunks,
+        content_type=file.content_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{file.filename}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+SCHEDULE_FILE_RESPONSES = {404: "No titles for the year", 409: "Not a licence"}
+
+
+@bp.get("/documents/<uuid:licence_id>/title-schedule.kbart")
+@bp.auth_required(auth, roles=[scopes.READ])
+@bp.input(ScheduleQuery, location="query")
+@bp.doc(
+    summary="The licence's titles for a year as KBART (Phase II), sent as it is written",
+    responses=SCHEDULE_FILE_RESPONSES,
+)
+def title_schedule_kbart(licence_id: uuid.UUID, query_data: ScheduleQuery) -> Response:
+    return _schedule_file(licence_id, "kbart", query_data.year)
+
+
+@bp.get("/documents/<uuid:licence_id>/title-schedule.csv")
+@bp.auth_required(auth, roles=[scopes.READ])
+@bp.input(ScheduleQuery, location="query")
+@bp.doc(summary="The licence's titles for a year as CSV", responses=SCHEDULE_FILE_RESPONSES)
+def title_schedule_csv(licence_id: uuid.UUID, query_data: ScheduleQuery) -> Response:
+    return _schedule_file(licence_id, "csv", query_data.year)
+
+
+@bp.get("/documents/<uuid:licence_id>/title-schedule.xlsx")
+@bp.auth_required(auth, roles=[scopes.READ])
+@bp.input(ScheduleQuery, location="query")
+@bp.doc(summary="The licence's titles for a year as XLSX", responses=SCHEDULE_FILE_RESPONSES)
+def title_schedule_xlsx(licence_id: uuid.UUID, query_data: ScheduleQuery) -> Response:
+    return _schedule_file(licence_id, "xlsx", query_data.year)

@@ -15,7 +15,6 @@ from app.approvals import decisions
 from app.billing import cancellations
 from app.billing import services as billing
 from app.catalogue import services as catalogue
-from app.documents import amendments
 from app.documents import services as documents
 from app.documents.approval_queue import waiting_for as approval_queue_for
 from app.documents.desk import desk_for
@@ -25,6 +24,7 @@ from app.documents.timeline import timeline
 from app.errors import DomainError
 from app.notifications import services as notifications
 from app.signing import services as signing
+from app.titles.schedule import licence_as_amended
 from app.users import services as users
 from app.web import document_forms, home_list, quote_form
 from app.web.context import unit_of_work
@@ -261,15 +261,22 @@ def download(document_id: uuid.UUID, kind: str) -> Response:
 @login_required(*STAFF)
 def as_amended(document_id: uuid.UUID) -> str:
     uow = unit_of_work()
+    year = _year_asked()
     with uow:
-        view = amendments.as_amended_view(amendments.as_amended(uow.session, document_id))
+        view = licence_as_amended(uow.session, document_id, year, storage=uow.storage)
     return render_template("as_amended.html", v=view)
+
+
+def _year_asked() -> int | None:
+    """`?year=2028`; anything else shows the year the titles last changed."""
+    asked = request.args.get("year", "")
+    return int(asked) if asked.isdigit() and 2000 <= int(asked) <= 2100 else None
 
 
 @bp.get("/documents/<uuid:document_id>/as-amended.pdf")
 @login_required(*STAFF)
 def as_amended_pdf(document_id: uuid.UUID) -> Response:
-    return as_amended_pdf_response(unit_of_work(), document_id)
+    return as_amended_pdf_response(unit_of_work(), document_id, _year_asked())
 
 
 @bp.post("/documents/<uuid:document_id>/cancel")

@@ -371,6 +371,26 @@ class RemovedTitleOut(BaseModel):
     removed_by: str
 
 
+class TitlesInForceOut(BaseModel):
+    year: int
+    source: str = Field(
+        description="list: the latest list uploaded for the year; licence: the licence's "
+        "own titles as amended by then"
+    )
+    number: str = Field(description="The list's number, or the licence's")
+    version: int = Field(description="The list's version in its year; 0 for the licence's")
+    count: int
+
+
+class AsAmendedQuery(BaseModel):
+    year: int | None = Field(
+        default=None,
+        ge=2000,
+        le=2100,
+        description="The year whose titles are shown; by default the year they last changed",
+    )
+
+
 class AsAmendedOut(BaseModel):
     licence: AsAmendedLicenceOut
     amendments: list[AsAmendedAmendmentOut]
@@ -379,6 +399,9 @@ class AsAmendedOut(BaseModel):
     amendment_charges: str = Field(description="Part-year charges less credits, net")
     titles: list[AsAmendedTitleOut]
     titles_removed: list[RemovedTitleOut]
+    titles_in_force: TitlesInForceOut = Field(
+        description="Whose titles these are: the title schedule's for the year"
+    )
 
 
 class DocumentListQuery(BaseModel):
