@@ -142,6 +142,10 @@ class Approval(IdMixin, Base):
     reset_at: Mapped[datetime | None]
     """Set when a priced change after the decision made it void; the decision stays on record."""
     reset_reason: Mapped[str] = mapped_column(Text, default="")
+    reset_changes: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    """What the change that voided it changed: material `fields` (data field names, or
+    `customer`, `clause versions`, `priced figures`) and priced `figures` (see revisions),
+    so that a page can say it in its language."""
     role: Mapped[str] = mapped_column(String(20), default="")
     """The approver's role when deciding: a higher rank may approve a lower step."""
     figures: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -43,7 +43,7 @@ from app.documents.resolve import (
     resolve,
     with_defaults,
 )
-from app.documents.revisions import priced_changes
+from app.documents.revisions import priced_change_items, priced_changes
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.jobs.calls import call_job
 from app.library.clause_files import PREFERRED
@@ -524,9 +524,14 @@ def render_revision(uow: UnitOfWork, document_id: uuid.UUID, *, data: Any, actor
                 if material
                 else "revised after the rejection"
             )
+            what_changed = {
+                "fields": material,
+                "figures": priced_change_items(document.totals, assembled.record),
+            }
             for approval in standing:
                 approval.reset_at = utcnow()
                 approval.reset_reason = reason
+                approval.reset_changes = what_changed
             audit.record_event(
                 uow.session,
                 tag="document.approvals_reset",

@@ -78,7 +78,7 @@ def test_a_priced_change_after_approval_resets_it_and_says_why(app: APIFlask) ->
     )
     html = client.get(f"/documents/{created['id']}").text
     assert "by a change made after it" in html
-    assert "line 1 discount percent 15 → 20" in html
+    assert "line 1: line discount 15 → 20" in html and "Subtotal 13523.50 → 12728.00" in html
 
 
 def test_a_change_to_nothing_material_keeps_the_approval(app: APIFlask) -> None:
