@@ -27,9 +27,8 @@ def test_a_voided_approval_says_what_changed_in_dutch(app: APIFlask) -> None:
         f"/api/v1/documents/{quote['id']}/data", json={"data": body["data"]}, headers=support
     )
     assert revised.status_code == 200, revised.json
-    api_reason = client.get(f"/api/v1/documents/{quote['id']}", headers=support).json[
-        "approvals"
-    ][0]["reset_reason"]
+    document = client.get(f"/api/v1/documents/{quote['id']}", headers=support).json
+    api_reason = document["approvals"][0]["reset_reason"]
     assert "notes" in api_reason and "line 2 quantity 2 → 3" in api_reason
 
     page_client = app.test_client()
