@@ -63,7 +63,7 @@ lint: install
 TEST_WORKERS ?= 2
 
 test: lint test-system-packages
-	$(VENV)/bin/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+	$(VENV)/bin/python -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=15
 
 # bench.libreoffice measures our PDFs against LibreOffice's, cold and resident (unoserver).
 # unoserver needs a Python that can `import uno`, which Debian's python3-uno gives only to

@@ -78,7 +78,6 @@ class Visitor:
         self.watch.expected = {status} if status >= 400 else set()
         answer = self.page.goto(self.live.url + path)
         assert answer is not None and answer.status == status, (path, answer and answer.status)
-        self.page.wait_for_load_state("networkidle")
         self.check(path)
 
     def check(self, name: str) -> None:
