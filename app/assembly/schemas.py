@@ -283,6 +283,12 @@ class TitleIn(Strict):
         default="", max_length=2000, json_schema_extra=FILE_ONLY
     )
     first_author: str = Field(default="", max_length=300, json_schema_extra=FILE_ONLY)
+    last_author: str = Field(
+        default="",
+        max_length=300,
+        description="A book's last author (beside KBART's first_author)",
+        json_schema_extra=FILE_ONLY,
+    )
     first_editor: str = Field(default="", max_length=300, json_schema_extra=FILE_ONLY)
     publisher: str = Field(default="", max_length=300, json_schema_extra=FILE_ONLY)
     access_type: AccessType = Field(default="", json_schema_extra=FILE_ONLY)

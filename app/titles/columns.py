@@ -27,6 +27,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "last_issue": ("num_last_issue_online", "last issue", "laatste nummer"),
     "title_url": ("title_url", "url"),
     "first_author": ("first_author",),
+    "last_author": ("last_author", "last author", "laatste auteur"),
     "embargo": ("embargo_info", "embargo"),
     "depth": ("coverage_depth",),
     "notes": ("notes", "coverage_notes"),

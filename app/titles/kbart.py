@@ -45,7 +45,7 @@ KBART_COLUMNS = (
 _BREAKS = re.compile(r"[\t\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+")
 
 
-OWN_COLUMNS = ("issn_l", "subject", "package", "price")
+OWN_COLUMNS = ("issn_l", "last_author", "subject", "package", "price")
 """Ours, after KBART's: what our contracts add to a title."""
 
 

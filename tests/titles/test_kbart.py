@@ -160,3 +160,21 @@ def test_extra_columns_follow_the_standard_ones() -> None:
     assert read_titles(render_kbart(titles, publisher="P"), filename="k.txt") == [
         t.model_copy(update={"access_type": "P", "publisher": "P"}) for t in titles
     ]
+
+
+def test_a_books_first_and_last_author_go_out_and_read_back() -> None:
+    """KBART names a book's first author; its last author travels in a column of ours
+    after the standard ones, and a file that brings one (as `last_author`) keeps it."""
+    book = TitleIn(
+        title="Handbook of Library Consortia",
+        publication_type="monograph",
+        isbn="978-0-306-40615-7",
+        first_author="Okafor",
+        last_author="Van den Berg",
+    )
+    rows = parsed(render_kbart([book], publisher="P"))
+    assert rows[0][:25] == PHASE_II and rows[0][25:] == ["last_author"]
+    assert rows[1][PHASE_II.index("first_author")] == "Okafor"
+    assert rows[1][25] == "Van den Berg"
+    [back] = read_titles(render_kbart([book], publisher="P"), filename="k.txt")
+    assert (back.first_author, back.last_author) == ("Okafor", "Van den Berg")
