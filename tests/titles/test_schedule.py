@@ -92,6 +92,7 @@ def test_the_schedule_and_the_comparison_read_the_licence_and_its_lists(app: API
     ]
 
     as_csv = client.get(f"{base}/title-lists/compare.csv?before=2027&after=2028", headers=support)
+    assert as_csv.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert as_csv.status_code == 200
     rows = list(csv.reader(io.StringIO(as_csv.data.decode("utf-8-sig"))))
     assert rows[0][:2] == ["Change", "Title"]

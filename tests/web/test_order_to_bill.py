@@ -107,5 +107,5 @@ def test_every_download_names_its_type_once(app: APIFlask) -> None:
             "csrf_token": csrf_token(login.text),
         },
     )
-    for report in ("/reports/renewals.csv", "/reports/order-to-bill.csv"):
+    for report in ("/reports/renewals.csv", "/reports/order-to-bill.csv", "/reports/approvals.csv"):
         assert client.get(report).headers["Content-Type"] == "text/csv; charset=utf-8", report

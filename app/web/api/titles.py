@@ -140,7 +140,7 @@ def _compare_file(licence_id: uuid.UUID, kind: str, query: CompareQuery) -> Resp
     name = f"{view['licence']}-titles-{view['before']['year']}-{view['after']['year']}.{kind}"
     return Response(
         render(view),
-        mimetype=content_type,
+        content_type=content_type,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 

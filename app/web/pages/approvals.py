@@ -63,10 +63,12 @@ def audit_report() -> str | tuple[str, int]:
     return render_template("reports/approvals.html", report=found, errors={}, asked=asked)
 
 
-def _download(data: bytes, mimetype: str, found: AuditReport, extension: str) -> Response:
+def _download(data: bytes, content_type: str, found: AuditReport, extension: str) -> Response:
     name = f"approval-audit-{found.start}-{found.end}.{extension}"
     return Response(
-        data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+        data,
+        content_type=content_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 
