@@ -2,15 +2,22 @@
 
 line amount = quantity x unit price, less its discount (a percent, or an amount off the
 line), rounded; subtotal = sum of line amounts; discount = header discount (a percent of the
-subtotal, or an amount), rounded; tax on the discounted subtotal, rounded; total =
-discounted subtotal + tax. A discount never takes a line or the subtotal below zero: an
-amount larger than what it discounts is refused before pricing (`discount_problems`).
+subtotal, or an amount), rounded; net = subtotal - discount. A discount never takes a line
+or the subtotal below zero: an amount larger than what it discounts is refused before
+pricing (`discount_problems`).
+
+Tax is charged by rate: each line carries its own rate (or the document's). The header
+discount is shared over the lines in proportion to their amounts (largest remainder, so
+the shares add up to the discount exactly); the tax of each rate is that rate applied to
+the sum of its lines' nets, rounded once; and each rate's tax is shared over its lines the
+same way. So every line has a net, a tax and a gross that add up to the document's totals,
+and a document with one rate is taxed exactly as round(net x rate).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from dataclasses import dataclass, replace
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from babel.numbers import get_currency_precision
 
@@ -23,6 +30,8 @@ class LineInput:
     unit_price: Decimal
     discount_percent: Decimal = Decimal(0)
     discount_amount: Decimal = Decimal(0)
+    tax_rate_percent: Decimal | None = None
+    """The line's own rate; None takes the document's."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +42,24 @@ class PricedLine:
     gross: Decimal
     discount: Decimal
     amount: Decimal
+    """After the line's own discount."""
+    net: Decimal = Decimal(0)
+    """After its share of the header discount too: what is taxed."""
+    tax_rate_percent: Decimal = Decimal(0)
+    tax: Decimal = Decimal(0)
+
+    @property
+    def total(self) -> Decimal:
+        return self.net + self.tax
+
+
+@dataclass(frozen=True)
+class TaxBand:
+    """What one rate charges on a document: the nets of its lines and their tax."""
+
+    rate_percent: Decimal
+    net: Decimal
+    tax: Decimal
 
 
 @dataclass(frozen=True)
@@ -45,6 +72,7 @@ class Totals:
     tax_rate_percent: Decimal
     tax: Decimal
     total: Decimal
+    bands: tuple[TaxBand, ...] = ()
 
     def as_strings(self) -> dict[str, str]:
         return {
@@ -63,6 +91,22 @@ def round_money(amount: Decimal, currency: str) -> Decimal:
 def apply_uplift(amount: Decimal, percent: Decimal, currency: str) -> Decimal:
     """A price one year on: raised by the percent, rounded half-up to the minor unit."""
     return round_money(amount * (HUNDRED + percent) / HUNDRED, currency)
+
+
+def allocate(total: Decimal, weights: list[Decimal], currency: str) -> list[Decimal]:
+    """`total` shared over `weights` in proportion, in the currency's minor units, by the
+    largest remainder: the shares always add up to `total` exactly."""
+    base = sum(weights, Decimal(0))
+    if not base or not total:
+        return [Decimal(0) * w for w in weights]
+    quantum = Decimal(1).scaleb(-get_currency_precision(currency))
+    units = int((round_money(total, currency) / quantum).to_integral_value())
+    exact = [Decimal(units) * w / base for w in weights]
+    shares = [int(e.to_integral_value(rounding=ROUND_FLOOR)) for e in exact]
+    by_remainder = sorted(range(len(weights)), key=lambda i: (shares[i] - exact[i], i))
+    for i in by_remainder[: units - sum(shares)]:
+        shares[i] += 1
+    return [Decimal(share) * quantum for share in shares]
 
 
 def tidy_price(amount: Decimal, currency: str) -> Decimal:
@@ -111,16 +155,36 @@ def price_quote(
     else:
         discount = round_money(subtotal * discount_percent / HUNDRED, currency)
     net = subtotal - discount
-    tax = round_money(net * tax_rate_percent / HUNDRED, currency)
+    rates = [
+        tax_rate_percent if line.tax_rate_percent is None else line.tax_rate_percent
+        for line in lines
+    ]
+    shares = allocate(discount, [line.amount for line in priced], currency)
+    nets = [line.amount - share for line, share in zip(priced, shares, strict=True)]
+    taxes = [Decimal(0)] * len(priced)
+    bands = []
+    for rate in sorted(set(rates), reverse=True):
+        members = [i for i, r in enumerate(rates) if r == rate]
+        band_net = sum((nets[i] for i in members), Decimal(0))
+        band_tax = round_money(band_net * rate / HUNDRED, currency)
+        shares_of_tax = allocate(band_tax, [nets[i] for i in members], currency)
+        for i, tax in zip(members, shares_of_tax, strict=True):
+            taxes[i] = tax
+        bands.append(TaxBand(rate, band_net, band_tax))
+    tax = sum((band.tax for band in bands), Decimal(0))
     return Totals(
         currency=currency,
-        lines=priced,
+        lines=tuple(
+            replace(line, net=n, tax_rate_percent=r, tax=t)
+            for line, n, r, t in zip(priced, nets, rates, taxes, strict=True)
+        ),
         subtotal=subtotal,
         discount=discount,
         net=net,
         tax_rate_percent=tax_rate_percent,
         tax=tax,
         total=net + tax,
+        bands=tuple(bands),
     )
 
 

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from app.assembly.pricing import (
     LineInput,
+    allocate,
     discount_problems,
     largest_discount_percent,
     price_quote,
@@ -163,3 +164,60 @@ def test_pricing_twice_or_in_any_order_gives_the_same_totals(
     forward = price_quote(lines, currency=currency, tax_rate_percent=D("20"))
     backward = price_quote(lines[::-1], currency=currency, tax_rate_percent=D("20"))
     assert forward.as_strings() == backward.as_strings()
+
+
+def test_each_rate_is_taxed_on_its_own_lines_after_their_share_of_the_header_discount() -> None:
+    """An e-journal at a reduced rate beside a database at the standard rate (Dutch VAT:
+    9 % and 21 %), with a 10 % header discount shared over both."""
+    totals = price_quote(
+        [
+            LineInput(1, D("1000.00"), tax_rate_percent=D("9")),
+            LineInput(1, D("333.33")),
+        ],
+        currency="EUR",
+        discount_percent=D("10"),
+        tax_rate_percent=D("21"),
+    )
+    journal, database = totals.lines
+    assert totals.discount == D("133.33")
+    assert (journal.net, database.net) == (D("900.00"), D("300.00"))
+    assert [(b.rate_percent, b.net, b.tax) for b in totals.bands] == [
+        (D("21"), D("300.00"), D("63.00")),
+        (D("9"), D("900.00"), D("81.00")),
+    ]
+    assert (journal.tax, database.tax) == (D("81.00"), D("63.00"))
+    assert totals.tax == D("144.00")
+    assert totals.total == D("1344.00")
+
+
+def test_allocation_adds_up_to_the_cent_by_largest_remainder() -> None:
+    assert allocate(D("0.10"), [D(1), D(1), D(1)], "EUR") == [D("0.04"), D("0.03"), D("0.03")]
+    assert allocate(D("100"), [D(1), D(2)], "JPY") == [D(33), D(67)]
+    assert allocate(D("5.00"), [D(0), D(0)], "EUR") == [D(0), D(0)]
+
+
+rated_lines = st.lists(
+    st.builds(
+        LineInput,
+        st.integers(min_value=1, max_value=50),
+        money,
+        percent,
+        st.just(D(0)),
+        st.sampled_from([None, D("0"), D("9"), D("21")]),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@given(lines=rated_lines, header=percent, tax=percent)
+def test_lines_add_up_to_the_totals_whatever_the_rates(
+    lines: list[LineInput], header: Decimal, tax: Decimal
+) -> None:
+    totals = price_quote(lines, currency="EUR", discount_percent=header, tax_rate_percent=tax)
+    assert sum(line.net for line in totals.lines) == totals.net
+    assert sum(line.tax for line in totals.lines) == totals.tax
+    assert sum(band.tax for band in totals.bands) == totals.tax
+    assert sum(line.total for line in totals.lines) == totals.total
+    for band in totals.bands:
+        assert band.tax == round_money(band.net * band.rate_percent / 100, "EUR")
