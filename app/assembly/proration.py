@@ -28,7 +28,7 @@ class Proration:
     amount: Decimal
 
 
-def _days_30_360(start: date, end_inclusive: date) -> int:
+def days_30_360(start: date, end_inclusive: date) -> int:
     """30/360 (bond basis) from start to the day after end_inclusive."""
     end = end_inclusive + timedelta(days=1)
     d1 = min(start.day, 30)
@@ -50,7 +50,7 @@ def prorate(
     if not year_start <= start <= year_end:
         raise ValueError(f"{start} is outside the licence year {year_start} to {year_end}")
     if day_count == "30/360":
-        days, basis = _days_30_360(start, year_end), 360
+        days, basis = days_30_360(start, year_end), 360
     else:
         days = (year_end - start).days + 1
         basis = 365 if day_count == "actual/365" else (year_end - year_start).days + 1
