@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from app.assembly.document import (
@@ -38,6 +39,11 @@ def amendment_variables(doc: DocumentInput) -> dict[str, Any]:
     }
 
 
+def _period(start: date | None, end: date | None, fmt: Formatter) -> str:
+    """The invoice period a line charges or credits, as the document's language writes it."""
+    return f"{fmt.date(start)} – {fmt.date(end)}" if start and end else ""
+
+
 def assemble_amendment(doc: DocumentInput) -> AssembledDocument:
     data = _data(doc)
     fmt = Formatter(doc.locale, doc.currency)
@@ -51,7 +57,10 @@ def assemble_amendment(doc: DocumentInput) -> AssembledDocument:
         "titles_added": title_rows(data.titles_added, fmt),
         "titles_removed": title_rows(data.titles_removed, fmt),
     }
-    context["lines"] = line_rows(doc, totals)
+    context["lines"] = [
+        {**row, "period": _period(line.period_start, line.period_end, fmt)}
+        for row, line in zip(line_rows(doc, totals), data.lines, strict=True)
+    ]
     context["totals"] = totals_context(doc, totals)
     return AssembledDocument(
         title=context["doc"]["title"],

@@ -16,6 +16,7 @@ from babel.numbers import format_currency, format_decimal
 from app.assembly.clauses import ClauseText, RenderedClause, RenderedSection, render_clauses
 from app.assembly.outline import OutlineSection, number_outline
 from app.assembly.pricing import LineInput, PricedLine, Totals, price_quote
+from app.assembly.proration import DayCount
 from app.assembly.schemas import DocumentData
 from app.assembly.tax import TaxDecision
 
@@ -60,6 +61,7 @@ class DocumentInput:
     labels: Mapping[str, str]
     jurisdiction: str
     tax: TaxDecision
+    day_count: DayCount = "actual/365"
 
     @property
     def language(self) -> str:

@@ -1,10 +1,10 @@
-"""The licence agreement: term, sites and users, fees for each year of the term (with the
-annual uplift), and the licensed titles. Pure: `DocumentInput` in."""
+"""The licence agreement: term, sites and users, the fees of each invoice period of the term
+(from the subscription model: contract years with the annual uplift, invoiced in advance by
+contract or calendar year), and the licensed titles. Pure: `DocumentInput` in."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -12,7 +12,6 @@ from app.assembly.document import (
     AssembledDocument,
     DocumentInput,
     Formatter,
-    PricedLineInput,
     base_context,
     common_variables,
     price_lines,
@@ -20,8 +19,10 @@ from app.assembly.document import (
     totals_context,
     totals_record,
 )
-from app.assembly.pricing import Totals, apply_uplift
 from app.assembly.schemas import LicenceData
+from app.assembly.subscription.contract import Contract
+from app.assembly.subscription.documents import licence_contract
+from app.assembly.subscription.invoices import PeriodInvoice, RateOf, schedule
 
 
 def _data(doc: DocumentInput) -> LicenceData:
@@ -44,56 +45,73 @@ def licence_variables(doc: DocumentInput) -> dict[str, Any]:
     }
 
 
-def _year_start(start: date, year: int) -> date:
-    try:
-        return start.replace(year=start.year + year)
-    except ValueError:  # 29 February
-        return start.replace(year=start.year + year, day=28)
+def contract_of(doc: DocumentInput) -> Contract:
+    """The licence as the period model sees it: its first year's lines, priced."""
+    totals = price_lines(doc)
+    return licence_contract(
+        _data(doc), totals_record(doc, totals)["lines"], day_count=doc.day_count
+    )
 
 
-def licence_year(term_start: date, on: date) -> tuple[date, date]:
-    """The licence year (first and last day) that a day falls in; years run from the
-    term's start date, so a term starting 1 April has years from 1 April to 31 March."""
-    n = max(on.year - term_start.year, 0)
-    while _year_start(term_start, n) > on and n > 0:
-        n -= 1
-    while _year_start(term_start, n + 1) <= on:
-        n += 1
-    return _year_start(term_start, n), _year_start(term_start, n + 1) - timedelta(days=1)
+def rate_of(doc: DocumentInput) -> RateOf:
+    return lambda category, day: doc.tax.rate_percent
 
 
-def yearly_lines(doc: DocumentInput) -> list[list[PricedLineInput]]:
-    """Each year's fee lines: every later year's unit price is the year before's plus the
-    uplift, rounded to the currency's minor unit."""
-    uplift = _data(doc).annual_uplift_percent
-    years = [list(doc.lines)]
-    for _ in range(1, _data(doc).term.years):
-        years.append(
-            [
-                replace(line, unit_price=apply_uplift(line.unit_price, uplift, doc.currency))
-                for line in years[-1]
-            ]
-        )
-    return years
+def _sum(invoices: list[PeriodInvoice], field: str) -> Decimal:
+    return sum((getattr(i.totals, field) for i in invoices), Decimal(0))
 
 
-def _sum(totals: list[Totals], field: str) -> Decimal:
-    return sum((getattr(t, field) for t in totals), Decimal(0))
+def _period_context(doc: DocumentInput, invoice: PeriodInvoice, fmt: Formatter) -> dict[str, Any]:
+    return {
+        "year": invoice.number,
+        "starts": fmt.date(invoice.period.start),
+        "ends": fmt.date(invoice.period.end),
+        "invoice_on": fmt.date(invoice.invoice_on),
+        "lines": [
+            {
+                "n": index,
+                "description": line.description,
+                "sku": line.sku or "",
+                "charged": ""
+                if line.charged == invoice.period
+                else f"{fmt.date(line.charged.start)} – {fmt.date(line.charged.end)}",
+                "quantity": fmt.number(line.quantity),
+                "unit_price": fmt.money(line.unit_price),
+                "discount_percent": fmt.percent(line.discount_percent)
+                if line.discount_percent
+                else "",
+                "amount": fmt.money(line.amount),
+            }
+            for index, line in enumerate(invoice.lines, start=1)
+        ],
+        "totals": totals_context(doc, invoice.totals),
+    }
+
+
+def period_record(invoice: PeriodInvoice) -> dict[str, Any]:
+    """One invoice period's figures as the document keeps them."""
+    return {
+        "year": invoice.number,
+        "starts": invoice.period.start.isoformat(),
+        "ends": invoice.period.end.isoformat(),
+        "invoice_on": invoice.invoice_on.isoformat(),
+        **invoice.totals.as_strings(),
+        "net": str(invoice.totals.net),
+    }
 
 
 def assemble_licence(doc: DocumentInput) -> AssembledDocument:
     data = _data(doc)
     fmt = Formatter(doc.locale, doc.currency)
-    years = yearly_lines(doc)
-    per_year = [price_lines(doc, lines) for lines in years]
-    first = per_year[0]
+    invoices = schedule(contract_of(doc), rate_of(doc))
+    first = price_lines(doc)
     term_totals = replace(
         first,
-        subtotal=_sum(per_year, "subtotal"),
-        discount=_sum(per_year, "discount"),
-        net=_sum(per_year, "net"),
-        tax=_sum(per_year, "tax"),
-        total=_sum(per_year, "total"),
+        subtotal=_sum(invoices, "subtotal"),
+        discount=_sum(invoices, "discount"),
+        net=_sum(invoices, "net"),
+        tax=_sum(invoices, "tax"),
+        total=_sum(invoices, "total"),
     )
     sections, context = base_context(doc, licence_variables(doc))
     context["term"] = licence_variables(doc)["term"]
@@ -103,43 +121,16 @@ def assemble_licence(doc: DocumentInput) -> AssembledDocument:
         "sites": [{"name": s.name, "address": s.address} for s in data.sites],
         "uplift_percent": fmt.percent(data.annual_uplift_percent),
     }
-    context["years"] = [
-        {
-            "year": n,
-            "starts": fmt.date(_year_start(data.term.start, n - 1)),
-            "lines": [
-                {
-                    "n": index,
-                    "description": line.description,
-                    "sku": line.sku or "",
-                    "quantity": fmt.number(line.quantity),
-                    "unit_price": fmt.money(line.unit_price),
-                    "discount_percent": fmt.percent(line.discount_percent)
-                    if line.discount_percent
-                    else "",
-                    "amount": fmt.money(priced.amount),
-                }
-                for index, (line, priced) in enumerate(
-                    zip(lines, totals.lines, strict=True), start=1
-                )
-            ],
-            "totals": totals_context(doc, totals),
-        }
-        for n, (lines, totals) in enumerate(zip(years, per_year, strict=True), start=1)
-    ]
+    context["years"] = [_period_context(doc, invoice, fmt) for invoice in invoices]
+    context["invoicing"] = doc.labels.get(f"invoice_periods_{data.invoice_periods}", "")
     context["totals"] = totals_context(doc, term_totals)
     context["titles"] = title_rows(data.titles, fmt)
     record = totals_record(doc, first)
     record.update(term_totals.as_strings())
     record["net"] = str(term_totals.net)
-    record["years"] = [
-        {
-            "year": n,
-            "starts": _year_start(data.term.start, n - 1).isoformat(),
-            **totals.as_strings(),
-        }
-        for n, totals in enumerate(per_year, start=1)
-    ]
+    record["invoice_periods"] = data.invoice_periods
+    record["day_count"] = doc.day_count
+    record["years"] = [period_record(invoice) for invoice in invoices]
     return AssembledDocument(
         title=context["doc"]["title"],
         number=doc.number,

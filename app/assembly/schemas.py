@@ -26,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from app.assembly.subscription.periods import InvoicePeriods
 from app.assembly.tax import vat_number_problem
 from app.assembly.title_fields import (
     AccessType,
@@ -252,8 +253,35 @@ class PricedData(DocumentData):
         return self.tax_rate_percent
 
 
+class SubscriptionPeriod(Strict):
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _ends_after_it_starts(self) -> SubscriptionPeriod:
+        if self.end < self.start:
+            raise ValueError("the subscription period ends before it starts")
+        if (self.end - self.start).days > 3700:
+            raise ValueError("a quote prices at most ten years")
+        return self
+
+
 class QuoteData(PricedData):
     valid_until: date | None = Field(default=None, description="Defaults to 30 days from today")
+    subscription: SubscriptionPeriod | None = Field(
+        default=None,
+        description="The subscription period the quote prices, invoiced once in advance; "
+        "defaults to the calendar year of the prices (the year of issue)",
+    )
+
+    def subscription_period(self, issued_on: date) -> SubscriptionPeriod:
+        if self.subscription is not None:
+            return self.subscription
+        year = self.pricing_year(issued_on)
+        return SubscriptionPeriod(start=date(year, 1, 1), end=date(year, 12, 31))
+
+    def pricing_year(self, issued_on: date) -> int:
+        return self.subscription.start.year if self.subscription else issued_on.year
 
 
 FILE_ONLY: dict[str, Any] = {"form": False}
@@ -348,6 +376,11 @@ class LicenceData(PricedData):
     perpetual_access: bool = False
     notice_days: int = Field(default=90, ge=0, le=365)
     titles: list[TitleIn] = Field(default_factory=list, max_length=20_000)
+    invoice_periods: InvoicePeriods = Field(
+        default="contract-years",
+        description="How the term is invoiced, in advance: by contract year, or by calendar "
+        "year with a prorated first and last period",
+    )
 
     def pricing_year(self, issued_on: date) -> int:
         return self.term.start.year
@@ -359,18 +392,54 @@ class AgreementRef(Strict):
     earlier_amendments: list[str] = Field(default_factory=list, max_length=100)
 
 
+class ProductAdded(Strict):
+    """A product the licence takes from the effective date, at its annual price for the
+    contract year the amendment takes effect in."""
+
+    sku: str | None = Field(default=None, max_length=64, title="SKU")
+    description: str = Field(min_length=1, max_length=500)
+    quantity: int = Field(default=1, ge=1, le=1_000_000)
+    unit_price: Money
+    discount_percent: Percent = Field(default=Decimal(0))
+    tax_category: str = Field(default="standard", max_length=40)
+
+
+class PeriodChangeLine(FeeLineIn):
+    """What one change charges (or credits) in one invoice period."""
+
+    key: str = Field(default="", max_length=300, description="The contract line changed")
+    period_start: date | None = None
+    period_end: date | None = None
+    tax_category: str = Field(default="standard", max_length=40)
+
+
+class PriceChange(Strict):
+    """A new annual price for a line of the licence from the effective date."""
+
+    line: str = Field(
+        min_length=1, max_length=200, description="The line's key (e.g. line-1) or its SKU"
+    )
+    unit_price: Money
+
+
 class AmendmentData(DocumentData):
-    """The changes to a signed licence, and only the changes."""
+    """The changes to a signed licence, and only the changes; `lines` are what they change
+    in each invoice period from the effective date to the end of the term."""
 
     agreement: AgreementRef
     effective_date: date
     titles_added: list[TitleIn] = Field(default_factory=list, max_length=20_000)
     titles_removed: list[TitleIn] = Field(default_factory=list, max_length=20_000)
-    lines: list[FeeLineIn] = Field(
+    products_added: list[ProductAdded] = Field(default_factory=list, max_length=500)
+    price_changes: list[PriceChange] = Field(default_factory=list, max_length=500)
+    fees: list[FeeLineIn] = Field(
+        default_factory=list, max_length=500, description="One-off fees the amendment charges"
+    )
+    lines: list[PeriodChangeLine] = Field(
         default_factory=list,
-        max_length=500,
-        description="The fees the amendment charges or credits (prorated for titles added "
-        "or removed mid-year when made from the licence)",
+        max_length=5000,
+        description="What the changes charge or credit, one line per change and invoice "
+        "period (worked out from the licence when the amendment is made)",
     )
     new_end_date: date | None = Field(default=None, description="A term extension")
     tax_rate_percent: Percent | None = Field(
@@ -379,7 +448,16 @@ class AmendmentData(DocumentData):
 
     @model_validator(mode="after")
     def _changes_something(self) -> AmendmentData:
-        if not (self.titles_added or self.titles_removed or self.lines or self.new_end_date):
+        changes = (
+            self.titles_added,
+            self.titles_removed,
+            self.products_added,
+            self.price_changes,
+            self.fees,
+            self.lines,
+            self.new_end_date,
+        )
+        if not any(changes):
             raise ValueError("an amendment adds or removes titles, changes fees or the term")
         return self
 

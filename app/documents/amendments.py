@@ -2,30 +2,36 @@
 
 An amendment is made from the licence as it stands after its signed amendments: titles
 removed must be licensed now, titles added must not be, a new end date must lie after the
-current one. Each title added or removed with a price is charged or credited for the rest
-of its licence year, by the configured day count."""
+current one. What it changes is worked out by the subscription model from its effective
+date to the end of the term, invoice period by invoice period: a title or product added is
+charged for the rest of the current period and in full, with the uplift, in every later
+one; one removed is credited likewise; an extension is priced as further periods."""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
 
 from pydantic import Field, ValidationError, model_validator
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from app.assembly.consolidation import Consolidated, SignedAmendment, consolidate, title_key
-from app.assembly.document import LOCALES, Formatter
-from app.assembly.licence import licence_year
-from app.assembly.proration import prorate
-from app.assembly.schemas import AmendmentData, FeeLineIn, LicenceData, Strict, TitleIn
-from app.documents.models import AMENDMENT, SIGNED, Document
-from app.documents.services import Parent, create_document, get_document
-from app.errors import Conflict, FieldError, InvalidInput
-from app.signing.models import Envelope
+from app.assembly.consolidation import Consolidated, title_key
+from app.assembly.schemas import (
+    AmendmentData,
+    FeeLineIn,
+    PriceChange,
+    ProductAdded,
+    Strict,
+    TitleIn,
+)
+from app.assembly.subscription.contract import ChangeProblem
+from app.assembly.subscription.contract import amend as amend_contract
+from app.assembly.subscription.documents import amendment_changes, period_changes
+from app.documents.contracts import AsAmended, as_amended
+from app.documents.models import AMENDMENT
+from app.documents.services import Parent, create_document
+from app.errors import FieldError, InvalidInput
 from app.uow import UnitOfWork
 from app.users.models import User
 from app.validation import field_errors
@@ -56,13 +62,16 @@ class TitleRef(Strict):
 
 
 class AmendRequest(Strict):
-    """What changes: titles added or removed, fees, the end of the term."""
+    """What changes: titles or products added or removed, prices, one-off fees, the end
+    of the term."""
 
     effective_date: date
     titles_added: list[TitleIn] = Field(default_factory=list, max_length=20_000)
     titles_removed: list[TitleRef] = Field(default_factory=list, max_length=20_000)
+    products_added: list[ProductAdded] = Field(default_factory=list, max_length=500)
+    price_changes: list[PriceChange] = Field(default_factory=list, max_length=500)
     lines: list[FeeLineIn] = Field(
-        default_factory=list, max_length=500, description="Other fees the amendment charges"
+        default_factory=list, max_length=500, description="One-off fees the amendment charges"
     )
     new_end_date: date | None = None
     language: str | None = Field(default=None, pattern=r"^(en|nl)$")
@@ -71,59 +80,17 @@ class AmendRequest(Strict):
 
     @model_validator(mode="after")
     def _changes_something(self) -> AmendRequest:
-        if not (self.titles_added or self.titles_removed or self.lines or self.new_end_date):
+        changes = (
+            self.titles_added,
+            self.titles_removed,
+            self.products_added,
+            self.price_changes,
+            self.lines,
+            self.new_end_date,
+        )
+        if not any(changes):
             raise ValueError("an amendment adds or removes titles, changes fees or the term")
         return self
-
-
-@dataclass(frozen=True)
-class AsAmended:
-    licence: Document
-    data: LicenceData
-    signed_on: date
-    consolidated: Consolidated
-
-
-def signed_on(session: Session, document: Document) -> date:
-    """The day the last signature completed the document."""
-    completed = session.scalar(
-        select(Envelope.completed_at)
-        .where(Envelope.document_id == document.id, Envelope.completed_at.is_not(None))
-        .order_by(Envelope.completed_at.desc())
-        .limit(1)
-    )
-    return completed.date() if completed else date.fromisoformat(document.data["issued_on"])
-
-
-def _stored_data(document: Document, model: type[Any]) -> Any:
-    return model.model_validate({k: v for k, v in document.data.items() if k != "issued_on"})
-
-
-def as_amended(session: Session, licence_id: uuid.UUID) -> AsAmended:
-    """The licence after every signed amendment, in the order they take effect."""
-    licence = get_document(session, licence_id)
-    if licence.kind != "licence":
-        raise Conflict(f"{licence.number} is a {licence.kind}, not a licence agreement")
-    if licence.status != SIGNED:
-        raise Conflict(f"licence {licence.number} is {licence.status}; only a signed one stands")
-    amendments = session.scalars(
-        select(Document).where(
-            Document.parent_id == licence.id,
-            Document.relation == AMENDMENT,
-            Document.status == SIGNED,
-        )
-    )
-    signed = [
-        SignedAmendment(
-            number=a.number,
-            signed_on=signed_on(session, a),
-            data=_stored_data(a, AmendmentData),
-            net=Decimal(a.totals["net"]),
-        )
-        for a in amendments
-    ]
-    data = _stored_data(licence, LicenceData)
-    return AsAmended(licence, data, signed_on(session, licence), consolidate(data, signed))
 
 
 def _changes(
@@ -158,42 +125,17 @@ def _changes(
     return removed, errors
 
 
-def _prorated_lines(
-    uow: UnitOfWork,
-    request: AmendRequest,
-    removed: list[TitleIn],
-    current: Consolidated,
-    *,
-    currency: str,
-    language: str,
-) -> list[dict[str, Any]]:
-    year_start, year_end = licence_year(current.start, request.effective_date)
-    year_end = min(year_end, current.end)
-    fmt = Formatter(LOCALES[language], currency)
-    lines = []
-    for sign, titles in ((1, request.titles_added), (-1, removed)):
-        for title in titles:
-            if not title.price:
-                continue
-            part = prorate(
-                title.price,
-                start=request.effective_date,
-                year_start=year_start,
-                year_end=year_end,
-                day_count=uow.settings.day_count,
-                currency=currency,
-            )
-            what = "" if sign > 0 else "credit: "
-            lines.append(
-                {
-                    "description": f"{what}{title.title}, {fmt.date(part.start)} – "
-                    f"{fmt.date(part.end)} ({part.days}/{part.basis} days, "
-                    f"{uow.settings.day_count})",
-                    "unit_price": str(sign * part.amount),
-                    "quantity": 1,
-                }
-            )
-    return lines
+def _period_changes(current: AsAmended, changes: AmendmentData) -> list[dict[str, Any]]:
+    """What the changes charge or credit in each invoice period to the end of the term."""
+    before = current.contract
+    try:
+        after = amend_contract(before, amendment_changes(changes, "this amendment", before))
+    except ChangeProblem as problem:
+        raise InvalidInput(
+            "the amendment does not fit the licence as it stands",
+            [FieldError(f"/{problem.field}", str(problem))],
+        ) from problem
+    return period_changes(before, after, changes.effective_date, current.rate_of)
 
 
 def amend(uow: UnitOfWork, licence_id: uuid.UUID, request: Any, *, actor: User) -> uuid.UUID:
@@ -211,14 +153,21 @@ def amend(uow: UnitOfWork, licence_id: uuid.UUID, request: Any, *, actor: User) 
             raise InvalidInput("the amendment does not fit the licence as it stands", errors)
         licence = current.licence
         language = asked.language or current.data.language
-        lines = _prorated_lines(
-            uow,
-            asked,
-            removed,
-            current.consolidated,
-            currency=licence.currency,
-            language=language,
+        changes = AmendmentData.model_validate(
+            {
+                "account": str(licence.account_id) if licence.account_id else licence.customer,
+                "currency": licence.currency,
+                "agreement": {"number": licence.number, "date": current.signed_on},
+                "effective_date": asked.effective_date,
+                "titles_added": asked.titles_added,
+                "titles_removed": removed,
+                "products_added": asked.products_added,
+                "price_changes": asked.price_changes,
+                "fees": asked.lines,
+                "new_end_date": asked.new_end_date,
+            }
         )
+        lines = _period_changes(current, changes)
         customer = {k: v for k, v in licence.customer.items() if k != "account_id"}
         data = {
             "account": str(licence.account_id) if licence.account_id else customer,
@@ -235,7 +184,10 @@ def amend(uow: UnitOfWork, licence_id: uuid.UUID, request: Any, *, actor: User) 
             "effective_date": asked.effective_date.isoformat(),
             "titles_added": [t.model_dump(mode="json") for t in asked.titles_added],
             "titles_removed": [t.model_dump(mode="json") for t in removed],
-            "lines": lines + [line.model_dump(mode="json") for line in asked.lines],
+            "products_added": [p.model_dump(mode="json") for p in asked.products_added],
+            "price_changes": [p.model_dump(mode="json") for p in asked.price_changes],
+            "fees": [line.model_dump(mode="json") for line in asked.lines],
+            "lines": lines,
             "new_end_date": asked.new_end_date.isoformat() if asked.new_end_date else None,
             "tax_rate_percent": licence.totals.get("tax_rate_percent"),
         }

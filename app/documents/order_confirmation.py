@@ -13,7 +13,7 @@ from typing import Any
 from app.assembly.document import LOCALES, Formatter
 from app.audit import services as audit
 from app.billing.services import PAYMENT_DAYS
-from app.documents.amendments import signed_on
+from app.documents.contracts import signed_on
 from app.documents.models import SIGNED
 from app.documents.services import get_document, store_file
 from app.rendering.pdf import render_own_pdf

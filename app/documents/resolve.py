@@ -235,6 +235,7 @@ def document_input(
         labels=package.labels_for(data.language),
         jurisdiction=data.jurisdiction or settings.default_jurisdiction,
         tax=resolved.tax or _tax(settings, data, resolved.customer),
+        day_count=settings.day_count,
     )
 
 

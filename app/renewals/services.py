@@ -17,7 +17,7 @@ from app.assembly.pricing import apply_uplift
 from app.audit import services as audit
 from app.catalogue.models import Product
 from app.db import utcnow
-from app.documents.amendments import AsAmended, as_amended
+from app.documents.contracts import AsAmended, as_amended
 from app.documents.models import RENEWAL, SIGNED, Document
 from app.documents.services import Parent, render_new_document
 from app.notifications.services import notify_once

@@ -59,6 +59,13 @@ def _file(app: APIFlask, document: dict[str, Any], kind: str = "pdf") -> bytes:
     return bytes(answer.data)
 
 
+def _lines(document: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(description, invoice period start, amount) of each line the amendment charges."""
+    return [
+        (line["description"], line["period_start"], line["amount"]) for line in document["lines"]
+    ]
+
+
 def test_an_amendment_states_only_the_changes_with_part_year_fees(app: APIFlask) -> None:
     client = app.test_client()
     support = bearer(app, "support@example.com")
@@ -78,14 +85,34 @@ def test_an_amendment_states_only_the_changes_with_part_year_fees(app: APIFlask)
     assert first.status_code == 201, first.json
     amendment = first.json
     assert amendment["number"].startswith("A-") and amendment["template"] == "amendment"
-    # 1 July to 31 December 2027 is 184 days: 1,450 x 184/365 = 730.96 charged, and
-    # the chemistry title's 1,285 x 184/365 = 647.78 credited
-    assert amendment["totals"]["subtotal"] == str(D("730.96") - D("647.78"))
+    # Each change runs from 1 July 2027 to the new end of the term, year by year with the
+    # licence's 3 % uplift: the rest of 2027 is 184 days of 365, so photonics costs
+    # 1,450 x 184/365 = 730.96, then 1,493.50, 1,538.31 and 1,584.46; the chemistry
+    # title (1,285 a year, part of the licence's fees) is credited likewise; the added
+    # year 2030 costs what year 3 cost with the uplift: 20,215.45 + 10,490.18 less 5 %.
+    photonics = ["730.96", "1493.50", "1538.31", "1584.46"]
+    chemistry = ["-647.78", "-1323.55", "-1363.26", "-1404.16"]
+    years = ["2027-07-01", "2028-01-01", "2029-01-01", "2030-01-01"]
+    changes = [
+        (title, start, amount)
+        for start, added, removed in zip(years, photonics, chemistry, strict=True)
+        for title, amount in (
+            ("Journal of Sample Photonics", added),
+            ("Annals of Sample Chemistry", removed),
+        )
+    ]
+    assert _lines(amendment) == [
+        *changes[:6],
+        ("Physics & Astronomy Journals Collection, online access", "2030-01-01", "20215.45"),
+        ("Engineering E-book Collection, annual subscription", "2030-01-01", "9965.67"),
+        *changes[6:],
+    ]
+    assert amendment["totals"]["subtotal"] == "30789.60"
 
     text = _text(_file(app, amendment))
     assert licence["number"] in text
     assert "Journal of Sample Photonics" in text and "Annals of Sample Chemistry" in text
-    assert "184/365 days, actual/365" in text
+    assert "1 July 2027 – 31 December 2027" in text
     assert "31 December 2030" in text
     assert "Journal of Applied Northfield Physics" not in text  # unchanged: not stated
 
@@ -95,7 +122,13 @@ def test_an_amendment_states_only_the_changes_with_part_year_fees(app: APIFlask)
         json={"effective_date": "2028-03-01", "titles_removed": [{"issn": "2049-3630"}]},
         headers=support,
     ).json
-    assert second["totals"]["subtotal"] == "-1215.62"  # 1,450 x 306/365 credited
+    # photonics ends on 29 February 2028: 1,493.50 x 60/365 = 245.51 is kept of 2028
+    assert _lines(second) == [
+        ("Journal of Sample Photonics", "2028-03-01", "-1247.99"),
+        ("Journal of Sample Photonics", "2029-01-01", "-1538.31"),
+        ("Journal of Sample Photonics", "2030-01-01", "-1584.46"),
+    ]
+    assert second["totals"]["subtotal"] == "-4370.76"
     assert amendment["number"] in _text(_file(app, second))  # names the earlier amendment
 
     view = client.get(f"/api/v1/documents/{licence_id}/as-amended", headers=support).json
@@ -114,7 +147,7 @@ def test_an_amendment_states_only_the_changes_with_part_year_fees(app: APIFlask)
     view = client.get(f"/api/v1/documents/{licence_id}/as-amended", headers=support).json
     assert "Journal of Sample Photonics" not in {t["title"] for t in view["titles"]}
     assert [a["number"] for a in view["amendments"]] == [amendment["number"], second["number"]]
-    assert view["amendment_charges"] == str(D("83.18") - D("1215.62"))
+    assert view["amendment_charges"] == str(D("30789.60") - D("4370.76"))
 
     pdf = client.get(f"/api/v1/documents/{licence_id}/as-amended.pdf", headers=support)
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"

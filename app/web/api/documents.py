@@ -16,6 +16,7 @@ from app.documents import amendments, listing, validity
 from app.documents import services as documents
 from app.documents.amendments import AmendRequest
 from app.documents.listing import DocumentFilter
+from app.documents.models import Document
 from app.documents.overview import DocumentOverview, document_overview
 from app.documents.services import CONTENT_TYPES
 from app.errors import InvalidInput
@@ -73,6 +74,19 @@ AS_AMENDED_PDF_RESPONSES: dict[int | str, dict[str, Any]] = {
 FILE_KINDS = ("pdf", "docx", "xlsx", "csv", "kbart", "signed", "certificate", "confirmation")
 
 
+def document_lines(doc: Document) -> list[dict[str, Any]]:
+    """The record's lines, with the invoice period an amendment's line changes."""
+    periods = doc.data.get("lines", []) if doc.kind == "amendment" else []
+    return [
+        {
+            **{k: line.get(k) for k in ("sku", "description", "quantity", "unit_price", "amount")},
+            "period_start": periods[n].get("period_start") if n < len(periods) else None,
+            "period_end": periods[n].get("period_end") if n < len(periods) else None,
+        }
+        for n, line in enumerate(doc.totals.get("lines", []))
+    ]
+
+
 def document_out(
     overview: DocumentOverview, links: list[SigningLink] | None = None
 ) -> dict[str, Any]:
@@ -103,6 +117,19 @@ def document_out(
         "account": account_ref(overview.account),
         "external_ref": doc.external_ref,
         "totals": {k: doc.totals[k] for k in ("subtotal", "discount", "net", "tax", "total")},
+        "lines": document_lines(doc),
+        "invoice_periods": [
+            {
+                "number": year["year"],
+                "start": year["starts"],
+                "end": year.get("ends") or year["starts"],
+                "invoice_on": year.get("invoice_on") or year["starts"],
+                "net": year.get("net") or year["subtotal"],
+                "tax": year["tax"],
+                "total": year["total"],
+            }
+            for year in doc.totals.get("years", [])
+        ],
         "approvals_required": doc.approvals_required,
         "editors": [
             {

@@ -202,6 +202,28 @@ class CancelIn(BaseModel):
     )
 
 
+class DocumentLineOut(BaseModel):
+    sku: str | None
+    description: str
+    quantity: int
+    unit_price: str
+    amount: str = Field(description="After the line's discount, before the header discount")
+    period_start: date | None = Field(
+        default=None, description="An amendment's line: the invoice period it changes"
+    )
+    period_end: date | None = None
+
+
+class InvoicePeriodOut(BaseModel):
+    number: int
+    start: date
+    end: date
+    invoice_on: date
+    net: str
+    tax: str
+    total: str
+
+
 class AccountRefOut(BaseModel):
     id: uuid.UUID
     name: str
@@ -230,6 +252,12 @@ class DocumentOut(BaseModel):
     )
     external_ref: str | None = Field(description="The CRM's id for the deal (opportunity)")
     totals: NetTotalsOut
+    lines: list[DocumentLineOut] = Field(
+        description="The priced lines, as the document prints them"
+    )
+    invoice_periods: list[InvoicePeriodOut] = Field(
+        description="A licence's invoice periods (annual in advance): what each is invoiced"
+    )
     approvals_required: list[RequiredApprovalOut]
     approvals: list[ApprovalOut]
     editors: list[EditorOut] = Field(
