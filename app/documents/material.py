@@ -39,6 +39,11 @@ MATERIAL_FIELDS: dict[str, str] = {
     "titles_removed": "attached title list",
     "reference": "attached title list",
     "year": "attached title list",
+    "subscription": "dates",
+    "invoice_periods": "invoicing",
+    "products_added": "lines, prices and line discounts",
+    "price_changes": "lines, prices and line discounts",
+    "fees": "lines, prices and line discounts",
 }
 """Data field → what it stands for. Besides these, the customer record, the priced figures
 and the pinned clause versions are compared (a catalogue or library change shows there)."""
