@@ -16,8 +16,10 @@ and a document with one rate is taxed exactly as round(net x rate).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from functools import cache
+from typing import NamedTuple
 
 from babel.numbers import get_currency_precision
 
@@ -34,8 +36,9 @@ class LineInput:
     """The line's own rate; None takes the document's."""
 
 
-@dataclass(frozen=True)
-class PricedLine:
+class PricedLine(NamedTuple):
+    """A priced line (a tuple: a licence's schedule prices thousands of them)."""
+
     quantity: int
     unit_price: Decimal
     discount_percent: Decimal
@@ -83,9 +86,14 @@ class Totals:
         }
 
 
+@cache
+def minor_unit(currency: str) -> Decimal:
+    """The currency's smallest amount: 0.01 for EUR, 1 for JPY, 0.001 for BHD."""
+    return Decimal(1).scaleb(-get_currency_precision(currency))
+
+
 def round_money(amount: Decimal, currency: str) -> Decimal:
-    quantum = Decimal(1).scaleb(-get_currency_precision(currency))
-    return amount.quantize(quantum, rounding=ROUND_HALF_UP)
+    return amount.quantize(minor_unit(currency), rounding=ROUND_HALF_UP)
 
 
 def apply_uplift(amount: Decimal, percent: Decimal, currency: str) -> Decimal:
@@ -95,18 +103,33 @@ def apply_uplift(amount: Decimal, percent: Decimal, currency: str) -> Decimal:
 
 def allocate(total: Decimal, weights: list[Decimal], currency: str) -> list[Decimal]:
     """`total` shared over `weights` in proportion, in the currency's minor units, by the
-    largest remainder: the shares always add up to `total` exactly."""
+    largest remainder: the shares always add up to `total` exactly (ties go to the
+    earlier weight)."""
     base = sum(weights, Decimal(0))
     if not base or not total:
         return [Decimal(0) * w for w in weights]
-    quantum = Decimal(1).scaleb(-get_currency_precision(currency))
+    quantum = minor_unit(currency)
     units = int((round_money(total, currency) / quantum).to_integral_value())
-    exact = [Decimal(units) * w / base for w in weights]
-    shares = [int(e.to_integral_value(rounding=ROUND_FLOOR)) for e in exact]
-    by_remainder = sorted(range(len(weights)), key=lambda i: (shares[i] - exact[i], i))
-    for i in by_remainder[: units - sum(shares)]:
-        shares[i] += 1
-    return [Decimal(share) * quantum for share in shares]
+    if base < 0:
+        units, base, weights = -units, -base, [-w for w in weights]
+        return [-share for share in allocate_units(units, base, weights, quantum)]
+    return allocate_units(units, base, weights, quantum)
+
+
+def allocate_units(
+    units: int, base: Decimal, weights: list[Decimal], quantum: Decimal
+) -> list[Decimal]:
+    """`units` minor units shared over `weights` (summing to `base` > 0): each its floor
+    share, then one more unit each to the largest remainders. Exact: no division rounds."""
+    numerators = [units * w for w in weights]
+    shares = [int((n / base).to_integral_value(rounding=ROUND_FLOOR)) for n in numerators]
+    remainders = [n - share * base for n, share in zip(numerators, shares, strict=True)]
+    left = units - sum(shares)
+    if left:
+        largest = sorted(range(len(weights)), key=remainders.__getitem__, reverse=True)
+        for i in sorted(largest[:left]):
+            shares[i] += 1
+    return [share * quantum for share in shares]
 
 
 def tidy_price(amount: Decimal, currency: str) -> Decimal:
@@ -120,15 +143,20 @@ def tidy_price(amount: Decimal, currency: str) -> Decimal:
     return normal
 
 
-def price_line(line: LineInput, currency: str) -> PricedLine:
-    gross = round_money(line.unit_price * line.quantity, currency)
+def _amounts(line: LineInput, quantum: Decimal) -> tuple[Decimal, Decimal]:
+    """A line's gross and its amount after its own discount."""
+    gross = (line.unit_price * line.quantity).quantize(quantum, rounding=ROUND_HALF_UP)
     if line.discount_amount:
-        amount = gross - min(round_money(line.discount_amount, currency), gross)
-    else:
-        amount = round_money(
-            line.unit_price * line.quantity * (HUNDRED - line.discount_percent) / HUNDRED,
-            currency,
-        )
+        off = line.discount_amount.quantize(quantum, rounding=ROUND_HALF_UP)
+        return gross, gross - min(off, gross)
+    if not line.discount_percent:
+        return gross, gross
+    amount = line.unit_price * line.quantity * (HUNDRED - line.discount_percent) / HUNDRED
+    return gross, amount.quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def price_line(line: LineInput, currency: str) -> PricedLine:
+    gross, amount = _amounts(line, minor_unit(currency))
     return PricedLine(
         quantity=line.quantity,
         unit_price=line.unit_price,
@@ -147,9 +175,9 @@ def price_quote(
     discount_amount: Decimal = Decimal(0),
     tax_rate_percent: Decimal = Decimal(0),
 ) -> Totals:
-    priced = tuple(price_line(line, currency) for line in lines)
-    subtotal = sum((line.amount for line in priced), Decimal(0))
-    subtotal = round_money(subtotal, currency)
+    quantum = minor_unit(currency)
+    amounts = [_amounts(line, quantum) for line in lines]
+    subtotal = round_money(sum((amount for _, amount in amounts), Decimal(0)), currency)
     if discount_amount:
         discount = min(round_money(discount_amount, currency), subtotal)
     else:
@@ -159,9 +187,9 @@ def price_quote(
         tax_rate_percent if line.tax_rate_percent is None else line.tax_rate_percent
         for line in lines
     ]
-    shares = allocate(discount, [line.amount for line in priced], currency)
-    nets = [line.amount - share for line, share in zip(priced, shares, strict=True)]
-    taxes = [Decimal(0)] * len(priced)
+    shares = allocate(discount, [amount for _, amount in amounts], currency)
+    nets = [amount - share for (_, amount), share in zip(amounts, shares, strict=True)]
+    taxes = [Decimal(0)] * len(lines)
     bands = []
     for rate in sorted(set(rates), reverse=True):
         members = [i for i, r in enumerate(rates) if r == rate]
@@ -175,8 +203,20 @@ def price_quote(
     return Totals(
         currency=currency,
         lines=tuple(
-            replace(line, net=n, tax_rate_percent=r, tax=t)
-            for line, n, r, t in zip(priced, nets, rates, taxes, strict=True)
+            PricedLine(
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                discount_percent=line.discount_percent,
+                gross=gross,
+                discount=gross - amount,
+                amount=amount,
+                net=line_net,
+                tax_rate_percent=rate,
+                tax=line_tax,
+            )
+            for line, (gross, amount), line_net, rate, line_tax in zip(
+                lines, amounts, nets, rates, taxes, strict=True
+            )
         ),
         subtotal=subtotal,
         discount=discount,

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
 from app.assembly.pricing import apply_uplift
 from app.assembly.proration import DayCount
@@ -56,10 +57,12 @@ class ContractLine:
     """The document that brought the line: the licence's or an amendment's number."""
 
     def active(self, term: Period) -> Period | None:
-        start = max(self.starts or term.start, term.start)
-        end = min(self.ends or term.end, term.end)
+        """The days of the term the line is charged for (its first day, if one-off)."""
+        start = term.start if self.starts is None or self.starts < term.start else self.starts
         if self.one_off:
             end = start
+        else:
+            end = term.end if self.ends is None or self.ends > term.end else self.ends
         return Period(start, end) if start <= end else None
 
     def unit_price_in(self, year: int, uplift: Decimal, currency: str) -> Decimal:
@@ -88,7 +91,11 @@ class Contract:
         return year_index(self.term.start, day)
 
     def line(self, key: str) -> ContractLine | None:
-        return next((line for line in self.lines if line.key == key), None)
+        return self._by_key.get(key)
+
+    @cached_property
+    def _by_key(self) -> dict[str, ContractLine]:
+        return {line.key: line for line in self.lines}
 
 
 @dataclass(frozen=True)
@@ -145,38 +152,32 @@ def amend(contract: Contract, amendment: Amendment) -> Contract:
             "effective_date", f"the term runs from {contract.term.start} to {contract.term.end}"
         )
     lines = list(contract.lines)
+    where = {line.key: index for index, line in enumerate(lines)}
     term = contract.term
     year = contract.year_of(effective)
+
+    def add(line: ContractLine) -> None:
+        if line.key in where:
+            raise ChangeProblem("lines", f"the contract has a line {line.key} already")
+        where[line.key] = len(lines)
+        lines.append(replace(line, starts=effective, priced_year=year, source=amendment.number))
+
     for change in amendment.changes:
         if isinstance(change, ExtendTerm):
             if change.new_end <= term.end:
                 raise ChangeProblem("new_end_date", f"the term already runs to {term.end}")
             lines = [_open_ended(line, term.end) for line in lines]
             term = Period(term.start, change.new_end)
-            continue
-        if isinstance(change, AddLine):
-            if any(line.key == change.line.key for line in lines):
-                raise ChangeProblem("lines", f"the contract has a line {change.line.key} already")
-            lines.append(
-                replace(change.line, starts=effective, priced_year=year, source=amendment.number)
-            )
-            continue
-        index = next((i for i, line in enumerate(lines) if line.key == change.key), None)
-        if index is None or not _in_force(lines[index], term, effective):
-            raise ChangeProblem("lines", f"no line {change.key} is in force on {effective}")
-        old = lines[index]
-        lines[index] = _ended(old, effective)
-        if isinstance(change, ChangePrice):
-            lines.append(
-                replace(
-                    old,
-                    key=f"{old.key}@{amendment.number}",
-                    unit_price=change.unit_price,
-                    priced_year=year,
-                    starts=effective,
-                    source=amendment.number,
-                )
-            )
+        elif isinstance(change, AddLine):
+            add(change.line)
+        else:
+            index = where.get(change.key)
+            if index is None or not _in_force(lines[index], term, effective):
+                raise ChangeProblem("lines", f"no line {change.key} is in force on {effective}")
+            old = lines[index]
+            lines[index] = _ended(old, effective)
+            if isinstance(change, ChangePrice):
+                add(replace(old, key=f"{old.key}@{amendment.number}", unit_price=change.unit_price))
     return replace(contract, term=term, lines=tuple(lines))
 
 

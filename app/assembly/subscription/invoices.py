@@ -1,14 +1,12 @@
 """What each invoice period of a contract is invoiced, line by line, and what an
 amendment or a cancellation changes in a period already invoiced.
 
-Rounding, half-up to the currency's minor unit: a line's unit price for a part of a
-contract year is the year's unit price times the part, rounded (a whole year is charged
-exactly, and the last part of a year charged in full is what is left of the year's price,
-so a year invoiced in two periods adds up to it); a period spanning two contract years
-adds its parts of each; then each period is priced as any document is (`price_quote`: line
-discounts, the header discount shared over the lines, tax per rate shared over its lines),
-so a period's lines always add up to its totals. Every invoice is dated on its period's
-first day (annual in advance) and taxed at the rates in force on that day."""
+A line's unit price for a period comes from `charges` (whole contract years exactly, parts
+of a year by the day count, rounded half-up to the currency's minor unit); then each period
+is priced as any document is (`price_quote`: line discounts, the header discount shared
+over the lines, tax per rate shared over its lines), so a period's lines always add up to
+its totals. Every invoice is dated on its period's first day (annual in advance) and taxed
+at the rates in force on that day."""
 
 from __future__ import annotations
 
@@ -16,23 +14,20 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from app.assembly.pricing import LineInput, Totals, price_quote, round_money
-from app.assembly.subscription.contract import ZERO, Contract, ContractLine
-from app.assembly.subscription.periods import (
-    ONE_DAY,
-    Period,
-    invoice_periods,
-    year_fraction,
-    year_parts,
-)
+from app.assembly.subscription.charges import Charges
+from app.assembly.subscription.contract import ZERO, Contract
+from app.assembly.subscription.periods import Period, invoice_periods
 
 RateOf = Callable[[str, date], Decimal]
 """The tax rate (percent) for a tax category on a day, for the invoiced party."""
 
 
-@dataclass(frozen=True)
-class InvoiceLine:
+class InvoiceLine(NamedTuple):
+    """One line of a period's invoice (a tuple: a licence has thousands of them)."""
+
     key: str
     description: str
     sku: str | None
@@ -67,117 +62,68 @@ class PeriodInvoice:
         return self.period.start
 
 
-def _year_part_price(
-    annual: Decimal, days: Period, year: Period, whole: Period, contract: Contract
-) -> Decimal:
-    """The price of `days` of contract year `year` for a line charged for `whole` of it:
-    the annual price for the whole year; what is left of it, for the last part of a year
-    the line is charged in full (so a year invoiced in two periods adds up exactly); else
-    the annual price times the part of the year, rounded."""
-    if days == year:
-        return annual
-    if whole == year and days.end == year.end:
-        before = Period(year.start, days.start - ONE_DAY)
-        return annual - round_money(
-            annual * year_fraction(before, year, contract.day_count), contract.currency
-        )
-    return round_money(annual * year_fraction(days, year, contract.day_count), contract.currency)
-
-
-def _charge(
-    contract: Contract, line: ContractLine, period: Period
-) -> tuple[Period, Decimal, Decimal] | None:
-    """The days a line is charged for in a period, its unit price for them and the part of
-    a year they make (by which the line's discount amount is prorated)."""
-    active = line.active(contract.term)
-    charged = active.overlap(period) if active else None
-    if active is None or charged is None:
-        return None
-    if line.one_off:
-        return charged, line.unit_price, Decimal(1)
-    price, part = ZERO, ZERO
-    for index, days, year in year_parts(contract.term.start, charged):
-        annual = line.unit_price_in(index, contract.uplift_percent, contract.currency)
-        whole = year.overlap(active)
-        assert whole is not None
-        price += _year_part_price(annual, days, year, whole, contract)
-        part += year_fraction(days, year, contract.day_count)
-    return charged, price, part
-
-
-def _period_part(contract: Contract, period: Period) -> Decimal:
-    """The part of a contract year a period makes (a header discount amount is per year)."""
-    return sum(
-        (
-            year_fraction(days, year, contract.day_count)
-            for _, days, year in year_parts(contract.term.start, period)
-        ),
-        ZERO,
-    )
-
-
-def price_period(contract: Contract, number: int, period: Period, rate_of: RateOf) -> PeriodInvoice:
-    charges = []
-    for line in contract.lines:
-        charge = _charge(contract, line, period)
-        if charge is not None:
-            charges.append((line, *charge))
+def price_period(charges: Charges, number: int, period: Period, rate_of: RateOf) -> PeriodInvoice:
+    contract = charges.contract
     currency = contract.currency
-
-    def per_part(amount: Decimal, part: Decimal) -> Decimal:
-        return round_money(amount * part, currency) if amount else ZERO
-
-    totals = price_quote(
-        [
+    rates: dict[str, Decimal] = {}
+    charged = []
+    inputs = []
+    for line, active in charges.in_force:
+        charge = charges.charge(line, active, period)
+        if charge is None:
+            continue
+        if line.tax_category not in rates:
+            rates[line.tax_category] = rate_of(line.tax_category, period.start)
+        charged.append((line, charge))
+        inputs.append(
             LineInput(
                 line.quantity,
-                price,
+                charge.unit_price,
                 line.discount_percent,
-                round_money(line.discount_amount * part, currency)
-                if line.discount_amount
-                else ZERO,
-                rate_of(line.tax_category, period.start),
+                _prorated(line.discount_amount, charge.part, currency),
+                rates[line.tax_category],
             )
-            for line, _, price, part in charges
-        ],
+        )
+    header_off = _prorated(contract.discount_amount, charges.period_part(period), currency)
+    totals = price_quote(
+        inputs,
         currency=currency,
         discount_percent=contract.discount_percent,
-        discount_amount=round_money(
-            contract.discount_amount * _period_part(contract, period), currency
-        )
-        if contract.discount_amount
-        else ZERO,
+        discount_amount=header_off,
     )
     return PeriodInvoice(
         number=number,
         period=period,
         lines=tuple(
             InvoiceLine(
-                key=line.key,
-                description=line.description,
-                sku=line.sku,
-                tax_category=line.tax_category,
-                charged=charged,
-                quantity=line.quantity,
-                unit_price=price,
-                discount_percent=line.discount_percent,
-                amount=priced.amount,
-                net=priced.net,
-                tax_rate_percent=priced.tax_rate_percent,
-                tax=priced.tax,
+                line.key,
+                line.description,
+                line.sku,
+                line.tax_category,
+                charge.charged,
+                line.quantity,
+                charge.unit_price,
+                line.discount_percent,
+                priced.amount,
+                priced.net,
+                priced.tax_rate_percent,
+                priced.tax,
             )
-            for (line, charged, price, _), priced in zip(charges, totals.lines, strict=True)
+            for (line, charge), priced in zip(charged, totals.lines, strict=True)
         ),
         totals=totals,
     )
 
 
+def _prorated(amount: Decimal, part: Decimal, currency: str) -> Decimal:
+    return round_money(amount * part, currency) if amount else ZERO
+
+
 def schedule(contract: Contract, rate_of: RateOf) -> list[PeriodInvoice]:
     """Every invoice period of the term, priced."""
-    return [
-        price_period(contract, number, period, rate_of)
-        for number, period in enumerate(invoice_periods(contract.term, contract.invoice_periods), 1)
-    ]
+    charges = Charges(contract)
+    periods = invoice_periods(contract.term, contract.invoice_periods)
+    return [price_period(charges, n, period, rate_of) for n, period in enumerate(periods, 1)]
 
 
 def contract_value(invoices: Iterable[PeriodInvoice]) -> Decimal:

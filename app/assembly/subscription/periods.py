@@ -37,7 +37,10 @@ class Period:
         return (self.end - self.start).days + 1
 
     def overlap(self, other: Period) -> Period | None:
-        start, end = max(self.start, other.start), min(self.end, other.end)
+        if other.start <= self.start and self.end <= other.end:
+            return self
+        start = self.start if self.start > other.start else other.start
+        end = self.end if self.end < other.end else other.end
         return Period(start, end) if start <= end else None
 
     def holds(self, day: date) -> bool:
