@@ -16,7 +16,9 @@ from docx.enum.text import WD_BREAK
 from docx.shared import Mm, Pt, RGBColor
 from docx.table import Table
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "contract_templates"
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "contract_templates"
+OWN_TEMPLATES = ROOT / "app" / "documents" / "templates"
 NAVY = RGBColor(0x17, 0x36, 0x5D)
 
 
@@ -277,13 +279,128 @@ def title_list() -> DocxDocument:
     return document
 
 
-def main() -> None:
-    for folder, name, build in (
-        ("licence-agreement", "licence", licence),
-        ("amendment", "amendment", amendment),
-        ("title-list", "title-list", title_list),
+def as_amended() -> DocxDocument:
+    """The service's own licence as amended (app/documents/as_amended_files.py): its
+    context is written out already, labels included."""
+    document = new_document()
+    footer = document.sections[0].footer.paragraphs[0]
+    footer.text = "{{ footer }}"
+    footer.runs[0].font.size = Pt(8)
+    document.add_heading("{{ title }}", level=1)
+    document.add_paragraph("{{ lead }}")
+    facts = document.add_table(rows=5, cols=2)
+    for row, (name, value) in enumerate(
+        [
+            ("{{ label.signed_on }}", "{{ signed_on }}"),
+            ("{{ label.term }}", "{{ term }}"),
+            ("{{ label.amendments_in_force }}", "{{ in_force }}"),
+            ("{{ label.invoicing }}", "{{ invoicing }}"),
+            ("{{ label.contract_value }}", "{{ contract_value }} ({{ value_as_signed }})"),
+        ]
     ):
-        path = TEMPLATES / folder / f"{name}.docx"
+        facts.cell(row, 0).text, facts.cell(row, 1).text = name, value
+    document.add_heading("{{ label.periods }}", level=2)
+    document.add_paragraph("{{ label.periods_intro }}")
+    tag(document, "{%p for period in periods %}")
+    document.add_heading("{{ period.heading }}", level=3)
+    table(
+        document,
+        [
+            "{{ label.line_no }}",
+            "{{ label.description }}",
+            "{{ label.source }}",
+            "{{ label.qty }}",
+            "{{ label.unit_price }}",
+            "{{ label.discount }}",
+            "{{ label.amount }}",
+        ],
+        [
+            "{{ line.n }}",
+            "{{ line.description }}{% if line.charged %} ({{ line.charged }}){% endif %}",
+            "{{ line.source }}",
+            "{{ line.quantity }}",
+            "{{ line.unit_price }}",
+            "{{ line.discount }}",
+            "{{ line.amount }}",
+        ],
+        "line in period.lines",
+    )
+    document.add_paragraph("{{ label.net }}: {{ period.net }}")
+    tag(document, "{%p for band in period.taxes %}")
+    document.add_paragraph("{{ label.tax }} ({{ band.rate }}): {{ band.tax }}")
+    tag(document, "{%p endfor %}")
+    document.add_paragraph("{{ label.total }}: {{ period.total }}")
+    document.add_paragraph("{{ label.as_signed }}: {{ period.original }}")
+    tag(document, "{%p for change in period.changes %}")
+    document.add_paragraph("{{ change.label }}: {{ change.net }}")
+    tag(document, "{%p endfor %}")
+    tag(document, "{%p endfor %}")
+    tag(document, "{%p if amendments %}")
+    document.add_heading("{{ label.amendments }}", level=2)
+    table(
+        document,
+        [
+            "{{ label.amendment }}",
+            "{{ label.signed }}",
+            "{{ label.effective_date }}",
+            "{{ label.titles_added }}",
+            "{{ label.titles_removed }}",
+            "{{ label.products_added }}",
+            "{{ label.term_to }}",
+            "{{ label.net }}",
+        ],
+        [
+            "{{ a.number }}",
+            "{{ a.signed_on }}",
+            "{{ a.effective_date }}",
+            "{{ a.titles_added }}",
+            "{{ a.titles_removed }}",
+            "{{ a.products_added }}",
+            "{{ a.new_end_date }}",
+            "{{ a.net }}",
+        ],
+        "a in amendments",
+    )
+    tag(document, "{%p endif %}")
+    document.add_heading("{{ titles_heading }}", level=2)
+    document.add_paragraph("{{ titles_source }}")
+    table(
+        document,
+        [
+            "{{ label.col_title }}",
+            "{{ label.issn }}",
+            "{{ label.eissn }}",
+            "{{ label.subject }}",
+            "{{ label.price }}",
+        ],
+        [
+            "{{ t.title }}{% if t.added_by %} ({{ t.added_by }}){% endif %}",
+            "{{ t.issn }}",
+            "{{ t.eissn }}",
+            "{{ t.subject }}",
+            "{{ t.price }}",
+        ],
+        "t in titles",
+    )
+    tag(document, "{%p if titles_removed %}")
+    document.add_heading("{{ label.titles_removed }}", level=2)
+    table(
+        document,
+        ["{{ label.col_title }}", "{{ label.issn }}", "{{ label.removed_by }}"],
+        ["{{ t.title }}", "{{ t.issn }}", "{{ t.removed_by }}"],
+        "t in titles_removed",
+    )
+    tag(document, "{%p endif %}")
+    return document
+
+
+def main() -> None:
+    for path, build in (
+        (TEMPLATES / "licence-agreement" / "licence.docx", licence),
+        (TEMPLATES / "amendment" / "amendment.docx", amendment),
+        (TEMPLATES / "title-list" / "title-list.docx", title_list),
+        (OWN_TEMPLATES / "as_amended.docx", as_amended),
+    ):
         build().save(str(path))
         print(f"wrote {path}")
 

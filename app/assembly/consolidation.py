@@ -1,5 +1,6 @@
 """A licence "as amended": the agreement after all its signed amendments, in the order
-they take effect: the titles licensed now, the fees now, the end of the term now. Pure."""
+they take effect: the titles licensed now and the end of the term now (the fees now are
+the subscription model's: app.assembly.subscription). Pure."""
 
 from __future__ import annotations
 
@@ -38,14 +39,7 @@ class Consolidated:
     added_titles: list[tuple[str, TitleIn]]
     """Titles the amendments added, with the amendment that added each."""
     removed_titles: list[tuple[str, TitleIn]]
-    one_off_fees: Decimal
-    """What the amendments charged or credited for part years, net of tax."""
     amendments: list[SignedAmendment]
-
-    @property
-    def annual_title_fees(self) -> Decimal:
-        """The yearly prices of the titles licensed now, where titles carry prices."""
-        return sum((t.price for t in self.titles if t.price is not None), Decimal(0))
 
     def has_title(self, title: TitleIn) -> bool:
         return any(title_key(t) == title_key(title) for t in self.titles)
@@ -57,7 +51,6 @@ def consolidate(licence: LicenceData, amendments: Sequence[SignedAmendment]) -> 
     end = licence.term.end
     added: list[tuple[str, TitleIn]] = []
     removed: list[tuple[str, TitleIn]] = []
-    one_off = Decimal(0)
     for amendment in ordered:
         for title in amendment.data.titles_removed:
             if titles.pop(title_key(title), None) is not None:
@@ -65,10 +58,6 @@ def consolidate(licence: LicenceData, amendments: Sequence[SignedAmendment]) -> 
         for title in amendment.data.titles_added:
             titles[title_key(title)] = title
             added.append((amendment.number, title))
-        one_off += sum(
-            ((line.unit_price or Decimal(0)) * line.quantity for line in amendment.data.lines),
-            Decimal(0),
-        )
         if amendment.data.new_end_date:
             end = amendment.data.new_end_date
     return Consolidated(
@@ -77,6 +66,5 @@ def consolidate(licence: LicenceData, amendments: Sequence[SignedAmendment]) -> 
         titles=sorted(titles.values(), key=lambda t: t.title.casefold()),
         added_titles=added,
         removed_titles=removed,
-        one_off_fees=one_off,
         amendments=list(ordered),
     )

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 
 from pydantic import Field, ValidationError, model_validator
 
@@ -200,85 +199,3 @@ def amend(uow: UnitOfWork, licence_id: uuid.UUID, request: Any, *, actor: User) 
         actor=actor,
         parent=Parent(licence_id, AMENDMENT),
     )
-
-
-class TitlesInForce(Protocol):
-    """The licence's titles for a year, as its title schedule holds them
-    (app.titles.schedule.Schedule)."""
-
-    @property
-    def year(self) -> int: ...
-    @property
-    def source(self) -> str: ...
-    @property
-    def number(self) -> str: ...
-    @property
-    def version(self) -> int: ...
-    @property
-    def titles(self) -> list[TitleIn]: ...
-    @property
-    def added(self) -> tuple[tuple[str, TitleIn], ...]: ...
-    @property
-    def removed(self) -> tuple[tuple[str, TitleIn], ...]: ...
-
-
-def as_amended_view(view: AsAmended, in_force: TitlesInForce) -> dict[str, Any]:
-    """The consolidated licence as figures a page, a PDF and the API show alike; its
-    titles are those the title schedule holds for a year, so that the view, the schedule
-    and the year's exports never differ."""
-    licence, current = view.licence, view.consolidated
-    added_by = {title_key(t): number for number, t in in_force.added}
-    return {
-        "licence": {
-            "id": str(licence.id),
-            "number": licence.number,
-            "customer": licence.customer["name"],
-            "currency": licence.currency,
-            "signed_on": view.signed_on,
-            "start": current.start,
-            "original_end": view.data.term.end,
-            "end": current.end,
-        },
-        "amendments": [
-            {
-                "number": a.number,
-                "signed_on": a.signed_on,
-                "effective_date": a.data.effective_date,
-                "titles_added": len(a.data.titles_added),
-                "titles_removed": len(a.data.titles_removed),
-                "new_end_date": a.data.new_end_date,
-                "net": str(a.net),
-            }
-            for a in current.amendments
-        ],
-        "fees_by_year": [
-            {"year": y["year"], "starts": y["starts"], "net": y["subtotal"], "total": y["total"]}
-            for y in licence.totals.get("years", [])
-        ],
-        "annual_title_fees": str(
-            sum((t.price for t in in_force.titles if t.price is not None), Decimal(0))
-        ),
-        "amendment_charges": str(current.one_off_fees),
-        "titles": [
-            {
-                "title": t.title,
-                "issn": t.issn,
-                "eissn": t.eissn,
-                "subject": t.subject,
-                "price": str(t.price) if t.price is not None else None,
-                "added_by": added_by.get(title_key(t)),
-            }
-            for t in in_force.titles
-        ],
-        "titles_removed": [
-            {"title": t.title, "issn": t.issn, "removed_by": number}
-            for number, t in in_force.removed
-        ],
-        "titles_in_force": {
-            "year": in_force.year,
-            "source": in_force.source,
-            "number": in_force.number,
-            "version": in_force.version,
-            "count": len(in_force.titles),
-        },
-    }

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from app.assembly.consolidation import SignedAmendment, consolidate, title_key
 from app.assembly.schemas import AmendmentData, LicenceData, TitleIn, TitleListData
 from app.db import utcnow
-from app.documents.amendments import as_amended_view
+from app.documents.as_amended import as_amended_view
 from app.documents.contracts import as_amended, signed_on
 from app.documents.models import AMENDMENT, SIGNED, Document
 from app.documents.services import get_document

@@ -147,13 +147,16 @@ def test_an_amendment_states_only_the_changes_with_part_year_fees(app: APIFlask)
     view = client.get(f"/api/v1/documents/{licence_id}/as-amended", headers=support).json
     assert "Journal of Sample Photonics" not in {t["title"] for t in view["titles"]}
     assert [a["number"] for a in view["amendments"]] == [amendment["number"], second["number"]]
-    assert view["amendment_charges"] == str(D("30789.60") - D("4370.76"))
+    # what the contract is worth now: as signed, plus what each amendment charged
+    assert D(view["original_value"]) == D(licence["totals"]["net"])
+    assert D(view["contract_value"]) == D(licence["totals"]["net"]) + D("30789.60") - D("4370.76")
 
     pdf = client.get(f"/api/v1/documents/{licence_id}/as-amended.pdf", headers=support)
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     text = _text(pdf.data)
     assert f"{licence['number']} as amended" in text
-    assert "2027-01-01 to 2030-12-31 (originally to 2029-12-31)" in text
+    assert "1 January 2027 to 31 December 2030 (originally to 31 December 2029)" in text
+    assert "Invoice period 4: 1 January 2030 – 31 December 2030, invoiced on 1 January 2030" in text
     assert "Materials Letters of the North Sea" in text
     assert "Journal of Sample Photonics" in text  # under the titles removed
 

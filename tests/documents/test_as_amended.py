@@ -97,7 +97,8 @@ def test_the_view_charges_each_period_as_signed_plus_every_amendment(app: APIFla
     ).json
     # 2,400.00 for the 184 days from 1 July 2028 (of 365): 1,209.86, less 5 %: 1,149.37;
     # in 2029 with the 3 % uplift: 2,472.00, less 5 %: 2,348.40
-    assert [(line["period_start"], line["amount"]) for line in amendment["lines"]] == [
+    charged = [(line["period_start"], line["amount"]) for line in amendment["lines"]]
+    assert [(start, amount) for start, amount in charged if amount != "0.00"] == [
         ("2028-07-01", "1149.37"),
         ("2029-01-01", "2348.40"),
     ]
@@ -157,7 +158,7 @@ def test_a_dutch_licence_is_read_as_amended_in_dutch(app: APIFlask) -> None:
         "/account/language",
         data={"csrf_token": csrf_token(page.get("/").text), "language": "nl", "next": "/"},
     )
-    html = page.get(f"/documents/{licence['id']}/as-amended").text
+    html = " ".join(page.get(f"/documents/{licence['id']}/as-amended").text.split())
     assert "Factuurperiode 2" in html and "€ 3.697,85" in html
     assert f"/documents/{licence['id']}/as-amended.docx" in html
     assert f"/documents/{licence['id']}/as-amended.pdf" in html

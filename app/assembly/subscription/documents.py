@@ -196,8 +196,17 @@ def period_changes(
 def as_amended(original: Contract, amendments: Iterable[tuple[str, AmendmentData]]) -> Contract:
     """The contract after its amendments, in the order they take effect (each read
     against the contract as it stood before it)."""
-    contract = original
-    ordered = sorted(amendments, key=lambda a: (a[1].effective_date, a[0]))
-    for number, data in ordered:
+    steps = amended_steps(original, amendments)
+    return steps[-1][1] if steps else original
+
+
+def amended_steps(
+    original: Contract, amendments: Iterable[tuple[str, AmendmentData]]
+) -> list[tuple[str, Contract]]:
+    """Each amendment's number with the contract as it left it, in the order they take
+    effect."""
+    contract, steps = original, []
+    for number, data in sorted(amendments, key=lambda a: (a[1].effective_date, a[0])):
         contract = amend(contract, amendment_changes(data, number, contract))
-    return contract
+        steps.append((number, contract))
+    return steps

@@ -17,8 +17,8 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from app.assembly.pricing import LineInput, Totals, price_quote, round_money
-from app.assembly.subscription.charges import Charges
-from app.assembly.subscription.contract import ZERO, Contract
+from app.assembly.subscription.charges import Charge, Charges
+from app.assembly.subscription.contract import ZERO, Contract, ContractLine
 from app.assembly.subscription.periods import Period, invoice_periods
 
 RateOf = Callable[[str, date], Decimal]
@@ -75,21 +75,12 @@ def price_period(charges: Charges, number: int, period: Period, rate_of: RateOf)
         if line.tax_category not in rates:
             rates[line.tax_category] = rate_of(line.tax_category, period.start)
         charged.append((line, charge))
-        inputs.append(
-            LineInput(
-                line.quantity,
-                charge.unit_price,
-                line.discount_percent,
-                _prorated(line.discount_amount, charge.part, currency),
-                rates[line.tax_category],
-            )
-        )
-    header_off = _prorated(contract.discount_amount, charges.period_part(period), currency)
+        inputs.append(line_input(line, charge, currency, rates[line.tax_category]))
     totals = price_quote(
         inputs,
         currency=currency,
         discount_percent=contract.discount_percent,
-        discount_amount=header_off,
+        discount_amount=header_discount(charges, period),
     )
     return PeriodInvoice(
         number=number,
@@ -113,6 +104,25 @@ def price_period(charges: Charges, number: int, period: Period, rate_of: RateOf)
         ),
         totals=totals,
     )
+
+
+def line_input(
+    line: ContractLine, charge: Charge, currency: str, rate: Decimal | None = None
+) -> LineInput:
+    """A line as priced in a period: its charge, its discount (an amount prorated)."""
+    return LineInput(
+        line.quantity,
+        charge.unit_price,
+        line.discount_percent,
+        _prorated(line.discount_amount, charge.part, currency),
+        rate,
+    )
+
+
+def header_discount(charges: Charges, period: Period) -> Decimal:
+    """The header discount amount a period takes (the contract's is per contract year)."""
+    contract = charges.contract
+    return _prorated(contract.discount_amount, charges.period_part(period), contract.currency)
 
 
 def _prorated(amount: Decimal, part: Decimal, currency: str) -> Decimal:

@@ -26,7 +26,7 @@ from app.titles.schedule import licence_as_amended
 from app.users import scopes
 from app.web.api.auth import auth, current_user
 from app.web.context import unit_of_work
-from app.web.files import as_amended_pdf_response, file_response
+from app.web.files import as_amended_response, file_response
 from app.web.schemas.documents import (
     ApprovalIn,
     AsAmendedOut,
@@ -70,6 +70,13 @@ AS_AMENDED_PDF_RESPONSES: dict[int | str, dict[str, Any]] = {
     },
     404: {"description": "Not found"},
     409: {"description": "Not a signed licence"},
+}
+AS_AMENDED_DOCX_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **AS_AMENDED_PDF_RESPONSES,
+    200: {
+        "description": "The consolidated licence as a DOCX, rendered now",
+        "content": {CONTENT_TYPES["docx"]: BINARY},
+    },
 }
 FILE_KINDS = ("pdf", "docx", "xlsx", "csv", "kbart", "signed", "certificate", "confirmation")
 
@@ -494,9 +501,11 @@ def amend(document_id: uuid.UUID, json_data: AmendRequest) -> tuple[dict[str, An
 @bp.input(AsAmendedQuery, location="query")
 @bp.output(AsAmendedOut)
 @bp.doc(
-    summary="A signed licence after all its signed amendments",
-    description="Its titles are the title schedule's for the year asked (by default the "
-    "year the titles last changed), as GET …/title-schedule?year= gives them.",
+    summary="A signed licence after all its signed amendments, invoice period by period",
+    description="Each invoice period with the lines in force, its figures, what the licence "
+    "as signed charged for it and what each signed amendment changed (net = original_net + "
+    "changes). Its titles are the title schedule's for the year asked (by default the year "
+    "the titles last changed), as GET …/title-schedule?year= gives them.",
     responses=[404, 409],
 )
 def as_amended(document_id: uuid.UUID, query_data: AsAmendedQuery) -> dict[str, Any]:
@@ -509,11 +518,22 @@ def as_amended(document_id: uuid.UUID, query_data: AsAmendedQuery) -> dict[str, 
 @bp.auth_required(auth, roles=[scopes.READ])
 @bp.input(AsAmendedQuery, location="query")
 @bp.doc(
-    summary="The licence as amended, as a PDF",
+    summary="The licence as amended, as a PDF in the licence's language",
     responses=AS_AMENDED_PDF_RESPONSES,
 )
 def as_amended_pdf(document_id: uuid.UUID, query_data: AsAmendedQuery) -> ResponseReturnValue:
-    return as_amended_pdf_response(unit_of_work(), document_id, query_data.year)
+    return as_amended_response(unit_of_work(), document_id, query_data.year)
+
+
+@bp.get("/documents/<uuid:document_id>/as-amended.docx")
+@bp.auth_required(auth, roles=[scopes.READ])
+@bp.input(AsAmendedQuery, location="query")
+@bp.doc(
+    summary="The licence as amended, as a DOCX in the licence's language",
+    responses=AS_AMENDED_DOCX_RESPONSES,
+)
+def as_amended_docx(document_id: uuid.UUID, query_data: AsAmendedQuery) -> ResponseReturnValue:
+    return as_amended_response(unit_of_work(), document_id, query_data.year, kind="docx")
 
 
 @bp.post("/documents/<uuid:document_id>/cancel")

@@ -28,7 +28,7 @@ from app.titles.schedule import licence_as_amended
 from app.users import services as users
 from app.web import document_forms, home_list, quote_form
 from app.web.context import unit_of_work
-from app.web.files import as_amended_pdf_response, file_response
+from app.web.files import as_amended_response, file_response
 from app.web.form_errors import refusal
 from app.web.pages.auth import login_required, signed_in_user
 
@@ -276,7 +276,13 @@ def _year_asked() -> int | None:
 @bp.get("/documents/<uuid:document_id>/as-amended.pdf")
 @login_required(*STAFF)
 def as_amended_pdf(document_id: uuid.UUID) -> Response:
-    return as_amended_pdf_response(unit_of_work(), document_id, _year_asked())
+    return as_amended_response(unit_of_work(), document_id, _year_asked())
+
+
+@bp.get("/documents/<uuid:document_id>/as-amended.docx")
+@login_required(*STAFF)
+def as_amended_docx(document_id: uuid.UUID) -> Response:
+    return as_amended_response(unit_of_work(), document_id, _year_asked(), kind="docx")
 
 
 @bp.post("/documents/<uuid:document_id>/cancel")
