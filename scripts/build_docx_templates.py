@@ -118,7 +118,12 @@ def title_rows(document: DocxDocument, loop: str = "title in titles") -> None:
     )
 
 
-def fee_rows(document: DocxDocument, loop: str) -> None:
+def fee_rows(document: DocxDocument, loop: str, *, charged: bool = False) -> None:
+    """The fee lines; `charged`: with the days a line is charged, where it is charged for
+    part of the period."""
+    description = "{{ line.description }}"
+    if charged:
+        description += "{% if line.charged %} ({{ label.charged }} {{ line.charged }}){% endif %}"
     table(
         document,
         [
@@ -131,7 +136,7 @@ def fee_rows(document: DocxDocument, loop: str) -> None:
         ],
         [
             "{{ line.n }}",
-            "{{ line.description }}",
+            description,
             "{{ line.quantity }}",
             "{{ line.unit_price }}",
             "{{ line.discount_percent }}",
@@ -161,7 +166,7 @@ def licence() -> DocxDocument:
         "{% if customer.country %}, {{ customer.country }}{% endif %} {{ label.licensee_role }}"
     )
     document.add_heading("{{ label.particulars }}", level=2)
-    facts = document.add_table(rows=6, cols=2)
+    facts = document.add_table(rows=7, cols=2)
     for row, (name, value) in enumerate(
         [
             ("{{ label.licensee }}", "{{ customer.name }}"),
@@ -176,6 +181,7 @@ def licence() -> DocxDocument:
                 "{{ label.perpetual_access }}",
                 "{{ label.included if licence.perpetual_access else label.not_included }}",
             ),
+            ("{{ label.invoicing }}", "{{ invoicing }}"),
             ("{{ label.total_fees }}", "{{ totals.total }}"),
         ]
     ):
@@ -187,8 +193,12 @@ def licence() -> DocxDocument:
     document.add_heading("{{ label.schedule }} 1 · {{ label.fees }}", level=2)
     document.add_paragraph("{{ label.fees_intro|replace('{uplift}', licence.uplift_percent) }}")
     tag(document, "{%p for year in years %}")
-    document.add_heading("{{ label.year }} {{ year.year }} · {{ label.from }} {{ year.starts }}", 3)
-    fee_rows(document, "line in year.lines")
+    document.add_heading(
+        "{{ label.period_heading|replace('{number}', year.year)|replace('{start}', year.starts)"
+        "|replace('{end}', year.ends)|replace('{invoice_on}', year.invoice_on) }}",
+        3,
+    )
+    fee_rows(document, "line in year.lines", charged=True)
     document.add_paragraph("{{ label.net }}: {{ year.totals.net }}")
     document.add_paragraph(
         "{{ label.tax }} ({{ year.totals.tax_rate_percent }}): {{ year.totals.tax }}"

@@ -40,17 +40,27 @@ def quote_variables(doc: DocumentInput) -> dict[str, Any]:
 
 
 def assemble_quote(doc: DocumentInput) -> AssembledDocument:
+    """The quote prices one subscription period, invoiced once, in advance: its invoice
+    period is the subscription period."""
     totals = price_lines(doc)
     fmt = Formatter(doc.locale, doc.currency)
+    period = _data(doc).subscription_period(doc.issued_on)
     sections, context = base_context(doc, quote_variables(doc))
     context["doc"]["valid_until"] = fmt.date(valid_until(_data(doc), doc.issued_on))
+    context["subscription"] = {
+        "start": fmt.date(period.start),
+        "end": fmt.date(period.end),
+        "period": f"{fmt.date(period.start)} – {fmt.date(period.end)}",
+    }
     context["lines"] = line_rows(doc, totals)
     context["totals"] = totals_context(doc, totals)
+    record = totals_record(doc, totals)
+    record["subscription"] = {"start": period.start.isoformat(), "end": period.end.isoformat()}
     return AssembledDocument(
         title=context["doc"]["title"],
         number=doc.number,
         totals=totals,
         sections=sections,
         context=context,
-        record=totals_record(doc, totals),
+        record=record,
     )

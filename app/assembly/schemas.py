@@ -254,8 +254,14 @@ class PricedData(DocumentData):
 
 
 class SubscriptionPeriod(Strict):
+    model_config = ConfigDict(title="Subscription Period")
+
     start: date
     end: date
+
+    @classmethod
+    def calendar_year(cls, year: int) -> SubscriptionPeriod:
+        return cls(start=date(year, 1, 1), end=date(year, 12, 31))
 
     @model_validator(mode="after")
     def _ends_after_it_starts(self) -> SubscriptionPeriod:
@@ -277,8 +283,7 @@ class QuoteData(PricedData):
     def subscription_period(self, issued_on: date) -> SubscriptionPeriod:
         if self.subscription is not None:
             return self.subscription
-        year = self.pricing_year(issued_on)
-        return SubscriptionPeriod(start=date(year, 1, 1), end=date(year, 12, 31))
+        return SubscriptionPeriod.calendar_year(self.pricing_year(issued_on))
 
     def pricing_year(self, issued_on: date) -> int:
         return self.subscription.start.year if self.subscription else issued_on.year

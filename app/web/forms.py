@@ -124,6 +124,19 @@ def build_fields(
             fields.append(
                 FormField(path, label, "rows", name in required, help_text, [], columns, count)
             )
+        elif "enum" in spec:
+            options = [(str(v), gettext(_option_label(v))) for v in spec["enum"]]
+            fields.append(
+                FormField(
+                    path,
+                    label,
+                    "select",
+                    name in required,
+                    help_text,
+                    options,
+                    default=spec.get("default"),
+                )
+            )
         else:
             fields.append(
                 FormField(
@@ -136,6 +149,11 @@ def build_fields(
                 )
             )
     return fields
+
+
+def _option_label(value: object) -> str:
+    """A choice's English label: `calendar-years` -> "Calendar years"."""
+    return str(value).replace("-", " ").replace("_", " ").capitalize()
 
 
 def _blank(value: Any) -> bool:
@@ -235,6 +253,8 @@ def _texts(schema: dict[str, Any], definitions: dict[str, Any]) -> Iterator[str]
         yield _english_label(name, spec)
         if spec.get("description"):
             yield str(spec["description"])
+        if spec.get("form") is not False and raw.get("form") is not False:
+            yield from (_option_label(v) for v in spec.get("enum", []))
         if spec.get("type") == "array":
             yield from _texts(_resolve(spec["items"], definitions), definitions)
         elif spec.get("type") == "object":

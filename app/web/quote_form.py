@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
 from pydantic import ValidationError
 from werkzeug.datastructures import MultiDict
 
-from app.assembly.schemas import QuoteData
+from app.assembly.schemas import QuoteData, SubscriptionPeriod
 from app.errors import DomainError, FieldError
 from app.validation import field_errors
 from app.web.form_errors import messages_by_field
@@ -33,12 +34,32 @@ def _lines(form: MultiDict[str, str]) -> list[dict[str, Any]]:
     return lines
 
 
+def _subscription(form: MultiDict[str, str]) -> dict[str, str] | None:
+    """The subscription period typed; none when both dates are left empty (the quote then
+    prices the calendar year of its prices)."""
+    start = form.get("subscription-start", "").strip()
+    end = form.get("subscription-end", "").strip()
+    return {"start": start, "end": end} if start or end else None
+
+
+def blank(today: date) -> dict[str, Any]:
+    """A new quote form: euros, and the subscription period a quote made today prices
+    unless told otherwise."""
+    period = SubscriptionPeriod.calendar_year(today.year)
+    return {
+        "lines": [],
+        "currency": "EUR",
+        "subscription": {"start": period.start.isoformat(), "end": period.end.isoformat()},
+    }
+
+
 def form_data(form: MultiDict[str, str]) -> dict[str, Any]:
     """The quote data the form describes, as the API would receive it."""
     return {
         "account": form.get("account", ""),
         "currency": form.get("currency", ""),
         "valid_until": form.get("valid_until") or None,
+        "subscription": _subscription(form),
         "discount_percent": form.get("discount_percent", "").strip() or "0",
         "tax_rate_percent": form.get("tax_rate_percent", "").strip() or None,
         "po_number": form.get("po_number", "").strip() or None,
@@ -72,6 +93,9 @@ def label(name: str) -> str:
         "account": _("Account"),
         "currency": _("Currency"),
         "valid_until": _("Valid until"),
+        "subscription": _("Subscription period"),
+        "subscription-start": _("Subscription from"),
+        "subscription-end": _("Subscription to"),
         "po_number": _("Customer PO number"),
         "lines": _("Products"),
         "discount_percent": _sign(_("Header discount %%")),

@@ -25,12 +25,12 @@ from app.signing.services import Schedule, SignerRequest, SigningLink
 from app.titles.schedule import licence_as_amended
 from app.users import scopes
 from app.web.api.auth import auth, current_user
+from app.web.api.document_periods import invoice_periods, subscription_period
 from app.web.context import unit_of_work
 from app.web.files import as_amended_response, file_response
+from app.web.schemas.as_amended import AsAmendedOut, AsAmendedQuery
 from app.web.schemas.documents import (
     ApprovalIn,
-    AsAmendedOut,
-    AsAmendedQuery,
     CancelIn,
     DocumentIn,
     DocumentListQuery,
@@ -125,18 +125,8 @@ def document_out(
         "external_ref": doc.external_ref,
         "totals": {k: doc.totals[k] for k in ("subtotal", "discount", "net", "tax", "total")},
         "lines": document_lines(doc),
-        "invoice_periods": [
-            {
-                "number": year["year"],
-                "start": year["starts"],
-                "end": year.get("ends") or year["starts"],
-                "invoice_on": year.get("invoice_on") or year["starts"],
-                "net": year.get("net") or year["subtotal"],
-                "tax": year["tax"],
-                "total": year["total"],
-            }
-            for year in doc.totals.get("years", [])
-        ],
+        "subscription_period": subscription_period(doc),
+        "invoice_periods": invoice_periods(doc),
         "approvals_required": doc.approvals_required,
         "editors": [
             {

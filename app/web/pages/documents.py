@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
@@ -15,6 +14,7 @@ from app.approvals import decisions
 from app.billing import cancellations
 from app.billing import services as billing
 from app.catalogue import services as catalogue
+from app.db import utcnow
 from app.documents import services as documents
 from app.documents.approval_queue import waiting_for as approval_queue_for
 from app.documents.desk import desk_for
@@ -71,7 +71,7 @@ def new_quote() -> ResponseReturnValue:
             "accounts": accounts.list_accounts(uow.session),
             "products": catalogue.list_products(uow.session),
         }
-    typed: dict[str, Any] = {"lines": [], "currency": "EUR"}
+    typed = quote_form.blank(utcnow().date())
     errors: dict[str, str] = {}
     preview = None
     if request.method == "POST":
