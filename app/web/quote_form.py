@@ -69,8 +69,10 @@ def form_data(form: MultiDict[str, str]) -> dict[str, Any]:
 
 
 def field_name(pointer: str) -> str:
-    """The form field a JSON pointer names: `/data/lines/0/quantity` -> `lines-0-quantity`."""
-    return pointer.removeprefix("/data").strip("/").replace("/", "-") or "form"
+    """The form field a JSON pointer names: `/data/lines/0/quantity` -> `lines-0-quantity`;
+    the subscription period as a whole (it ends before it starts): its end."""
+    name = pointer.removeprefix("/data").strip("/").replace("/", "-") or "form"
+    return "subscription-end" if name == "subscription" else name
 
 
 def _sign(text: str) -> str:
@@ -93,7 +95,6 @@ def label(name: str) -> str:
         "account": _("Account"),
         "currency": _("Currency"),
         "valid_until": _("Valid until"),
-        "subscription": _("Subscription period"),
         "subscription-start": _("Subscription from"),
         "subscription-end": _("Subscription to"),
         "po_number": _("Customer PO number"),

@@ -90,7 +90,7 @@ def test_the_quote_form_offers_the_subscription_period_in_dutch(app: APIFlask) -
         f"{year}-01-01",
         f"{year}-12-31",
     )
-    assert "Abonnementsperiode" in page.text and "Abonnement tot en met" in page.text
+    assert "Abonnement vanaf" in page.text and "Abonnement tot en met" in page.text
     form = {
         **fields,
         "account": account_id(app.extensions["contractdesk"], "Consortium"),
@@ -102,7 +102,7 @@ def test_the_quote_form_offers_the_subscription_period_in_dutch(app: APIFlask) -
     }
     refused = support.post("/documents/new", data=form)
     assert refused.status_code == 422
-    assert 'href="#subscription">Abonnementsperiode</a>' in refused.text
+    assert 'href="#subscription-end">Abonnement tot en met</a>' in refused.text
 
     created = support.post("/documents/new", data={**form, "subscription-end": "2029-06-30"})
     assert created.status_code == 302, created.text
