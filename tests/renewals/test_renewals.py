@@ -86,6 +86,7 @@ def test_the_sweep_drafts_one_renewal_at_next_term_prices_and_reminds_twice(
         assert stored is not None
         assert str(stored.parent_id) == licence["id"] and stored.relation == "renewal"
         assert stored.data["term"] == {"start": "2030-01-01", "years": 2}
+        assert stored.data["po_number"] is None  # the licence's PO-SAMPLE-2027 stays with it
         prices = [line["unit_price"] for line in stored.totals["lines"]]
     # physics: the 2030 list; chemistry 16,200 → 16,686.00 → 17,186.58 with the uplift
     # (no 2030 list); the free line 2,000 → 2,060.00 → 2,121.80
