@@ -135,3 +135,26 @@ def test_a_signed_extension_moves_the_renewal_draft_after_the_new_end(app: APIFl
     again = sweep(runtime.unit_of_work(), today=date(2029, 11, 4))
     assert again.redated == [] and again.renewals == []
     assert row_counts(runtime) == before
+
+
+def test_an_amendment_is_judged_a_year_at_a_time_under_the_annual_figure() -> None:
+    record = {
+        "currency": "EUR",
+        "net": "60000.00",
+        "subtotal": "60000.00",
+        "discount": "0.00",
+        "lines": [
+            {"quantity": 1, "unit_price": amount, "amount": amount}
+            for amount in ("30000.00", "-1000.00", "31000.00")
+        ],
+    }
+    data = {
+        "currency": "EUR",
+        "lines": [
+            {"period_start": "2030-01-01"},
+            {"period_start": "2030-01-01"},
+            {"period_start": "2031-01-01"},
+        ],
+    }
+    facts = facts_of(record, data)
+    assert (facts.net_term, facts.net_annual) == (D("60000.00"), D("31000.00"))
