@@ -395,7 +395,13 @@ def renewals_sweep(today: datetime | None) -> None:
         result = renewal_services.sweep(
             runtime.unit_of_work(), today=today.date() if today else None
         )
-    click.echo(f"{len(result.renewals)} renewal drafts made, {result.reminders} reminders")
+    click.echo(
+        f"{len(result.renewals)} renewal drafts made, {len(result.redated)} moved after an "
+        f"extension, {len(result.withdrawn)} withdrawn (licence cancelled), "
+        f"{result.reminders} reminders"
+    )
+    for note in result.notes:
+        click.echo(f"to settle by hand: {note}", err=True)
     for problem in result.problems:
         click.echo(f"not renewed: {problem}", err=True)
     if result.problems:

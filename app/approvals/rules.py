@@ -4,7 +4,8 @@ date, and the approvals that follow. Dated rates are finance's to keep."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from collections import defaultdict
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 from app.approvals.models import ExchangeRate
 from app.assembly.approval_matrix import ApprovalMatrix, Facts, Rate
 from app.assembly.effective_discount import from_record
+from app.assembly.subscription.periods import year_index
 from app.audit import services as audit
 from app.errors import Conflict, FieldError, Forbidden, InvalidInput
 from app.uow import UnitOfWork
@@ -25,13 +27,37 @@ _LARGEST_RATE = Decimal(10) ** 9
 """What the column holds (18 digits, 8 of them decimals), with room to spare."""
 
 
+def _term_years(data: dict[str, Any]) -> int:
+    """The years a document commits to: a licence's term; an extension's added years (a
+    part year counting whole), so that extending a licence is judged like a deal for the
+    years it adds; one for anything else."""
+    ends_on = (data.get("agreement") or {}).get("term_ends_on")
+    if data.get("new_end_date") and ends_on:
+        first = date.fromisoformat(ends_on) + timedelta(days=1)
+        return year_index(first, date.fromisoformat(data["new_end_date"])) + 1
+    return int((data.get("term") or {}).get("years", 1))
+
+
+def _largest_period(record: dict[str, Any], data: dict[str, Any]) -> Decimal | None:
+    """An amendment's largest invoice period: what its lines charge in each period they
+    name (an extension of three years is judged a year at a time under `annual`)."""
+    starts = [line.get("period_start") for line in data.get("lines") or []]
+    lines = record.get("lines") or []
+    if not any(starts) or len(starts) != len(lines):
+        return None
+    by_period: dict[str, Decimal] = defaultdict(Decimal)
+    for start, line in zip(starts, lines, strict=True):
+        by_period[start or ""] += Decimal(line["amount"])
+    return max(by_period.values())
+
+
 def facts_of(record: dict[str, Any], data: dict[str, Any]) -> Facts:
     """The matrix's facts from a document's totals record and its data record."""
     discount = from_record(record)
     years = record.get("years") or []
     annual = max(
         (Decimal(y["subtotal"]) - Decimal(y["discount"]) for y in years),
-        default=None,
+        default=_largest_period(record, data),
     )
     net = Decimal(
         record.get("net")
@@ -44,7 +70,7 @@ def facts_of(record: dict[str, Any], data: dict[str, Any]) -> Facts:
         net_term=net,
         net_annual=annual if annual is not None else net,
         currency=str(record.get("currency") or data["currency"]),
-        term_years=int((data.get("term") or {}).get("years", 1)),
+        term_years=_term_years(data),
         non_standard=tuple(
             sorted(f"{key}: {pos}" for key, pos in positions.items() if pos != "preferred")
         ),

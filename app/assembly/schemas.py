@@ -6,6 +6,7 @@ float ever touches an amount.
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
@@ -395,6 +396,11 @@ class AgreementRef(Strict):
     number: str = Field(min_length=1, max_length=40)
     date: date
     earlier_amendments: list[str] = Field(default_factory=list, max_length=100)
+    term_ends_on: datetime.date | None = Field(
+        default=None,
+        description="The last day of the term before this amendment (an extension is "
+        "judged by the years it adds)",
+    )
 
 
 class ProductAdded(Strict):

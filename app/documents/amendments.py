@@ -10,10 +10,11 @@ one; one removed is credited likewise; an extension is priced as further periods
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from pydantic import Field, ValidationError, model_validator
+from sqlalchemy import select
 
 from app.assembly.consolidation import Consolidated, title_key
 from app.assembly.schemas import (
@@ -28,7 +29,7 @@ from app.assembly.subscription.contract import ChangeProblem
 from app.assembly.subscription.contract import amend as amend_contract
 from app.assembly.subscription.documents import amendment_changes, period_changes
 from app.documents.contracts import AsAmended, as_amended
-from app.documents.models import AMENDMENT
+from app.documents.models import AMENDMENT, RENEWAL, SIGNED, Document
 from app.documents.services import Parent, create_document
 from app.errors import FieldError, InvalidInput
 from app.uow import UnitOfWork
@@ -93,9 +94,10 @@ class AmendRequest(Strict):
 
 
 def _changes(
-    request: AmendRequest, current: Consolidated
+    request: AmendRequest, current: Consolidated, renewal: Document | None = None
 ) -> tuple[list[TitleIn], list[FieldError]]:
-    """The licensed titles the request removes, and what it asks that cannot be."""
+    """The licensed titles the request removes, and what it asks that cannot be. The
+    licence's renewal, once signed, bounds an extension: the two never overlap."""
     errors = []
     if not current.start <= request.effective_date <= current.end:
         errors.append(
@@ -121,6 +123,16 @@ def _changes(
     )
     if request.new_end_date is not None and request.new_end_date <= current.end:
         errors.append(FieldError("/new_end_date", f"the term already runs to {current.end}"))
+    elif request.new_end_date is not None and renewal is not None and renewal.status == SIGNED:
+        renews_on = date.fromisoformat(renewal.data["term"]["start"])
+        if request.new_end_date >= renews_on:
+            errors.append(
+                FieldError(
+                    "/new_end_date",
+                    f"the renewal {renewal.number} is signed and starts on {renews_on}; "
+                    f"the term cannot run past {renews_on - timedelta(days=1)}",
+                )
+            )
     return removed, errors
 
 
@@ -147,7 +159,10 @@ def amend(uow: UnitOfWork, licence_id: uuid.UUID, request: Any, *, actor: User) 
         ) from exc
     with uow:
         current = as_amended(uow.session, licence_id)
-        removed, errors = _changes(asked, current.consolidated)
+        renewal = uow.session.scalar(
+            select(Document).where(Document.parent_id == licence_id, Document.relation == RENEWAL)
+        )
+        removed, errors = _changes(asked, current.consolidated, renewal)
         if errors:
             raise InvalidInput("the amendment does not fit the licence as it stands", errors)
         licence = current.licence
@@ -179,6 +194,7 @@ def amend(uow: UnitOfWork, licence_id: uuid.UUID, request: Any, *, actor: User) 
                 "number": licence.number,
                 "date": current.signed_on.isoformat(),
                 "earlier_amendments": [a.number for a in current.consolidated.amendments],
+                "term_ends_on": current.contract.term.end.isoformat(),
             },
             "effective_date": asked.effective_date.isoformat(),
             "titles_added": [t.model_dump(mode="json") for t in asked.titles_added],

@@ -1,14 +1,19 @@
 """The renewal pipeline: renewals by region and by the quarter their new term starts,
-counted and valued by status, in the base currency of the approval matrix."""
+counted and valued by status, in the base currency of the approval matrix (the reporting
+currency), at the matrix's rates. Values are net, never tax: the net annual value is the
+renewal's first contract year, the total contract value its whole term, both priced by the
+subscription model from the renewal's own lines. A withdrawn renewal (cancelled) is no
+longer in the pipeline."""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from openpyxl import Workbook
 from sqlalchemy import select
@@ -16,10 +21,25 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import Account
 from app.assembly.approval_matrix import ApprovalMatrix
-from app.documents.models import RENEWAL, Document
+from app.assembly.schemas import LicenceData
+from app.assembly.subscription.documents import licence_contract
+from app.assembly.subscription.invoices import contract_value, schedule
+from app.assembly.subscription.periods import Period, contract_year
+from app.documents.models import CANCELLED, RENEWAL, Document
 
 UNASSIGNED = "No region"
-HEADERS = ("Region", "Quarter", "Status", "Renewals", "Value")
+CENT = Decimal("0.01")
+
+
+def headers(base_currency: str) -> list[str]:
+    return [
+        "Region",
+        "Quarter",
+        "Status",
+        "Renewals",
+        f"Net annual value ({base_currency})",
+        f"Total contract value ({base_currency})",
+    ]
 
 
 @dataclass(frozen=True)
@@ -28,11 +48,40 @@ class PipelineRow:
     quarter: str
     status: str
     count: int
-    value: Decimal
+    net_annual: Decimal
+    """The renewals' first contract years, net, in the base currency."""
+    net_term: Decimal
+    """The renewals' whole terms, net, in the base currency."""
 
 
 def quarter_of(day: date) -> str:
     return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def _untaxed(category: str, day: date) -> Decimal:
+    return Decimal(0)
+
+
+def renewal_values(data: dict[str, Any], totals: dict[str, Any]) -> tuple[Decimal, Decimal]:
+    """A renewal's net annual value (its first contract year, whatever its invoice
+    periods) and its total contract value (net over the term), in its currency."""
+    # the titles play no part in the fees; leaving them out spares validating thousands
+    fields = {k: v for k, v in data.items() if k not in ("issued_on", "titles")}
+    contract = licence_contract(
+        LicenceData.model_validate(fields),
+        totals["lines"],
+        day_count=totals.get("day_count", "actual/365"),
+    )
+    first = contract_year(contract.term.start, 0)
+    first_year = replace(
+        contract,
+        term=Period(first.start, min(first.end, contract.term.end)),
+        invoice_periods="contract-years",
+    )
+    return (
+        contract_value(schedule(first_year, _untaxed)),
+        contract_value(schedule(contract, _untaxed)),
+    )
 
 
 def renewal_pipeline(session: Session, matrix: ApprovalMatrix) -> list[PipelineRow]:
@@ -40,20 +89,30 @@ def renewal_pipeline(session: Session, matrix: ApprovalMatrix) -> list[PipelineR
     rows = session.execute(
         select(Document.data, Document.status, Document.totals, Document.currency, Account.region)
         .outerjoin(Account, Account.id == Document.account_id)
-        .where(Document.relation == RENEWAL)
+        .where(Document.relation == RENEWAL, Document.status != CANCELLED)
     )
     counts: dict[tuple[str, str, str], int] = defaultdict(int)
-    values: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
+    annual: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
+    term: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
     for data, status, totals, currency, region in rows:
         key = (
             region or UNASSIGNED,
             quarter_of(date.fromisoformat(data["term"]["start"])),
             status,
         )
+        first_year, whole_term = renewal_values(data, totals)
         counts[key] += 1
-        values[key] += matrix.in_base(Decimal(totals["total"]), currency)
+        annual[key] += matrix.in_base(first_year, currency)
+        term[key] += matrix.in_base(whole_term, currency)
     return [
-        PipelineRow(region, quarter, status, counts[key], values[key].quantize(Decimal("0.01")))
+        PipelineRow(
+            region,
+            quarter,
+            status,
+            counts[key],
+            annual[key].quantize(CENT),
+            term[key].quantize(CENT),
+        )
         for key in sorted(counts, key=lambda k: (k[1], k[0], k[2]))
         for region, quarter, status in [key]
     ]
@@ -62,8 +121,10 @@ def renewal_pipeline(session: Session, matrix: ApprovalMatrix) -> list[PipelineR
 def pipeline_csv(rows: list[PipelineRow], base_currency: str) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([*HEADERS[:-1], f"Value ({base_currency})"])
-    writer.writerows([r.region, r.quarter, r.status, r.count, str(r.value)] for r in rows)
+    writer.writerow(headers(base_currency))
+    writer.writerows(
+        [r.region, r.quarter, r.status, r.count, str(r.net_annual), str(r.net_term)] for r in rows
+    )
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -71,9 +132,9 @@ def pipeline_xlsx(rows: list[PipelineRow], base_currency: str) -> bytes:
     """Counts and values go in as numbers, so that a spreadsheet can pivot them."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Renewal pipeline")
-    sheet.append([*HEADERS[:-1], f"Value ({base_currency})"])
+    sheet.append(headers(base_currency))
     for r in rows:
-        sheet.append([r.region, r.quarter, r.status, r.count, r.value])
+        sheet.append([r.region, r.quarter, r.status, r.count, r.net_annual, r.net_term])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -92,11 +153,12 @@ class Bar:
 def chart_bars(
     rows: list[PipelineRow], *, width: float = 640, height: float = 220
 ) -> tuple[list[str], list[Bar], Decimal]:
-    """Value by quarter, stacked by status: the quarters, the bars and the tallest value."""
+    """Net annual value by quarter, stacked by status: the quarters, the bars and the
+    tallest value."""
     quarters = sorted({r.quarter for r in rows})
     by_quarter: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for r in rows:
-        by_quarter[r.quarter][r.status] += r.value
+        by_quarter[r.quarter][r.status] += r.net_annual
     tallest = max((sum(v.values(), Decimal(0)) for v in by_quarter.values()), default=Decimal(0))
     bars: list[Bar] = []
     if not quarters or not tallest:

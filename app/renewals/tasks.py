@@ -14,6 +14,9 @@ def sweep(runtime: Runtime) -> dict[str, Any]:
     result = services.sweep(runtime.unit_of_work())
     return {
         "renewals": [str(i) for i in result.renewals],
+        "redated": [str(i) for i in result.redated],
+        "withdrawn": [str(i) for i in result.withdrawn],
+        "notes": result.notes,
         "reminders": result.reminders,
         "problems": result.problems,
     }

@@ -30,7 +30,7 @@ from app.assembly.subscription.invoices import (
     contract_value,
     schedule,
 )
-from app.assembly.subscription.periods import Period, anniversary
+from app.assembly.subscription.periods import Period, anniversary, contract_year
 
 D = Decimal
 
@@ -298,3 +298,49 @@ def test_invoicing_by_calendar_year_charges_the_same_as_by_contract_year(
     by_year = schedule(replace(plain, invoice_periods="contract-years"), no_tax)
     by_calendar = schedule(replace(plain, invoice_periods="calendar-years"), no_tax)
     assert contract_value(by_calendar) == contract_value(by_year)
+
+
+@settings(max_examples=60, deadline=None)
+@given(history=histories())
+def test_a_renewal_of_the_contract_as_amended_starts_from_its_last_year_with_the_uplift(
+    history: tuple[Contract, list[tuple[str, date, object]]],
+) -> None:
+    """Whatever amendments came (lines added, ended, repriced, the term extended), the
+    renewal takes exactly the recurring lines in force on the last day, each at its price
+    for the last contract year with the uplift once more; where the last contract year is
+    invoiced whole, each renewed line's first period is its last period with the uplift."""
+    contract, events = history
+    for kind, on, (n, price) in events:  # type: ignore[misc]
+        if kind != "cancel":  # a cancelled licence is not renewed
+            contract = _change(contract, kind, on, n, price)
+    end = contract.term.end
+    renewed = renewal_lines(contract)
+    running = [
+        line
+        for line in contract.lines
+        if not line.one_off and (active := line.active(contract.term)) and active.holds(end)
+    ]
+    assert [line.key for line in renewed] == [line.key for line in running]
+    start = end + timedelta(days=1)
+    renewal = replace(
+        contract,
+        term=Period(start, anniversary(start, 1) - timedelta(days=1)),
+        lines=tuple(renewed),
+        invoice_periods="contract-years",
+        original_end=None,
+    )
+    first = {line.key: line for line in schedule(renewal, no_tax)[0].lines}
+    year = contract.year_of(end)
+    for line in running:
+        last_price = line.unit_price_in(year, contract.uplift_percent, contract.currency)
+        uplifted = apply_uplift(last_price, contract.uplift_percent, contract.currency)
+        assert first[line.key].unit_price == uplifted
+    last = schedule(replace(contract, invoice_periods="contract-years"), no_tax)[-1]
+    if last.period == contract_year(contract.term.start, year):
+        for before in last.lines:
+            if before.key in first and before.charged == last.period:
+                assert first[before.key].unit_price == apply_uplift(
+                    before.unit_price, contract.uplift_percent, contract.currency
+                )
+                assert first[before.key].quantity == before.quantity
+                assert first[before.key].discount_percent == before.discount_percent

@@ -24,9 +24,10 @@ from tests.support.flows import send_and_sign
 D = Decimal
 
 
-def _signed_licence(app: APIFlask) -> dict[str, Any]:
+def _signed_licence(app: APIFlask, tax_rate_percent: str = "0") -> dict[str, Any]:
     sample = PROJECT_ROOT / "contract_templates/licence-agreement/sample.json"
     data: dict[str, Any] = json.loads(sample.read_text())
+    data["tax_rate_percent"] = tax_rate_percent
     data["account"] = account_id(app.extensions["contractdesk"], "Consortium")
     data["lines"] = [
         {"sku": "JNL-PHYS", "quantity": 1},
@@ -86,6 +87,7 @@ def test_the_sweep_drafts_one_renewal_at_next_term_prices_and_reminds_twice(
         assert stored is not None
         assert str(stored.parent_id) == licence["id"] and stored.relation == "renewal"
         assert stored.data["term"] == {"start": "2030-01-01", "years": 2}
+        assert stored.data["po_number"] is None  # the licence's PO-SAMPLE-2027 stays with it
         prices = [line["unit_price"] for line in stored.totals["lines"]]
     # physics: the 2030 list; chemistry 16,200 → 16,686.00 → 17,186.58 with the uplift
     # (no 2030 list); the free line 2,000 → 2,060.00 → 2,121.80
@@ -99,16 +101,19 @@ def test_the_sweep_drafts_one_renewal_at_next_term_prices_and_reminds_twice(
     assert _notifications(runtime) == ["30", "60"]
 
 
-def test_the_pipeline_report_counts_and_values_renewals_by_region_and_quarter(
+def test_the_pipeline_report_values_renewals_net_by_region_and_quarter(
     app: APIFlask,
 ) -> None:
     runtime: Runtime = app.extensions["contractdesk"]
-    _signed_licence(app)
+    _signed_licence(app, tax_rate_percent="21")
     made = sweep(runtime.unit_of_work(), today=date(2029, 10, 15))
     client = app.test_client()
     support = bearer(app, "support@example.com")
     renewal = client.get(f"/api/v1/documents/{made.renewals[0]}", headers=support).json
-    total = renewal["totals"]["total"]
+    # physics 18,500 and chemistry 16,200 less 4 % (no 2030 list) and the free line 2,000,
+    # each with the uplift twice: 38,247.57 net in 2030, 39,394.99 in 2031; 21 % VAT on top
+    assert [p["net"] for p in renewal["invoice_periods"]] == ["38247.57", "39394.99"]
+    assert renewal["totals"]["net"] == "77642.56" and renewal["totals"]["total"] == "93947.50"
 
     login = client.get("/login")
     client.post(
@@ -122,14 +127,30 @@ def test_the_pipeline_report_counts_and_values_renewals_by_region_and_quarter(
     page = client.get("/reports/renewals")
     assert page.status_code == 200
     assert "Benelux" in page.text and "2030-Q1" in page.text and "<svg" in page.text
+    assert "Net annual value" in page.text and "Total contract value" in page.text
+    assert "38,247.57" in page.text and "77,642.56" in page.text
 
     rows = list(
         csv.reader(io.StringIO(client.get("/reports/renewals.csv").data.decode("utf-8-sig")))
     )
     assert rows == [
-        ["Region", "Quarter", "Status", "Renewals", "Value (EUR)"],
-        ["Benelux", "2030-Q1", renewal["status"], "1", total],
+        [
+            "Region",
+            "Quarter",
+            "Status",
+            "Renewals",
+            "Net annual value (EUR)",
+            "Total contract value (EUR)",
+        ],
+        ["Benelux", "2030-Q1", renewal["status"], "1", "38247.57", "77642.56"],
     ]
     sheet = load_workbook(io.BytesIO(client.get("/reports/renewals.xlsx").data)).active
     assert sheet is not None
-    assert [c.value for c in sheet[2]] == ["Benelux", "2030-Q1", renewal["status"], 1, float(total)]
+    assert [c.value for c in sheet[2]] == [
+        "Benelux",
+        "2030-Q1",
+        renewal["status"],
+        1,
+        38247.57,
+        77642.56,
+    ]
