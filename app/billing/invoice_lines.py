@@ -62,12 +62,12 @@ def adjustment_lines(
     line, or one credited whole)."""
     now = {line.key: line.charged for line in target.lines} if target else {}
     before: dict[str, Period] = {}
-    for line in booked:
+    for entry in booked:
         span = Period(
-            date.fromisoformat(line["charged_from"]), date.fromisoformat(line["charged_to"])
+            date.fromisoformat(entry["charged_from"]), date.fromisoformat(entry["charged_to"])
         )
-        known = before.get(line["key"])
-        before[line["key"]] = (
+        known = before.get(entry["key"])
+        before[entry["key"]] = (
             Period(min(known.start, span.start), max(known.end, span.end)) if known else span
         )
     out = []

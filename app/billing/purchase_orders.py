@@ -140,7 +140,7 @@ def held(uow: UnitOfWork) -> list[tuple[Invoice, Document]]:
                 .join(Document, Document.id == Invoice.contract_id)
                 .where(Invoice.status == HELD)
                 .order_by(Invoice.invoice_on, Invoice.created_at)
-            ).tuples()
+            )
         ]
 
 
