@@ -18,6 +18,7 @@ from app.billing import invoicing
 from app.documents.contracts import as_amended
 from app.reports.order_to_bill import order_to_bill
 from app.runtime import Runtime
+from app.web.schemas.webhooks import InvoiceEvent
 from tests.conftest import WebhookReceiver, account_id, bearer, row_counts
 from tests.support.flows import send_and_sign, signed_licence
 
@@ -81,6 +82,7 @@ def test_a_licence_trigger_describes_its_first_invoice_alone(
     _subscribe(app, webhook_receiver)
     licence = _licence(app, po_number="PO-2027-1")
     [trigger] = _events(app, webhook_receiver)
+    InvoiceEvent.model_validate(trigger)  # as the OpenAPI document describes it
     data = trigger["data"]
     assert trigger["type"] == "invoice.trigger" and data["kind"] == "invoice"
     assert data["contract"]["number"] == licence["number"]
@@ -205,6 +207,7 @@ def test_a_cancellation_credits_the_rest_of_the_year_invoiced_and_nothing_after(
     _sweep(app, date(2029, 6, 1))
     events = _events(app, webhook_receiver)
     assert [e["type"] for e in events] == ["invoice.trigger", "invoice.trigger", "invoice.credit"]
+    InvoiceEvent.model_validate(events[-1])
     credit = events[-1]["data"]
     assert credit["kind"] == "credit" and credit["reason"] == "library closed"
     assert credit["period"]["number"] == 2
