@@ -409,6 +409,32 @@ def renewals_sweep(today: datetime | None) -> None:
 
 
 @main.group()
+def invoices() -> None:
+    """The invoice ledger: invoices due, held and sent."""
+
+
+@invoices.command("sweep")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Sweep as of this day (default: today).",
+)
+def invoices_sweep(today: datetime | None) -> None:
+    """Send the invoices due and the held ones whose PO is set (the periodic job does the
+    same; running it twice sends nothing twice)."""
+    from app.billing import invoicing
+
+    with _runtime() as runtime:
+        result = invoicing.sweep(runtime.unit_of_work(), today=today.date() if today else None)
+    click.echo(f"{len(result.issued)} invoices issued, {len(result.released)} held ones sent")
+    for problem in result.problems:
+        click.echo(f"not invoiced: {problem}", err=True)
+    if result.problems:
+        sys.exit(1)
+
+
+@main.group()
 def approvals() -> None:
     """The approval matrix: why a document needs the approvals it needs."""
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import docx
@@ -27,6 +28,8 @@ from tests.conftest import (
     make_settings,
 )
 from tests.support.flows import quote_request, sign_as
+
+D = Decimal
 
 
 @pytest.fixture(params=["postgresql", "sqlite"])
@@ -204,9 +207,10 @@ def test_a_quote_goes_from_api_to_signature_to_invoice_trigger(
     assert data["document_version"] == 1
     assert data["currency"] == "GBP"
     assert data["po_number"] == "PO-88-2027"
-    assert data["customer"]["name"] == "University of Northfield Library"
+    assert data["bill_to"]["name"] == "University of Northfield Library"
     assert {k: data[k] for k in EXPECTED_TOTALS} == EXPECTED_TOTALS
-    assert [line["amount"] for line in data["billing_lines"]] == ["13523.50", "49200.00", "950.00"]
+    assert [line["amount"] for line in data["lines"]] == ["13523.50", "49200.00", "950.00"]
+    assert sum(D(line["net"]) for line in data["lines"]) == D(EXPECTED_TOTALS["net"])
 
     assert retry_due(runtime) == 0
     assert len(webhook_receiver.received) == 1

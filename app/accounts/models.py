@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import String, Text
+from sqlalchemy import String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, IdMixin
@@ -20,3 +20,5 @@ class Account(IdMixin, Base):
     erp_id: Mapped[str | None] = mapped_column(String(100))
     contact_name: Mapped[str | None] = mapped_column(String(200))
     contact_email: Mapped[str | None] = mapped_column(String(320))
+    requires_po: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """Invoices need the customer's PO: one due without it is held, not sent."""

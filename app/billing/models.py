@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
@@ -15,6 +15,14 @@ if TYPE_CHECKING:
 PENDING = "pending"
 DELIVERED = "delivered"
 FAILED = "failed"
+
+ISSUED = "issued"
+HELD = "held"
+"""An invoice due for a customer that requires a PO and has none for its period: kept,
+not sent, shown to finance, sent once the PO is set."""
+INVOICE = "invoice"
+ADJUSTMENT = "adjustment"
+CREDIT = "credit"
 
 
 class WebhookEndpoint(IdMixin, Base):
@@ -103,4 +111,64 @@ class Cancellation(IdMixin, Base):
     whole: Mapped[bool]
     reason: Mapped[str] = mapped_column(Text)
     cancelled_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user.id"))
-    event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("outbox_event.id"))
+    event_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("outbox_event.id"))
+    """The first credit note's event; None where nothing invoiced needed crediting."""
+    effective_on: Mapped[date | None]
+    """A licence's: nothing is charged from this day on. None: a quote's, credited whole."""
+
+
+class Invoice(IdMixin, Base):
+    """The invoice ledger: one row per invoice, adjustment invoice or credit note a signed
+    contract gives rise to. `key` names what caused it within the contract (`period-2`,
+    `A-2027-000003:period-1`, `cancellation-<id>:period-2`), and is unique per contract, so
+    a period's invoice is issued once however many sweeps run at the same time; what has
+    been invoiced for a period is the sum of its rows."""
+
+    __tablename__ = "invoice"
+    __table_args__ = (UniqueConstraint("contract_id", "key"),)
+
+    contract_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("document.id"), index=True)
+    """The licence or quote invoiced."""
+    document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("document.id"))
+    """The document that gave rise to it: the contract itself, or an amendment."""
+    key: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    period_number: Mapped[int]
+    period_start: Mapped[date]
+    period_end: Mapped[date]
+    invoice_on: Mapped[date]
+    due_on: Mapped[date]
+    bill_to: Mapped[dict[str, Any]] = mapped_column(JSON)
+    lines: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    totals: Mapped[dict[str, Any]] = mapped_column(JSON)
+    """subtotal, discount, net, tax, total and the tax `bands` by rate, decimal strings."""
+    currency: Mapped[str] = mapped_column(String(3))
+    tax_treatment: Mapped[str] = mapped_column(String(40))
+    tax_note: Mapped[str] = mapped_column(Text, default="")
+    po_number: Mapped[str | None] = mapped_column(String(100))
+    contract_number: Mapped[str] = mapped_column(String(40))
+    contract_version: Mapped[int]
+    amendments: Mapped[list[str]] = mapped_column(JSON, default=list)
+    """The signed amendments in force when it was issued: the contract as amended."""
+    reason: Mapped[str] = mapped_column(Text, default="")
+    event_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("outbox_event.id"))
+    issued_at: Mapped[datetime | None]
+
+    @property
+    def webhook_id(self) -> str | None:
+        """The `webhook-id` it was sent with (its event's `message_id`); None while held."""
+        return f"msg_{self.event_id.hex}" if self.event_id else None
+
+
+class PurchaseOrder(IdMixin, Base):
+    """The customer's PO for one invoice period of a contract (the contract's own
+    `po_number` stands for its first period until one is set here)."""
+
+    __tablename__ = "purchase_order"
+    __table_args__ = (UniqueConstraint("contract_id", "period_number"),)
+
+    contract_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("document.id"))
+    period_number: Mapped[int]
+    po_number: Mapped[str] = mapped_column(String(100))
+    set_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user.id"))

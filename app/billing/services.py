@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta
-from decimal import Decimal
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import exists, select
@@ -12,7 +11,6 @@ from sqlalchemy.orm import Session, object_session
 
 from app.accounts.models import Account
 from app.audit import services as audit
-from app.billing.credits import Credit
 from app.billing.models import PENDING, OutboxEvent, WebhookDelivery, WebhookEndpoint
 from app.billing.signatures import new_secret
 from app.db import utcnow
@@ -148,126 +146,21 @@ def publish(
     return event
 
 
-def billing_schedule(document: Document, signed_on: date) -> list[dict[str, str]]:
-    """One line per invoice: a quote or an amendment is invoiced once, on signature (an
-    amendment not before it takes effect); a licence once per year of its term, each year
-    on its first day (the first not before signature)."""
-    totals = document.totals
-
-    def invoice(on: date, description: str, net: str, tax: str, total: str) -> dict[str, str]:
-        on = max(on, signed_on)
-        return {
-            "invoice_on": on.isoformat(),
-            "due_on": (on + timedelta(days=PAYMENT_DAYS)).isoformat(),
-            "description": description,
-            "net": net,
-            "tax": tax,
-            "total": total,
-        }
-
-    if totals.get("years"):
-        return [
-            invoice(
-                date.fromisoformat(year["starts"]),
-                f"{document.number}, year {year['year']} from {year['starts']}",
-                str(Decimal(year["subtotal"]) - Decimal(year["discount"])),
-                year["tax"],
-                year["total"],
-            )
-            for year in totals["years"]
-        ]
-    effective = document.data.get("effective_date")
-    starts = date.fromisoformat(effective) if effective else signed_on
-    return [invoice(starts, document.number, totals["net"], totals["tax"], totals["total"])]
-
-
 def invoiced_at(
     session: Session, document_ids: list[uuid.UUID] | None = None
 ) -> dict[uuid.UUID, datetime]:
     """When each document (of those given, else of all) went to invoicing: the time its
-    invoice.trigger was written."""
+    first invoice.trigger was written."""
     query = select(OutboxEvent.document_id, OutboxEvent.created_at).where(
         OutboxEvent.event_type == "invoice.trigger", OutboxEvent.document_id.is_not(None)
     )
     if document_ids is not None:
         query = query.where(OutboxEvent.document_id.in_(document_ids))
-    return {document_id: at for document_id, at in session.execute(query).all() if document_id}
-
-
-def invoice_trigger_data(document: Document) -> dict[str, Any]:
-    """What an ERP needs to bill a signed contract: who, under which PO, what was sold and
-    the billing schedule, one line per invoice."""
-    signed_on = utcnow().date()
-    lines = document.totals.get("lines", [])
-    account = document.customer
-    return {
-        "document_id": str(document.id),
-        "document_number": document.number,
-        "document_version": document.current_version,
-        "external_ref": document.external_ref,
-        "customer": account,
-        "customer_erp_id": account_erp_id(document),
-        "po_number": document.data.get("po_number"),
-        "currency": document.currency,
-        "billing_schedule": billing_schedule(document, signed_on),
-        "billing_lines": [
-            {
-                "description": line["description"],
-                "sku": line.get("sku"),
-                "quantity": line["quantity"],
-                "unit_price": line["unit_price"],
-                "discount_percent": line["discount_percent"],
-                "amount": line["amount"],
-                "invoice_on": signed_on.isoformat(),
-            }
-            for line in lines
-        ],
-        "subtotal": document.totals["subtotal"],
-        "discount": document.totals["discount"],
-        "net": document.totals["net"],
-        "tax_rate_percent": document.totals["tax_rate_percent"],
-        "tax": document.totals["tax"],
-        "total": document.totals["total"],
-        "invoice_on": signed_on.isoformat(),
-        "due_on": (signed_on + timedelta(days=PAYMENT_DAYS)).isoformat(),
-    }
-
-
-def invoice_credit_data(
-    document: Document,
-    credit: Credit,
-    *,
-    whole: bool,
-    reason: str,
-    credits_event: str | None,
-) -> dict[str, Any]:
-    """What an ERP needs to raise the credit note for a cancellation."""
-    lines = document.totals.get("lines", [])
-    return {
-        "document_id": str(document.id),
-        "document_number": document.number,
-        "external_ref": document.external_ref,
-        "customer": document.customer,
-        "po_number": document.data.get("po_number"),
-        "currency": document.currency,
-        "credits_event_id": credits_event,
-        "whole": whole,
-        "reason": reason,
-        "credit_lines": [
-            {
-                "line": index,
-                "description": lines[index]["description"],
-                "sku": lines[index].get("sku"),
-                "amount": lines[index]["amount"],
-            }
-            for index in credit.lines
-        ],
-        "tax_rate_percent": document.totals["tax_rate_percent"],
-        "net": str(credit.net),
-        "tax": str(credit.tax),
-        "total": str(credit.total),
-        "credit_on": utcnow().date().isoformat(),
-    }
+    first: dict[uuid.UUID, datetime] = {}
+    for document_id, at in session.execute(query).all():
+        if document_id and (document_id not in first or at < first[document_id]):
+            first[document_id] = at
+    return first
 
 
 def deliveries_for(session: Session, event: OutboxEvent) -> list[WebhookDelivery]:

@@ -1,13 +1,15 @@
-"""Background tasks of billing: deliver one event now, or sweep every delivery that is due."""
+"""Background tasks of billing: deliver one event now, sweep every delivery that is due, and
+the daily invoicing sweep."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from app.billing import invoicing
 from app.billing.delivery import attempt, due_delivery_ids
 from app.billing.models import PENDING, WebhookDelivery
 from app.db import utcnow
@@ -39,3 +41,13 @@ def retry_due(runtime: Runtime, now: datetime | None = None) -> int:
     for delivery_id in ids:
         attempt(uow, delivery_id, now=now)
     return len(ids)
+
+
+def invoice_sweep(runtime: Runtime) -> dict[str, Any]:
+    """The invoices due today, and the held ones whose PO has come."""
+    result = invoicing.sweep(runtime.unit_of_work())
+    return {
+        "issued": [str(i) for i in result.issued],
+        "released": [str(i) for i in result.released],
+        "problems": result.problems,
+    }

@@ -19,7 +19,7 @@ from app.assembly.subscription.contract import Contract
 from app.assembly.subscription.documents import as_amended as amended_contract
 from app.assembly.subscription.documents import licence_contract
 from app.assembly.subscription.invoices import RateOf
-from app.documents.models import AMENDMENT, SIGNED, Document
+from app.documents.models import AMENDMENT, CANCELLED, SIGNED, Document
 from app.documents.services import get_document
 from app.errors import Conflict
 from app.signing.models import Envelope
@@ -74,12 +74,16 @@ def signed_amendments(session: Session, licence: Document) -> list[Document]:
     )
 
 
-def as_amended(session: Session, licence_id: uuid.UUID) -> AsAmended:
-    """The licence after every signed amendment, in the order they take effect."""
+def as_amended(
+    session: Session, licence_id: uuid.UUID, *, cancelled_too: bool = False
+) -> AsAmended:
+    """The licence after every signed amendment, in the order they take effect.
+    `cancelled_too`: a cancelled licence as well (billing credits and ends it from its
+    cancellation's date)."""
     licence = get_document(session, licence_id)
     if licence.kind != "licence":
         raise Conflict(f"{licence.number} is a {licence.kind}, not a licence agreement")
-    if licence.status != SIGNED:
+    if licence.status != SIGNED and not (cancelled_too and licence.status == CANCELLED):
         raise Conflict(f"licence {licence.number} is {licence.status}; only a signed one stands")
     amendments = [
         (a, signed_on(session, a), stored_data(a, AmendmentData))

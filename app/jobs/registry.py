@@ -26,6 +26,7 @@ def tasks() -> dict[str, Task]:
         "batches.make_row": batch_tasks.make_row,
         "batches.resume": batch_tasks.resume,
         "billing.deliver_event": billing_tasks.deliver_event,
+        "billing.invoice_sweep": billing_tasks.invoice_sweep,
         "billing.retry_due": billing_tasks.retry_due,
         "documents.confirm_order": document_tasks.confirm_order,
         "documents.create": document_tasks.create,
@@ -44,6 +45,7 @@ def tasks() -> dict[str, Task]:
 
 PERIODIC = (
     "batches.resume",
+    "billing.invoice_sweep",
     "billing.retry_due",
     "documents.release_stale_numbers",
     "documents.expire_quotes",

@@ -1,24 +1,27 @@
 """Order to bill: by region and the month documents were created, how many were created,
-approved, signed and invoiced; the median time from creation to signature; and the
-touchless rate: of the documents invoiced, those made through the API (or a batch, or the
-renewals sweep) that needed no approval and were sent through the API, so no person
-touched them on the way."""
+approved, signed and invoiced; the median time from creation to signature; the touchless
+rate: of the documents invoiced, those made through the API (or a batch, or the renewals
+sweep) that needed no approval and were sent through the API, so no person touched them on
+the way; and what was taken back: the contracts cancelled and the credit notes sent for
+them (from the invoice ledger)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import statistics
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
 from openpyxl import Workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Account
 from app.billing import services as billing
+from app.billing.models import CREDIT, ISSUED, Invoice
 from app.documents.models import CANCELLED, SIGNED, Approval, Document
 from app.renewals.pipeline import UNASSIGNED, Bar
 from app.signing.models import Envelope
@@ -34,6 +37,8 @@ HEADERS = (
     "Median hours to signature",
     "Touchless",
     "Touchless rate %",
+    "Cancelled",
+    "Credit notes",
 )
 
 
@@ -47,6 +52,9 @@ class OrderToBillRow:
     invoiced: int
     median_hours_to_signature: Decimal | None
     touchless: int
+    cancelled: int = 0
+    credit_notes: int = 0
+    """Credit notes sent for the group's contracts (a quote's line or a licence's rest)."""
 
     @property
     def touchless_rate(self) -> Decimal | None:
@@ -65,6 +73,8 @@ class OrderToBillRow:
             self.median_hours_to_signature,
             self.touchless,
             self.touchless_rate,
+            self.cancelled,
+            self.credit_notes,
         ]
 
 
@@ -82,6 +92,14 @@ def order_to_bill(session: Session) -> list[OrderToBillRow]:
             )
         )
     )
+    credit_notes: dict[uuid.UUID, int] = {
+        contract_id: count
+        for contract_id, count in session.execute(
+            select(Invoice.contract_id, func.count())
+            .where(Invoice.kind == CREDIT, Invoice.status == ISSUED)
+            .group_by(Invoice.contract_id)
+        )
+    }
     envelopes = {
         e.document_id: e for e in session.scalars(select(Envelope).order_by(Envelope.created_at))
     }
@@ -116,6 +134,8 @@ def order_to_bill(session: Session) -> list[OrderToBillRow]:
                 if hours
                 else None,
                 touchless=touchless,
+                cancelled=sum(1 for d in docs if d.status == CANCELLED),
+                credit_notes=sum(credit_notes.get(d.id, 0) for d in docs),
             )
         )
     return rows

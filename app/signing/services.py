@@ -2,7 +2,7 @@
 
 Each signer gets a one-time link; the token itself is never stored, only its SHA-256.
 When the last signer signs, the signed PDF (signature page + PAdES signature) is stored
-and the `invoice.trigger` event is written in the same transaction.
+and the invoices due are written to the ledger and the outbox in the same transaction.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit import services as audit
+from app.billing import invoicing
 from app.billing import services as billing
 from app.db import utcnow
 from app.documents import validity
@@ -533,20 +534,14 @@ def _complete(uow: UnitOfWork, envelope: Envelope, document: Document) -> None:
     envelope.completed_at = utcnow()
     document.status = SIGNED
     billing.publish(uow, "document.signed", document)
-    event = billing.emit(
-        uow.session,
-        event_type="invoice.trigger",
-        document=document,
-        data=billing.invoice_trigger_data(document),
-    )
+    invoices = invoicing.on_signed(uow, document)
     audit.record_event(
         uow.session,
         tag="document.signed",
         subject=document,
         actor=None,
-        data={"sha256": stored.sha256, "event": event.message_id},
+        data={"sha256": stored.sha256, "invoices": [str(i.id) for i in invoices]},
     )
-    uow.enqueue("billing.deliver_event", event_id=str(event.id))
     uow.enqueue("documents.confirm_order", document_id=str(document.id))
 
 

@@ -22,6 +22,7 @@ from app.web.api import approvals as api_approvals
 from app.web.api import batches as api_batches
 from app.web.api import catalogue as api_catalogue
 from app.web.api import documents as api_documents
+from app.web.api import invoices as api_invoices
 from app.web.api import library as api_library
 from app.web.api import provider_webhooks as api_provider_webhooks
 from app.web.api import titles as api_titles
@@ -50,6 +51,7 @@ def init_app(app: APIFlask, settings: Settings) -> None:
     csrf.init_app(app)
     keyed = [
         api_documents.bp,
+        api_invoices.bp,
         api_catalogue.bp,
         api_api_keys.bp,
         api_approvals.bp,
@@ -78,4 +80,8 @@ def init_app(app: APIFlask, settings: Settings) -> None:
         app.register_blueprint(page_bp)
     pages_auth.init_app(app)
     docs.init_app(app)
-    app.spec_processor(lambda document: spec.add_api_conventions(spec.add_kind_schemas(document)))
+    app.spec_processor(
+        lambda document: spec.add_api_conventions(
+            spec.add_webhook_events(spec.add_kind_schemas(document))
+        )
+    )

@@ -3,6 +3,8 @@ back beside their fields: each field is named by its element id on the document 
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
@@ -48,8 +50,10 @@ def field_id(form: str, pointer: str) -> str:
         return _signer_field(pointer)
     if form == "void" and name == "reason":
         return "void-reason"
-    if form == "cancel" and name in {"reason", "lines"}:
-        return f"cancel-{name}"
+    if form == "cancel" and name in {"reason", "lines", "effective_date"}:
+        return f"cancel-{name.replace('_', '-')}"
+    if form == "po" and name in {"period", "po_number"}:
+        return f"po-{name.replace('_', '-')}"
     if form == "decide" and name == "comment":
         return "comment"
     return "form"
@@ -67,8 +71,20 @@ def label(name: str) -> str:
         "void-reason": _("Reason to withdraw"),
         "cancel-reason": _("Reason"),
         "cancel-lines": _("Lines to cancel"),
+        "cancel-effective-date": _("Cancelled from"),
+        "po-period": _("Invoice period"),
+        "po-po-number": _("PO number"),
         "comment": _("Comment"),
     }.get(name, name)
+
+
+def day(typed: str) -> date | None:
+    """A date typed in a form (an HTML date field's YYYY-MM-DD); None for none or nonsense,
+    which the service then asks for."""
+    try:
+        return date.fromisoformat(typed.strip())
+    except ValueError:
+        return None
 
 
 def typed(form: MultiDict[str, str]) -> dict[str, object]:

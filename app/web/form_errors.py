@@ -62,6 +62,12 @@ def _by_field(name: str, error: FieldError) -> str | None:
     if name in DATE_FIELDS or code.startswith("date"):
         if code == "date_in_past":
             return _("Choose today or a later day.")
+        if code == "outside_term":
+            return _(
+                "Choose a day from %(start)s to %(end)s.",
+                start=params.get("start", ""),
+                end=params.get("end", ""),
+            )
         return _("Enter a date (day, month and year).")
     if name == "quantity":
         return _("Enter a whole number of 1 or more.")
@@ -98,6 +104,13 @@ def _by_text_field(name: str, error: FieldError) -> str | None:
                 scopes=params.get("scopes", ""),
             )
         return _("Tick at least one scope, or none for all the role allows.")
+    if name == "period":
+        if code == "period_invoiced":
+            return _(
+                "Period %(period)s is invoiced already: its PO can no longer change.",
+                period=params.get("period", ""),
+            )
+        return _("Choose a period of the contract.")
     if name == "lines":
         return {
             "whole_only": _("A licence is cancelled as a whole: untick every line."),

@@ -13,6 +13,7 @@ from flask import current_app
 
 from app.assembly.kinds import KINDS
 from app.web.problems import PROBLEM_JSON
+from app.web.schemas.webhooks import InvoiceEvent
 
 # Pydantic leaves a decimal's constraints under its own names, which JSON Schema ignores.
 DECIMAL_CONSTRAINTS = ("ge", "gt", "le", "lt", "max_digits", "decimal_places")
@@ -89,6 +90,42 @@ def add_kind_schemas(spec: dict[Any, Any] | str) -> dict[Any, Any] | str:
                 for kind in KINDS.values()
             ],
         }
+    return spec
+
+
+def add_webhook_events(spec: dict[Any, Any] | str) -> dict[Any, Any] | str:
+    """The invoicing events an ERP receives, as OpenAPI 3.1 `webhooks`: one shape for
+    `invoice.trigger` and `invoice.credit`."""
+    if isinstance(spec, str):
+        return spec
+    schema = InvoiceEvent.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    schemas.update(schema.pop("$defs", {}))
+    schemas["InvoiceEvent"] = schema
+    said = {
+        "invoice.trigger": "An invoice or an adjustment invoice: the first periods due at "
+        "signature, each later period on the day it starts (a daily sweep), the difference "
+        "an amendment makes to periods already invoiced.",
+        "invoice.credit": "A credit note: a cancellation's credit for what an invoice charged "
+        "after the cancellation's date, or an amendment that lowers a period invoiced.",
+    }
+    spec["webhooks"] = {
+        name: {
+            "post": {
+                "summary": name,
+                "description": text + " Signed per Standard Webhooks; deduplicate on `webhook-id`.",
+                "requestBody": {
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/InvoiceEvent"}
+                        }
+                    }
+                },
+                "responses": {"200": {"description": "Received (any 2xx)"}},
+            }
+        }
+        for name, text in said.items()
+    }
     return spec
 
 
@@ -169,7 +206,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "titles_removed": [{"issn": "1037-0536"}],
         "new_end_date": "2030-12-31",
     },
-    "CancelIn": {"reason": "The training day is not needed", "lines": [2]},
+    "CancelIn": {"reason": "The library closes its Delft site", "effective_date": "2028-07-01"},
     "ReplayIn": {"endpoint_id": "00000000-0000-0000-0000-000000000000"},
     "WebhookEndpointChange": {"enabled": True},
     "RotateSecretIn": {"keep_previous_hours": 24},

@@ -133,13 +133,21 @@ def test_finance_cancels_a_line_then_the_rest_and_the_erp_books_each_credit_once
     assert after.status_code == 409
 
     webhook_receiver.wait_for(3)
-    booked = list(webhook_receiver.ledger.items())
-    [(trigger_id, trigger)] = [(k, v) for k, v in booked if v["type"] == "invoice.trigger"]
-    credits = [v["data"] for _, v in booked if v["type"] == "invoice.credit"]
+    booked = list(webhook_receiver.ledger.values())
+    [trigger] = [v["data"] for v in booked if v["type"] == "invoice.trigger"]
+    credits = [v["data"] for v in booked if v["type"] == "invoice.credit"]
     assert len(credits) == 2
-    assert {c["credits_event_id"] for c in credits} == {trigger_id}
+    assert {(c["kind"], c["contract"]["number"], c["period"]["number"]) for c in credits} == {
+        ("credit", quote["number"], 1)
+    }
     assert [c["reason"] for c in credits] == ["training not needed", "the library closed"]
-    assert sum(D(c["total"]) for c in credits) == D(trigger["data"]["total"])
-    assert credits[0]["credit_lines"] == [
-        {"line": 2, "description": "On-site training day", "sku": None, "amount": "950.00"}
-    ]
+    assert sum(D(c["total"]) for c in credits) == -D(trigger["total"])
+    [training] = credits[0]["lines"]
+    assert (training["key"], training["description"], training["net"], training["tax"]) == (
+        "line-3",
+        "On-site training day",
+        "-950.00",
+        "-190.00",
+    )
+    for credit in credits:
+        assert sum(D(line["gross"]) for line in credit["lines"]) == D(credit["total"])

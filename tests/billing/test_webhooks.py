@@ -72,15 +72,26 @@ def test_an_endpoint_gets_each_event_type_in_order_signed(
         assert payload["data"]["document_id"] == document_id
     trigger = webhook_receiver.received[-1].json["data"]
     today = utcnow().date()
-    assert trigger["customer_erp_id"] == "ERP-10021"
-    assert trigger["billing_schedule"] == [
+    assert trigger["bill_to"]["erp_id"] == "ERP-10021"
+    assert (trigger["invoice_on"], trigger["due_on"]) == (
+        today.isoformat(),
+        (today + timedelta(days=30)).isoformat(),
+    )
+    assert trigger["period"] == {
+        "number": 1,
+        "start": f"{today.year}-01-01",
+        "end": f"{today.year}-12-31",
+    }
+    assert trigger["schedule"] == [
         {
+            "period": 1,
+            "start": f"{today.year}-01-01",
+            "end": f"{today.year}-12-31",
             "invoice_on": today.isoformat(),
-            "due_on": (today + timedelta(days=30)).isoformat(),
-            "description": trigger["document_number"],
-            "net": trigger["subtotal"],
+            "net": trigger["net"],
             "tax": trigger["tax"],
             "total": trigger["total"],
+            "status": "invoiced",
         }
     ]
 
@@ -91,12 +102,14 @@ def test_a_licence_is_billed_once_a_year_of_its_term(
     _subscribe(app, webhook_receiver, ["invoice.trigger"])
     licence = signed_licence(app)  # 2027 to 2029, 3 % uplift
     app.extensions["contractdesk"].jobs.wait_idle()
-    [hook] = webhook_receiver.received
-    schedule = hook.json["data"]["billing_schedule"]
+    [hook] = webhook_receiver.received  # the first year's invoice; the sweep sends the rest
+    data = hook.json["data"]
+    assert (
+        data["period"]["start"] == "2027-01-01" and data["contract"]["number"] == licence["number"]
+    )
+    schedule = data["schedule"]
     assert [line["invoice_on"] for line in schedule] == ["2027-01-01", "2028-01-01", "2029-01-01"]
-    assert [line["description"] for line in schedule][
-        1
-    ] == f"{licence['number']}, year 2 from 2028-01-01"
+    assert schedule[0]["total"] == data["total"]
     assert sum(float(line["total"]) for line in schedule) == pytest.approx(
         float(licence["totals"]["total"])
     )

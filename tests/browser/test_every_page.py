@@ -211,6 +211,7 @@ def test_every_page_is_accessible_quiet_and_in_the_browsers_language(
     visitor.log_in("finance@example.com")
     visitor.visit(f"/documents/{desk.licence}")
     visitor.visit(f"/documents/{desk.licence}/as-amended")
+    visitor.visit("/finance/invoices")
     visitor.visit("/finance/webhooks")
     visitor.visit("/reports/approvals")
     visitor.visit(f"/finance/webhooks/{desk.endpoint}")

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from urllib3.exceptions import HTTPError as TransportError
 
 from app.audit import services as audit
+from app.billing import invoicing
 from app.billing import services as billing
 from app.config import Settings
 from app.db import utcnow
@@ -404,20 +405,18 @@ def _complete(uow: UnitOfWork, envelope: Envelope) -> None:
             signer.signed_at = signer.signed_at or envelope.completed_at
     document.status = SIGNED
     billing.publish(uow, "document.signed", document)
-    event = billing.emit(
-        uow.session,
-        event_type="invoice.trigger",
-        document=document,
-        data=billing.invoice_trigger_data(document),
-    )
+    invoices = invoicing.on_signed(uow, document)
     audit.record_event(
         uow.session,
         tag="document.signed",
         subject=document,
         actor=None,
-        data={"provider": PROVIDER, "sha256": stored.sha256, "event": event.message_id},
+        data={
+            "provider": PROVIDER,
+            "sha256": stored.sha256,
+            "invoices": [str(i.id) for i in invoices],
+        },
     )
-    uow.enqueue("billing.deliver_event", event_id=str(event.id))
     uow.enqueue("documents.confirm_order", document_id=str(document.id))
 
 

@@ -177,6 +177,7 @@ def document_out(
             {
                 "lines": c.lines,
                 "whole": c.whole,
+                "effective_date": c.effective_on,
                 "net": c.net,
                 "tax": c.tax,
                 "total": c.total,
@@ -531,9 +532,11 @@ def as_amended_docx(document_id: uuid.UUID, query_data: AsAmendedQuery) -> Respo
 @bp.input(CancelIn)
 @bp.output(DocumentOut)
 @bp.doc(
-    summary="Cancel a signed contract, wholly or some lines (finance); credits go out",
-    description="Sends an invoice.credit event with the amounts to credit, delivered like "
-    "invoice.trigger. A licence is cancelled only as a whole.",
+    summary="Cancel a signed contract (finance); credit notes go out",
+    description="A licence is cancelled as a whole from `effective_date`: each invoice "
+    "already sent is credited what it charged for the days from that date on (prorated), "
+    "one invoice.credit event per credited invoice; later periods are never invoiced. A "
+    "quote is cancelled wholly or some of its lines, each credited as it was invoiced.",
     responses=[403, 404, 409, 422],
 )
 def cancel(document_id: uuid.UUID, json_data: CancelIn) -> dict[str, Any]:
@@ -543,6 +546,7 @@ def cancel(document_id: uuid.UUID, json_data: CancelIn) -> dict[str, Any]:
         reason=json_data.reason,
         lines=json_data.lines,
         actor=current_user(),
+        effective_date=json_data.effective_date,
     )
     return document_out(document_overview_of(document_id))
 

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from app.accounts import services as accounts
 from app.approvals import decisions
-from app.billing import cancellations
+from app.billing import cancellations, purchase_orders
 from app.billing import services as billing
 from app.catalogue import services as catalogue
 from app.db import utcnow
@@ -167,6 +167,7 @@ def _document_page(
         )
         invoiced = billing.invoiced_at(uow.session, [document_id]).get(document_id)
         steps = timeline(overview.document, overview.history, overview.signers, invoiced)
+    invoicing = purchase_orders.invoicing_of(unit_of_work(), document_id)
     links = session.pop(f"links-{document_id}", None)
     return render_template(
         "document.html",
@@ -176,6 +177,8 @@ def _document_page(
         waiting_roles=waiting,
         can_decide=can_decide,
         steps=steps,
+        invoicing=invoicing,
+        po_roles=purchase_orders.PO_ROLES,
         errors=errors,
         labels={name: document_forms.label(name) for name in errors},
         refused=refused,
@@ -296,10 +299,33 @@ def cancel(document_id: uuid.UUID) -> ResponseReturnValue:
             reason=request.form.get("reason", "").strip(),
             lines=chosen or None,
             actor=signed_in_user(),
+            effective_date=document_forms.day(request.form.get("effective_date", "")),
         )
-        flash(_("Cancelled; the credit goes to finance's systems as invoice.credit."))
+        flash(_("Cancelled; each credit note goes to finance's systems as invoice.credit."))
     except DomainError as exc:
         return _mistake(document_id, exc, "cancel")
+    return redirect(url_for(".document", document_id=document_id))
+
+
+@bp.post("/documents/<uuid:document_id>/purchase-orders")
+@login_required(*purchase_orders.PO_ROLES)
+def set_po(document_id: uuid.UUID) -> ResponseReturnValue:
+    period = request.form.get("period", "")
+    try:
+        released = purchase_orders.set_po(
+            unit_of_work(),
+            document_id,
+            period=int(period) if period.isdigit() else 0,
+            po_number=request.form.get("po_number", ""),
+            actor=signed_in_user(),
+        )
+        flash(
+            _("PO set; the invoice held for it has been sent.")
+            if released
+            else _("PO set; the period's invoice will carry it.")
+        )
+    except DomainError as exc:
+        return _mistake(document_id, exc, "po")
     return redirect(url_for(".document", document_id=document_id))
 
 

@@ -1,5 +1,6 @@
 """Finance's pages: webhook endpoints, their health and every delivery attempt; enable an
-endpoint again, replay an event."""
+endpoint again, replay an event; the invoices held for a PO and the accounts that require
+one."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from app.billing import endpoints
+from app.accounts import services as accounts
+from app.billing import endpoints, purchase_orders
 from app.errors import DomainError
 from app.web.context import unit_of_work
 from app.web.form_errors import refusal
@@ -74,3 +76,33 @@ def replay(event_id: uuid.UUID) -> ResponseReturnValue:
     except DomainError as exc:
         return _endpoint_page(endpoint_id, refused=refusal(exc)), exc.status
     return redirect(url_for(".endpoint_log", endpoint_id=endpoint_id))
+
+
+@bp.get("/finance/invoices")
+@login_required(*MANAGERS)
+def held_invoices(refused: str | None = None) -> str:
+    uow = unit_of_work()
+    held = purchase_orders.held(uow)
+    with uow:
+        customers = accounts.list_accounts(uow.session)
+    return render_template(
+        "finance/held_invoices.html", held=held, accounts=customers, refused=refused
+    )
+
+
+@bp.post("/finance/accounts/<uuid:account_id>/requires-po")
+@login_required(*MANAGERS)
+def requires_po(account_id: uuid.UUID) -> ResponseReturnValue:
+    required = request.form.get("requires_po") == "yes"
+    try:
+        account = purchase_orders.set_requires_po(
+            unit_of_work(), account_id, requires_po=required, actor=signed_in_user()
+        )
+    except DomainError as exc:
+        return held_invoices(refused=refusal(exc)), exc.status
+    flash(
+        _("%(name)s: invoices need a PO.", name=account.name)
+        if required
+        else _("%(name)s: invoices go without a PO.", name=account.name)
+    )
+    return redirect(url_for(".held_invoices"))

@@ -182,11 +182,14 @@ class PinnedClauseOut(BaseModel):
 
 
 class CancellationOut(BaseModel):
-    lines: list[int] = Field(description="Indexes of the cancelled lines")
-    whole: bool = Field(description="True once every line is cancelled")
+    lines: list[int] = Field(description="Indexes of the cancelled lines (a quote's)")
+    whole: bool = Field(description="True once every line is cancelled, and for a licence")
+    effective_date: date | None = Field(
+        default=None, description="A licence's: nothing is charged from this day on"
+    )
     net: str
     tax: str
-    total: str = Field(description="What the invoice.credit event credits")
+    total: str = Field(description="What its invoice.credit events credit, together")
     reason: str
     cancelled_at: datetime
 
@@ -198,7 +201,13 @@ class CancelIn(BaseModel):
     lines: list[int] | None = Field(
         default=None,
         max_length=500,
-        description="Indexes of the lines to cancel (from 0); leave out to cancel the whole",
+        description="A quote's lines to cancel, by index (from 0); leave out to cancel the "
+        "whole quote",
+    )
+    effective_date: date | None = Field(
+        default=None,
+        description="A licence's cancellation (required): the first day nothing is charged "
+        "for; what was invoiced for the days from it on is credited",
     )
 
 

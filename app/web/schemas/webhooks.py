@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
@@ -127,3 +127,108 @@ class ReplayIn(BaseModel):
 
 class ReplayOut(BaseModel):
     deliveries: list[uuid.UUID]
+
+
+class InvoiceLineOut(BaseModel):
+    key: str = Field(description="The contract line: stable across amendments and credits")
+    sku: str | None
+    description: str
+    charged_from: date = Field(description="The days of the period this line charges")
+    charged_to: date
+    quantity: int
+    unit_price: str
+    discount_percent: str
+    amount: str = Field(description="After the line's discount")
+    net: str = Field(description="After its share of the header discount: what is taxed")
+    tax_category: str
+    tax_rate_percent: str
+    tax: str
+    gross: str
+
+
+class TaxBandOut(BaseModel):
+    tax_rate_percent: str
+    net: str
+    tax: str
+
+
+class SchedulePeriodOut(BaseModel):
+    period: int
+    start: date
+    end: date
+    invoice_on: date = Field(
+        description="Its invoice's date; for a period to come, its first day (in advance)"
+    )
+    net: str
+    tax: str
+    total: str
+    status: Literal["invoiced", "held", "to_come"]
+
+
+class ContractRefOut(BaseModel):
+    id: uuid.UUID
+    number: str
+    kind: Literal["licence", "quote"]
+    version: int
+    amendments: list[str] = Field(description="The signed amendments in force when issued")
+
+
+class InvoicePeriodOut(BaseModel):
+    number: int
+    start: date
+    end: date
+
+
+class BillToOut(BaseModel):
+    name: str
+    address: str
+    country: str
+    vat_id: str | None
+    account_id: str | None
+    erp_id: str | None = Field(description="The customer's number in the ERP")
+
+
+class InvoiceEventData(BaseModel):
+    """One invoice, adjustment invoice or credit note: every figure at the top level is
+    this one's, and its lines add up to its totals. A credit note's figures are negative."""
+
+    event_id: str = Field(description="Equals the `webhook-id` header")
+    invoice_id: uuid.UUID = Field(description="The ledger row: one per invoice, never resent")
+    kind: Literal["invoice", "adjustment", "credit"]
+    document_id: uuid.UUID = Field(
+        description="The document that gave rise to it: the contract, or an amendment"
+    )
+    document_number: str
+    document_version: int
+    contract: ContractRefOut
+    external_ref: str | None
+    bill_to: BillToOut
+    po_number: str | None = Field(description="The customer's PO for this period")
+    currency: str
+    period: InvoicePeriodOut
+    invoice_on: date
+    due_on: date
+    lines: list[InvoiceLineOut]
+    subtotal: str
+    discount: str
+    net: str
+    tax: str
+    total: str
+    tax_bands: list[TaxBandOut]
+    tax_treatment: str = Field(
+        description="domestic, reverse_charge, configured, outside_scope or given"
+    )
+    tax_note: str = Field(description="The legal note the invoice prints, if any")
+    reason: str = Field(description="A credit's or adjustment's reason, if any")
+    schedule: list[SchedulePeriodOut] = Field(
+        description="Read-only: the contract's periods as they stand now"
+    )
+
+
+class InvoiceEvent(BaseModel):
+    """The body of `invoice.trigger` (an invoice or adjustment invoice) and
+    `invoice.credit` (a credit note): one shape for both."""
+
+    type: Literal["invoice.trigger", "invoice.credit"]
+    timestamp: datetime
+    data: InvoiceEventData
