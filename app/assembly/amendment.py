@@ -11,6 +11,7 @@ from app.assembly.document import (
     base_context,
     common_variables,
     line_rows,
+    line_taxes,
     price_lines,
     title_rows,
     totals_context,
@@ -41,7 +42,8 @@ def amendment_variables(doc: DocumentInput) -> dict[str, Any]:
 def assemble_amendment(doc: DocumentInput) -> AssembledDocument:
     data = _data(doc)
     fmt = Formatter(doc.locale, doc.currency)
-    totals = price_lines(doc)
+    taxes = line_taxes(doc)
+    totals = price_lines(doc, taxes=taxes)
     variables = amendment_variables(doc)
     sections, context = base_context(doc, variables)
     context["agreement"] = variables["agreement"]
@@ -52,12 +54,12 @@ def assemble_amendment(doc: DocumentInput) -> AssembledDocument:
         "titles_removed": title_rows(data.titles_removed, fmt),
     }
     context["lines"] = line_rows(doc, totals)
-    context["totals"] = totals_context(doc, totals)
+    context["totals"] = totals_context(doc, totals, taxes)
     return AssembledDocument(
         title=context["doc"]["title"],
         number=doc.number,
         totals=totals,
         sections=sections,
         context=context,
-        record=totals_record(doc, totals),
+        record=totals_record(doc, totals, taxes),
     )

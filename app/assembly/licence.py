@@ -13,14 +13,19 @@ from app.assembly.document import (
     DocumentInput,
     Formatter,
     PricedLineInput,
+    bands_record,
     base_context,
     common_variables,
+    line_taxes,
     price_lines,
+    single_rate,
+    tax_notes,
     title_rows,
     totals_context,
     totals_record,
+    treatment_of,
 )
-from app.assembly.pricing import Totals, apply_uplift
+from app.assembly.pricing import TaxBand, Totals, apply_uplift
 from app.assembly.schemas import LicenceData
 
 
@@ -81,11 +86,30 @@ def _sum(totals: list[Totals], field: str) -> Decimal:
     return sum((getattr(t, field) for t in totals), Decimal(0))
 
 
+def _term_bands(per_year: list[Totals]) -> tuple[TaxBand, ...]:
+    """Each rate's net and tax over the whole term, highest rate first."""
+    rates = sorted({band.rate_percent for t in per_year for band in t.bands}, reverse=True)
+    return tuple(
+        TaxBand(
+            rate,
+            sum((b.net for t in per_year for b in t.bands if b.rate_percent == rate), Decimal(0)),
+            sum((b.tax for t in per_year for b in t.bands if b.rate_percent == rate), Decimal(0)),
+        )
+        for rate in rates
+    )
+
+
 def assemble_licence(doc: DocumentInput) -> AssembledDocument:
     data = _data(doc)
     fmt = Formatter(doc.locale, doc.currency)
     years = yearly_lines(doc)
-    per_year = [price_lines(doc, lines) for lines in years]
+    taxes = [
+        line_taxes(doc, lines, on=on)
+        for lines, on in zip(years, data.tax_points(doc.issued_on), strict=True)
+    ]
+    per_year = [
+        price_lines(doc, lines, taxes=rated) for lines, rated in zip(years, taxes, strict=True)
+    ]
     first = per_year[0]
     term_totals = replace(
         first,
@@ -94,7 +118,9 @@ def assemble_licence(doc: DocumentInput) -> AssembledDocument:
         net=_sum(per_year, "net"),
         tax=_sum(per_year, "tax"),
         total=_sum(per_year, "total"),
+        bands=_term_bands(per_year),
     )
+    term_taxes = [tax for rated in taxes for tax in rated]
     sections, context = base_context(doc, licence_variables(doc))
     context["term"] = licence_variables(doc)["term"]
     context["licence"] = {
@@ -118,18 +144,26 @@ def assemble_licence(doc: DocumentInput) -> AssembledDocument:
                     if line.discount_percent
                     else "",
                     "amount": fmt.money(priced.amount),
+                    "tax_rate_percent": fmt.percent(priced.tax_rate_percent),
                 }
                 for index, (line, priced) in enumerate(
                     zip(lines, totals.lines, strict=True), start=1
                 )
             ],
-            "totals": totals_context(doc, totals),
+            "totals": totals_context(doc, totals, rated),
         }
-        for n, (lines, totals) in enumerate(zip(years, per_year, strict=True), start=1)
+        for n, (lines, totals, rated) in enumerate(
+            zip(years, per_year, taxes, strict=True), start=1
+        )
     ]
-    context["totals"] = totals_context(doc, term_totals)
+    context["totals"] = totals_context(doc, term_totals, term_taxes)
     context["titles"] = title_rows(data.titles, fmt)
-    record = totals_record(doc, first)
+    record = totals_record(doc, first, taxes[0])
+    rate = single_rate(term_totals)
+    record["tax_rate_percent"] = str(rate) if rate is not None else None
+    record["tax_treatment"] = treatment_of(doc, term_taxes)
+    record["tax_notes"] = tax_notes(term_taxes)
+    record["bands"] = bands_record(term_totals)
     record.update(term_totals.as_strings())
     record["net"] = str(term_totals.net)
     record["years"] = [
@@ -137,6 +171,8 @@ def assemble_licence(doc: DocumentInput) -> AssembledDocument:
             "year": n,
             "starts": _year_start(data.term.start, n - 1).isoformat(),
             **totals.as_strings(),
+            "net": str(totals.net),
+            "bands": bands_record(totals),
         }
         for n, totals in enumerate(per_year, start=1)
     ]

@@ -12,6 +12,7 @@ from app.assembly.document import (
     base_context,
     common_variables,
     line_rows,
+    line_taxes,
     price_lines,
     totals_context,
     totals_record,
@@ -40,17 +41,18 @@ def quote_variables(doc: DocumentInput) -> dict[str, Any]:
 
 
 def assemble_quote(doc: DocumentInput) -> AssembledDocument:
-    totals = price_lines(doc)
+    taxes = line_taxes(doc)
+    totals = price_lines(doc, taxes=taxes)
     fmt = Formatter(doc.locale, doc.currency)
     sections, context = base_context(doc, quote_variables(doc))
     context["doc"]["valid_until"] = fmt.date(valid_until(_data(doc), doc.issued_on))
     context["lines"] = line_rows(doc, totals)
-    context["totals"] = totals_context(doc, totals)
+    context["totals"] = totals_context(doc, totals, taxes)
     return AssembledDocument(
         title=context["doc"]["title"],
         number=doc.number,
         totals=totals,
         sections=sections,
         context=context,
-        record=totals_record(doc, totals),
+        record=totals_record(doc, totals, taxes),
     )

@@ -22,6 +22,7 @@ from app.assembly.document import LOCALES, Formatter
 from app.assembly.licence import licence_year
 from app.assembly.proration import prorate
 from app.assembly.schemas import AmendmentData, FeeLineIn, LicenceData, Strict, TitleIn
+from app.assembly.tax import GIVEN
 from app.documents.models import AMENDMENT, SIGNED, Document
 from app.documents.services import Parent, create_document, get_document
 from app.errors import Conflict, FieldError, InvalidInput
@@ -237,7 +238,10 @@ def amend(uow: UnitOfWork, licence_id: uuid.UUID, request: Any, *, actor: User) 
             "titles_removed": [t.model_dump(mode="json") for t in removed],
             "lines": lines + [line.model_dump(mode="json") for line in asked.lines],
             "new_end_date": asked.new_end_date.isoformat() if asked.new_end_date else None,
-            "tax_rate_percent": licence.totals.get("tax_rate_percent"),
+            # The licence's own rate only where it was given; else the rules tax each line.
+            "tax_rate_percent": licence.totals.get("tax_rate_percent")
+            if licence.totals.get("tax_treatment") == GIVEN
+            else None,
         }
         external_ref = licence.external_ref
     return create_document(
