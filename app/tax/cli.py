@@ -29,9 +29,14 @@ def _refusal(exc: DomainError) -> click.ClickException:
     """The refusal with each bad field named by the file's line (the header is line 1)."""
 
     def line(match: re.Match[str]) -> str:
-        return f"line {int(match.group(1)) + 2}, {match.group(2)}"
+        return f"line {int(match.group(1)) + 2}"
 
-    lines = [re.sub(r"^/rates/(\d+)/(\w+)$", line, e.pointer) + f": {e.detail}" for e in exc.errors]
+    lines = [
+        re.sub(r"^/rates/(\d+)/", lambda m: line(m) + ", ", e.pointer)
+        + ": "
+        + re.sub(r"\brow (\d+)\b", line, e.detail)
+        for e in exc.errors
+    ]
     return click.ClickException("\n".join([exc.detail, *lines]))
 
 
