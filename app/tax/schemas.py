@@ -9,6 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from app.assembly.schemas import TAX_CATEGORY_PATTERN, Percent, known_country
 from app.assembly.tax import TaxRate, plain
 
+FIRST_DAY, LAST_DAY = date(1950, 1, 1), date(2999, 12, 31)
+
 
 class TaxRateIn(BaseModel):
     model_config = ConfigDict(
@@ -35,11 +37,21 @@ class TaxRateIn(BaseModel):
         description="The tax category, as products carry it, e.g. standard or e-publication",
     )
     rate_percent: Percent
-    valid_from: date = Field(description="The first day the rate applies")
-    valid_to: date | None = Field(
-        default=None, description="The last day the rate applies; left out while it stands"
+    valid_from: date = Field(
+        ge=FIRST_DAY, le=LAST_DAY, description="The first day the rate applies"
     )
-    name: str = Field(default="", max_length=80, description="e.g. reduced, super-reduced")
+    valid_to: date | None = Field(
+        default=None,
+        ge=FIRST_DAY,
+        le=LAST_DAY,
+        description="The last day the rate applies; left out while it stands",
+    )
+    name: str = Field(
+        default="",
+        max_length=80,
+        pattern=r"^[^\x00-\x1f\x7f]*$",
+        description="e.g. reduced, super-reduced",
+    )
     exempt: bool = Field(
         default=False, description="An exempt supply (at 0 %), rather than a zero-rated one"
     )
