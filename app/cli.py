@@ -18,6 +18,7 @@ from app.config import Settings
 from app.jobs.inprocess import InProcessJobQueue
 from app.observability.logging import configure as configure_logging
 from app.runtime import Runtime, build_runtime
+from app.tax.cli import tax_rates_group
 from app.users.scopes import SCOPES
 
 if TYPE_CHECKING:
@@ -455,6 +456,8 @@ def approvals_explain(ref: str) -> None:
             raise click.ClickException(exc.detail) from exc
     click.echo(explain.as_text(explained))
 
+
+main.add_command(tax_rates_group)
 
 if __name__ == "__main__":
     main()

@@ -99,9 +99,10 @@ class Settings(BaseSettings):
     )
     tax_rates: str = Field(
         default="GB=20,NL=21,DE=19,FR=20,BE=21,IE=23",
-        description="VAT rates by country, COUNTRY=PERCENT, comma-separated: the seller's "
-        "country's rate is domestic VAT; others apply to customers there without reverse "
-        "charge; a country not listed is outside the scope of VAT.",
+        description="Standard VAT rates by country, COUNTRY=PERCENT, comma-separated: the "
+        "fallback of the rate table (`contractdesk tax-rates`) for the standard category, "
+        "on days the table has no rate for a country. A country with neither is outside the "
+        "scope of VAT.",
         validation_alias=_env("CONTRACTDESK_TAX_RATES", "tax_rates"),
     )
 

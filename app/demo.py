@@ -1,4 +1,5 @@
-"""Demo data for `contractdesk init --demo`: three customers, a catalogue, one user per role."""
+"""Demo data for `contractdesk init --demo`: three customers, a catalogue with tax
+categories, the VAT rates of a few countries, one user per role."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from sqlalchemy.orm import Session
 from app.accounts.models import Account
 from app.catalogue.models import Product
 from app.catalogue.services import add_product
+from app.config import PROJECT_ROOT
 from app.db import utcnow
+from app.tax import services as tax_rates
 from app.users import services as users
 from app.users.models import ApiKey, User
 
@@ -83,6 +86,17 @@ _PRODUCTS = [
     ("SVC-TDM", "Text and Data Mining Access (annual)", "service", "3500"),
 ]
 _RATES = {"EUR": Decimal(1), "GBP": Decimal("0.86"), "USD": Decimal("1.08"), "CNY": Decimal("7.8")}
+TAX_CATEGORIES = {
+    "journal_package": "e-publication",
+    "journal_archive": "e-publication",
+    "ebook_collection": "e-publication",
+    "service": "standard",
+}
+"""Journals and e-books are electronic publications (a reduced or zero rate in many
+countries); services take the standard rate."""
+TAX_RATES_FILE = PROJECT_ROOT / "config" / "tax-rates.csv"
+"""The VAT rates of the demo: DE, FR, GB and NL, standard and e-publications, with their
+validity (Germany's cut of the second half of 2020 included)."""
 
 USERS = [
     ("support@example.com", "support", "Sam Support"),
@@ -134,7 +148,10 @@ def seed(session: Session) -> DemoSeed:
                 kind=kind,
                 prices={currency: _price(eur, currency) for currency in _RATES},
                 year=PRICE_LIST_YEAR,
+                tax_category=TAX_CATEGORIES[kind],
             )
+    if not tax_rates.list_rates(session):
+        tax_rates.set_table(session, tax_rates.read_csv(TAX_RATES_FILE.read_bytes()))
     created = {
         email: users.create_user(session, email=email, role=role, password=DEMO_PASSWORD, name=name)
         for email, role, name in USERS

@@ -21,6 +21,7 @@ from app.idempotency.models import IdempotentRequest
 from app.library.models import Clause, ClauseVersion, Template, TemplateVersion
 from app.notifications.models import Notification
 from app.signing.models import Envelope, ProviderEvent, Signer
+from app.tax.models import TaxRateRow
 from app.users.models import ApiKey, User
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "ReleasedNumber",
     "SequenceCounter",
     "Signer",
+    "TaxRateRow",
     "Template",
     "TemplateVersion",
     "User",

@@ -84,11 +84,18 @@ def signature_blocks(document: DocxDocument, parties: list[str]) -> None:
         blocks.cell(3, column).text = "{{ label.date }}: ____________________________"
 
 
-def tax_note(document: DocxDocument) -> None:
-    """The reverse-charge or outside-scope note, where the tax rules call for one."""
-    tag(document, "{%p if totals.tax_note %}")
-    document.add_paragraph("{{ totals.tax_note }}")
-    tag(document, "{%p endif %}")
+def tax_notes(document: DocxDocument) -> None:
+    """The legal notes the lines' tax treatments call for (reverse charge, zero rate...)."""
+    tag(document, "{%p for note in totals.tax_notes %}")
+    document.add_paragraph("{{ note }}")
+    tag(document, "{%p endfor %}")
+
+
+def tax_bands(document: DocxDocument, totals: str) -> None:
+    """One paragraph per tax rate: "VAT 9 % on €900.00: €81.00"."""
+    tag(document, f"{{%p for band in {totals}.bands %}}")
+    document.add_paragraph("{{ band.label }}: {{ band.tax }}")
+    tag(document, "{%p endfor %}")
 
 
 def page_break(document: DocxDocument) -> None:
@@ -132,6 +139,7 @@ def fee_rows(document: DocxDocument, loop: str, *, charged: bool = False) -> Non
             "{{ label.qty }}",
             "{{ label.unit_price }}",
             "{{ label.discount }}",
+            "{{ label.tax }}",
             "{{ label.amount }}",
         ],
         [
@@ -140,6 +148,7 @@ def fee_rows(document: DocxDocument, loop: str, *, charged: bool = False) -> Non
             "{{ line.quantity }}",
             "{{ line.unit_price }}",
             "{{ line.discount_percent }}",
+            "{{ line.tax_rate_percent }}",
             "{{ line.amount }}",
         ],
         loop,
@@ -182,7 +191,7 @@ def licence() -> DocxDocument:
                 "{{ label.included if licence.perpetual_access else label.not_included }}",
             ),
             ("{{ label.invoicing }}", "{{ invoicing }}"),
-            ("{{ label.total_fees }}", "{{ totals.total }}"),
+            ("{{ label.total_fees }}", "{{ totals.net }} {{ label.excl_tax }}"),
         ]
     ):
         facts.cell(row, 0).text, facts.cell(row, 1).text = name, value
@@ -200,13 +209,13 @@ def licence() -> DocxDocument:
     )
     fee_rows(document, "line in year.lines", charged=True)
     document.add_paragraph("{{ label.net }}: {{ year.totals.net }}")
-    document.add_paragraph(
-        "{{ label.tax }} ({{ year.totals.tax_rate_percent }}): {{ year.totals.tax }}"
-    )
-    document.add_paragraph("{{ label.total }}: {{ year.totals.total }}")
+    tax_bands(document, "year.totals")
+    document.add_paragraph("{{ label.total_with_tax }}: {{ year.totals.total }}")
     tag(document, "{%p endfor %}")
-    document.add_paragraph("{{ label.total_fees }}: {{ totals.total }}")
-    tax_note(document)
+    document.add_paragraph("{{ label.total_fees }}: {{ totals.net }}")
+    tax_bands(document, "totals")
+    document.add_paragraph("{{ label.total_with_tax }}: {{ totals.total }}")
+    tax_notes(document)
     page_break(document)
     document.add_heading("{{ label.schedule }} 2 · {{ label.titles }}", level=2)
     tag(document, "{%p if titles %}")
@@ -260,9 +269,9 @@ def amendment() -> DocxDocument:
     document.add_heading("{{ label.fee_changes }}", level=3)
     fee_rows(document, "line in lines")
     document.add_paragraph("{{ label.net }}: {{ totals.net }}")
-    document.add_paragraph("{{ label.tax }} ({{ totals.tax_rate_percent }}): {{ totals.tax }}")
+    tax_bands(document, "totals")
     document.add_paragraph("{{ label.total }}: {{ totals.total }}")
-    tax_note(document)
+    tax_notes(document)
     tag(document, "{%p endif %}")
     tag(document, "{%p if amendment.new_end_date %}")
     document.add_heading("{{ label.new_end_date }}", level=3)

@@ -190,3 +190,44 @@ def test_db_upgrade_makes_the_schema(tmp_path: Path) -> None:
 def test_a_production_database_needs_a_real_secret_key(postgres_url: str) -> None:
     with pytest.raises(RuntimeError, match="CONTRACTDESK_SECRET_KEY"):
         create_app(Settings(database_url=postgres_url))
+
+
+def test_finance_imports_the_tax_rates_from_a_csv_file(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'rates.db'}",
+        "CONTRACTDESK_STORAGE_DIR": str(tmp_path / "storage"),
+        "CONTRACTDESK_INSTANCE_DIR": str(tmp_path / "instance"),
+    }
+    assert run(env, "db", "upgrade").returncode == 0
+    header = "country,category,rate_percent,valid_from,valid_to,name\n"
+    overlapping = tmp_path / "overlapping.csv"
+    overlapping.write_text(
+        header + "NL,e-publication,9,2020-01-01,,reduced\nNL,e-publication,11,2027-01-01,,\n"
+    )
+    refused = run(env, "tax-rates", "import", str(overlapping))
+    assert refused.returncode != 0
+    assert "line 3, valid_from: NL e-publication 11 % from 2027-01-01 overlaps line 2" in (
+        refused.stderr
+    )
+    assert "NL" not in run(env, "tax-rates", "list", "--csv").stdout
+
+    table = tmp_path / "rates.csv"
+    table.write_text(
+        header + "NL,standard,21,2012-10-01,,\nNL,e-publication,9,2020-01-01,,reduced\n"
+    )
+    imported = run(env, "tax-rates", "import", str(table))
+    assert imported.returncode == 0, imported.stderr
+    assert "2 rates imported; the table has 2" in imported.stdout
+
+    change = tmp_path / "change.csv"
+    change.write_text(header + "NL,e-publication,11,2027-01-01,,reduced\n")
+    added = run(env, "tax-rates", "import", "--add", str(change))
+    assert added.returncode == 0, added.stderr
+    listed = run(env, "tax-rates", "list", "--csv").stdout.splitlines()
+    assert listed[1:] == [
+        "NL,e-publication,9,2020-01-01,2026-12-31,reduced,",
+        "NL,e-publication,11,2027-01-01,,reduced,",
+        "NL,standard,21,2012-10-01,,,",
+    ]
+    assert "GB=20" in run(env, "tax-rates", "list").stdout

@@ -111,3 +111,39 @@ def _check_key_scopes(url: str) -> None:
         "finance": ["documents:read", "documents:write", "webhooks:manage"],
         "support": ["documents:read", "documents:send", "documents:write"],
     }
+
+
+def test_products_made_before_tax_by_line_are_standard_and_the_rate_table_starts_empty(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    upgrade(url, "0018")
+    engine = create_engine(url)
+    product = table(
+        "product",
+        column("id", Uuid()),
+        column("created_at", DateTime(timezone=True)),
+        column("sku"),
+        column("name"),
+        column("kind"),
+        column("description"),
+        column("unit"),
+    )
+    with engine.begin() as connection:
+        connection.execute(
+            insert(product).values(
+                id=uuid.uuid4(),
+                created_at=datetime.now(UTC),
+                sku="JNL-OLD",
+                name="An older journal package",
+                kind="journal_package",
+                description="",
+                unit="subscription",
+            )
+        )
+    upgrade(url)
+    with engine.connect() as connection:
+        categories = connection.execute(text("SELECT sku, tax_category FROM product")).all()
+        rates = connection.execute(text("SELECT count(*) FROM tax_rate")).scalar_one()
+    engine.dispose()
+    assert (categories, rates) == ([("JNL-OLD", "standard")], 0)

@@ -12,6 +12,7 @@ from app.assembly.document import (
     base_context,
     common_variables,
     line_rows,
+    line_taxes,
     price_lines,
     title_rows,
     totals_context,
@@ -47,7 +48,8 @@ def _period(start: date | None, end: date | None, fmt: Formatter) -> str:
 def assemble_amendment(doc: DocumentInput) -> AssembledDocument:
     data = _data(doc)
     fmt = Formatter(doc.locale, doc.currency)
-    totals = price_lines(doc)
+    taxes = line_taxes(doc)
+    totals = price_lines(doc, taxes=taxes)
     variables = amendment_variables(doc)
     sections, context = base_context(doc, variables)
     context["agreement"] = variables["agreement"]
@@ -61,12 +63,12 @@ def assemble_amendment(doc: DocumentInput) -> AssembledDocument:
         {**row, "period": _period(line.period_start, line.period_end, fmt)}
         for row, line in zip(line_rows(doc, totals), data.lines, strict=True)
     ]
-    context["totals"] = totals_context(doc, totals)
+    context["totals"] = totals_context(doc, totals, taxes)
     return AssembledDocument(
         title=context["doc"]["title"],
         number=doc.number,
         totals=totals,
         sections=sections,
         context=context,
-        record=totals_record(doc, totals),
+        record=totals_record(doc, totals, taxes),
     )

@@ -3,7 +3,7 @@ all kinds share: letterhead, parties, labels, numbered clauses. Pure: no I/O."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -18,9 +18,11 @@ from app.assembly.outline import OutlineSection, number_outline
 from app.assembly.pricing import LineInput, PricedLine, Totals, price_quote
 from app.assembly.proration import DayCount
 from app.assembly.schemas import DocumentData
-from app.assembly.tax import TaxDecision
+from app.assembly.tax import STANDARD_CATEGORY, LineTax, NoTaxRate, TaxRules
 
 LOCALES = {"en": "en_GB", "nl": "nl_NL", "zh": "zh_CN"}
+MIXED = "mixed"
+"""The treatment of a document whose lines are taxed differently."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class PricedLineInput:
     discount_amount: Decimal = Decimal(0)
     list_price: Decimal | None = None
     """A catalogue line's list price, where a contract price was given instead of it."""
+    tax_category: str = STANDARD_CATEGORY
 
 
 @dataclass(frozen=True)
@@ -60,12 +63,17 @@ class DocumentInput:
     clauses: Mapping[str, ClauseText]
     labels: Mapping[str, str]
     jurisdiction: str
-    tax: TaxDecision
+    tax: TaxRules
     day_count: DayCount = "actual/365"
 
     @property
     def language(self) -> str:
         return self.data.language
+
+    @property
+    def tax_point(self) -> date:
+        """The day the document's lines are taxed on, unless a kind says otherwise."""
+        return self.data.tax_point(self.issued_on)
 
     @property
     def locale(self) -> str:
@@ -110,12 +118,42 @@ class Formatter:
         return Locale.parse(self.locale).territories.get(code, code)
 
 
-def price_lines(doc: DocumentInput, lines: list[PricedLineInput] | None = None) -> Totals:
+def line_taxes(
+    doc: DocumentInput, lines: list[PricedLineInput] | None = None, *, on: date | None = None
+) -> list[LineTax]:
+    """How each line is taxed on `on` (the document's tax point unless given); a line whose
+    country has no rate for its category that day raises `NoTaxRate` naming the line."""
     chosen = doc.lines if lines is None else lines
+    day = doc.tax_point if on is None else on
+    taxes = []
+    for index, line in enumerate(chosen):
+        try:
+            taxes.append(doc.tax.for_line(line.tax_category, day))
+        except NoTaxRate as exc:
+            raise NoTaxRate(exc.country, exc.category, exc.on, index) from exc
+    return taxes
+
+
+def price_lines(
+    doc: DocumentInput,
+    lines: list[PricedLineInput] | None = None,
+    *,
+    taxes: Sequence[LineTax] | None = None,
+) -> Totals:
+    """The lines priced, each at the rate of its tax (by default, as taxed on the
+    document's tax point)."""
+    chosen = doc.lines if lines is None else lines
+    rated = line_taxes(doc, chosen) if taxes is None else taxes
     return price_quote(
         [
-            LineInput(line.quantity, line.unit_price, line.discount_percent, line.discount_amount)
-            for line in chosen
+            LineInput(
+                line.quantity,
+                line.unit_price,
+                line.discount_percent,
+                line.discount_amount,
+                tax.rate_percent,
+            )
+            for line, tax in zip(chosen, rated, strict=True)
         ],
         currency=doc.currency,
         discount_percent=doc.data.discount,
@@ -215,6 +253,8 @@ def line_rows(doc: DocumentInput, totals: Totals) -> list[dict[str, Any]]:
             "unit_price": fmt.money(line.unit_price),
             "discount_percent": line_discount(line, priced, fmt),
             "amount": fmt.money(priced.amount),
+            "tax_category": line.tax_category,
+            "tax_rate_percent": fmt.percent(priced.tax_rate_percent),
         }
         for n, (line, priced) in enumerate(zip(doc.lines, totals.lines, strict=True), 1)
     ]
@@ -227,30 +267,88 @@ def _header_discount_percent(doc: DocumentInput, totals: Totals) -> Decimal:
     return (totals.discount * 100 / totals.subtotal).quantize(Decimal("0.01"))
 
 
-def totals_context(doc: DocumentInput, totals: Totals) -> dict[str, str]:
+def single_rate(totals: Totals) -> Decimal | None:
+    """The one rate every line is taxed at; None where the lines take different rates."""
+    rates = {band.rate_percent for band in totals.bands}
+    if not rates:
+        return totals.tax_rate_percent
+    return rates.pop() if len(rates) == 1 else None
+
+
+def tax_notes(taxes: Sequence[LineTax]) -> list[str]:
+    """The label keys of the legal notes the lines' treatments need, each once, in order."""
+    return list(dict.fromkeys(tax.note_key for tax in taxes if tax.note_key))
+
+
+def band_rows(doc: DocumentInput, totals: Totals) -> list[dict[str, str]]:
+    """The tax of each rate, e.g. "VAT 9 % on €900.00" and €81.00."""
     fmt = Formatter(doc.locale, doc.currency)
+    wording = doc.labels.get("tax_band", "{tax} ({rate})")
+    rows = []
+    for band in totals.bands:
+        rate, net = fmt.percent(band.rate_percent), fmt.money(band.net)
+        label = wording.replace("{tax}", doc.labels.get("tax", "")).replace("{rate}", rate)
+        rows.append(
+            {
+                "label": label.replace("{net}", net),
+                "rate": rate,
+                "net": net,
+                "tax": fmt.money(band.tax),
+            }
+        )
+    return rows
+
+
+def totals_context(doc: DocumentInput, totals: Totals, taxes: Sequence[LineTax]) -> dict[str, Any]:
+    fmt = Formatter(doc.locale, doc.currency)
+    rate = single_rate(totals)
+    notes = [doc.labels.get(key, "") for key in tax_notes(taxes)]
     return {
         "subtotal": fmt.money(totals.subtotal),
         "discount": fmt.money(totals.discount) if totals.discount else "",
         "discount_percent": fmt.percent(_header_discount_percent(doc, totals)),
         "net": fmt.money(totals.net),
         "tax": fmt.money(totals.tax),
-        "tax_rate_percent": fmt.percent(doc.tax.rate_percent),
-        "tax_note": doc.labels.get(f"tax_note_{doc.tax.treatment}", ""),
+        "tax_rate_percent": fmt.percent(rate) if rate is not None else "",
+        "bands": band_rows(doc, totals),
+        "tax_notes": [note for note in notes if note],
+        "tax_note": " ".join(note for note in notes if note),
         "total": fmt.money(totals.total),
     }
 
 
-def totals_record(doc: DocumentInput, totals: Totals) -> dict[str, Any]:
-    """The figures kept with the document, as decimal strings."""
+def bands_record(totals: Totals) -> list[dict[str, str]]:
+    return [
+        {"rate_percent": str(b.rate_percent), "net": str(b.net), "tax": str(b.tax)}
+        for b in totals.bands
+    ]
+
+
+def treatment_of(doc: DocumentInput, taxes: Sequence[LineTax]) -> str:
+    """The document's treatment: its lines' one treatment, or `mixed` where they differ
+    (each line says its own); without lines, how the party is taxed."""
+    treatments = {tax.treatment for tax in taxes}
+    if not treatments:
+        return doc.tax.basis
+    return treatments.pop() if len(treatments) == 1 else MIXED
+
+
+def totals_record(doc: DocumentInput, totals: Totals, taxes: Sequence[LineTax]) -> dict[str, Any]:
+    """The figures kept with the document, as decimal strings: per line its net, tax
+    category, rate and tax, and the tax of each rate (what an ERP invoice is built from),
+    and the tax rules it was made with, so that it is taxed the same when rendered again."""
+    rate = single_rate(totals)
     return {
         **totals.as_strings(),
         "currency": doc.currency,
         "net": str(totals.net),
         "discount_percent": str(doc.data.discount),
         "discount_amount": str(doc.data.discount_off),
-        "tax_rate_percent": str(doc.tax.rate_percent),
-        "tax_treatment": doc.tax.treatment,
+        "tax_rate_percent": str(rate) if rate is not None else None,
+        "tax_treatment": treatment_of(doc, taxes),
+        "tax_notes": tax_notes(taxes),
+        "tax_rules": doc.tax.as_record(),
+        "bands": bands_record(totals),
         "lines": [
             {
                 "sku": line.sku,
@@ -261,8 +359,13 @@ def totals_record(doc: DocumentInput, totals: Totals) -> dict[str, Any]:
                 "discount_amount": str(line.discount_amount),
                 "list_price": str(line.list_price) if line.list_price is not None else None,
                 "amount": str(priced.amount),
+                "net": str(priced.net),
+                "tax_category": line.tax_category,
+                "tax_rate_percent": str(priced.tax_rate_percent),
+                "tax_treatment": tax.treatment,
+                "tax": str(priced.tax),
             }
-            for line, priced in zip(doc.lines, totals.lines, strict=True)
+            for line, priced, tax in zip(doc.lines, totals.lines, taxes, strict=True)
         ],
     }
 

@@ -12,6 +12,7 @@ from app.assembly.document import (
     base_context,
     common_variables,
     line_rows,
+    line_taxes,
     price_lines,
     totals_context,
     totals_record,
@@ -42,7 +43,8 @@ def quote_variables(doc: DocumentInput) -> dict[str, Any]:
 def assemble_quote(doc: DocumentInput) -> AssembledDocument:
     """The quote prices one subscription period, invoiced once, in advance: its invoice
     period is the subscription period."""
-    totals = price_lines(doc)
+    taxes = line_taxes(doc)
+    totals = price_lines(doc, taxes=taxes)
     fmt = Formatter(doc.locale, doc.currency)
     period = _data(doc).subscription_period(doc.issued_on)
     sections, context = base_context(doc, quote_variables(doc))
@@ -53,8 +55,8 @@ def assemble_quote(doc: DocumentInput) -> AssembledDocument:
         "period": f"{fmt.date(period.start)} – {fmt.date(period.end)}",
     }
     context["lines"] = line_rows(doc, totals)
-    context["totals"] = totals_context(doc, totals)
-    record = totals_record(doc, totals)
+    context["totals"] = totals_context(doc, totals, taxes)
+    record = totals_record(doc, totals, taxes)
     record["subscription"] = {"start": period.start.isoformat(), "end": period.end.isoformat()}
     return AssembledDocument(
         title=context["doc"]["title"],

@@ -27,7 +27,7 @@ from pydantic import (
     model_validator,
 )
 
-from app.assembly.subscription.periods import InvoicePeriods
+from app.assembly.subscription.periods import InvoicePeriods, Period, invoice_periods
 from app.assembly.tax import vat_number_problem
 from app.assembly.title_fields import (
     AccessType,
@@ -39,8 +39,17 @@ from app.assembly.title_fields import (
     url,
 )
 
+TAX_CATEGORY_PATTERN = r"^[a-z0-9]+([_-][a-z0-9]+)*$"
 _CURRENCIES = frozenset(list_currencies())
 _COUNTRIES = frozenset(code for code in Locale("en").territories if str(code).isalpha())
+
+
+def known_country(value: str) -> str:
+    """An ISO 3166-1 alpha-2 code, upper-cased; anything else is refused."""
+    code = value.upper()
+    if code not in _COUNTRIES:
+        raise ValueError(f"{value!r} is not an ISO 3166 country code")
+    return code
 
 
 def _decimal_string(value: Any) -> Decimal:
@@ -81,10 +90,7 @@ class NewCustomer(Strict):
     @field_validator("country")
     @classmethod
     def _known_country(cls, value: str) -> str:
-        code = value.upper()
-        if code not in _COUNTRIES:
-            raise ValueError(f"{value!r} is not an ISO 3166 country code")
-        return code
+        return known_country(value)
 
     @field_validator("vat_id")
     @classmethod
@@ -111,6 +117,13 @@ class QuoteLineIn(Strict):
     discount_percent: Percent = Field(default=Decimal(0))
     discount_amount: Money = Field(
         default=Decimal(0), description="An amount off the line, instead of a percent"
+    )
+    tax_category: str | None = Field(
+        default=None,
+        max_length=40,
+        pattern=TAX_CATEGORY_PATTERN,
+        description="The tax category the line is taxed by, e.g. e-publication; left out, "
+        "a catalogue line takes its product's and a free line is standard",
     )
 
     @model_validator(mode="after")
@@ -202,6 +215,14 @@ class DocumentData(Strict):
         """The year whose list prices the catalogue lines take."""
         return issued_on.year
 
+    def tax_point(self, issued_on: date) -> date:
+        """The day whose tax rates the lines take."""
+        return issued_on
+
+    def tax_points(self, issued_on: date) -> list[date]:
+        """Every day the document taxes its lines on (checked before it is made)."""
+        return [self.tax_point(issued_on)]
+
     @property
     def discount(self) -> Decimal:
         return Decimal(0)
@@ -227,8 +248,9 @@ class PricedData(DocumentData):
     )
     tax_rate_percent: Percent | None = Field(
         default=None,
-        description="Leave out to apply the tax rules (domestic VAT, EU reverse charge, "
-        "configured rates); give it only to override them",
+        description="Leave out to apply the tax rules (each line at its tax category's rate "
+        "for the invoiced party's country, EU reverse charge, outside scope); give it only "
+        "to override them for every line",
     )
 
     @model_validator(mode="after")
@@ -359,6 +381,13 @@ class Term(Strict):
         except ValueError:  # 29 February
             return self.start.replace(year=self.start.year + self.years, day=28)
 
+    def year_start(self, n: int) -> date:
+        """The first day of the term's year `n` (0 for the first)."""
+        try:
+            return self.start.replace(year=self.start.year + n)
+        except ValueError:  # 29 February
+            return self.start.replace(year=self.start.year + n, day=28)
+
 
 class SiteIn(Strict):
     name: str = Field(min_length=1, max_length=300)
@@ -390,6 +419,14 @@ class LicenceData(PricedData):
 
     def pricing_year(self, issued_on: date) -> int:
         return self.term.start.year
+
+    def tax_point(self, issued_on: date) -> date:
+        return self.term.start
+
+    def tax_points(self, issued_on: date) -> list[date]:
+        """Each invoice period of the term is taxed at the rates of its first day."""
+        term = Period(self.term.start, self.term.end)
+        return [period.start for period in invoice_periods(term, self.invoice_periods)]
 
 
 class AgreementRef(Strict):
@@ -482,6 +519,9 @@ class AmendmentData(DocumentData):
 
     def pricing_year(self, issued_on: date) -> int:
         return self.effective_date.year
+
+    def tax_point(self, issued_on: date) -> date:
+        return self.effective_date
 
 
 class TitleListData(DocumentData):

@@ -38,5 +38,5 @@ def assemble_title_list(doc: DocumentInput) -> AssembledDocument:
         totals=totals,
         sections=sections,
         context=context,
-        record=totals_record(doc, totals),
+        record=totals_record(doc, totals, []),
     )

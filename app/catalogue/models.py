@@ -19,6 +19,8 @@ class Product(IdMixin, Base):
     kind: Mapped[str] = mapped_column(String(40))
     description: Mapped[str] = mapped_column(Text, default="")
     unit: Mapped[str] = mapped_column(String(40), default="subscription")
+    tax_category: Mapped[str] = mapped_column(String(40), default="standard")
+    """What its VAT rate depends on besides the country and day (data, e.g. e-publication)."""
 
     prices: Mapped[list[Price]] = relationship(
         back_populates="product", cascade="all, delete-orphan", lazy="selectin"

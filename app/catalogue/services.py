@@ -29,9 +29,12 @@ def add_product(
     prices: dict[str, Decimal],
     year: int,
     description: str = "",
+    tax_category: str = "standard",
 ) -> Product:
     """A new product with its list prices for one year, by currency."""
-    product = Product(sku=sku, name=name, kind=kind, description=description)
+    product = Product(
+        sku=sku, name=name, kind=kind, description=description, tax_category=tax_category
+    )
     product.prices = [
         Price(currency=c, year=year, unit_price=amount) for c, amount in prices.items()
     ]

@@ -28,6 +28,7 @@ from app.assembly.schemas import (
 from app.assembly.subscription.contract import ChangeProblem
 from app.assembly.subscription.contract import amend as amend_contract
 from app.assembly.subscription.documents import amendment_changes, period_changes
+from app.assembly.tax import GIVEN
 from app.documents.contracts import AsAmended, as_amended
 from app.documents.models import AMENDMENT, RENEWAL, SIGNED, Document
 from app.documents.services import Parent, create_document
@@ -204,7 +205,10 @@ def amend(uow: UnitOfWork, licence_id: uuid.UUID, request: Any, *, actor: User) 
             "fees": [line.model_dump(mode="json") for line in asked.lines],
             "lines": lines,
             "new_end_date": asked.new_end_date.isoformat() if asked.new_end_date else None,
-            "tax_rate_percent": licence.totals.get("tax_rate_percent"),
+            # The licence's own rate only where it was given; else the rules tax each line.
+            "tax_rate_percent": licence.totals.get("tax_rate_percent")
+            if licence.totals.get("tax_treatment") == GIVEN
+            else None,
         }
         external_ref = licence.external_ref
     return create_document(

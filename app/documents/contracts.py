@@ -19,6 +19,7 @@ from app.assembly.subscription.contract import Contract
 from app.assembly.subscription.documents import as_amended as amended_contract
 from app.assembly.subscription.documents import licence_contract
 from app.assembly.subscription.invoices import RateOf
+from app.assembly.tax import TaxRules
 from app.documents.models import AMENDMENT, CANCELLED, SIGNED, Document
 from app.documents.services import get_document
 from app.errors import Conflict
@@ -42,9 +43,9 @@ class AsAmended:
 
 
 def document_rates(document: Document) -> RateOf:
-    """The tax rate of each line as the document was priced."""
-    rate = Decimal(document.totals.get("tax_rate_percent") or 0)
-    return lambda category, day: rate
+    """Each line's rate on a day, by the tax rules the document was made with."""
+    rules = TaxRules.from_record(document.totals)
+    return lambda category, day: rules.for_line(category, day).rate_percent
 
 
 def signed_on(session: Session, document: Document) -> date:

@@ -37,6 +37,7 @@ LABELS: dict[str, dict[str, str]] = {
         "amount": "Amount",
         "discount": "Discount",
         "tax": "VAT",
+        "tax_band": "VAT {rate} on {net}",
         "total": "Total",
         "billing": "Invoicing",
         "invoice_on": "Invoiced on",
@@ -60,6 +61,7 @@ LABELS: dict[str, dict[str, str]] = {
         "amount": "Bedrag",
         "discount": "Korting",
         "tax": "Btw",
+        "tax_band": "Btw {rate} over {net}",
         "total": "Totaal",
         "billing": "Facturering",
         "invoice_on": "Gefactureerd op",
@@ -69,6 +71,22 @@ LABELS: dict[str, dict[str, str]] = {
         "page": "Pagina",
     },
 }
+
+
+def _tax_rows(totals: dict[str, Any], fmt: Formatter, t: dict[str, str]) -> list[dict[str, str]]:
+    """The tax of each rate; a quote made before tax by line kept one rate."""
+    if not totals.get("bands"):
+        rate = fmt.percent(Decimal(totals["tax_rate_percent"]))
+        return [{"label": f"{t['tax']} ({rate})", "tax": fmt.money(Decimal(totals["tax"]))}]
+    return [
+        {
+            "label": t["tax_band"]
+            .replace("{rate}", fmt.percent(Decimal(band["rate_percent"])))
+            .replace("{net}", fmt.money(Decimal(band["net"]))),
+            "tax": fmt.money(Decimal(band["tax"])),
+        }
+        for band in totals["bands"]
+    ]
 
 
 def confirmation_context(
@@ -96,8 +114,7 @@ def confirmation_context(
             for line in totals["lines"]
         ],
         "discount": fmt.money(Decimal(totals["discount"])) if Decimal(totals["discount"]) else "",
-        "tax_rate": fmt.percent(Decimal(totals["tax_rate_percent"])),
-        "tax": fmt.money(Decimal(totals["tax"])),
+        "taxes": _tax_rows(totals, fmt, LABELS[language]),
         "total": fmt.money(Decimal(totals["total"])),
         "billing": [
             {

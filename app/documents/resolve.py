@@ -14,11 +14,17 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import Account
 from app.assembly.clauses import ClauseText
-from app.assembly.document import DocumentInput, Party, PricedLineInput, included_clause_keys
+from app.assembly.document import (
+    DocumentInput,
+    Party,
+    PricedLineInput,
+    included_clause_keys,
+    line_taxes,
+)
 from app.assembly.kinds import KINDS, Kind
 from app.assembly.pricing import LineInput, discount_problems, tidy_price
 from app.assembly.schemas import DocumentData, NewCustomer, QuoteData
-from app.assembly.tax import TaxDecision, decide_tax
+from app.assembly.tax import STANDARD_CATEGORY, NoTaxRate, TaxRules, given_rules
 from app.catalogue.models import Product
 from app.config import Settings
 from app.errors import FieldError, InvalidInput
@@ -26,6 +32,7 @@ from app.library.clause_files import PREFERRED
 from app.library.clauses import choose_versions
 from app.library.models import ClauseVersion
 from app.library.template_packages import TemplatePackage
+from app.tax import services as tax_rates
 from app.uow import UnitOfWork
 from app.validation import field_errors
 
@@ -38,8 +45,8 @@ class Resolved:
     account_id: uuid.UUID | None
     lines: list[PricedLineInput]
     clauses: list[ClauseVersion]
-    tax: TaxDecision | None = None
-    """Set for a stored document: the tax it was made with, whatever the rules say now."""
+    tax: TaxRules
+    """How the customer is taxed: by the rules now, or for a stored document as it was made."""
 
 
 def with_defaults(settings: Settings, data: DocumentData, issued_on: date) -> DocumentData:
@@ -99,7 +106,7 @@ def _lines(session: Session, data: DocumentData, issued_on: date) -> list[Priced
     products = {
         p.sku: p for p in session.scalars(select(Product).where(Product.sku.in_(skus))).all()
     }
-    lines, errors = [], []
+    lines, errors = [], _category_errors(session, data)
     for index, line in enumerate(requested):
         pointer = f"/data/lines/{index}"
         if line.sku is None:
@@ -112,6 +119,7 @@ def _lines(session: Session, data: DocumentData, issued_on: date) -> list[Priced
                     line.unit_price,
                     line.discount_percent,
                     line.discount_amount,
+                    tax_category=line.tax_category or STANDARD_CATEGORY,
                 )
             )
             continue
@@ -142,12 +150,31 @@ def _lines(session: Session, data: DocumentData, issued_on: date) -> list[Priced
                 line.discount_percent,
                 line.discount_amount,
                 list_price=listed,
+                tax_category=line.tax_category or product.tax_category,
             )
         )
     if errors:
         raise InvalidInput("some lines cannot be priced", errors)
     _check_discounts(data, lines)
     return lines
+
+
+def _category_errors(session: Session, data: DocumentData) -> list[FieldError]:
+    """A tax category given on a line must be one the catalogue or the rate table knows:
+    a mistyped one would silently take the standard rate."""
+    given = [(i, ln.tax_category) for i, ln in enumerate(data.priced_lines) if ln.tax_category]
+    if not given:
+        return []
+    known = tax_rates.known_categories(session)
+    return [
+        FieldError(
+            f"/data/lines/{index}/tax_category",
+            f"unknown tax category {category!r}; known: {', '.join(sorted(known))}",
+            "unknown_tax_category",
+        )
+        for index, category in given
+        if category not in known
+    ]
 
 
 def _check_discounts(data: DocumentData, lines: list[PricedLineInput]) -> None:
@@ -234,22 +261,28 @@ def document_input(
         },
         labels=package.labels_for(data.language),
         jurisdiction=data.jurisdiction or settings.default_jurisdiction,
-        tax=resolved.tax or _tax(settings, data, resolved.customer),
+        tax=resolved.tax,
         day_count=settings.day_count,
     )
 
 
-GIVEN = "given"
+def _check_rates(doc: DocumentInput) -> None:
+    """Every line has a VAT rate on every day the document taxes it on."""
+    try:
+        for on in doc.data.tax_points(doc.issued_on):
+            line_taxes(doc, on=on)
+    except NoTaxRate as exc:
+        raise InvalidInput(
+            f"{exc}: finance keeps the rates (GET /api/v1/tax-rates)",
+            [FieldError(f"/data/lines/{exc.line}", str(exc), "no_tax_rate")],
+        ) from exc
 
 
-def _tax(settings: Settings, data: DocumentData, customer: Party) -> TaxDecision:
+def _tax(session: Session, settings: Settings, data: DocumentData, customer: Party) -> TaxRules:
     if data.tax_rate is not None:
-        return TaxDecision(data.tax_rate, GIVEN)
-    return decide_tax(
-        seller_country=settings.seller_country,
-        customer_country=customer.country,
-        customer_vat_id=customer.vat_id,
-        rates=settings.vat_rates,
+        return given_rules(data.tax_rate)
+    return tax_rates.rules_for(
+        session, settings, customer_country=customer.country, customer_vat_id=customer.vat_id
     )
 
 
@@ -263,9 +296,12 @@ def resolve(
         )
     customer, account_id = _customer(uow.session, data)
     lines = _lines(uow.session, data, issued_on)
-    unpinned = Resolved(customer, account_id, lines, [])
+    tax = _tax(uow.session, uow.settings, data, customer)
+    unpinned = Resolved(customer, account_id, lines, [], tax)
     probe = document_input(uow, package, data, unpinned, number="", issued_on=issued_on)
-    return Resolved(customer, account_id, lines, _clause_versions(uow.session, package, probe))
+    _check_rates(probe)
+    clauses = _clause_versions(uow.session, package, probe)
+    return Resolved(customer, account_id, lines, clauses, tax)
 
 
 def data_schema(package: TemplatePackage) -> dict[str, Any]:

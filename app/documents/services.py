@@ -19,7 +19,7 @@ from app.assembly.document import AssembledDocument, Party, PricedLineInput
 from app.assembly.kinds import Kind
 from app.assembly.quote import valid_until
 from app.assembly.schemas import DocumentData, QuoteData
-from app.assembly.tax import TaxDecision
+from app.assembly.tax import STANDARD_CATEGORY, TaxRules
 from app.audit import services as audit
 from app.billing import services as billing
 from app.db import utcnow
@@ -622,14 +622,12 @@ def _resolved_from_record(document: Document) -> Resolved:
                 Decimal(line["discount_percent"]),
                 Decimal(line.get("discount_amount", "0")),
                 Decimal(line["list_price"]) if line.get("list_price") else None,
+                line.get("tax_category", STANDARD_CATEGORY),
             )
             for line in document.totals["lines"]
         ],
         clauses=[dc.clause_version for dc in document.clauses],
-        tax=TaxDecision(
-            Decimal(document.totals["tax_rate_percent"]),
-            document.totals.get("tax_treatment", "given"),
-        ),
+        tax=TaxRules.from_record(document.totals),
     )
 
 

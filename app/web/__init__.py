@@ -25,6 +25,7 @@ from app.web.api import documents as api_documents
 from app.web.api import invoices as api_invoices
 from app.web.api import library as api_library
 from app.web.api import provider_webhooks as api_provider_webhooks
+from app.web.api import tax_rates as api_tax_rates
 from app.web.api import titles as api_titles
 from app.web.api import webhook_endpoints as api_webhooks
 from app.web.pages import admin as pages_admin
@@ -57,6 +58,7 @@ def init_app(app: APIFlask, settings: Settings) -> None:
         api_approvals.bp,
         api_batches.bp,
         api_library.bp,
+        api_tax_rates.bp,
         api_titles.bp,
         api_webhooks.bp,
     ]

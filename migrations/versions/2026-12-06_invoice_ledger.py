@@ -18,8 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0020"
-# Chained after 0018 until the tax-by-line branch's 0019 lands; then "0019".
-down_revision: str | None = "0018"
+down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

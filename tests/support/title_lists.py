@@ -4,13 +4,12 @@ database: for the renderer's tests and benchmarks, which bring their own titles.
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from app.assembly.clauses import ClauseText
 from app.assembly.document import DocumentInput, Party
 from app.assembly.schemas import TitleIn, TitleListData
-from app.assembly.tax import TaxDecision
+from app.assembly.tax import REVERSE_CHARGE, TaxRules
 from app.assembly.title_list import assemble_title_list
 from app.config import PROJECT_ROOT
 from app.library.clause_files import read_clause_file
@@ -60,6 +59,6 @@ def title_list_context(
         clauses={notes.key: ClauseText(notes.key, variant.title, 1, variant.sha256, variant.body)},
         labels=package.labels_for(language),
         jurisdiction="england-wales",
-        tax=TaxDecision(Decimal(0), "reverse-charge"),
+        tax=TaxRules(REVERSE_CHARGE),
     )
     return assemble_title_list(document).context

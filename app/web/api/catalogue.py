@@ -34,6 +34,7 @@ def products(query_data: ProductQuery) -> dict[str, Any]:
                     "name": product.name,
                     "kind": product.kind,
                     "unit": product.unit,
+                    "tax_category": product.tax_category,
                     "unit_price": str(price.unit_price) if price else None,
                     "listed_in": price.year if price else None,
                 }

@@ -302,6 +302,7 @@ def preview(json_data: DocumentIn) -> dict[str, Any]:
                 "total",
                 "tax_rate_percent",
                 "tax_treatment",
+                "bands",
             )
         },
         "lines": record["lines"],

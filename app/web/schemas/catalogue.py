@@ -21,6 +21,7 @@ class ProductOut(BaseModel):
     name: str
     kind: str
     unit: str
+    tax_category: str = Field(description="What the product's VAT rate depends on")
     unit_price: str | None = Field(description="The list price standing in that year, if any")
     listed_in: int | None = Field(description="The year of the list that price comes from")
 

@@ -57,11 +57,21 @@ class NetTotalsOut(TotalsOut):
     net: str = Field(description="Subtotal less the header discount, before tax")
 
 
+class TaxBandOut(BaseModel):
+    rate_percent: str
+    net: str = Field(description="The net of the lines taxed at this rate")
+    tax: str
+
+
 class PreviewTotalsOut(NetTotalsOut):
-    tax_rate_percent: str
-    tax_treatment: str = Field(
-        description="domestic, reverse_charge, configured, outside_scope or given"
+    tax_rate_percent: str | None = Field(
+        description="The one rate of every line; null where lines take different rates"
     )
+    tax_treatment: str = Field(
+        description="The lines' one treatment (standard, reduced, zero_rated, reverse_charge, "
+        "exempt, outside_scope or given), or mixed where they differ"
+    )
+    bands: list[TaxBandOut] = Field(description="The tax of each rate, highest rate first")
 
 
 class PreviewLineOut(BaseModel):
@@ -71,7 +81,12 @@ class PreviewLineOut(BaseModel):
     unit_price: str = Field(description="The list price for the year priced, or the given one")
     discount_percent: str
     discount_amount: str
-    amount: str
+    amount: str = Field(description="After the line's own discount")
+    net: str = Field(description="After its share of the header discount too: what is taxed")
+    tax_category: str
+    tax_rate_percent: str
+    tax_treatment: str
+    tax: str
 
 
 class PreviewYearOut(TotalsOut):
