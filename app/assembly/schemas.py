@@ -381,13 +381,6 @@ class Term(Strict):
         except ValueError:  # 29 February
             return self.start.replace(year=self.start.year + self.years, day=28)
 
-    def year_start(self, n: int) -> date:
-        """The first day of the term's year `n` (0 for the first)."""
-        try:
-            return self.start.replace(year=self.start.year + n)
-        except ValueError:  # 29 February
-            return self.start.replace(year=self.start.year + n, day=28)
-
 
 class SiteIn(Strict):
     name: str = Field(min_length=1, max_length=300)

@@ -9,55 +9,35 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.assembly.proration import DAY_COUNTS, DayCount, prorate
+from app.assembly.pricing import round_money
+from app.assembly.proration import DAY_COUNTS, DayCount
+from app.assembly.subscription.periods import Period, year_fraction
 
 D = Decimal
+YEAR_2027 = Period(date(2027, 1, 1), date(2027, 12, 31))
 
 
 @pytest.mark.parametrize(
-    ("day_count", "days", "basis", "amount"),
+    ("day_count", "fraction", "amount"),
     [
-        ("actual/365", 184, 365, D("730.96")),  # 1,450 x 184 / 365 = 730.958…
-        ("actual/actual", 184, 365, D("730.96")),
-        ("30/360", 180, 360, D("725.00")),
+        ("actual/365", D(184) / 365, D("730.96")),  # 1,450 x 184 / 365 = 730.958…
+        ("actual/actual", D(184) / 365, D("730.96")),
+        ("30/360", D(180) / 360, D("725.00")),
     ],
 )
 def test_a_title_added_on_1_july_pays_for_the_rest_of_the_licence_year(
-    day_count: DayCount, days: int, basis: int, amount: D
+    day_count: DayCount, fraction: D, amount: D
 ) -> None:
-    part = prorate(
-        D("1450.00"),
-        start=date(2027, 7, 1),
-        year_start=date(2027, 1, 1),
-        year_end=date(2027, 12, 31),
-        day_count=day_count,
-        currency="EUR",
-    )
-    assert (part.days, part.basis, part.amount) == (days, basis, amount)
+    part = year_fraction(Period(date(2027, 7, 1), YEAR_2027.end), YEAR_2027, day_count)
+    assert part == fraction
+    assert round_money(D("1450.00") * part, "EUR") == amount
 
 
 def test_a_leap_licence_year_counts_366_days_under_actual_actual() -> None:
-    part = prorate(
-        D("3660"),
-        start=date(2028, 12, 31),
-        year_start=date(2028, 1, 1),
-        year_end=date(2028, 12, 31),
-        day_count="actual/actual",
-        currency="JPY",
-    )
-    assert (part.days, part.basis, part.amount) == (1, 366, D("10"))
-
-
-def test_a_start_outside_the_licence_year_is_refused() -> None:
-    with pytest.raises(ValueError, match="outside the licence year"):
-        prorate(
-            D("100"),
-            start=date(2028, 1, 1),
-            year_start=date(2027, 1, 1),
-            year_end=date(2027, 12, 31),
-            day_count="actual/365",
-            currency="EUR",
-        )
+    year = Period(date(2028, 1, 1), date(2028, 12, 31))
+    part = year_fraction(Period(date(2028, 12, 31), date(2028, 12, 31)), year, "actual/actual")
+    assert part == D(1) / 366
+    assert round_money(D("3660") * part, "JPY") == D("10")
 
 
 @given(
@@ -68,15 +48,7 @@ def test_a_start_outside_the_licence_year_is_refused() -> None:
 def test_a_part_year_never_costs_more_than_the_year(
     annual: D, offset: int, day_count: DayCount
 ) -> None:
-    year_start = date(2027, 1, 1)
-    start = date.fromordinal(year_start.toordinal() + offset)
-    part = prorate(
-        annual,
-        start=start,
-        year_start=year_start,
-        year_end=date(2027, 12, 31),
-        day_count=day_count,
-        currency="EUR",
-    )
-    assert D(0) <= part.amount <= annual
-    assert 1 <= part.days <= part.basis
+    start = date.fromordinal(YEAR_2027.start.toordinal() + offset)
+    part = year_fraction(Period(start, YEAR_2027.end), YEAR_2027, day_count)
+    assert D(0) < part <= 1
+    assert D(0) <= round_money(annual * part, "EUR") <= annual
