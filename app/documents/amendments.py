@@ -29,6 +29,7 @@ from app.assembly.subscription.contract import ChangeProblem
 from app.assembly.subscription.contract import amend as amend_contract
 from app.assembly.subscription.documents import amendment_changes, period_changes
 from app.assembly.tax import GIVEN
+from app.catalogue.models import Product
 from app.documents.contracts import AsAmended, as_amended
 from app.documents.models import AMENDMENT, RENEWAL, SIGNED, Document
 from app.documents.services import Parent, create_document
@@ -150,6 +151,47 @@ def _period_changes(current: AsAmended, changes: AmendmentData) -> list[dict[str
     return period_changes(before, after, changes.effective_date, current.rate_of)
 
 
+AMENDMENT_LANGUAGES = ("en", "nl")
+
+
+def _amendment_language(licence_language: str) -> str:
+    """The licence's language where the amendment template is written in it, else English."""
+    return licence_language if licence_language in AMENDMENT_LANGUAGES else "en"
+
+
+def _priced_fees(
+    uow: UnitOfWork, fees: list[FeeLineIn], currency: str, year: int
+) -> list[FeeLineIn]:
+    """One-off fees with their prices: a catalogue fee without a price takes the list
+    price for the year it falls in (an unknown or unlisted SKU is refused)."""
+    skus = [fee.sku for fee in fees if fee.sku and fee.unit_price is None]
+    products = {p.sku: p for p in uow.session.scalars(select(Product).where(Product.sku.in_(skus)))}
+    priced, errors = [], []
+    for index, fee in enumerate(fees):
+        if fee.sku is None or fee.unit_price is not None:
+            priced.append(fee)
+            continue
+        product = products.get(fee.sku)
+        price = product.price_in(currency, year) if product else None
+        if product is None or price is None:
+            errors.append(
+                FieldError(
+                    f"/lines/{index}/sku",
+                    f"no list price for {fee.sku!r} in {currency} for {year}",
+                    "unknown_sku",
+                )
+            )
+            continue
+        priced.append(
+            fee.model_copy(
+                update={"unit_price": price, "description": fee.description or product.name}
+            )
+        )
+    if errors:
+        raise InvalidInput("some fees have no price", errors)
+    return priced
+
+
 def amend(uow: UnitOfWork, licence_id: uuid.UUID, request: Any, *, actor: User) -> uuid.UUID:
     """Create the amendment document of a signed licence from the changes asked for."""
     try:
@@ -167,7 +209,8 @@ def amend(uow: UnitOfWork, licence_id: uuid.UUID, request: Any, *, actor: User) 
         if errors:
             raise InvalidInput("the amendment does not fit the licence as it stands", errors)
         licence = current.licence
-        language = asked.language or current.data.language
+        language = asked.language or _amendment_language(current.data.language)
+        fees = _priced_fees(uow, asked.lines, licence.currency, asked.effective_date.year)
         changes = AmendmentData.model_validate(
             {
                 "account": str(licence.account_id) if licence.account_id else licence.customer,
@@ -178,7 +221,7 @@ def amend(uow: UnitOfWork, licence_id: uuid.UUID, request: Any, *, actor: User) 
                 "titles_removed": removed,
                 "products_added": asked.products_added,
                 "price_changes": asked.price_changes,
-                "fees": asked.lines,
+                "fees": fees,
                 "new_end_date": asked.new_end_date,
             }
         )
@@ -202,7 +245,7 @@ def amend(uow: UnitOfWork, licence_id: uuid.UUID, request: Any, *, actor: User) 
             "titles_removed": [t.model_dump(mode="json") for t in removed],
             "products_added": [p.model_dump(mode="json") for p in asked.products_added],
             "price_changes": [p.model_dump(mode="json") for p in asked.price_changes],
-            "fees": [line.model_dump(mode="json") for line in asked.lines],
+            "fees": [line.model_dump(mode="json") for line in fees],
             "lines": lines,
             "new_end_date": asked.new_end_date.isoformat() if asked.new_end_date else None,
             # The licence's own rate only where it was given; else the rules tax each line.

@@ -10,7 +10,9 @@ from typing import Any
 
 from apiflask import APIFlask
 from pypdf import PdfReader
+from sqlalchemy import select
 
+from app.catalogue.models import Product
 from app.config import PROJECT_ROOT
 from tests.conftest import account_id, bearer, row_counts
 from tests.support.flows import send_and_sign
@@ -208,3 +210,33 @@ def test_only_a_signed_licence_is_amended(app: APIFlask) -> None:
     )
     assert answer.status_code == 409
     assert "only a signed one stands" in answer.json["detail"]
+
+
+def test_a_catalogue_fee_on_an_amendment_takes_its_list_price(app: APIFlask) -> None:
+    client = app.test_client()
+    support = bearer(app, "support@example.com")
+    licence_id = _signed_licence(app)
+    runtime = app.extensions["contractdesk"]
+    with runtime.unit_of_work() as uow:
+        product = uow.session.scalar(select(Product).where(Product.sku == "JNL-CHEM"))
+        assert product is not None
+        listed = product.price_in("EUR", 2027)
+    answer = client.post(
+        f"/api/v1/documents/{licence_id}/amendments",
+        json={"effective_date": "2027-07-01", "lines": [{"sku": "JNL-CHEM", "quantity": 1}]},
+        headers=support,
+    )
+    assert answer.status_code == 201, answer.json
+    [line] = answer.json["lines"]
+    assert (line["description"], line["amount"]) == (
+        "Chemistry Journals Collection",
+        str(listed.quantize(D("0.01"))),
+    )
+    before = row_counts(runtime)
+    unknown = client.post(
+        f"/api/v1/documents/{licence_id}/amendments",
+        json={"effective_date": "2027-07-01", "lines": [{"sku": "NO-SUCH", "quantity": 1}]},
+        headers=support,
+    )
+    assert unknown.status_code == 422
+    assert row_counts(runtime) == before

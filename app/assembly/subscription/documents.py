@@ -32,6 +32,7 @@ from app.assembly.subscription.invoices import (
 )
 from app.assembly.subscription.periods import Period
 
+STANDARD = "standard"
 TITLE_CATEGORY = "e-publication"
 """The tax category of a title charged on its own (a journal or an e-book)."""
 
@@ -144,6 +145,7 @@ def amendment_changes(data: AmendmentData, number: str, before: Contract) -> Ame
                 quantity=fee.quantity,
                 unit_price=fee.unit_price or Decimal(0),
                 discount_percent=fee.discount_percent,
+                tax_category=fee.tax_category or STANDARD,
                 one_off=True,
             )
         )
@@ -178,6 +180,8 @@ def period_changes(
     for start in sorted(set(old) | set(new)):
         period = (new.get(start) or old[start]).period
         for line in adjustments(new.get(start), invoiced_lines(old.get(start))):
+            if not line.net:
+                continue  # only its share of a rate's tax moved: the amendment prices nets
             out.append(
                 {
                     "key": line.key,
