@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
+from app.web.schemas import NO_CONTROL_CHARACTERS
+
 
 class DocumentIn(BaseModel):
     model_config = ConfigDict(
@@ -36,7 +38,12 @@ class DocumentIn(BaseModel):
         },
     )
 
-    template: str = Field(min_length=1, max_length=100, description="A template key, e.g. quote")
+    template: str = Field(
+        min_length=1,
+        max_length=100,
+        pattern=NO_CONTROL_CHARACTERS,
+        description="A template key, e.g. quote",
+    )
     data: dict[str, Any] = Field(
         description="The data for the template's kind: QuoteData, LicenceData, "
         "AmendmentData or TitleListData (see GET /api/v1/templates/{key}/schema)"
