@@ -37,6 +37,7 @@ PAGES: dict[str, set[str]] = {
     "/reports/renewals": {"support", "manager", "director", "finance", "admin"},
     "/reports/renewals.csv": {"support", "manager", "director", "finance", "admin"},
     "/finance/webhooks": {"finance", "admin"},
+    "/finance/invoices": {"finance", "admin"},
     "/admin/api-keys": {"admin"},
 }
 
