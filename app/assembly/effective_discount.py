@@ -7,7 +7,8 @@ for a line is its amount after its own discount and its share of the header disc
 list and a free line (price 0) are discounts like any other. The whole document is
 measured the same way over every line; the larger of the deepest line and the whole
 document governs. Lines with no positive reference (a credit, a free-text line at 0) have
-nothing to be discounted from and are left out.
+nothing to be discounted from and are left out, and they do not lower what the other lines
+are paid.
 """
 
 from __future__ import annotations
@@ -47,8 +48,9 @@ def _percent(reference: Decimal, paid: Decimal) -> Decimal:
 def effective_discount(
     lines: Sequence[DiscountLine], *, subtotal: Decimal, header_discount: Decimal
 ) -> EffectiveDiscount:
-    kept = subtotal - header_discount
-    share = kept / subtotal if subtotal > 0 else Decimal(0)
+    # A header discount needs a positive subtotal; an amendment that credits more than it
+    # adds has none, and what it adds is paid in full.
+    share = (subtotal - header_discount) / subtotal if subtotal > 0 else Decimal(1)
     per_line: list[Decimal | None] = []
     reference_sum = paid_sum = Decimal(0)
     for line in lines:

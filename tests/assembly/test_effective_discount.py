@@ -82,3 +82,24 @@ def test_ten_and_ten_is_nineteen() -> None:
         header_discount=totals.discount,
     )
     assert found.percent == Decimal("19.00")
+
+
+def test_an_amendment_that_credits_more_than_it_adds_gives_no_discount_on_what_it_adds() -> None:
+    """A price cut on one title (a credit line) beside a title added at list: the amendment's
+    subtotal is negative, and the added title is still sold at list, 0 % off."""
+    lines = [
+        DiscountLine(
+            quantity=1, unit_price=Decimal("-500.00"), list_price=None, amount=Decimal("-500.00")
+        ),
+        DiscountLine(
+            quantity=1,
+            unit_price=Decimal("300.00"),
+            list_price=Decimal("300.00"),
+            amount=Decimal("300.00"),
+        ),
+    ]
+
+    found = effective_discount(lines, subtotal=Decimal("-200.00"), header_discount=Decimal(0))
+
+    assert found.percent == Decimal("0.00")
+    assert found.line_percents == (None, Decimal("0.00"))
