@@ -93,7 +93,7 @@ def test_a_licence_trigger_describes_its_first_invoice_alone(
     _adds_up(data)
     assert [line["tax_rate_percent"] for line in data["lines"]] == ["20", "20"]
     assert data["tax_bands"] == [{"tax_rate_percent": "20", "net": "27620.00", "tax": "5524.00"}]
-    assert data["tax_treatment"] == "domestic" and data["tax_note"] == ""
+    assert data["tax_treatment"] == "standard" and data["tax_note"] == ""
     assert data["po_number"] == "PO-2027-1"
     assert data["bill_to"]["name"] == "University of Northfield Library"
     assert data["bill_to"]["erp_id"] == "ERP-10021"
@@ -156,16 +156,18 @@ def test_an_amendment_sends_the_difference_and_the_next_year_carries_it(
     assert data["document_number"] == amendment["number"]
     assert data["contract"]["amendments"] == [amendment["number"]]
     assert data["period"]["number"] == 1 and data["invoice_on"] == "2027-07-01"
-    # 1,450 for 184 of 365 days = 730.96, and 20 % VAT
+    # 1,450 for 184 of 365 days = 730.96; a journal title is an e-publication, which the
+    # UK zero-rates (since 1 May 2020), while the licence's packages pay 20 %
     [line] = data["lines"]
-    assert (line["description"], line["net"], line["tax"]) == (
+    assert (line["description"], line["net"], line["tax_rate_percent"], line["tax"]) == (
         "Journal of Sample Photonics",
         "730.96",
-        "146.19",
+        "0",
+        "0.00",
     )
     assert (line["charged_from"], line["charged_to"]) == ("2027-07-01", "2027-12-31")
-    assert data["total"] == "877.15"
-    assert data["schedule"][0]["total"] == str(D("33144.00") + D("877.15"))
+    assert data["total"] == "730.96"
+    assert data["schedule"][0]["total"] == str(D("33144.00") + D("730.96"))
 
     _sweep(app, date(2028, 1, 1))
     year2 = _events(app, webhook_receiver)[-1]["data"]

@@ -117,7 +117,7 @@ def test_the_sweep_drafts_no_renewal_of_a_cancelled_licence_and_withdraws_one_dr
     assert (
         client.post(
             f"/api/v1/documents/{never['id']}/cancel",
-            json={"reason": "Consortium dissolved"},
+            json={"reason": "Consortium dissolved", "effective_date": "2028-01-01"},
             headers=finance,
         ).status_code
         == 200
@@ -138,7 +138,7 @@ def test_the_sweep_drafts_no_renewal_of_a_cancelled_licence_and_withdraws_one_dr
 
     cancelled = client.post(
         f"/api/v1/documents/{drafted['id']}/cancel",
-        json={"reason": "Library merged into another consortium"},
+        json={"reason": "Library merged into another consortium", "effective_date": "2029-07-01"},
         headers=finance,
     )
     assert cancelled.status_code == 200, cancelled.json

@@ -321,6 +321,33 @@ def test_the_catalogue_has_a_finished_dutch_string_for_everything_the_code_marks
     assert marked - in_catalogue == set(), "run pybabel extract and update"
 
 
+def test_each_string_is_in_the_catalogue_once() -> None:
+    """Babel keeps the last of two entries for one string, but msgfmt and translators'
+    tools refuse the file; one entry per string (and context)."""
+    seen: set[tuple[str | None, str]] = set()
+    repeated = []
+    entry = re.compile(r'^(msgctxt|msgid) "(.*)"$')
+    context: str | None = None
+    lines = CATALOGUE.read_text().splitlines()
+    for number, line in enumerate(lines):
+        found = entry.match(line)
+        if not found:
+            continue
+        if found[1] == "msgctxt":
+            context = found[2]
+            continue
+        text = found[2]
+        for following in lines[number + 1 :]:
+            if not following.startswith('"'):
+                break
+            text += following[1:-1]
+        if text and (context, text) in seen:
+            repeated.append(text)
+        seen.add((context, text))
+        context = None
+    assert repeated == []
+
+
 LITERALS_ALLOWED = {"Contract Desk", "English", "Nederlands", "PDF", "ISSN", "eISSN", "SHA-256"}
 LITERALS_ALLOWED |= {"CSV", "DOCX", "XLSX", "UTC", "ms", "webhook-id"}
 
