@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test lint bench bench-setup install system-packages test-system-packages clean
+.PHONY: run test fuzz lint bench bench-setup install system-packages test-system-packages clean
 
 # Debian packages the documents need: CJK fonts for Chinese agreements, HarfBuzz's
 # subsetter for embedding fonts, poppler for the tests that look at rendered pages.
@@ -64,6 +64,11 @@ TEST_WORKERS ?= 2
 
 test: lint test-system-packages
 	$(VENV)/bin/python -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=15
+
+# The API fuzzing at length: 200 generated requests per operation and mode (about 15
+# minutes); CONTRACTDESK_FUZZ_SEED=N tries other requests.
+fuzz: install
+	CONTRACTDESK_FUZZ_EXAMPLES=$${CONTRACTDESK_FUZZ_EXAMPLES:-200} $(VENV)/bin/python -m pytest -p no:cacheprovider tests/web/test_api_fuzz.py -s
 
 # bench.libreoffice measures our PDFs against LibreOffice's, cold and resident (unoserver).
 # unoserver needs a Python that can `import uno`, which Debian's python3-uno gives only to
