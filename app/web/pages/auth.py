@@ -16,6 +16,7 @@ from app.users import services as users
 from app.users.models import User
 from app.web.context import unit_of_work
 from app.web.i18n import AUTOMATIC, LANGUAGES
+from app.web.redirects import local_target
 
 bp = Blueprint("pages_auth", __name__)
 
@@ -80,10 +81,8 @@ def login() -> Response | str:
             session.clear()
             session.permanent = True
             session["user_id"] = str(user.id)
-            target = request.args.get("next", "")
-            if not target.startswith("/") or target.startswith("//"):
-                target = url_for("pages_documents.dashboard")
-            return redirect(target)
+            home = url_for("pages_documents.dashboard")
+            return redirect(local_target(request.args.get("next"), home))
         error = _("Email or password is wrong.")
     return render_template("login.html", error=error, email=request.form.get("email", ""))
 
@@ -98,10 +97,8 @@ def choose_language() -> Response:
             chosen = None if language == AUTOMATIC else language
             users.set_language(uow.session, signed_in_user().id, chosen)
             uow.commit()
-    target = request.form.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("pages_documents.dashboard")
-    return redirect(target)
+    home = url_for("pages_documents.dashboard")
+    return redirect(local_target(request.form.get("next"), home))
 
 
 @bp.post("/logout")
