@@ -26,6 +26,7 @@ def create_app(settings: Settings | None = None) -> APIFlask:
         spec_path="/api/openapi.json",
         docs_path="/api/docs",
         docs_ui="swagger-ui",
+        docs_oauth2_redirect_path=None,  # no OAuth2 here; its page is all inline script
         template_folder="web/templates",
         static_folder="web/static",
     )

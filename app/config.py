@@ -5,6 +5,7 @@ Tests and scripts build their own `Settings(...)` and hand it to `create_app`.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -19,6 +20,7 @@ from app.assembly.sandbox import RenderLimits
 from app.assembly.tax import parse_rates
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 DEVELOPMENT_SECRET_KEY = "dev-only-change-me"  # noqa: S105 - refused outside the demo, below
 
 
@@ -337,6 +339,29 @@ class Settings(BaseSettings):
 
     session_hours: int = Field(
         default=8, validation_alias=_env("CONTRACTDESK_SESSION_HOURS", "session_hours")
+    )
+    embed_origins: tuple[str, ...] = Field(
+        default=(),
+        description="Origins (scheme://host[:port]) whose pages may show the signing page in "
+        "a frame, for embedded signing; every other page may be framed by no one.",
+        validation_alias=_env("CONTRACTDESK_EMBED_ORIGINS", "embed_origins"),
+    )
+
+    @field_validator("embed_origins")
+    @classmethod
+    def _origins_are_origins(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for origin in value:
+            if not ORIGIN.fullmatch(origin):
+                raise ValueError(f"not an origin (scheme://host[:port]): {origin!r}")
+        return value
+
+    trusted_proxies: int = Field(
+        default=0,
+        ge=0,
+        le=10,
+        description="How many proxies in front of the service set X-Forwarded-For/-Proto/"
+        "-Host/-Port; 0 trusts no such header.",
+        validation_alias=_env("CONTRACTDESK_TRUSTED_PROXIES", "trusted_proxies"),
     )
 
     @property

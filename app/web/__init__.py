@@ -10,6 +10,7 @@ from app.web import (
     approval_reasons,
     docs,
     formatting,
+    headers,
     i18n,
     idempotency,
     limits,
@@ -44,6 +45,7 @@ csrf = CSRFProtect()
 
 def init_app(app: APIFlask, settings: Settings) -> None:
     app.request_class = ApiRequest
+    headers.init_app(app, settings)
     ops.init_app(app)
     problems.init_app(app)
     i18n.init_app(app)
@@ -80,6 +82,9 @@ def init_app(app: APIFlask, settings: Settings) -> None:
         pages_signing.bp,
     ):
         app.register_blueprint(page_bp)
+    # The signing link's token is the permission to sign, and a signing page framed on
+    # another site gets no SameSite=Lax session cookie to hold a CSRF token in.
+    csrf.exempt(pages_signing.bp)
     pages_auth.init_app(app)
     docs.init_app(app)
     app.spec_processor(

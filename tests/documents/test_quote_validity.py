@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.db import utcnow
 from app.documents.models import Document
 from app.jobs.registry import run
-from tests.conftest import bearer, csrf_token
+from tests.conftest import bearer
 from tests.support.flows import SIGNER_AGENT, plain_quote_request
 
 
@@ -82,11 +82,11 @@ def test_a_sent_quote_past_its_validity_cannot_be_signed(app: APIFlask) -> None:
         headers=bearer(app, "support@example.com"),
     ).json
     path = sent["signers"][0]["signing_url"].removeprefix("http://localhost")
-    page = client.get(path, headers={"User-Agent": SIGNER_AGENT})
+    client.get(path, headers={"User-Agent": SIGNER_AGENT})
     _valid_until(app, quote["id"], utcnow().date() - timedelta(days=1))
     answer = client.post(
         path,
-        data={"csrf_token": csrf_token(page.text), "typed_name": "Helen Marsh", "consent": "yes"},
+        data={"typed_name": "Helen Marsh", "consent": "yes"},
         headers={"User-Agent": SIGNER_AGENT},
     )
     assert answer.status_code == 409 and "This quote has expired" in answer.text

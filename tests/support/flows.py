@@ -10,7 +10,7 @@ from apiflask import APIFlask
 from flask.testing import FlaskClient
 
 from app.config import PROJECT_ROOT
-from tests.conftest import WebhookReceiver, account_id, bearer, csrf_token
+from tests.conftest import WebhookReceiver, account_id, bearer
 
 SIGNER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) TestBrowser/1.0"
 
@@ -52,7 +52,7 @@ def sign_as(client: FlaskClient, url: str, name: str) -> Any:
     assert page.status_code == 200, page.text
     return client.post(
         path,
-        data={"csrf_token": csrf_token(page.text), "typed_name": name, "consent": "yes"},
+        data={"typed_name": name, "consent": "yes"},
         headers={"User-Agent": SIGNER_AGENT},
     )
 

@@ -242,17 +242,13 @@ def walk_pages(app: APIFlask, quote: str, language: str) -> Walk:
         walk.pages["customer signing page"] = signing.text
         unticked = customer.post(
             link,
-            data={"csrf_token": csrf_token(signing.text), "typed_name": "Helen Marsh"},
+            data={"typed_name": "Helen Marsh"},
             headers=headers,
         )
         walk.pages["customer signing page with an error"] = unticked.text
         signed = customer.post(
             link,
-            data={
-                "csrf_token": csrf_token(signing.text),
-                "typed_name": "Helen Marsh",
-                "consent": "yes",
-            },
+            data={"typed_name": "Helen Marsh", "consent": "yes"},
             headers=headers,
         )
         walk.pages["customer signed"] = signed.text
