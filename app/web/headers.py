@@ -40,7 +40,8 @@ def csp_nonce() -> str:
 def page_policy(nonce: str, frame_ancestors: str) -> str:
     return (
         f"default-src 'self'; script-src 'nonce-{nonce}' 'self'; "
-        f"style-src 'nonce-{nonce}' 'self'; img-src 'self' data:; object-src 'none'; "
+        f"style-src 'nonce-{nonce}' 'self'; img-src 'self' data:; "
+        "frame-src 'self' blob:; object-src 'none'; "  # blob: the quote form's PDF preview
         f"base-uri 'none'; form-action 'self'; frame-ancestors {frame_ancestors}"
     )
 
