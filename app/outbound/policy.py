@@ -95,8 +95,8 @@ def refusal(address: IPAddress) -> str | None:
         (address.is_loopback, "a loopback address"),
         (address.is_link_local, "a link-local address"),
         (address.is_multicast, "a multicast address"),
-        (address.is_private, "a private address"),
         (address.is_reserved, "a reserved address"),
+        (address.is_private, "a private address"),
         (not address.is_global, "not a public address"),
     ):
         if test:
@@ -128,11 +128,11 @@ class AllowList:
         return cls(tuple(networks), frozenset(names))
 
     def admits(self, host: str, address: IPAddress) -> bool:
-        if address in METADATA:
+        inner = _embedded_ipv4(address) if isinstance(address, ipaddress.IPv6Address) else None
+        if address in METADATA or inner in METADATA:
             return False
         if host.lower().rstrip(".") in self.names:
             return True
-        inner = _embedded_ipv4(address) if isinstance(address, ipaddress.IPv6Address) else None
         return any(
             a.version == network.version and a in network
             for a in (address, inner)
