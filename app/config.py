@@ -18,6 +18,7 @@ from app.assembly.approval_matrix import ApprovalMatrix, load_matrix
 from app.assembly.proration import DayCount
 from app.assembly.sandbox import RenderLimits
 from app.assembly.tax import parse_rates
+from app.outbound.policy import AllowList
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
@@ -237,6 +238,21 @@ class Settings(BaseSettings):
         "fails and its endpoint is disabled, its owner told.",
         validation_alias=_env("CONTRACTDESK_WEBHOOK_RETRY_DAYS", "webhook_retry_days"),
     )
+    outbound_allow: str | None = Field(
+        default=None,
+        description="Networks (CIDR) and host names, comma-separated, that webhooks and "
+        "DocuSign may reach although they are loopback, private or otherwise not public. "
+        "Unset: loopback with the embedded SQLite default, nothing otherwise.",
+        validation_alias=_env("CONTRACTDESK_OUTBOUND_ALLOW", "outbound_allow"),
+    )
+
+    @field_validator("outbound_allow")
+    @classmethod
+    def _allow_parses(cls, value: str | None) -> str | None:
+        if value is not None:
+            AllowList.parse(value)
+        return value
+
     rate_limit: str = Field(
         default="600/minute",
         description="Requests per API key (limits syntax, e.g. '600/minute;20/second').",

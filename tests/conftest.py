@@ -110,6 +110,7 @@ def make_settings(database_url: str, tmp_path: Path, instance_dir: Path, **extra
         "public_url": "http://localhost",
         "secret_key": "test-secret",
         "seller_name": "Test Publisher",
+        "outbound_allow": "127.0.0.1/32",  # the local receivers and the DocuSign emulator
     }
     return Settings(
         database_url=database_url,

@@ -96,7 +96,7 @@ def render_clauses(
             return reference(numbers[key], language)
 
         try:
-            source = compile_template(text.body, autoescape=False)
+            source = compile_template(text.body, autoescape=False, markdown=True)
             rendered = source.render(**variables, ref=ref)
         except TemplateError as exc:
             raise InvalidInput(

@@ -37,6 +37,7 @@ from jinja2.exceptions import SecurityError, TemplateRuntimeError
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from app.assembly.literal import markdown_literal
 from app.errors import InvalidInput
 
 
@@ -191,8 +192,8 @@ class BudgetedSandbox(ImmutableSandboxedEnvironment):
     context_class = _BudgetedContext
     intercepted_binops = frozenset({"*", "**", "%", "+", "-", "/", "//"})
 
-    def __init__(self, **options: Any) -> None:
-        super().__init__(finalize=_count_output, **options)
+    def __init__(self, *, markdown: bool = False, **options: Any) -> None:
+        super().__init__(finalize=_count_markdown_output if markdown else _count_output, **options)
         self.globals.pop("lipsum", None)  # lipsum(n=10**9) is a loop the budget cannot see
         sizes: dict[str, Callable[..., int]] = {
             "center": _centered_length,
@@ -322,15 +323,24 @@ def _count_output(context: Context, value: Any) -> Any:
     return value
 
 
-@lru_cache(maxsize=2)
-def sandbox(*, autoescape: bool = True) -> BudgetedSandbox:
+@pass_context
+def _count_markdown_output(context: Context, value: Any) -> str:
+    """Counted, and escaped as Markdown: what a clause prints is data, shown literally."""
+    return markdown_literal(str(_count_output(context, value)))
+
+
+@lru_cache(maxsize=4)
+def sandbox(*, autoescape: bool = True, markdown: bool = False) -> BudgetedSandbox:
     """Templates and clause text are written by people and treated as untrusted.
 
     The immutable sandbox refuses attribute tricks (`__class__`, `__globals__`) and
     mutation of the data it is given; a loader that knows no files means `{% include %}`
     cannot read the disk; undefined names fail loudly instead of printing nothing.
+    With `markdown`, for clause text: whatever a `{{ … }}` prints is escaped as Markdown,
+    so only the clause's own reviewed text is formatted.
     """
     return BudgetedSandbox(
+        markdown=markdown,
         loader=BaseLoader(),
         autoescape=autoescape,
         undefined=StrictUndefined,
@@ -340,10 +350,10 @@ def sandbox(*, autoescape: bool = True) -> BudgetedSandbox:
 
 
 @lru_cache(maxsize=512)
-def compile_template(source: str, *, autoescape: bool = True) -> Template:
+def compile_template(source: str, *, autoescape: bool = True, markdown: bool = False) -> Template:
     """Compiled once per distinct text: a template or clause version never changes, so the
     text itself is the cache key."""
-    return sandbox(autoescape=autoescape).from_string(source)
+    return sandbox(autoescape=autoescape, markdown=markdown).from_string(source)
 
 
 def template_line(exc: TemplateError) -> int | None:

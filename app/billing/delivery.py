@@ -36,6 +36,8 @@ from app.billing.signatures import signature_header
 from app.db import utcnow
 from app.notifications.services import notify_once
 from app.observability.metrics import WEBHOOK_ATTEMPTS
+from app.outbound import Guard, OutboundRefused, guard_for
+from app.outbound.transports import guarded_client
 from app.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -156,6 +158,35 @@ def _next_in_order(uow: UnitOfWork, delivery: WebhookDelivery) -> uuid.UUID | No
     )
 
 
+def _post(
+    guard: Guard, url: str, body: bytes, headers: dict[str, str], timeout: float
+) -> tuple[int | None, str, str | None, str | None]:
+    """POST once through the outbound guard: (status, excerpt, error, refusal). A redirect
+    is an answer like any other, not followed; of the body only the first characters are
+    read. A refused address is never connected to, so it leaves no answer to show."""
+    try:
+        guard.check_url(url)
+        with (
+            guarded_client(guard, timeout=timeout) as client,
+            client.stream("POST", url, content=body, headers=headers) as response,
+        ):
+            return response.status_code, _excerpt(response), None, None
+    except OutboundRefused as exc:
+        return None, "", f"refused: {exc.reason}", exc.reason
+    except httpx.HTTPError as exc:
+        return None, "", f"{type(exc).__name__}: {exc}"[:EXCERPT_CHARS], None
+
+
+def _excerpt(response: httpx.Response) -> str:
+    read = b""
+    for chunk in response.iter_raw():
+        read += chunk
+        if len(read) >= EXCERPT_CHARS * 4:
+            break
+    text = read.decode(response.encoding or "utf-8", errors="replace")
+    return text[:EXCERPT_CHARS]
+
+
 def attempt(uow: UnitOfWork, delivery_id: uuid.UUID, *, now: datetime | None = None) -> str | None:
     """Try one delivery once; return its new status, or None when it is not ours to try
     now (another worker has it, it waits for an earlier event, its endpoint is disabled)."""
@@ -171,6 +202,7 @@ def attempt(uow: UnitOfWork, delivery_id: uuid.UUID, *, now: datetime | None = N
         headers = {
             "content-type": "application/json",
             "user-agent": "ContractDesk-Webhooks/1",
+            "accept-encoding": "identity",
             "webhook-id": event.message_id,
             "webhook-timestamp": str(timestamp),
             "webhook-signature": signature_header(
@@ -184,13 +216,8 @@ def attempt(uow: UnitOfWork, delivery_id: uuid.UUID, *, now: datetime | None = N
         retry_window = timedelta(days=uow.settings.webhook_retry_days)
 
     started = time.perf_counter()
-    status_code: int | None = None
-    excerpt, error = "", None
-    try:
-        response = httpx.post(url, content=body, headers=headers, timeout=timeout)
-        status_code, excerpt = response.status_code, response.text[:EXCERPT_CHARS]
-    except httpx.HTTPError as exc:
-        error = f"{type(exc).__name__}: {exc}"[:EXCERPT_CHARS]
+    guard = guard_for(uow.settings)
+    status_code, excerpt, error, refused = _post(guard, url, body, headers, timeout)
     duration_ms = int((time.perf_counter() - started) * 1000)
 
     with uow:
@@ -210,7 +237,10 @@ def attempt(uow: UnitOfWork, delivery_id: uuid.UUID, *, now: datetime | None = N
             )
         )
         retry_at = now + backoff(delivery.attempts)
-        if status_code is not None and 200 <= status_code < 300:
+        if refused:
+            delivery.status, delivery.next_attempt_at = FAILED, None
+            disable_endpoint(uow, delivery.endpoint, f"its address is refused: {refused}")
+        elif status_code is not None and 200 <= status_code < 300:
             delivery.status, delivery.delivered_at = DELIVERED, utcnow()
             delivery.next_attempt_at = None
             following = _next_in_order(uow, delivery)
@@ -232,7 +262,8 @@ def attempt(uow: UnitOfWork, delivery_id: uuid.UUID, *, now: datetime | None = N
             delivery.next_attempt_at = retry_at
         status = delivery.status
         uow.commit()
-    WEBHOOK_ATTEMPTS.labels(outcome=status if status_code is not None else "unreachable").inc()
+    outcome = "refused" if refused else status if status_code is not None else "unreachable"
+    WEBHOOK_ATTEMPTS.labels(outcome=outcome).inc()
     log.info(
         "webhook %s to %s: %s",
         headers["webhook-id"],

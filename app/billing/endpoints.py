@@ -18,7 +18,7 @@ from app.billing.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from app.billing.services import EVENT_TYPES, MANAGING_ROLES
+from app.billing.services import EVENT_TYPES, MANAGING_ROLES, check_endpoint_url
 from app.billing.signatures import new_secret
 from app.db import utcnow
 from app.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
@@ -125,6 +125,10 @@ def update_endpoint(
                 "unknown event types" if unknown else "subscribe to at least one event type",
                 [FieldError("/events", ", ".join(unknown) or "empty")],
             )
+    if url is not None:
+        with uow:
+            subject = _endpoint(uow, endpoint_id)
+        check_endpoint_url(uow, url, actor=actor, subject=subject)
     with uow:
         endpoint = _endpoint(uow, endpoint_id)
         changes: dict[str, object] = {}

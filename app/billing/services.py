@@ -16,6 +16,7 @@ from app.billing.signatures import new_secret
 from app.db import utcnow
 from app.documents.models import Document
 from app.errors import FieldError, Forbidden, InvalidInput
+from app.outbound import OutboundRefused, guard_for
 from app.uow import UnitOfWork
 from app.users.models import User
 
@@ -36,6 +37,27 @@ PAYMENT_DAYS = 30
 MANAGING_ROLES = frozenset({"admin", "finance"})
 
 
+def check_endpoint_url(uow: UnitOfWork, url: str, *, actor: User, subject: Any) -> None:
+    """Refuse a URL the outbound guard would not send to (a refused address, or plain
+    http outside the allow-list), with the attempt on record: who, which URL, and why."""
+    try:
+        guard_for(uow.settings).check_url(url)
+    except OutboundRefused as exc:
+        with uow:
+            audit.record_event(
+                uow.session,
+                tag="webhook_endpoint.refused",
+                subject=subject,
+                actor=actor,
+                data={"url": url, "reason": exc.reason},
+            )
+            uow.commit()
+        raise InvalidInput(
+            f"webhook URL refused: {exc.reason}",
+            [FieldError("/url", exc.reason, code="refused_address")],
+        ) from exc
+
+
 def register_endpoint(
     uow: UnitOfWork, *, url: str, events: list[str], actor: User, description: str = ""
 ) -> WebhookEndpoint:
@@ -48,6 +70,7 @@ def register_endpoint(
             f"unknown event types: {', '.join(unknown)}",
             [FieldError(f"/events/{events.index(e)}", "unknown event type") for e in unknown],
         )
+    check_endpoint_url(uow, url, actor=actor, subject=actor)
     with uow:
         endpoint = WebhookEndpoint(
             url=url,

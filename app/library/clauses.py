@@ -54,7 +54,7 @@ def _check_text(title: str, body: str) -> None:
         errors.append(FieldError("/body", "a clause needs text", "required"))
     else:
         try:
-            compile_template(body, autoescape=False)
+            compile_template(body, autoescape=False, markdown=True)
         except TemplateSyntaxError as exc:
             errors.append(
                 FieldError(

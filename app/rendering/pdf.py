@@ -102,10 +102,16 @@ def render_own_pdf(
     filters: dict[str, Callable[..., str]] | None = None,
 ) -> bytes:
     """A PDF in the service's own layout (not a legal template package): a Jinja template
-    of ours, autoescaped, rendered by WeasyPrint."""
+    of ours, autoescaped, rendered by WeasyPrint, which may read the folder's files and
+    `data:` URLs and nothing else (a refused URL is left out, as it is in no template of
+    ours)."""
     env = Environment(loader=FileSystemLoader(folder), autoescape=select_autoescape(["html"]))
     env.filters.update(filters or {})
-    html = HTML(string=env.get_template(template).render(**context))
+    html = HTML(
+        string=env.get_template(template).render(**context),
+        base_url=folder.resolve().as_uri() + "/",
+        url_fetcher=PackageAssetFetcher(folder),
+    )
     pdf = html.write_pdf(font_config=fonts_for(folder))
     assert pdf is not None
     return pdf

@@ -1,8 +1,10 @@
 """Reaching DocuSign: a JWT grant for the configured user, the token kept until shortly
 before it expires, and the account and base URI found through `/oauth/userinfo`.
 
-Everything goes through the official SDK; the only thing added is the trust of a private
-CA (`DOCUSIGN_CA_BUNDLE`) for test and staging hosts that DocuSign's own CA does not sign.
+Everything goes through the official SDK; the only things added are the trust of a private
+CA (`DOCUSIGN_CA_BUNDLE`) for test and staging hosts that DocuSign's own CA does not sign,
+and the outbound guard under the SDK's connections (the base URI comes from DocuSign's
+answer, and is checked like any other address).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from urllib3.exceptions import HTTPError as TransportError
 
 from app.config import Settings
 from app.errors import InvalidInput, Unavailable
+from app.outbound import guard_for
+from app.outbound.transports import guard_pool_manager
 
 TOKEN_SECONDS = 3600
 REFRESH_MARGIN_SECONDS = 300
@@ -71,7 +75,9 @@ class DocuSignConnection:
         configuration.ssl_ca_cert = (
             str(self.settings.docusign_ca_bundle) if self.settings.docusign_ca_bundle else None
         )
-        return ApiClient(oauth_host_name=self.settings.docusign_oauth_host)
+        client = ApiClient(oauth_host_name=self.settings.docusign_oauth_host)
+        guard_pool_manager(client.rest_client.pool_manager, guard_for(self.settings))
+        return client
 
     def _private_key(self) -> bytes:
         path = self.settings.docusign_private_key_file
