@@ -128,3 +128,19 @@ def test_json_lines_with_a_nul_byte_are_refused_naming_the_line(app: APIFlask) -
     )
     assert answer.status_code == 422, answer.json
     assert "NUL byte (line 2)" in answer.json["detail"]
+
+
+def test_a_long_kbart_list_with_a_nul_byte_or_a_long_field_is_refused_naming_the_line() -> None:
+    from app.titles.importing import TitleImportError
+    from app.titles.long_lists import check_long_kbart
+    from app.uploads.limits import UploadOverLimit
+
+    head = b"publication_title\tprint_identifier\r"
+    with pytest.raises(TitleImportError) as caught:
+        check_long_kbart(head + b"Nature\t\x00\r", publisher="P", max_rows=10, keep_good=False)
+    assert "NUL byte (line 2)" in caught.value.problems[0].reason
+    with pytest.raises(UploadOverLimit) as over:
+        check_long_kbart(
+            head + b"N" * 40_000 + b"\t\r", publisher="P", max_rows=10, keep_good=False
+        )
+    assert over.value.detail == "line 2 has a field longer than 32,767 characters"
