@@ -94,6 +94,7 @@ bench: install bench-setup
 	$(VENV)/bin/python -m bench.workers
 	$(VENV)/bin/python -m bench.title_lists
 	$(VENV)/bin/python -m bench.kbart_lists
+	$(VENV)/bin/python -m bench.upload_prescan
 	$(VENV)/bin/python -m bench.subscription_schedule
 	$(VENV)/bin/python -m bench.api_load
 	$(VENV)/bin/python -m bench.libreoffice

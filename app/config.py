@@ -19,6 +19,7 @@ from app.assembly.proration import DayCount
 from app.assembly.sandbox import RenderLimits
 from app.assembly.tax import parse_rates
 from app.outbound.policy import AllowList
+from app.uploads import limits
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
@@ -325,6 +326,55 @@ class Settings(BaseSettings):
         description="The largest title list upload, in bytes (other requests: max_request_bytes).",
         validation_alias=_env("CONTRACTDESK_TITLE_LIST_MAX_BYTES", "title_list_max_bytes"),
     )
+    upload_max_unpacked_bytes: int = Field(
+        default=limits.MAX_UNPACKED_BYTES,
+        gt=0,
+        description="What an uploaded workbook may unpack to, all its parts together.",
+        validation_alias=_env(
+            "CONTRACTDESK_UPLOAD_MAX_UNPACKED_BYTES", "upload_max_unpacked_bytes"
+        ),
+    )
+    upload_max_zip_entries: int = Field(
+        default=limits.MAX_ZIP_ENTRIES,
+        gt=0,
+        description="Parts (zip entries) of an uploaded workbook.",
+        validation_alias=_env("CONTRACTDESK_UPLOAD_MAX_ZIP_ENTRIES", "upload_max_zip_entries"),
+    )
+    upload_max_entry_ratio: int = Field(
+        default=limits.MAX_ENTRY_RATIO,
+        gt=0,
+        description="How many times its packed size one zip member of an upload may unpack to.",
+        validation_alias=_env("CONTRACTDESK_UPLOAD_MAX_ENTRY_RATIO", "upload_max_entry_ratio"),
+    )
+    upload_max_shared_strings: int = Field(
+        default=limits.MAX_SHARED_STRINGS,
+        gt=0,
+        description="Distinct texts (shared strings) of an uploaded workbook.",
+        validation_alias=_env(
+            "CONTRACTDESK_UPLOAD_MAX_SHARED_STRINGS", "upload_max_shared_strings"
+        ),
+    )
+    upload_max_shared_string_chars: int = Field(
+        default=limits.MAX_SHARED_STRING_CHARS,
+        gt=0,
+        description="Characters of an uploaded workbook's shared strings, all together.",
+        validation_alias=_env(
+            "CONTRACTDESK_UPLOAD_MAX_SHARED_STRING_CHARS", "upload_max_shared_string_chars"
+        ),
+    )
+    upload_max_columns: int = Field(
+        default=limits.MAX_COLUMNS,
+        gt=0,
+        description="Columns of an uploaded CSV record or worksheet.",
+        validation_alias=_env("CONTRACTDESK_UPLOAD_MAX_COLUMNS", "upload_max_columns"),
+    )
+    upload_max_field_chars: int = Field(
+        default=limits.MAX_FIELD_CHARS,
+        gt=0,
+        description="Characters of one uploaded CSV field or worksheet cell.",
+        validation_alias=_env("CONTRACTDESK_UPLOAD_MAX_FIELD_CHARS", "upload_max_field_chars"),
+    )
+
     template_max_steps: int = Field(
         default=1_000_000,
         gt=0,
@@ -351,6 +401,19 @@ class Settings(BaseSettings):
             steps=self.template_max_steps,
             output_chars=self.template_max_output,
             seconds=self.template_max_seconds,
+        )
+
+    @property
+    def upload_limits(self) -> limits.UploadLimits:
+        """The bounds on every uploaded file (`app.uploads.limits`)."""
+        return limits.UploadLimits(
+            unpacked_bytes=self.upload_max_unpacked_bytes,
+            zip_entries=self.upload_max_zip_entries,
+            entry_ratio=self.upload_max_entry_ratio,
+            shared_strings=self.upload_max_shared_strings,
+            shared_string_chars=self.upload_max_shared_string_chars,
+            columns=self.upload_max_columns,
+            field_chars=self.upload_max_field_chars,
         )
 
     session_hours: int = Field(

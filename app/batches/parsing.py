@@ -1,14 +1,17 @@
 """A batch file read into document requests: JSON Lines (one request per line) or CSV with
 dotted column names for nested data (`data.lines.0.sku`), as a spreadsheet exports them.
-Pure; a line that cannot be read is a row with a problem, not a refused file."""
+Pure; a line that cannot be read is a row with a problem, not a refused file. Text that is
+not UTF-8, holds a NUL byte, or a CSV record over the column or field bounds
+(`app.uploads.limits`) refuses the file, naming the line."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass
 from typing import Any
+
+from app.uploads.delimited import check_text, read_records
+from app.uploads.limits import DEFAULT_LIMITS, UploadLimits
 
 MAX_ROWS = 10_000
 
@@ -66,10 +69,8 @@ def unflatten(record: dict[str, str]) -> dict[str, Any]:
 
 
 def _text(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise BatchFileError(f"the file is not UTF-8 (byte {exc.start})") from exc
+    check_text(data)
+    return data.decode("utf-8-sig")
 
 
 def _bounded(rows: list[ParsedRow]) -> list[ParsedRow]:
@@ -99,26 +100,30 @@ def parse_jsonl(data: bytes) -> list[ParsedRow]:
     return _bounded(rows)
 
 
-def parse_csv(data: bytes) -> list[ParsedRow]:
-    reader = csv.DictReader(io.StringIO(_text(data)))
-    if not reader.fieldnames or "template" not in [f.strip() for f in reader.fieldnames]:
+def parse_csv(data: bytes, limits: UploadLimits = DEFAULT_LIMITS) -> list[ParsedRow]:
+    """Records after the header, numbered from 1; blank lines are skipped."""
+    read = (record for _, record in read_records(data, limits) if record)
+    header = [name.strip() for name in next(read, [])]
+    if "template" not in header:
         raise BatchFileError("the CSV needs a header row with a `template` column")
     rows: list[ParsedRow] = []
-    for number, record in enumerate(reader, start=1):
+    for number, record in enumerate(read, start=1):
         if len(rows) > MAX_ROWS:
             break
-        if None in record:
+        if len(record) > len(header):
             rows.append(ParsedRow(number, {}, "more cells than columns"))
             continue
-        rows.append(ParsedRow(number, unflatten(record)))
+        rows.append(ParsedRow(number, unflatten(dict(zip(header, record, strict=False)))))
     return _bounded(rows)
 
 
-def parse_batch(data: bytes, *, filename: str, content_type: str) -> list[ParsedRow]:
+def parse_batch(
+    data: bytes, *, filename: str, content_type: str, limits: UploadLimits = DEFAULT_LIMITS
+) -> list[ParsedRow]:
     """By content type, else by the file name's ending (.csv; .jsonl or .ndjson)."""
     kind = content_type.split(";")[0].strip().lower()
     if kind == "text/csv" or (kind not in JSONL_TYPES and filename.lower().endswith(".csv")):
-        return parse_csv(data)
+        return parse_csv(data, limits)
     if kind in JSONL_TYPES or filename.lower().endswith((".jsonl", ".ndjson")):
         return parse_jsonl(data)
     raise BatchFileError(

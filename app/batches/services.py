@@ -47,7 +47,9 @@ def submit(
     if actor.role not in CREATOR_ROLES:
         raise Forbidden(f"a {actor.role} user cannot create documents")
     try:
-        parsed = parse_batch(data, filename=filename, content_type=content_type)
+        parsed = parse_batch(
+            data, filename=filename, content_type=content_type, limits=uow.settings.upload_limits
+        )
     except BatchFileError as exc:
         raise InvalidInput(str(exc), [FieldError("/file", str(exc))]) from exc
     with uow:

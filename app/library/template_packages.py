@@ -28,15 +28,19 @@ import yaml
 from app.assembly.outline import OutlineSection, outline_keys, parse_outline
 from app.errors import InvalidInput
 from app.library.clause_files import KEY_PATTERN, LANGUAGES
+from app.uploads.limits import DOCX_LIMITS, TEMPLATE_LIMITS
+from app.uploads.ooxml import prescan_docx
+from app.uploads.xml_scan import Scan, scan_xml
+from app.uploads.zips import scan_zip
 
 MANIFEST = "template.yaml"
 KINDS = ("quote", "licence", "amendment", "title-list")
 ALLOWED_SUFFIXES = frozenset(
     {".yaml", ".html", ".css", ".docx", ".json", ".png", ".jpg", ".svg", ".woff2", ".otf", ".ttf"}
 )
-MAX_FILES = 100
-MAX_UNPACKED_BYTES = 40 * 1024 * 1024
-MAX_FILES_IN_DOCX = 1000
+MAX_FILES = TEMPLATE_LIMITS.zip_entries
+MAX_UNPACKED_BYTES = TEMPLATE_LIMITS.unpacked_bytes
+MAX_FILES_IN_DOCX = DOCX_LIMITS.zip_entries
 _EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
@@ -213,14 +217,25 @@ def _safe_name(name: str) -> str:
 
 
 def unpack(archive: bytes, root: Path) -> tuple[Path, str]:
-    """Unpack a package archive into `root/<hash>` (once; later calls reuse the folder)."""
+    """Unpack a package archive into `root/<hash>` (once; later calls reuse the folder).
+    Its zip directory is checked first (files, sizes, ratios: `app.uploads.limits`), and
+    its DOCX and SVG files for DTDs, which the libraries reading them would expand."""
+    scan_zip(archive, TEMPLATE_LIMITS, what="the template package")
     files = read_zip_members(
         archive, max_files=MAX_FILES, max_bytes=MAX_UNPACKED_BYTES, what="the template package"
     )
     digest = hashlib.sha256()
     for name in sorted(files):
         digest.update(_safe_name(name).encode() + b"\0" + hashlib.sha256(files[name]).digest())
+        if name.lower().endswith(".svg"):
+            scan_xml(
+                [files[name]],
+                Scan(),
+                what=f"the template package's {name}",
+                allow_external_dtd=True,
+            )
         if name.lower().endswith(".docx"):  # a zip too, which docxtpl unpacks whole
+            prescan_docx(files[name], DOCX_LIMITS, what=f"the template package's {name}")
             check_zip_size(
                 files[name],
                 max_files=MAX_FILES_IN_DOCX,

@@ -32,6 +32,8 @@ from app.errors import FieldError, Forbidden, InvalidInput
 from app.tax.models import TaxRateRow
 from app.tax.schemas import TaxRateIn
 from app.uow import UnitOfWork
+from app.uploads.delimited import UnreadableText, read_records
+from app.uploads.limits import DEFAULT_LIMITS
 from app.users.models import User
 from app.validation import field_errors
 
@@ -213,13 +215,10 @@ def read_csv(data: bytes) -> list[TaxRate]:
             [FieldError("/file", f"{len(data)} bytes", "too_large")],
         )
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(
-            "the file is not UTF-8 text", [FieldError("/file", str(exc), "encoding")]
-        ) from exc
-    reader = csv.DictReader(io.StringIO(text))
-    columns = [c.strip() for c in reader.fieldnames or []]
+        records = [record for _, record in read_records(data, DEFAULT_LIMITS) if record]
+    except UnreadableText as exc:
+        raise InvalidInput(exc.detail, [FieldError("/file", exc.detail, "encoding")]) from exc
+    columns = [c.strip() for c in (records[0] if records else [])]
     unknown = [c for c in columns if c not in CSV_COLUMNS]
     missing = [c for c in CSV_COLUMNS[:4] if c not in columns]
     if unknown or missing:
@@ -229,8 +228,8 @@ def read_csv(data: bytes) -> list[TaxRate]:
             + [FieldError(f"/columns/{c}", "missing column", "missing") for c in missing],
         )
     rows = [
-        {key.strip(): value.strip() for key, value in line.items() if key and (value or "").strip()}
-        for line in reader
+        {key: value.strip() for key, value in zip(columns, record, strict=False) if value.strip()}
+        for record in records[1:]
     ]
     return rates_from(rows)
 

@@ -1,19 +1,16 @@
 """Title lists uploaded as KBART, CSV or XLSX, read into `TitleIn` rows.
 
-Uploads are hostile: the size is checked before parsing, an XLSX's declared unpacked size
-before openpyxl opens it, and rows are read one at a time so that reading stops as soon as
-there are too many. Nothing is imported when any row is bad (unless the good rows are asked
-for): every problem is reported at once, by spreadsheet row or line (the header is 1),
-column and value, for the user to fix the file.
+Uploads are hostile: the size is checked before parsing, an XLSX is checked as a stream
+against every bound of `app.uploads.limits` before openpyxl opens it (`prescan_xlsx`), and
+rows are read one at a time so that reading stops as soon as there are too many. Nothing
+is imported when any row is bad (unless the good rows are asked for): every problem is
+reported at once, by spreadsheet row or line (the header is 1), column and value, for the
+user to fix the file.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
 import io
-import itertools
-import zipfile
 from collections.abc import Generator, Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass
@@ -25,16 +22,20 @@ from typing import Any
 import openpyxl
 
 from app.assembly.schemas import TitleIn
+from app.errors import InvalidInput
 from app.titles.columns import read_header
 from app.titles.rows import RowProblem, TitleMerger, parse_rows
+from app.uploads.delimited import UnreadableText, read_records
+from app.uploads.limits import DEFAULT_LIMITS, Limit, UploadLimits
+from app.uploads.ooxml import prescan_xlsx
+from app.uploads.zips import NotAZip
 
 MAX_ROWS = 20_000
 MAX_BYTES = 20_000_000
-MAX_UNPACKED_BYTES = 200_000_000
+ROWS_SETTING = "CONTRACTDESK_TITLE_LIST_DOCUMENT_ROWS"
 # Columns looked at in an XLSX header: a cell far to the right would otherwise make every
 # row as wide as the sheet.
 MAX_COLUMNS = 100
-_MAX_ZIP_MEMBERS = 10_000
 
 MAX_PROBLEMS = 10_000
 """A file with more bad rows than this is refused without reading on."""
@@ -81,7 +82,7 @@ def read_titles(
     filename: str,
     max_rows: int = MAX_ROWS,
     max_bytes: int = MAX_BYTES,
-    max_unpacked_bytes: int = MAX_UNPACKED_BYTES,
+    limits: UploadLimits = DEFAULT_LIMITS,
 ) -> list[TitleIn]:
     """All titles of an uploaded KBART, CSV or XLSX file, or TitleImportError naming every
     problem."""
@@ -90,7 +91,7 @@ def read_titles(
         filename=filename,
         max_rows=max_rows,
         max_bytes=max_bytes,
-        max_unpacked_bytes=max_unpacked_bytes,
+        limits=limits,
     ).titles
 
 
@@ -101,22 +102,26 @@ def read_title_list(
     keep_good: bool = False,
     max_rows: int = MAX_ROWS,
     max_bytes: int = MAX_BYTES,
-    max_unpacked_bytes: int = MAX_UNPACKED_BYTES,
+    limits: UploadLimits = DEFAULT_LIMITS,
 ) -> TitleImport:
     """The titles of an uploaded file. A bad row refuses the whole file unless `keep_good`:
     then the good rows are read and the bad ones returned; a bad header or file is refused
     either way.
 
     `max_rows` counts blank rows too, so that a sheet padded with a million empty rows is
-    refused rather than scanned; `max_unpacked_bytes` bounds an XLSX's declared unpacked
-    size (zipfile refuses a member that unpacks to more than it declares)."""
+    refused rather than scanned; `limits` bounds what a workbook unpacks to, its parts and
+    texts, and the columns and field lengths of either kind (a bound exceeded is an
+    `UploadTooLarge` or `UploadOverLimit` naming it)."""
     if not data:
         raise _file_error("the file is empty")
     if len(data) > max_bytes:
         raise _file_error(
             f"the file is {len(data):,} bytes; the most accepted is {max_bytes:,} bytes"
         )
-    rows = _xlsx_rows(data, max_unpacked_bytes) if is_xlsx(data, filename) else _csv_rows(data)
+    if is_xlsx(data, filename):
+        rows = _xlsx_rows(data, limits, Limit("rows", max_rows, ROWS_SETTING))
+    else:
+        rows = _csv_rows(data, limits)
     with closing(rows):  # an XLSX's workbook is closed even when reading stops early
         return _titles(rows, max_rows, keep_good=keep_good)
 
@@ -142,49 +147,19 @@ def is_xlsx(data: bytes, filename: str) -> bool:
     return False
 
 
-def _csv_rows(data: bytes) -> Generator[Cells, None, None]:
-    """The records of a UTF-8 CSV (BOM or not), decoded as they are read; the delimiter is
-    the one the header row uses most, since column names hold none."""
-    if b"\x00" in data[:8192]:
-        raise _file_error("the file is not text; upload a CSV or an XLSX file")
-    lines = _text_lines(data)
-    first = next(lines, "")
-    if not first:
-        return
-    delimiter = max(_DELIMITERS, key=first.count)
-    # KBART is tab-separated without quoting: a title may open with a quotation mark.
-    lines = itertools.chain([first], lines)
-    if delimiter == "\t":
-        reader = csv.reader(lines, delimiter=delimiter, quoting=csv.QUOTE_NONE)
-    else:
-        reader = csv.reader(lines, delimiter=delimiter)
+def _csv_rows(data: bytes, limits: UploadLimits) -> Generator[Cells, None, None]:
+    """The records of a UTF-8 CSV (BOM or not, any line endings), decoded as they are
+    read; KBART is tab-separated without quoting: a title may open with a quotation mark."""
     try:
-        for record in reader:
+        for _line, record in read_records(data, limits, delimiters=_DELIMITERS, quote_tabs=False):
             yield [cell or None for cell in record]
-    except csv.Error as exc:
-        raise _file_error(f"the CSV cannot be read near line {reader.line_num}: {exc}") from None
+    except UnreadableText as exc:
+        raise _file_error(exc.detail) from None
 
 
-def _text_lines(data: bytes) -> Iterator[str]:
-    text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
-    try:
-        yield from text
-    except UnicodeDecodeError:
-        raise _file_error(decoding_problem(data)) from None
-
-
-def decoding_problem(data: bytes) -> str:
-    try:
-        codecs.decode(data, "utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        return f"the file is not UTF-8 text (line {line}); save it as CSV UTF-8"
-    return "the file is not UTF-8 text; save it as CSV UTF-8"
-
-
-def _xlsx_rows(data: bytes, max_unpacked_bytes: int) -> Generator[Cells, None, None]:
+def _xlsx_rows(data: bytes, limits: UploadLimits, rows: Limit) -> Generator[Cells, None, None]:
     """The first worksheet's rows, parsed lazily; only the header's columns are kept."""
-    _check_zip(data, max_unpacked_bytes)
+    _prescan(data, limits, rows)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a malformed file
@@ -206,20 +181,17 @@ def _xlsx_rows(data: bytes, max_unpacked_bytes: int) -> Generator[Cells, None, N
         workbook.close()
 
 
-def _check_zip(data: bytes, max_unpacked_bytes: int) -> None:
+def _prescan(data: bytes, limits: UploadLimits, rows: Limit) -> None:
+    """A bound exceeded is refused as it is (naming the bound); a damaged file as a file
+    problem of the title list."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError):
+        prescan_xlsx(data, limits, rows=rows, what="the workbook")
+    except NotAZip:
         raise _file_error("the file is not a valid XLSX workbook") from None
-    if len(members) > _MAX_ZIP_MEMBERS:
-        raise _file_error("the workbook has too many parts to be a title list")
-    declared = sum(member.file_size for member in members)
-    if declared > max_unpacked_bytes:
-        raise _file_error(
-            f"the workbook unpacks to {declared:,} bytes; the most accepted is "
-            f"{max_unpacked_bytes:,} bytes"
-        )
+    except InvalidInput as exc:
+        if getattr(exc, "limit", None) is not None:
+            raise
+        raise _file_error(exc.detail) from None
 
 
 def _read_lazily(rows: Iterator[tuple[Any, ...]]) -> Iterator[Cells]:

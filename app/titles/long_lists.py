@@ -17,11 +17,13 @@ from app.db import utcnow
 from app.documents.models import DRAFT, Document
 from app.documents.services import store_file
 from app.library.templates import published_version
-from app.titles.importing import TitleImportError, decoding_problem, is_xlsx
+from app.titles.importing import TitleImportError, is_xlsx
 from app.titles.kbart import write_kbart
 from app.titles.rows import RowProblem
 from app.titles.streaming import TitleStream
 from app.uow import UnitOfWork
+from app.uploads.delimited import UnreadableText, text_lines
+from app.uploads.limits import DEFAULT_LIMITS, UploadLimits
 from app.users.models import User
 
 KEPT_AS_KBART = "kbart"
@@ -50,21 +52,27 @@ class CheckedList:
     skipped: list[RowProblem]
 
 
-def check_long_kbart(data: bytes, *, publisher: str, max_rows: int, keep_good: bool) -> CheckedList:
+def check_long_kbart(
+    data: bytes,
+    *,
+    publisher: str,
+    max_rows: int,
+    keep_good: bool,
+    limits: UploadLimits = DEFAULT_LIMITS,
+) -> CheckedList:
     """Every row checked and the good titles written out as KBART, a row at a time; a bad
     row refuses the file unless `keep_good`."""
     if row_count(data) > max_rows:
         raise TitleImportError(
             [RowProblem(0, "", f"the list has more than {max_rows:,} rows (blank rows included)")]
         )
-    text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
     out = io.BytesIO()
     written = io.TextIOWrapper(out, encoding="utf-8", newline="")
     try:
-        stream = TitleStream(text)
-        write_kbart(stream, written, publisher=publisher, extra=stream.extra)
-    except UnicodeDecodeError:
-        raise TitleImportError([RowProblem(0, "", decoding_problem(data))]) from None
+        stream = TitleStream(text_lines(data), limits)
+    except UnreadableText as exc:
+        raise TitleImportError([RowProblem(0, "", exc.detail)]) from None
+    write_kbart(stream, written, publisher=publisher, extra=stream.extra)
     written.flush()
     if stream.problems and not keep_good:
         raise TitleImportError(stream.problems)

@@ -153,6 +153,7 @@ def import_title_list(
                 publisher=settings.seller_name,
                 max_rows=settings.title_list_max_rows,
                 keep_good=keep_good,
+                limits=settings.upload_limits,
             )
         except TitleImportError as exc:
             raise _problems(exc) from exc
@@ -173,6 +174,7 @@ def import_title_list(
             keep_good=keep_good,
             max_rows=settings.title_list_document_rows,
             max_bytes=settings.title_list_max_bytes,
+            limits=settings.upload_limits,
         )
     except TitleImportError as exc:
         raise _problems(exc) from exc

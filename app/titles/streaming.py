@@ -8,8 +8,7 @@ they are."""
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TextIO
 
 from app.assembly.schemas import TitleIn
@@ -17,14 +16,16 @@ from app.titles.columns import Columns, read_header
 from app.titles.importing import MAX_PROBLEMS, TitleImportError
 from app.titles.kbart import write_kbart
 from app.titles.rows import ParsedRow, RowProblem, TitleMerger, parse_rows, repeat_problem
+from app.uploads.delimited import records
+from app.uploads.limits import DEFAULT_LIMITS, UploadLimits
 
 
 class TitleStream:
     """The titles of a KBART (or other tab-separated) text, as they are read; after
     iterating, `problems` holds every row that was left out, by row, column and value."""
 
-    def __init__(self, text: TextIO) -> None:
-        self._reader = csv.reader(text, delimiter="\t", quoting=csv.QUOTE_NONE)
+    def __init__(self, text: Iterable[str], limits: UploadLimits = DEFAULT_LIMITS) -> None:
+        self._reader = (record for _, record in records(text, limits, delimiter="\t", quoted=False))
         header = next(self._reader, None)
         if header and header[0].startswith("\ufeff"):
             header[0] = header[0][1:]

@@ -100,6 +100,9 @@ def init_app(app: APIFlask) -> None:
             )
             if rule:
                 body["rule"] = rule
+            limit = getattr(error, "limit", None)  # an upload bound (app.uploads.limits)
+            if limit is not None:
+                body["limit"] = limit.as_json()
             return problem_response(body)
         return render_template("error.html", title=error.title, detail=error.detail), error.status
 

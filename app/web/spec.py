@@ -157,6 +157,16 @@ PROBLEM = {
                 "properties": {"pointer": {"type": "string"}, "detail": {"type": "string"}},
             },
         },
+        "limit": {
+            "type": "object",
+            "description": "An upload refused by a bound: its name, value and the setting "
+            "that tunes it (null when fixed)",
+            "properties": {
+                "name": {"type": "string"},
+                "value": {"type": "integer"},
+                "setting": {"type": ["string", "null"]},
+            },
+        },
     },
 }
 BAD_REQUEST = {

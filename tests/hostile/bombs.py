@@ -55,7 +55,8 @@ def zeros(name: str, size: int = GIB, *, declared_size: int | None = None) -> Me
 
 
 def zip_of(members: list[Member]) -> bytes:
-    """A plain zip (deflate, no zip64: sizes below 4 GiB) of the members as given."""
+    """A plain zip (deflate, sizes below 4 GiB; zip64's end records only for more than
+    65,535 members) of the members as given."""
     out, directory = bytearray(), bytearray()
     for item in members:
         name = item.name.encode()
@@ -83,9 +84,15 @@ def zip_of(members: list[Member]) -> bytes:
         )
         out += struct.pack("<4s5H3I2H", b"PK\x03\x04", 20, 0, 8, 0, 0x21, *sizes, 0) + name
         out += item.data
-    end = struct.pack(
-        "<4s4H2IH", b"PK\x05\x06", 0, 0, len(members), len(members), len(directory), len(out), 0
-    )
+    count = len(members)
+    end = b""
+    if count > 0xFFFF:  # more entries than a plain end record counts: zip64's records
+        record = len(out) + len(directory)
+        end = struct.pack(
+            "<4sQ2H2L4Q", b"PK\x06\x06", 44, 45, 45, 0, 0, count, count, len(directory), len(out)
+        ) + struct.pack("<4sLQL", b"PK\x06\x07", 0, record, 1)
+        count = 0xFFFF
+    end += struct.pack("<4s4H2IH", b"PK\x05\x06", 0, 0, count, count, len(directory), len(out), 0)
     return bytes(out + directory + end)
 
 
