@@ -24,6 +24,8 @@ from app.users.scopes import SCOPES
 if TYPE_CHECKING:
     from celery import Celery
 
+    from app.demo import DemoSeed
+
 
 @contextmanager
 def _runtime() -> Iterator[Runtime]:
@@ -76,17 +78,21 @@ def init(demo: bool) -> None:
             uow.commit()
     click.echo(f"library: {clauses} clause versions and {templates} template versions added")
     if seed is not None:
-        _print_demo(seed.api_key, seed.created)
+        _print_demo(seed)
 
 
-def _print_demo(api_key: str, created: bool) -> None:
+def _print_demo(seed: DemoSeed) -> None:
     from app import demo as demo_data
 
-    click.echo("demo data added" if created else "demo data was there already")
-    click.echo(f"\nDemo logins (password for all: {demo_data.DEMO_PASSWORD}):")
-    for email, role, _ in demo_data.USERS:
-        click.echo(f"  {role:<8} {email}")
-    click.echo(f"\nDemo API key (acts as support@example.com; a new one each run):\n  {api_key}")
+    if seed.created:
+        click.echo("demo data added")
+        click.echo("\nDemo logins (each password is shown this once; note them):")
+        for email, role, _ in demo_data.USERS:
+            click.echo(f"  {role:<8} {email:<24} {seed.passwords[email]}")
+    else:
+        click.echo("demo data was there already (lost a password? users set-password)")
+    click.echo("\nDemo API key (acts as support@example.com; a new one each run):")
+    click.echo(f"  {seed.api_key}")
 
 
 @main.command()

@@ -19,7 +19,6 @@ from app.assembly.sandbox import RenderLimits
 from app.assembly.tax import parse_rates
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEVELOPMENT_SECRET_KEY = "dev-only-change-me"  # noqa: S105 - refused outside the demo, below
 
 
 def _env(*names: str) -> AliasChoices:
@@ -40,8 +39,16 @@ class Settings(BaseSettings):
         validation_alias=_env("DATABASE_URL", "database_url"),
     )
     secret_key: str = Field(
-        default=DEVELOPMENT_SECRET_KEY,
+        default="",
+        description="Signs the page sessions. Required outside the embedded default; there, "
+        "a random one is made on first run and kept in the instance folder.",
         validation_alias=_env("CONTRACTDESK_SECRET_KEY", "secret_key"),
+    )
+    metrics_token: str = Field(
+        default="",
+        description="The bearer token /metrics asks for. Unset: /metrics answers 404, "
+        "except on the embedded default, where it is open.",
+        validation_alias=_env("CONTRACTDESK_METRICS_TOKEN", "metrics_token"),
     )
     public_url: str = Field(
         default="http://127.0.0.1:5000",
@@ -338,6 +345,16 @@ class Settings(BaseSettings):
     session_hours: int = Field(
         default=8, validation_alias=_env("CONTRACTDESK_SESSION_HOURS", "session_hours")
     )
+
+    @property
+    def embedded(self) -> bool:
+        """The embedded default (`make run`: SQLite, one process) rather than production."""
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def secret_key_path(self) -> Path:
+        """Where the embedded default keeps the secret key it made itself."""
+        return self.instance_dir / "secret-key"
 
     @property
     def signing_cert_path(self) -> Path:
