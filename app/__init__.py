@@ -29,9 +29,10 @@ def create_app(settings: Settings | None = None) -> APIFlask:
         SECRET_KEY=secret_key,
         MAX_CONTENT_LENGTH=settings.max_request_bytes,
         OPENAPI_VERSION="3.1.0",
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_hours),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_max_hours),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
         SECURITY_SCHEMES=None,
         INFO={
             "description": "Create quotes from templates, route them for approval, send "

@@ -342,9 +342,32 @@ class Settings(BaseSettings):
             seconds=self.template_max_seconds,
         )
 
-    session_hours: int = Field(
-        default=8, validation_alias=_env("CONTRACTDESK_SESSION_HOURS", "session_hours")
+    session_idle_minutes: int = Field(
+        default=30,
+        gt=0,
+        description="A page session unused for this long ends; the user signs in again.",
+        validation_alias=_env("CONTRACTDESK_SESSION_IDLE_MINUTES", "session_idle_minutes"),
     )
+    session_max_hours: int = Field(
+        default=12,
+        gt=0,
+        description="A page session ends this long after signing in, however busy.",
+        validation_alias=_env(
+            "CONTRACTDESK_SESSION_MAX_HOURS", "CONTRACTDESK_SESSION_HOURS", "session_max_hours"
+        ),
+    )
+    session_cookie_secure: bool | None = Field(
+        default=None,
+        description="Send the session cookie over HTTPS only. Default: on, except on the "
+        "embedded default (served over plain HTTP on 127.0.0.1).",
+        validation_alias=_env("SESSION_COOKIE_SECURE", "CONTRACTDESK_SESSION_COOKIE_SECURE"),
+    )
+
+    @property
+    def secure_cookies(self) -> bool:
+        if self.session_cookie_secure is None:
+            return not self.embedded
+        return self.session_cookie_secure
 
     @property
     def embedded(self) -> bool:

@@ -23,6 +23,8 @@ class User(IdMixin, Base):
     """The language this user chose for the pages (en or nl); None follows the browser."""
     team: Mapped[str | None] = mapped_column(String(80), default=None)
     """The desk this user shares work with (e.g. a region's sellers and their manager)."""
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    """Moved on by signing out, a new password or role: older session cookies stop working."""
 
 
 class ApiKey(IdMixin, Base):

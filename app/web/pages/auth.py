@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import functools
-import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from apiflask import APIFlask
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from app.users import services as users
 from app.users.models import User
-from app.web.context import unit_of_work
+from app.web import sessions
+from app.web.context import runtime, unit_of_work
 from app.web.i18n import AUTOMATIC, LANGUAGES
 
 bp = Blueprint("pages_auth", __name__)
@@ -24,16 +24,14 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def _load_user() -> None:
     g.user = None
-    user_id = session.get("user_id")
+    user_id = sessions.claimed_user_id()
     if user_id is None:
         return
     uow = unit_of_work()
     with uow:
-        user = users.get_user(uow.session, uuid.UUID(user_id))
-    if user is None or not user.active:
-        session.clear()
-        return
-    g.user = user
+        user = users.get_user(uow.session, user_id)
+    if sessions.still_valid(user, runtime().settings):
+        g.user = user
 
 
 def init_app(app: APIFlask) -> None:
@@ -77,9 +75,7 @@ def login() -> Response | str:
                 uow.session, request.form.get("email", ""), request.form.get("password", "")
             )
         if user is not None:
-            session.clear()
-            session.permanent = True
-            session["user_id"] = str(user.id)
+            sessions.start(user)
             target = request.args.get("next", "")
             if not target.startswith("/") or target.startswith("//"):
                 target = url_for("pages_documents.dashboard")
@@ -106,6 +102,11 @@ def choose_language() -> Response:
 
 @bp.post("/logout")
 def logout() -> Response:
-    session.clear()
+    if g.user is not None:
+        uow = unit_of_work()
+        with uow:
+            users.end_sessions(uow.session, g.user.id)
+            uow.commit()
+    sessions.end()
     flash(_("You are signed out."))
     return redirect(url_for("pages_auth.login"))
