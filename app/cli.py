@@ -19,6 +19,7 @@ from app.jobs.inprocess import InProcessJobQueue
 from app.observability.logging import configure as configure_logging
 from app.runtime import Runtime, build_runtime
 from app.tax.cli import tax_rates_group
+from app.users.cli import users_group
 from app.users.scopes import SCOPES
 
 if TYPE_CHECKING:
@@ -139,33 +140,6 @@ def beat(celery_args: tuple[str, ...]) -> None:
     """Run Celery beat, which schedules the periodic sweeps (one per deployment)."""
     configure_logging()
     _celery_or_fail().start(["beat", "--loglevel", "INFO", *celery_args])
-
-
-@main.group()
-def users() -> None:
-    """People who use the pages and own API keys."""
-
-
-@users.command("create")
-@click.option("--email", required=True)
-@click.option("--role", required=True, help="support, manager, legal, finance or admin")
-@click.option("--password", required=True)
-@click.option("--name", default=None)
-def users_create(email: str, role: str, password: str, name: str | None) -> None:
-    from app.errors import DomainError
-    from app.users import services as user_services
-
-    with _runtime() as runtime:
-        uow = runtime.unit_of_work()
-        with uow:
-            try:
-                user = user_services.create_user(
-                    uow.session, email=email, role=role, password=password, name=name
-                )
-            except DomainError as exc:
-                raise click.ClickException(exc.detail) from exc
-            uow.commit()
-            click.echo(f"created {user.role} user {user.email}")
 
 
 @main.group()
@@ -464,6 +438,7 @@ def approvals_explain(ref: str) -> None:
 
 
 main.add_command(tax_rates_group)
+main.add_command(users_group)
 
 if __name__ == "__main__":
     main()

@@ -253,6 +253,17 @@ class Settings(BaseSettings):
         "several workers serve the API.",
         validation_alias=_env("CONTRACTDESK_RATE_LIMIT_STORAGE", "rate_limit_storage"),
     )
+    login_limit_account: str = Field(
+        default="10/15 minutes",
+        description="Failed sign-ins per account before it is locked for the rest of the "
+        "window (limits syntax).",
+        validation_alias=_env("CONTRACTDESK_LOGIN_LIMIT_ACCOUNT", "login_limit_account"),
+    )
+    login_limit_address: str = Field(
+        default="50/15 minutes",
+        description="Failed sign-ins per client address, whatever the accounts tried.",
+        validation_alias=_env("CONTRACTDESK_LOGIN_LIMIT_ADDRESS", "login_limit_address"),
+    )
     celery_broker_url: str | None = Field(
         default=None,
         description="redis://… or amqp://…: jobs run on Celery workers; unset: in-process.",

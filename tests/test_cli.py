@@ -89,6 +89,34 @@ def test_init_demo_then_users_and_keys_work_against_the_same_database(tmp_path: 
         "long-enough-pw",
     )
     assert bad_role.returncode != 0 and "unknown role" in bad_role.stderr
+    weak = run(
+        env,
+        "users",
+        "create",
+        "--email",
+        "w@example.com",
+        "--role",
+        "support",
+        "--password",
+        "password",
+    )
+    assert weak.returncode != 0 and "at least 12 characters" in weak.stderr
+    weak = run(
+        env, "users", "set-password", "--email", "ops@example.com", "--password", "Password1234"
+    )
+    assert weak.returncode != 0 and "too easy to guess" in weak.stderr
+    changed = run(
+        env,
+        "users",
+        "set-password",
+        "--email",
+        "ops@example.com",
+        "--password",
+        "amber-walrus-maps",
+    )
+    assert changed.returncode == 0, changed.stderr
+    promoted = run(env, "users", "set-role", "--email", "support2@example.com", "--role", "manager")
+    assert promoted.returncode == 0 and "now manager" in promoted.stdout
 
     keyed = run(env, "apikey", "create", "--user", "ops@example.com", "--name", "CRM button")
     assert keyed.returncode == 0, keyed.stderr

@@ -40,7 +40,7 @@ def create_user(
     if "@" not in email:
         raise InvalidInput("an email address is needed", [FieldError("/email", "not an email")])
     if password is not None:
-        check_password(password)
+        check_password(password, about=(email, name or ""))
     if session.scalar(select(User).where(User.email == email)) is not None:
         raise Conflict(f"a user {email} exists already")
     user = User(

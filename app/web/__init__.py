@@ -13,6 +13,7 @@ from app.web import (
     i18n,
     idempotency,
     limits,
+    login_throttle,
     ops,
     problems,
     spec,
@@ -28,6 +29,7 @@ from app.web.api import provider_webhooks as api_provider_webhooks
 from app.web.api import tax_rates as api_tax_rates
 from app.web.api import titles as api_titles
 from app.web.api import webhook_endpoints as api_webhooks
+from app.web.pages import account as pages_account
 from app.web.pages import admin as pages_admin
 from app.web.pages import approvals as pages_approvals
 from app.web.pages import auth as pages_auth
@@ -66,9 +68,11 @@ def init_app(app: APIFlask, settings: Settings) -> None:
         csrf.exempt(bp)  # API clients authenticate with a bearer key, not a cookie
         app.register_blueprint(bp)
     limits.init_app(app, settings, keyed)
+    login_throttle.init_app(app, settings)
     idempotency.init_app(app)
     for page_bp in (
         ops.bp,
+        pages_account.bp,
         pages_admin.bp,
         pages_approvals.bp,
         pages_auth.bp,

@@ -197,6 +197,7 @@ def walk_pages(app: APIFlask, quote: str, language: str) -> Walk:
                     "/library/templates",
                     "/reports/order-to-bill",
                     "/admin/api-keys",  # refused: the error page
+                    "/account/password",
                 ],
                 "finance": [f"/finance/webhooks/{endpoint.json['id']}", "/finance/webhooks"],
             }.get(role, [])

@@ -11,9 +11,11 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from app.uow import UnitOfWork
+from app.users import lockouts
 from app.users import services as users
 from app.users.models import User
-from app.web import sessions
+from app.web import login_throttle, sessions
 from app.web.context import runtime, unit_of_work
 from app.web.i18n import AUTOMATIC, LANGUAGES
 
@@ -69,12 +71,19 @@ def signed_in_user() -> User:
 def login() -> Response | str:
     error = None
     if request.method == "POST":
+        email = request.form.get("email", "")
+        throttle = login_throttle.throttle()
+        address = request.remote_addr or ""
+        wait = throttle.locked_for(email, address)
+        if wait is not None:
+            return login_throttle.refusal(wait, email)
         uow = unit_of_work()
         with uow:
-            user = users.authenticate(
-                uow.session, request.form.get("email", ""), request.form.get("password", "")
-            )
+            user = users.authenticate(uow.session, email, request.form.get("password", ""))
+            if user is None:
+                _count_failure(uow, throttle, email, address)
         if user is not None:
+            throttle.succeeded(email)
             sessions.start(user)
             target = request.args.get("next", "")
             if not target.startswith("/") or target.startswith("//"):
@@ -82,6 +91,30 @@ def login() -> Response | str:
             return redirect(target)
         error = _("Email or password is wrong.")
     return render_template("login.html", error=error, email=request.form.get("email", ""))
+
+
+def _count_failure(
+    uow: UnitOfWork, throttle: login_throttle.LoginThrottle, email: str, address: str
+) -> None:
+    """Count a wrong password; the one that locks an account or address is audited."""
+    account_locked, address_locked = throttle.failed(email, address)
+    if account_locked:
+        lockouts.account_locked(
+            uow.session,
+            email=email,
+            address=address,
+            failures=throttle.account_limit.amount,
+            until=throttle.until(email),
+        )
+    if address_locked:
+        lockouts.address_locked(
+            uow.session,
+            address=address,
+            failures=throttle.address_limit.amount,
+            until=throttle.address_until(address),
+        )
+    if account_locked or address_locked:
+        uow.commit()
 
 
 @bp.post("/account/language")
