@@ -253,6 +253,17 @@ class Settings(BaseSettings):
         "several workers serve the API.",
         validation_alias=_env("CONTRACTDESK_RATE_LIMIT_STORAGE", "rate_limit_storage"),
     )
+    two_factor: Literal["required", "optional"] | None = Field(
+        default=None,
+        description="A TOTP second factor for admin, legal, finance and director accounts: "
+        "required (default outside the embedded default) or optional (default on it).",
+        validation_alias=_env("CONTRACTDESK_TWO_FACTOR", "two_factor"),
+    )
+
+    @property
+    def two_factor_required(self) -> bool:
+        return (self.two_factor or ("optional" if self.embedded else "required")) == "required"
+
     login_limit_account: str = Field(
         default="10/15 minutes",
         description="Failed sign-ins per account before it is locked for the rest of the "

@@ -112,6 +112,7 @@ def make_settings(database_url: str, tmp_path: Path, instance_dir: Path, **extra
         "public_url": "http://localhost",
         "secret_key": "test-secret-key-for-page-sessions",
         "seller_name": "Test Publisher",
+        "two_factor": "optional",  # tests of the second factor ask for it
     }
     return Settings(
         database_url=database_url,

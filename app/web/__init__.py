@@ -39,6 +39,7 @@ from app.web.pages import library as pages_library
 from app.web.pages import new_document as pages_new_document
 from app.web.pages import reports as pages_reports
 from app.web.pages import signing as pages_signing
+from app.web.pages import two_factor as pages_two_factor
 from app.web.requests import ApiRequest
 
 csrf = CSRFProtect()
@@ -82,6 +83,7 @@ def init_app(app: APIFlask, settings: Settings) -> None:
         pages_new_document.bp,
         pages_reports.bp,
         pages_signing.bp,
+        pages_two_factor.bp,
     ):
         app.register_blueprint(page_bp)
     pages_auth.init_app(app)

@@ -67,3 +67,38 @@ def keep_after_own_change(user: User) -> None:
 
 def end() -> None:
     session.clear()
+
+
+PENDING_USER = "pending_user_id"
+PENDING_GENERATION = "pending_generation"
+PENDING_AT = "pending_at"
+PENDING_SECONDS = 300
+"""How long a right password waits for its second factor."""
+ENROLLING = "enrolling_totp"
+
+
+def start_pending(user: User) -> None:
+    """The password was right; the user is not signed in until the second factor is."""
+    session.clear()
+    session.update(
+        {
+            PENDING_USER: str(user.id),
+            PENDING_GENERATION: user.session_generation,
+            PENDING_AT: int(time.time()),
+        }
+    )
+
+
+def pending_user_id() -> uuid.UUID | None:
+    """The user who gave a right password in the last five minutes, if any."""
+    at = session.get(PENDING_AT)
+    if not isinstance(at, int) or time.time() - at > PENDING_SECONDS:
+        return None
+    try:
+        return uuid.UUID(session[PENDING_USER])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def pending_is_current(user: User) -> bool:
+    return session.get(PENDING_GENERATION) == user.session_generation

@@ -198,6 +198,7 @@ def walk_pages(app: APIFlask, quote: str, language: str) -> Walk:
                     "/reports/order-to-bill",
                     "/admin/api-keys",  # refused: the error page
                     "/account/password",
+                    "/account/two-factor",
                 ],
                 "finance": [f"/finance/webhooks/{endpoint.json['id']}", "/finance/webhooks"],
             }.get(role, [])

@@ -18,6 +18,7 @@ from app.users.models import User
 from app.web import login_throttle, sessions
 from app.web.context import runtime, unit_of_work
 from app.web.i18n import AUTOMATIC, LANGUAGES
+from app.web.pages import two_factor as two_factor_pages
 
 bp = Blueprint("pages_auth", __name__)
 
@@ -84,6 +85,9 @@ def login() -> Response | str:
                 _count_failure(uow, throttle, email, address)
         if user is not None:
             throttle.succeeded(email)
+            second_factor = two_factor_pages.after_password(user)
+            if second_factor is not None:
+                return second_factor
             sessions.start(user)
             target = request.args.get("next", "")
             if not target.startswith("/") or target.startswith("//"):
