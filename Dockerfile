@@ -23,5 +23,8 @@ ENV PATH=/opt/venv/bin:$PATH \
 RUN mkdir -p /var/lib/contractdesk /tmp/metrics && chown contractdesk /var/lib/contractdesk /tmp/metrics
 USER contractdesk
 EXPOSE 8000
+# Run it with CONTRACTDESK_SECRET_KEY set (a long random value, never baked into the image):
+# outside the embedded SQLite default the service refuses to start without one.
+# CONTRACTDESK_METRICS_TOKEN opens /metrics to the scraper that presents it.
 # The web process; the same image runs `contractdesk worker`, `contractdesk beat` and `contractdesk init`.
 CMD ["gunicorn", "-c", "gunicorn.conf.py"]

@@ -6,19 +6,15 @@ from datetime import timedelta
 
 from apiflask import APIFlask
 
-from app.config import DEVELOPMENT_SECRET_KEY, Settings
+from app.config import Settings
+from app.instance_secret import secret_key_for
 from app.runtime import build_runtime
 
 
 def create_app(settings: Settings | None = None) -> APIFlask:
     """Build the web app and everything it talks to from `settings` (or the environment)."""
     settings = settings or Settings()
-    if settings.secret_key == DEVELOPMENT_SECRET_KEY and not settings.database_url.startswith(
-        "sqlite"
-    ):
-        raise RuntimeError(
-            "set CONTRACTDESK_SECRET_KEY: the development key would let anyone forge a session"
-        )
+    secret_key = secret_key_for(settings)
     app = APIFlask(
         __name__,
         title="Contract Desk API",
@@ -31,12 +27,13 @@ def create_app(settings: Settings | None = None) -> APIFlask:
         static_folder="web/static",
     )
     app.config.update(
-        SECRET_KEY=settings.secret_key,
+        SECRET_KEY=secret_key,
         MAX_CONTENT_LENGTH=settings.max_request_bytes,
         OPENAPI_VERSION="3.1.0",
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_hours),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_max_hours),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
         SECURITY_SCHEMES=None,
         INFO={
             "description": "Create quotes from templates, route them for approval, send "

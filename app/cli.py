@@ -19,10 +19,13 @@ from app.jobs.inprocess import InProcessJobQueue
 from app.observability.logging import configure as configure_logging
 from app.runtime import Runtime, build_runtime
 from app.tax.cli import tax_rates_group
+from app.users.cli import users_group
 from app.users.scopes import SCOPES
 
 if TYPE_CHECKING:
     from celery import Celery
+
+    from app.demo import DemoSeed
 
 
 @contextmanager
@@ -76,17 +79,21 @@ def init(demo: bool) -> None:
             uow.commit()
     click.echo(f"library: {clauses} clause versions and {templates} template versions added")
     if seed is not None:
-        _print_demo(seed.api_key, seed.created)
+        _print_demo(seed)
 
 
-def _print_demo(api_key: str, created: bool) -> None:
+def _print_demo(seed: DemoSeed) -> None:
     from app import demo as demo_data
 
-    click.echo("demo data added" if created else "demo data was there already")
-    click.echo(f"\nDemo logins (password for all: {demo_data.DEMO_PASSWORD}):")
-    for email, role, _ in demo_data.USERS:
-        click.echo(f"  {role:<8} {email}")
-    click.echo(f"\nDemo API key (acts as support@example.com; a new one each run):\n  {api_key}")
+    if seed.created:
+        click.echo("demo data added")
+        click.echo("\nDemo logins (each password is shown this once; note them):")
+        for email, role, _ in demo_data.USERS:
+            click.echo(f"  {role:<8} {email:<24} {seed.passwords[email]}")
+    else:
+        click.echo("demo data was there already (lost a password? users set-password)")
+    click.echo("\nDemo API key (acts as support@example.com; a new one each run):")
+    click.echo(f"  {seed.api_key}")
 
 
 @main.command()
@@ -133,33 +140,6 @@ def beat(celery_args: tuple[str, ...]) -> None:
     """Run Celery beat, which schedules the periodic sweeps (one per deployment)."""
     configure_logging()
     _celery_or_fail().start(["beat", "--loglevel", "INFO", *celery_args])
-
-
-@main.group()
-def users() -> None:
-    """People who use the pages and own API keys."""
-
-
-@users.command("create")
-@click.option("--email", required=True)
-@click.option("--role", required=True, help="support, manager, legal, finance or admin")
-@click.option("--password", required=True)
-@click.option("--name", default=None)
-def users_create(email: str, role: str, password: str, name: str | None) -> None:
-    from app.errors import DomainError
-    from app.users import services as user_services
-
-    with _runtime() as runtime:
-        uow = runtime.unit_of_work()
-        with uow:
-            try:
-                user = user_services.create_user(
-                    uow.session, email=email, role=role, password=password, name=name
-                )
-            except DomainError as exc:
-                raise click.ClickException(exc.detail) from exc
-            uow.commit()
-            click.echo(f"created {user.role} user {user.email}")
 
 
 @main.group()
@@ -458,6 +438,7 @@ def approvals_explain(ref: str) -> None:
 
 
 main.add_command(tax_rates_group)
+main.add_command(users_group)
 
 if __name__ == "__main__":
     main()

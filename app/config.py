@@ -23,7 +23,6 @@ from app.uploads import limits
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
-DEVELOPMENT_SECRET_KEY = "dev-only-change-me"  # noqa: S105 - refused outside the demo, below
 
 
 def _env(*names: str) -> AliasChoices:
@@ -44,8 +43,16 @@ class Settings(BaseSettings):
         validation_alias=_env("DATABASE_URL", "database_url"),
     )
     secret_key: str = Field(
-        default=DEVELOPMENT_SECRET_KEY,
+        default="",
+        description="Signs the page sessions. Required outside the embedded default; there, "
+        "a random one is made on first run and kept in the instance folder.",
         validation_alias=_env("CONTRACTDESK_SECRET_KEY", "secret_key"),
+    )
+    metrics_token: str = Field(
+        default="",
+        description="The bearer token /metrics asks for. Unset: /metrics answers 404, "
+        "except on the embedded default, where it is open.",
+        validation_alias=_env("CONTRACTDESK_METRICS_TOKEN", "metrics_token"),
     )
     public_url: str = Field(
         default="http://127.0.0.1:5000",
@@ -265,6 +272,28 @@ class Settings(BaseSettings):
         "several workers serve the API.",
         validation_alias=_env("CONTRACTDESK_RATE_LIMIT_STORAGE", "rate_limit_storage"),
     )
+    two_factor: Literal["required", "optional"] | None = Field(
+        default=None,
+        description="A TOTP second factor for admin, legal, finance and director accounts: "
+        "required (default outside the embedded default) or optional (default on it).",
+        validation_alias=_env("CONTRACTDESK_TWO_FACTOR", "two_factor"),
+    )
+
+    @property
+    def two_factor_required(self) -> bool:
+        return (self.two_factor or ("optional" if self.embedded else "required")) == "required"
+
+    login_limit_account: str = Field(
+        default="10/15 minutes",
+        description="Failed sign-ins per account before it is locked for the rest of the "
+        "window (limits syntax).",
+        validation_alias=_env("CONTRACTDESK_LOGIN_LIMIT_ACCOUNT", "login_limit_account"),
+    )
+    login_limit_address: str = Field(
+        default="50/15 minutes",
+        description="Failed sign-ins per client address, whatever the accounts tried.",
+        validation_alias=_env("CONTRACTDESK_LOGIN_LIMIT_ADDRESS", "login_limit_address"),
+    )
     celery_broker_url: str | None = Field(
         default=None,
         description="redis://… or amqp://…: jobs run on Celery workers; unset: in-process.",
@@ -416,9 +445,6 @@ class Settings(BaseSettings):
             field_chars=self.upload_max_field_chars,
         )
 
-    session_hours: int = Field(
-        default=8, validation_alias=_env("CONTRACTDESK_SESSION_HOURS", "session_hours")
-    )
     embed_origins: tuple[str, ...] = Field(
         default=(),
         description="Origins (scheme://host[:port]) whose pages may show the signing page in "
@@ -442,6 +468,43 @@ class Settings(BaseSettings):
         "-Host/-Port; 0 trusts no such header.",
         validation_alias=_env("CONTRACTDESK_TRUSTED_PROXIES", "trusted_proxies"),
     )
+
+    session_idle_minutes: int = Field(
+        default=30,
+        gt=0,
+        description="A page session unused for this long ends; the user signs in again.",
+        validation_alias=_env("CONTRACTDESK_SESSION_IDLE_MINUTES", "session_idle_minutes"),
+    )
+    session_max_hours: int = Field(
+        default=12,
+        gt=0,
+        description="A page session ends this long after signing in, however busy.",
+        validation_alias=_env(
+            "CONTRACTDESK_SESSION_MAX_HOURS", "CONTRACTDESK_SESSION_HOURS", "session_max_hours"
+        ),
+    )
+    session_cookie_secure: bool | None = Field(
+        default=None,
+        description="Send the session cookie over HTTPS only. Default: on, except on the "
+        "embedded default (served over plain HTTP on 127.0.0.1).",
+        validation_alias=_env("SESSION_COOKIE_SECURE", "CONTRACTDESK_SESSION_COOKIE_SECURE"),
+    )
+
+    @property
+    def secure_cookies(self) -> bool:
+        if self.session_cookie_secure is None:
+            return not self.embedded
+        return self.session_cookie_secure
+
+    @property
+    def embedded(self) -> bool:
+        """The embedded default (`make run`: SQLite, one process) rather than production."""
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def secret_key_path(self) -> Path:
+        """Where the embedded default keeps the secret key it made itself."""
+        return self.instance_dir / "secret-key"
 
     @property
     def signing_cert_path(self) -> Path:

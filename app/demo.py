@@ -3,7 +3,8 @@ categories, the VAT rates of a few countries, one user per role."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -18,8 +19,6 @@ from app.db import utcnow
 from app.tax import services as tax_rates
 from app.users import services as users
 from app.users.models import ApiKey, User
-
-DEMO_PASSWORD = "contractdesk-demo"  # noqa: S105 - printed for the demo, documented
 
 ACCOUNTS: list[dict[str, Any]] = [
     {
@@ -126,6 +125,8 @@ PRICE_LIST_YEAR = 2026
 class DemoSeed:
     created: bool
     api_key: str
+    passwords: dict[str, str] = field(default_factory=dict)
+    """Each demo user's password by email, made at creation and shown once (stored hashed)."""
 
 
 def _price(eur: str, currency: str) -> Decimal:
@@ -134,8 +135,10 @@ def _price(eur: str, currency: str) -> Decimal:
     return (Decimal(eur) * _RATES[currency] / step).quantize(Decimal(1)) * step
 
 
-def seed(session: Session) -> DemoSeed:
-    """Add the demo data once; a second run adds nothing but a fresh demo API key."""
+def seed(session: Session, *, password: str | None = None) -> DemoSeed:
+    """Add the demo data once; a second run adds nothing but a fresh demo API key.
+
+    Each user gets a password of its own, random unless `password` is given (tests)."""
     if session.scalar(select(User).where(User.email == USERS[0][0])) is not None:
         return DemoSeed(created=False, api_key=_rotate_demo_key(session))
     session.add_all(Account(**account) for account in ACCOUNTS)
@@ -152,14 +155,17 @@ def seed(session: Session) -> DemoSeed:
             )
     if not tax_rates.list_rates(session):
         tax_rates.set_table(session, tax_rates.read_csv(TAX_RATES_FILE.read_bytes()))
+    passwords = {email: password or secrets.token_urlsafe(15) for email, _, _ in USERS}
     created = {
-        email: users.create_user(session, email=email, role=role, password=DEMO_PASSWORD, name=name)
+        email: users.create_user(
+            session, email=email, role=role, password=passwords[email], name=name
+        )
         for email, role, name in USERS
     }
     for email, team in TEAMS.items():
         created[email].team = team
     _, key = users.create_api_key(session, user=created["support@example.com"], name=DEMO_KEY_NAME)
-    return DemoSeed(created=True, api_key=key)
+    return DemoSeed(created=True, api_key=key, passwords=passwords)
 
 
 def _rotate_demo_key(session: Session) -> str:

@@ -39,6 +39,8 @@ ADMIN_URL = os.environ.get(
 
 
 REDIS_URL = os.environ.get("CONTRACTDESK_TEST_REDIS", "redis://127.0.0.1:6379/0")
+PASSWORD = "quiet-otter-ledger-4817"
+"""Every demo user's password in the tests (the demo itself makes one per user)."""
 
 
 def missing_service(message: str) -> None:
@@ -108,9 +110,10 @@ def instance_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def make_settings(database_url: str, tmp_path: Path, instance_dir: Path, **extra: Any) -> Settings:
     defaults: dict[str, Any] = {
         "public_url": "http://localhost",
-        "secret_key": "test-secret",
+        "secret_key": "test-secret-key-for-page-sessions",
         "seller_name": "Test Publisher",
         "outbound_allow": "127.0.0.1/32",  # the local receivers and the DocuSign emulator
+        "two_factor": "optional",  # tests of the second factor ask for it
     }
     return Settings(
         database_url=database_url,
@@ -138,7 +141,7 @@ def build_app(settings: Settings) -> APIFlask:
     uow = runtime.unit_of_work()
     with uow:
         load_shipped_library(uow, check=False)
-        demo.seed(uow.session)
+        demo.seed(uow.session, password=PASSWORD)
         uow.commit()
     return app
 

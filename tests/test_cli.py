@@ -39,6 +39,11 @@ def test_init_demo_then_users_and_keys_work_against_the_same_database(tmp_path: 
     first = run(env, "init", "--demo")
     assert first.returncode == 0, first.stderr
     assert "support@example.com" in first.stdout and "manager@example.com" in first.stdout
+    printed = dict(
+        line.split()[1:3] for line in first.stdout.splitlines() if "@example.com " in line
+    )
+    assert len(printed) == 9 and len(set(printed.values())) == 9  # one password each
+    assert "contractdesk-demo" not in first.stdout
     assert "cd_" in first.stdout
     assert (tmp_path / "instance" / "signing-cert.pem").exists()
 
@@ -46,6 +51,7 @@ def test_init_demo_then_users_and_keys_work_against_the_same_database(tmp_path: 
     assert second.returncode == 0, second.stderr
     assert "0 clause versions and 0 template versions added" in second.stdout
     assert "demo data was there already" in second.stdout
+    assert not any(password in second.stdout for password in printed.values())  # shown once
 
     made = run(
         env,
@@ -83,6 +89,34 @@ def test_init_demo_then_users_and_keys_work_against_the_same_database(tmp_path: 
         "long-enough-pw",
     )
     assert bad_role.returncode != 0 and "unknown role" in bad_role.stderr
+    weak = run(
+        env,
+        "users",
+        "create",
+        "--email",
+        "w@example.com",
+        "--role",
+        "support",
+        "--password",
+        "password",
+    )
+    assert weak.returncode != 0 and "at least 12 characters" in weak.stderr
+    weak = run(
+        env, "users", "set-password", "--email", "ops@example.com", "--password", "Password1234"
+    )
+    assert weak.returncode != 0 and "too easy to guess" in weak.stderr
+    changed = run(
+        env,
+        "users",
+        "set-password",
+        "--email",
+        "ops@example.com",
+        "--password",
+        "amber-walrus-maps",
+    )
+    assert changed.returncode == 0, changed.stderr
+    promoted = run(env, "users", "set-role", "--email", "support2@example.com", "--role", "manager")
+    assert promoted.returncode == 0 and "now manager" in promoted.stdout
 
     keyed = run(env, "apikey", "create", "--user", "ops@example.com", "--name", "CRM button")
     assert keyed.returncode == 0, keyed.stderr
@@ -189,7 +223,7 @@ def test_db_upgrade_makes_the_schema(tmp_path: Path) -> None:
 
 def test_a_production_database_needs_a_real_secret_key(postgres_url: str) -> None:
     with pytest.raises(RuntimeError, match="CONTRACTDESK_SECRET_KEY"):
-        create_app(Settings(database_url=postgres_url))
+        create_app(Settings(database_url=postgres_url, secret_key=""))
 
 
 def test_finance_imports_the_tax_rates_from_a_csv_file(tmp_path: Path) -> None:

@@ -3,12 +3,14 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, IdMixin
 
 ROLES = ("support", "manager", "director", "legal", "finance", "admin")
+TWO_FACTOR_ROLES = ("admin", "legal", "finance", "director")
+"""Roles whose accounts sign in with a second factor where it is required."""
 
 
 class User(IdMixin, Base):
@@ -23,6 +25,12 @@ class User(IdMixin, Base):
     """The language this user chose for the pages (en or nl); None follows the browser."""
     team: Mapped[str | None] = mapped_column(String(80), default=None)
     """The desk this user shares work with (e.g. a region's sellers and their manager)."""
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    """Moved on by signing out, a new password or role: older session cookies stop working."""
+    totp_secret: Mapped[str | None] = mapped_column(String(64), default=None)
+    """The shared secret of the user's authenticator app (RFC 6238), once enrolled."""
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    """The 30-second step of the last code accepted: a code is good once."""
 
 
 class ApiKey(IdMixin, Base):

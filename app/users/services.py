@@ -7,7 +7,6 @@ import secrets
 import uuid
 from datetime import timedelta
 
-from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,10 +14,11 @@ from sqlalchemy.orm import Session
 from app.audit import services as audit
 from app.db import utcnow
 from app.errors import Conflict, FieldError, InvalidInput, NotFound
+from app.users import credentials
+from app.users.credentials import check_password
+from app.users.credentials import hasher as _hasher
 from app.users.models import ROLES, ApiKey, User
 from app.users.scopes import allowed_scopes
-
-_hasher = PasswordHasher()
 
 API_KEY_PREFIX = "cd_"
 
@@ -39,11 +39,8 @@ def create_user(
         )
     if "@" not in email:
         raise InvalidInput("an email address is needed", [FieldError("/email", "not an email")])
-    if password is not None and len(password) < 8:
-        raise InvalidInput(
-            "passwords have at least 8 characters",
-            [FieldError("/password", "too short")],
-        )
+    if password is not None:
+        check_password(password, about=(email, name or ""))
     if session.scalar(select(User).where(User.email == email)) is not None:
         raise Conflict(f"a user {email} exists already")
     user = User(
@@ -191,3 +188,10 @@ def team_of(session: Session, user: User) -> set[uuid.UUID]:
     if not user.team:
         return {user.id}
     return set(session.scalars(select(User.id).where(User.team == user.team))) | {user.id}
+
+
+def end_sessions(session: Session, user_id: uuid.UUID) -> None:
+    """Sign the user out everywhere: every session cookie made so far stops working."""
+    user = session.get(User, user_id)
+    if user is not None:
+        credentials.end_sessions(user)

@@ -14,6 +14,7 @@ from app.web import (
     i18n,
     idempotency,
     limits,
+    login_throttle,
     ops,
     problems,
     spec,
@@ -29,6 +30,7 @@ from app.web.api import provider_webhooks as api_provider_webhooks
 from app.web.api import tax_rates as api_tax_rates
 from app.web.api import titles as api_titles
 from app.web.api import webhook_endpoints as api_webhooks
+from app.web.pages import account as pages_account
 from app.web.pages import admin as pages_admin
 from app.web.pages import approvals as pages_approvals
 from app.web.pages import auth as pages_auth
@@ -38,6 +40,7 @@ from app.web.pages import library as pages_library
 from app.web.pages import new_document as pages_new_document
 from app.web.pages import reports as pages_reports
 from app.web.pages import signing as pages_signing
+from app.web.pages import two_factor as pages_two_factor
 from app.web.requests import ApiRequest
 
 csrf = CSRFProtect()
@@ -68,9 +71,11 @@ def init_app(app: APIFlask, settings: Settings) -> None:
         csrf.exempt(bp)  # API clients authenticate with a bearer key, not a cookie
         app.register_blueprint(bp)
     limits.init_app(app, settings, keyed)
+    login_throttle.init_app(app, settings)
     idempotency.init_app(app)
     for page_bp in (
         ops.bp,
+        pages_account.bp,
         pages_admin.bp,
         pages_approvals.bp,
         pages_auth.bp,
@@ -80,6 +85,7 @@ def init_app(app: APIFlask, settings: Settings) -> None:
         pages_new_document.bp,
         pages_reports.bp,
         pages_signing.bp,
+        pages_two_factor.bp,
     ):
         app.register_blueprint(page_bp)
     # The signing link's token is the permission to sign, and a signing page framed on

@@ -3,8 +3,10 @@ and the icon every browser asks for at /favicon.ico on its own."""
 
 from __future__ import annotations
 
+import hmac
+
 from apiflask import APIFlask
-from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 
 from app.observability import health
 from app.observability.context import new_request_id, set_request_id
@@ -33,8 +35,19 @@ def readyz() -> tuple[Response, int]:
     return jsonify(status="ready" if ready else "not ready", checks=checks), 200 if ready else 503
 
 
+def _metrics_allowed() -> bool:
+    """With a token set, only a caller presenting it; without one, only the embedded default."""
+    settings = runtime().settings
+    if not settings.metrics_token:
+        return settings.embedded
+    presented = request.headers.get("Authorization", "").removeprefix("Bearer ")
+    return hmac.compare_digest(presented.encode(), settings.metrics_token.encode())
+
+
 @bp.get("/metrics")
 def metrics() -> Response:
+    if not _metrics_allowed():
+        abort(404)
     QUEUE_DEPTH.labels(queue="webhook_deliveries").set(health.pending_deliveries(runtime()))
     body, content_type = exposition()
     return Response(body, content_type=content_type)

@@ -16,7 +16,7 @@ from playwright.sync_api import Page
 from werkzeug.serving import make_server
 
 from app.config import PROJECT_ROOT
-from tests.conftest import build_app, make_settings, missing_service
+from tests.conftest import PASSWORD, build_app, make_settings, missing_service
 from tests.support.ports import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -29,7 +29,6 @@ FLAGS = [
 ]
 SCREENSHOTS = PROJECT_ROOT / "build" / "screenshots"
 WIDTHS = (1280, 390)
-PASSWORD = "contractdesk-demo"
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ from typing import Any
 from apiflask import APIFlask
 from openpyxl import load_workbook
 
-from tests.conftest import account_id, bearer, csrf_token
+from tests.conftest import PASSWORD, account_id, bearer, csrf_token
 
 
 def _post(app: APIFlask, path: str, body: dict[str, Any], who: str) -> Any:
@@ -60,7 +60,7 @@ def _log_in(app: APIFlask, email: str) -> Any:
     page = client.get("/login")
     client.post(
         "/login",
-        data={"email": email, "password": "contractdesk-demo", "csrf_token": csrf_token(page.text)},
+        data={"email": email, "password": PASSWORD, "csrf_token": csrf_token(page.text)},
     )
     return client
 

@@ -14,7 +14,15 @@ from apiflask import APIFlask
 from sqlalchemy import select
 
 from app.audit.models import AuditEvent
-from tests.conftest import account_id, bearer, build_app, csrf_token, make_settings, row_counts
+from tests.conftest import (
+    PASSWORD,
+    account_id,
+    bearer,
+    build_app,
+    csrf_token,
+    make_settings,
+    row_counts,
+)
 
 
 def _quote(app: APIFlask, **data: Any) -> dict[str, Any]:
@@ -281,7 +289,7 @@ def test_the_page_offers_no_decision_to_an_editor_and_refuses_one(app: APIFlask)
         "/login",
         data={
             "email": "manager@example.com",
-            "password": "contractdesk-demo",
+            "password": PASSWORD,
             "csrf_token": csrf_token(login.text),
         },
     )

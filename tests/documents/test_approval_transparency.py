@@ -13,7 +13,7 @@ from typing import Any
 from apiflask import APIFlask
 
 from app.config import PROJECT_ROOT
-from tests.conftest import account_id, bearer, build_app, csrf_token, make_settings
+from tests.conftest import PASSWORD, account_id, bearer, build_app, csrf_token, make_settings
 
 
 def _quote(app: APIFlask, quantity: int, discount: str = "12") -> Any:
@@ -112,7 +112,7 @@ def test_the_matrix_page_lists_the_rules(app: APIFlask) -> None:
         "/login",
         data={
             "email": "support@example.com",
-            "password": "contractdesk-demo",
+            "password": PASSWORD,
             "csrf_token": csrf_token(page.text),
         },
     )
@@ -155,7 +155,7 @@ def _report_csv(app: APIFlask) -> str:
         "/login",
         data={
             "email": "director@example.com",
-            "password": "contractdesk-demo",
+            "password": PASSWORD,
             "csrf_token": csrf_token(page.text),
         },
     )

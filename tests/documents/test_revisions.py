@@ -8,7 +8,7 @@ from typing import Any
 
 from apiflask import APIFlask
 
-from tests.conftest import account_id, bearer, csrf_token, row_counts
+from tests.conftest import PASSWORD, account_id, bearer, csrf_token, row_counts
 
 
 def _quote(app: APIFlask) -> dict[str, Any]:
@@ -72,7 +72,7 @@ def test_a_priced_change_after_approval_resets_it_and_says_why(app: APIFlask) ->
         "/login",
         data={
             "email": "support@example.com",
-            "password": "contractdesk-demo",
+            "password": PASSWORD,
             "csrf_token": csrf_token(login.text),
         },
     )

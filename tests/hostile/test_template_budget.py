@@ -16,7 +16,7 @@ from apiflask import APIFlask
 from app.assembly import sandbox
 from app.assembly.sandbox import RenderLimits
 from app.config import PROJECT_ROOT
-from tests.conftest import bearer, build_app, csrf_token, make_settings, row_counts
+from tests.conftest import PASSWORD, bearer, build_app, csrf_token, make_settings, row_counts
 from tests.hostile.bombs import measured
 from tests.support.flows import plain_quote_request
 
@@ -140,7 +140,7 @@ def test_a_hostile_template_is_not_published_and_its_sample_page_says_why(
         "/login",
         data={
             "email": "legal@example.com",
-            "password": "contractdesk-demo",
+            "password": PASSWORD,
             "csrf_token": csrf_token(page.text),
         },
     )

@@ -54,11 +54,13 @@ def test_readiness_names_the_part_that_is_down(
 
 
 def test_metrics_count_requests_renders_and_deliveries(
-    app: APIFlask, webhook_receiver: WebhookReceiver
+    postgres_url: str, tmp_path: Path, instance_dir: Path, webhook_receiver: WebhookReceiver
 ) -> None:
+    app = build_app(make_settings(postgres_url, tmp_path, instance_dir, metrics_token="scrape"))
     signed_quote(app, webhook_receiver)
     app.extensions["contractdesk"].jobs.wait_idle()
-    text = app.test_client().get("/metrics").text
+    text = app.test_client().get("/metrics", headers={"Authorization": "Bearer scrape"}).text
+    app.extensions["contractdesk"].close()
     assert (
         'contractdesk_http_requests_total{method="POST",route="/api/v1/documents",status="201"}'
         in text

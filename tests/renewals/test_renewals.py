@@ -18,7 +18,7 @@ from app.config import PROJECT_ROOT
 from app.notifications.models import Notification
 from app.renewals.services import sweep
 from app.runtime import Runtime
-from tests.conftest import account_id, bearer, csrf_token, row_counts
+from tests.conftest import PASSWORD, account_id, bearer, csrf_token, row_counts
 from tests.support.flows import send_and_sign
 
 D = Decimal
@@ -120,7 +120,7 @@ def test_the_pipeline_report_values_renewals_net_by_region_and_quarter(
         "/login",
         data={
             "email": "manager@example.com",
-            "password": "contractdesk-demo",
+            "password": PASSWORD,
             "csrf_token": csrf_token(login.text),
         },
     )

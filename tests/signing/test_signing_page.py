@@ -19,7 +19,7 @@ from sqlalchemy import update
 from app.config import PROJECT_ROOT
 from app.db import utcnow
 from app.signing.models import Signer
-from tests.conftest import account_id, bearer, csrf_token
+from tests.conftest import PASSWORD, account_id, bearer, csrf_token
 from tests.support.flows import create_and_send
 
 ENGLISH_BROWSER = {"Accept-Language": "en-GB,en;q=0.9"}
@@ -81,7 +81,7 @@ def test_a_signed_in_english_user_still_sees_the_dutch_document_in_dutch(app: AP
         "/login",
         data={
             "email": "support@example.com",
-            "password": "contractdesk-demo",
+            "password": PASSWORD,
             "csrf_token": csrf_token(login.text),
         },
     )

@@ -9,7 +9,7 @@ from apiflask import APIFlask
 from flask.testing import FlaskClient
 
 from app.users.models import ROLES
-from tests.conftest import bearer, csrf_token
+from tests.conftest import PASSWORD, bearer, csrf_token
 from tests.support.flows import plain_quote_request
 
 EMAILS = {
@@ -46,7 +46,7 @@ def _login(client: FlaskClient, email: str) -> None:
     page = client.get("/login")
     answer = client.post(
         "/login",
-        data={"email": email, "password": "contractdesk-demo", "csrf_token": csrf_token(page.text)},
+        data={"email": email, "password": PASSWORD, "csrf_token": csrf_token(page.text)},
     )
     assert answer.status_code == 302
 

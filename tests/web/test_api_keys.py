@@ -10,7 +10,7 @@ from apiflask import APIFlask
 from sqlalchemy import select
 
 from app.users.models import ApiKey
-from tests.conftest import bearer, csrf_token, row_counts
+from tests.conftest import PASSWORD, bearer, csrf_token, row_counts
 from tests.support.flows import plain_quote_request
 
 
@@ -81,7 +81,7 @@ def test_the_admin_page_shows_a_new_key_once(app: APIFlask) -> None:
         "/login",
         data={
             "email": "admin@example.com",
-            "password": "contractdesk-demo",
+            "password": PASSWORD,
             "csrf_token": csrf_token(login.text),
         },
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from apiflask import APIFlask
 from flask.testing import FlaskClient
 
-from tests.conftest import WebhookReceiver, bearer, csrf_token
+from tests.conftest import PASSWORD, WebhookReceiver, bearer, csrf_token
 from tests.support.flows import create_and_send, sign_as
 
 
@@ -14,7 +14,7 @@ def _login(client: FlaskClient, email: str) -> None:
     page = client.get("/login")
     client.post(
         "/login",
-        data={"email": email, "password": "contractdesk-demo", "csrf_token": csrf_token(page.text)},
+        data={"email": email, "password": PASSWORD, "csrf_token": csrf_token(page.text)},
     )
 
 

@@ -12,7 +12,7 @@ import re
 from apiflask import APIFlask
 from flask.testing import FlaskClient
 
-from tests.conftest import account_id, csrf_token, row_counts
+from tests.conftest import PASSWORD, account_id, csrf_token, row_counts
 from tests.web.test_i18n_pages import PageText
 
 DUTCH_BROWSER = {"Accept-Language": "nl-NL,nl;q=0.9,en;q=0.5"}
@@ -27,7 +27,7 @@ def sign_in(client: FlaskClient, email: str, **headers: str) -> None:
     page = client.get("/login", headers=headers)
     client.post(
         "/login",
-        data={"email": email, "password": "contractdesk-demo", "csrf_token": csrf_token(page.text)},
+        data={"email": email, "password": PASSWORD, "csrf_token": csrf_token(page.text)},
         headers=headers,
     )
 

@@ -27,7 +27,7 @@ from flask.testing import FlaskClient
 from jinja2 import Environment
 
 from app.config import PROJECT_ROOT
-from tests.conftest import bearer, csrf_token
+from tests.conftest import PASSWORD, bearer, csrf_token
 from tests.support.flows import create_and_send, quote_request, signed_licence
 from tests.web.test_access_matrix import EMAILS, PAGES, quote_id  # noqa: F401 - a fixture
 
@@ -139,7 +139,7 @@ def log_in(client: FlaskClient, email: str, language: str) -> None:
     page = client.get("/login")
     client.post(
         "/login",
-        data={"email": email, "password": "contractdesk-demo", "csrf_token": csrf_token(page.text)},
+        data={"email": email, "password": PASSWORD, "csrf_token": csrf_token(page.text)},
     )
     client.post(
         "/account/language",
@@ -197,6 +197,8 @@ def walk_pages(app: APIFlask, quote: str, language: str) -> Walk:
                     "/library/templates",
                     "/reports/order-to-bill",
                     "/admin/api-keys",  # refused: the error page
+                    "/account/password",
+                    "/account/two-factor",
                 ],
                 "finance": [f"/finance/webhooks/{endpoint.json['id']}", "/finance/webhooks"],
             }.get(role, [])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from apiflask import APIFlask
 from flask.testing import FlaskClient
 
-from tests.conftest import bearer, csrf_token
+from tests.conftest import PASSWORD, bearer, csrf_token
 from tests.support.flows import plain_quote_request
 
 
@@ -13,7 +13,7 @@ def _login(client: FlaskClient, email: str) -> None:
     page = client.get("/login")
     client.post(
         "/login",
-        data={"email": email, "password": "contractdesk-demo", "csrf_token": csrf_token(page.text)},
+        data={"email": email, "password": PASSWORD, "csrf_token": csrf_token(page.text)},
     )
 
 

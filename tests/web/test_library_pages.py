@@ -9,7 +9,7 @@ import re
 from apiflask import APIFlask
 from pypdf import PdfReader
 
-from tests.conftest import bearer, csrf_token
+from tests.conftest import PASSWORD, bearer, csrf_token
 from tests.support.flows import plain_quote_request
 from tests.web.test_pages import login
 
@@ -85,7 +85,7 @@ def test_legal_sees_each_templates_versions_and_a_sample_of_each(app: APIFlask) 
         "/login",
         data={
             "email": "legal@example.com",
-            "password": "contractdesk-demo",
+            "password": PASSWORD,
             "csrf_token": csrf_token(page.text),
         },
     )

@@ -13,7 +13,7 @@ from apiflask import APIFlask
 from openpyxl import load_workbook
 
 from app.config import PROJECT_ROOT
-from tests.conftest import account_id, bearer, csrf_token
+from tests.conftest import PASSWORD, account_id, bearer, csrf_token
 from tests.support.flows import plain_quote_request, quote_request, sign_as
 
 
@@ -51,7 +51,7 @@ def test_touchless_documents_are_the_ones_no_person_handled(app: APIFlask) -> No
         "/login",
         data={
             "email": "director@example.com",
-            "password": "contractdesk-demo",
+            "password": PASSWORD,
             "csrf_token": csrf_token(login.text),
         },
     )
@@ -103,7 +103,7 @@ def test_every_download_names_its_type_once(app: APIFlask) -> None:
         "/login",
         data={
             "email": "director@example.com",
-            "password": "contractdesk-demo",
+            "password": PASSWORD,
             "csrf_token": csrf_token(login.text),
         },
     )

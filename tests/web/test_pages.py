@@ -8,8 +8,7 @@ from apiflask import APIFlask
 from flask.testing import FlaskClient
 from pypdf import PdfReader
 
-from app.demo import DEMO_PASSWORD
-from tests.conftest import account_id, csrf_token, row_counts
+from tests.conftest import PASSWORD, account_id, csrf_token, row_counts
 
 
 def login(app: APIFlask, email: str) -> FlaskClient:
@@ -17,7 +16,7 @@ def login(app: APIFlask, email: str) -> FlaskClient:
     page = client.get("/login")
     answer = client.post(
         "/login",
-        data={"csrf_token": csrf_token(page.text), "email": email, "password": DEMO_PASSWORD},
+        data={"csrf_token": csrf_token(page.text), "email": email, "password": PASSWORD},
     )
     assert answer.status_code == 302, answer.text
     return client

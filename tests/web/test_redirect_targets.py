@@ -11,7 +11,7 @@ from apiflask import APIFlask
 from flask.testing import FlaskClient
 
 from app.web.redirects import local_target
-from tests.conftest import csrf_token
+from tests.conftest import PASSWORD, csrf_token
 
 HOSTILE = [
     "//evil.example",
@@ -56,7 +56,7 @@ def _login(client: FlaskClient, target: str) -> str:
         query_string={"next": target},
         data={
             "email": "support@example.com",
-            "password": "contractdesk-demo",
+            "password": PASSWORD,
             "csrf_token": csrf_token(page.text),
         },
     )
@@ -90,7 +90,7 @@ def test_the_reported_tab_target_goes_home(app: APIFlask) -> None:
         "/login?next=/%09/evil.example",
         data={
             "email": "support@example.com",
-            "password": "contractdesk-demo",
+            "password": PASSWORD,
             "csrf_token": csrf_token(page.text),
         },
     )

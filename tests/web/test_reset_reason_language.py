@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from apiflask import APIFlask
 
-from tests.conftest import account_id, bearer, csrf_token
+from tests.conftest import PASSWORD, account_id, bearer, csrf_token
 from tests.support.flows import quote_request
 from tests.web.test_i18n_pages import english_left, page_text, translated_strings
 
@@ -37,7 +37,7 @@ def test_a_voided_approval_says_what_changed_in_dutch(app: APIFlask) -> None:
         "/login",
         data={
             "email": "manager@example.com",
-            "password": "contractdesk-demo",
+            "password": PASSWORD,
             "csrf_token": csrf_token(login.text),
         },
     )

@@ -14,7 +14,7 @@ import pytest
 from apiflask import APIFlask
 from flask.testing import FlaskClient
 
-from tests.conftest import bearer, build_app, csrf_token, make_settings
+from tests.conftest import PASSWORD, bearer, build_app, csrf_token, make_settings
 from tests.support.flows import create_and_send
 from tests.web.test_access_matrix import PAGES, _login
 
@@ -170,7 +170,7 @@ def test_login_still_works_over_tls_behind_the_proxy(make_app: Any) -> None:
         "/login",
         data={
             "email": "support@example.com",
-            "password": "contractdesk-demo",
+            "password": PASSWORD,
             "csrf_token": csrf_token(page.text),
         },
         headers={**https, "Referer": "https://desk.example/login"},
