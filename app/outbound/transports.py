@@ -55,12 +55,16 @@ class _GuardedBackend(httpcore.SyncBackend):
 class GuardedTransport(httpx.HTTPTransport):
     """httpx's own transport with the connection pool built on the guarded backend."""
 
-    def __init__(self, guard: Guard, *, verify: ssl.SSLContext | str | bool = True) -> None:
-        super().__init__(verify=verify, trust_env=False)
+    def __init__(self, guard: Guard, *, verify: ssl.SSLContext | bool = True) -> None:
+        context = (
+            verify
+            if isinstance(verify, ssl.SSLContext)
+            else httpx.create_ssl_context(verify=verify, trust_env=False)
+        )
+        super().__init__(verify=context, trust_env=False)
         # httpx offers no way to pass a network backend, so its pool is built again with one
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(verify=verify, trust_env=False),
-            network_backend=_GuardedBackend(guard),
+            ssl_context=context, network_backend=_GuardedBackend(guard)
         )
 
 

@@ -3,14 +3,17 @@ connection is opened, and a connection goes to the address that was checked."""
 
 from __future__ import annotations
 
+import ssl
+
 import httpx
 import pytest
 import urllib3
 
 from app.outbound import OutboundRefused
-from app.outbound.policy import AllowList, guard_from
-from app.outbound.transports import guard_pool_manager, guarded_client
+from app.outbound.policy import AllowList, Guard, guard_from
+from app.outbound.transports import GuardedTransport, guard_pool_manager, guarded_client
 from tests.outbound.conftest import SECRET, FakeDns, Server
+from tests.support.docusign_emulator import DocuSignEmulator
 
 ATTACKS = [
     ("169.254.169.254", "cloud metadata"),
@@ -170,3 +173,21 @@ def test_unreachable_still_reads_as_a_connection_error() -> None:
         pytest.raises(httpx.ConnectError),
     ):
         client.post("http://127.0.0.1:9/", content=b"{}")
+
+
+def test_tls_still_names_the_host_over_the_pinned_connection(
+    docusign: DocuSignEmulator, fake_dns: FakeDns
+) -> None:
+    """The certificate is checked against the host name, not the pinned address: the
+    emulator's certificate names localhost, so a name merely pointing there fails."""
+    context = ssl.create_default_context(cafile=str(docusign.ca.ca_file))
+    with guarded_client_verifying(guard_from("127.0.0.1/32"), context) as client:
+        answer = client.post(f"https://localhost:{docusign.port}/oauth/token")
+        assert answer.status_code == 400 and answer.json()["error"] == "unsupported_grant_type"
+        fake_dns.answers["impostor.test"] = ["127.0.0.1"]
+        with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+            client.post(f"https://impostor.test:{docusign.port}/oauth/token")
+
+
+def guarded_client_verifying(guard: Guard, context: ssl.SSLContext) -> httpx.Client:
+    return httpx.Client(transport=GuardedTransport(guard, verify=context), timeout=5)
