@@ -10,6 +10,7 @@ from app.web import (
     approval_reasons,
     docs,
     formatting,
+    hygiene,
     i18n,
     idempotency,
     limits,
@@ -66,6 +67,7 @@ def init_app(app: APIFlask, settings: Settings) -> None:
         csrf.exempt(bp)  # API clients authenticate with a bearer key, not a cookie
         app.register_blueprint(bp)
     limits.init_app(app, settings, keyed)
+    hygiene.init_app(app, settings)
     idempotency.init_app(app)
     for page_bp in (
         ops.bp,
