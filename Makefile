@@ -70,7 +70,7 @@ test: lint test-system-packages
 # CONTRACTDESK_FUZZ_EXAMPLES=N for more, CONTRACTDESK_FUZZ_SEED=N tries other requests.
 fuzz: install
 	CONTRACTDESK_FUZZ_ROLES=all CONTRACTDESK_FUZZ_EXAMPLES=$${CONTRACTDESK_FUZZ_EXAMPLES:-30} \
-	  $(VENV)/bin/python -m pytest -p no:cacheprovider tests/web/test_api_fuzz.py -s
+	  $(VENV)/bin/python -m pytest -p no:cacheprovider --timeout=0 tests/web/test_api_fuzz.py -s
 
 # bench.libreoffice measures our PDFs against LibreOffice's, cold and resident (unoserver).
 # unoserver needs a Python that can `import uno`, which Debian's python3-uno gives only to
