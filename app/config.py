@@ -336,6 +336,13 @@ class Settings(BaseSettings):
         default=2 * 1024 * 1024,
         validation_alias=_env("CONTRACTDESK_MAX_REQUEST_BYTES", "max_request_bytes"),
     )
+    small_request_bytes: int = Field(
+        default=64 * 1024,
+        gt=0,
+        description="The largest body of the API calls that take a few fields (decisions, "
+        "keys, webhook endpoints, sending) and of DocuSign's Connect events.",
+        validation_alias=_env("CONTRACTDESK_SMALL_REQUEST_BYTES", "small_request_bytes"),
+    )
     title_list_max_rows: int = Field(
         default=100_000,
         gt=0,

@@ -12,8 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
-from babel import Locale
-from babel.numbers import get_currency_precision, list_currencies
+from babel.numbers import get_currency_precision
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -27,8 +26,10 @@ from pydantic import (
     model_validator,
 )
 
+from app.assembly.codes import Country, Currency
 from app.assembly.subscription.periods import InvoicePeriods, Period, invoice_periods
 from app.assembly.tax import vat_number_problem
+from app.assembly.text import Line, Text
 from app.assembly.title_fields import (
     AccessType,
     Coverage,
@@ -40,16 +41,6 @@ from app.assembly.title_fields import (
 )
 
 TAX_CATEGORY_PATTERN = r"^[a-z0-9]+([_-][a-z0-9]+)*$"
-_CURRENCIES = frozenset(list_currencies())
-_COUNTRIES = frozenset(code for code in Locale("en").territories if str(code).isalpha())
-
-
-def known_country(value: str) -> str:
-    """An ISO 3166-1 alpha-2 code, upper-cased; anything else is refused."""
-    code = value.upper()
-    if code not in _COUNTRIES:
-        raise ValueError(f"{value!r} is not an ISO 3166 country code")
-    return code
 
 
 def _decimal_string(value: Any) -> Decimal:
@@ -80,17 +71,12 @@ class Strict(BaseModel):
 
 
 class NewCustomer(Strict):
-    name: str = Field(min_length=1, max_length=300)
-    country: str = Field(description="ISO 3166-1 alpha-2 code, e.g. GB")
-    address: str = Field(default="", max_length=2000)
-    vat_id: str | None = Field(
+    name: Line = Field(min_length=1, max_length=300)
+    country: Country
+    address: Text = Field(default="", max_length=2000)
+    vat_id: Line | None = Field(
         default=None, max_length=40, description="Checked for EU and UK numbers"
     )
-
-    @field_validator("country")
-    @classmethod
-    def _known_country(cls, value: str) -> str:
-        return known_country(value)
 
     @field_validator("vat_id")
     @classmethod
@@ -104,8 +90,10 @@ class NewCustomer(Strict):
 
 
 class QuoteLineIn(Strict):
-    sku: str | None = Field(default=None, max_length=64, title="SKU", description="A catalogue SKU")
-    description: str | None = Field(
+    sku: Line | None = Field(
+        default=None, max_length=64, title="SKU", description="A catalogue SKU"
+    )
+    description: Line | None = Field(
         default=None, max_length=500, description="For a free line: what is sold"
     )
     unit_price: Money | None = Field(
@@ -171,36 +159,31 @@ class DocumentData(Strict):
     account: AccountRef = Field(
         description="An account id from the service, or a new customer's details"
     )
-    currency: str = Field(description="ISO 4217 code, e.g. EUR")
-    language: str = Field(default="en", pattern=r"^(en|nl|zh)$")
+    currency: Currency
+    language: str = Field(default="en", max_length=2, pattern=r"^(en|nl|zh)$")
     jurisdiction: str | None = Field(
         default=None,
+        max_length=60,
         pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$",
         description="The law the document is written under, e.g. england-wales; "
         "defaults to the service's configured jurisdiction",
     )
-    clause_positions: dict[str, str] = Field(
+    clause_positions: dict[
+        Annotated[Line, Field(max_length=100)], Annotated[Line, Field(max_length=40)]
+    ] = Field(
         default_factory=dict,
         max_length=50,
         description="Playbook fallbacks chosen instead of preferred texts, by clause key, "
         'e.g. {"limitation-of-liability": "fallback-1"}; any fallback needs legal approval',
     )
-    po_number: str | None = Field(default=None, max_length=100, title="Purchase order number")
-    notes: str = Field(default="", max_length=4000)
-    internal_comment: str = Field(
+    po_number: Line | None = Field(default=None, max_length=100, title="Purchase order number")
+    notes: Text = Field(default="", max_length=4000)
+    internal_comment: Text = Field(
         default="",
         max_length=4000,
         title="Internal comment",
         description="For colleagues only: never printed, and not a material change",
     )
-
-    @field_validator("currency")
-    @classmethod
-    def _known_currency(cls, value: str) -> str:
-        code = value.upper()
-        if code not in _CURRENCIES:
-            raise ValueError(f"{value!r} is not an ISO 4217 currency code")
-        return code
 
     @property
     def minor_units(self) -> int:
@@ -322,8 +305,8 @@ class TitleIn(Strict):
     coverage ranges, URL, authors, publisher, access) and what our contracts add (subject,
     package, price). Columns a file brings beyond these are kept in `extra`."""
 
-    title: str = Field(min_length=1, max_length=500)
-    title_id: str = Field(default="", max_length=200, json_schema_extra=FILE_ONLY)
+    title: Line = Field(min_length=1, max_length=500)
+    title_id: Line = Field(default="", max_length=200, json_schema_extra=FILE_ONLY)
     publication_type: PublicationType = Field(default="serial", json_schema_extra=FILE_ONLY)
     issn: Issn = Field(title="ISSN", default=None, description="Print ISSN, e.g. 0028-0836")
     eissn: Issn = Field(title="eISSN", default=None, description="Online ISSN")
@@ -335,33 +318,35 @@ class TitleIn(Strict):
     coverage: list[Coverage] = Field(
         default_factory=list, max_length=100, json_schema_extra=FILE_ONLY
     )
-    title_url: Annotated[str, AfterValidator(url)] = Field(
+    title_url: Annotated[Line, AfterValidator(url)] = Field(
         default="", max_length=2000, json_schema_extra=FILE_ONLY
     )
-    first_author: str = Field(default="", max_length=300, json_schema_extra=FILE_ONLY)
-    last_author: str = Field(
+    first_author: Line = Field(default="", max_length=300, json_schema_extra=FILE_ONLY)
+    last_author: Line = Field(
         default="",
         max_length=300,
         description="A book's last author (beside KBART's first_author)",
         json_schema_extra=FILE_ONLY,
     )
-    first_editor: str = Field(default="", max_length=300, json_schema_extra=FILE_ONLY)
-    publisher: str = Field(default="", max_length=300, json_schema_extra=FILE_ONLY)
+    first_editor: Line = Field(default="", max_length=300, json_schema_extra=FILE_ONLY)
+    publisher: Line = Field(default="", max_length=300, json_schema_extra=FILE_ONLY)
     access_type: AccessType = Field(default="", json_schema_extra=FILE_ONLY)
     date_monograph_published_print: KbartDate = Field(default="", json_schema_extra=FILE_ONLY)
     date_monograph_published_online: KbartDate = Field(default="", json_schema_extra=FILE_ONLY)
-    monograph_volume: str = Field(default="", max_length=100, json_schema_extra=FILE_ONLY)
-    monograph_edition: str = Field(default="", max_length=100, json_schema_extra=FILE_ONLY)
-    parent_publication_title_id: str = Field(
+    monograph_volume: Line = Field(default="", max_length=100, json_schema_extra=FILE_ONLY)
+    monograph_edition: Line = Field(default="", max_length=100, json_schema_extra=FILE_ONLY)
+    parent_publication_title_id: Line = Field(
         default="", max_length=200, json_schema_extra=FILE_ONLY
     )
-    preceding_publication_title_id: str = Field(
+    preceding_publication_title_id: Line = Field(
         default="", max_length=200, json_schema_extra=FILE_ONLY
     )
-    subject: str = Field(default="", max_length=200)
-    package: str = Field(default="", max_length=200)
+    subject: Line = Field(default="", max_length=200)
+    package: Line = Field(default="", max_length=200)
     price: Money | None = Field(default=None, description="Annual price, where listed")
-    extra: dict[str, str] = Field(default_factory=dict, max_length=100, json_schema_extra=FILE_ONLY)
+    extra: dict[Annotated[Line, Field(max_length=100)], Annotated[Line, Field(max_length=2000)]] = (
+        Field(default_factory=dict, max_length=100, json_schema_extra=FILE_ONLY)
+    )
 
     @property
     def identifiers(self) -> tuple[str, ...]:
@@ -383,8 +368,8 @@ class Term(Strict):
 
 
 class SiteIn(Strict):
-    name: str = Field(min_length=1, max_length=300)
-    address: str = Field(default="", max_length=1000)
+    name: Line = Field(min_length=1, max_length=300)
+    address: Text = Field(default="", max_length=1000)
 
 
 class LicenceData(PricedData):
@@ -396,7 +381,7 @@ class LicenceData(PricedData):
         default=Decimal(0), description="Price rise for each later year of the term"
     )
     sites: list[SiteIn] = Field(min_length=1, max_length=500)
-    authorised_users: str = Field(
+    authorised_users: Text = Field(
         min_length=1,
         max_length=2000,
         description="Who may use the material, e.g. 'current students and staff'",
@@ -423,9 +408,11 @@ class LicenceData(PricedData):
 
 
 class AgreementRef(Strict):
-    number: str = Field(min_length=1, max_length=40)
+    number: Line = Field(min_length=1, max_length=40)
     date: date
-    earlier_amendments: list[str] = Field(default_factory=list, max_length=100)
+    earlier_amendments: list[Annotated[Line, Field(max_length=40)]] = Field(
+        default_factory=list, max_length=100
+    )
     term_ends_on: datetime.date | None = Field(
         default=None,
         description="The last day of the term before this amendment (an extension is "
@@ -437,27 +424,27 @@ class ProductAdded(Strict):
     """A product the licence takes from the effective date, at its annual price for the
     contract year the amendment takes effect in."""
 
-    sku: str | None = Field(default=None, max_length=64, title="SKU")
-    description: str = Field(min_length=1, max_length=500)
+    sku: Line | None = Field(default=None, max_length=64, title="SKU")
+    description: Line = Field(min_length=1, max_length=500)
     quantity: int = Field(default=1, ge=1, le=1_000_000)
     unit_price: Money
     discount_percent: Percent = Field(default=Decimal(0))
-    tax_category: str = Field(default="standard", max_length=40)
+    tax_category: str = Field(default="standard", max_length=40, pattern=TAX_CATEGORY_PATTERN)
 
 
 class PeriodChangeLine(FeeLineIn):
     """What one change charges (or credits) in one invoice period."""
 
-    key: str = Field(default="", max_length=300, description="The contract line changed")
+    key: Line = Field(default="", max_length=300, description="The contract line changed")
     period_start: date | None = None
     period_end: date | None = None
-    tax_category: str = Field(default="standard", max_length=40)
+    tax_category: str = Field(default="standard", max_length=40, pattern=TAX_CATEGORY_PATTERN)
 
 
 class PriceChange(Strict):
     """A new annual price for a line of the licence from the effective date."""
 
-    line: str = Field(
+    line: Line = Field(
         min_length=1, max_length=200, description="The line's key (e.g. line-1) or its SKU"
     )
     unit_price: Money
@@ -520,7 +507,7 @@ class AmendmentData(DocumentData):
 class TitleListData(DocumentData):
     """The titles of a licence or quote, for subscription agents."""
 
-    reference: str | None = Field(
+    reference: Line | None = Field(
         default=None, max_length=40, description="The licence or quote the list belongs to"
     )
     year: int | None = Field(

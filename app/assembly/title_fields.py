@@ -15,6 +15,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from stdnum import isbn, issn
 from stdnum.exceptions import ValidationError
 
+from app.assembly.text import Line, Text
+
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _EMBARGO = re.compile(r"^[RP]\d{1,4}[DMY]$")
 _URL = re.compile(r"^https?://[^\s]+$", re.IGNORECASE)
@@ -117,10 +119,18 @@ def url(value: str) -> str:
     return value
 
 
-Issn = Annotated[str | None, AfterValidator(issn_or_none)]
-Isbn = Annotated[str | None, AfterValidator(isbn_or_none)]
-KbartDate = Annotated[str, AfterValidator(kbart_date), Field(default="", max_length=10)]
-Text = Annotated[str, Field(default="", max_length=500)]
+Issn = Annotated[Annotated[Line, Field(max_length=20)] | None, AfterValidator(issn_or_none)]
+Isbn = Annotated[Annotated[Line, Field(max_length=20)] | None, AfterValidator(isbn_or_none)]
+KbartDate = Annotated[
+    str,
+    AfterValidator(kbart_date),
+    Field(
+        default="",
+        max_length=10,
+        json_schema_extra={"pattern": r"^(\d{4}(-\d{2}(-\d{2})?)?)?$"},
+    ),
+]
+Short = Annotated[Line, Field(default="", max_length=500)]
 PublicationType = Literal["serial", "monograph"]
 AccessType = Literal["", "F", "P"]
 
@@ -132,14 +142,14 @@ class Coverage(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     first_date: KbartDate = ""
-    first_volume: Text = ""
-    first_issue: Text = ""
+    first_volume: Short = ""
+    first_issue: Short = ""
     last_date: KbartDate = ""
-    last_volume: Text = ""
-    last_issue: Text = ""
-    embargo: Annotated[str, AfterValidator(check_embargo), Field(max_length=20)] = ""
-    depth: Annotated[str, AfterValidator(check_depth), Field(max_length=20)] = "fulltext"
-    notes: Annotated[str, Field(max_length=2000)] = ""
+    last_volume: Short = ""
+    last_issue: Short = ""
+    embargo: Annotated[Line, AfterValidator(check_embargo), Field(max_length=20)] = ""
+    depth: Annotated[Line, AfterValidator(check_depth), Field(max_length=20)] = "fulltext"
+    notes: Annotated[Text, Field(max_length=2000)] = ""
 
     def text(self) -> str:
         """The range as a reader says it: "1990-01 – 2001", "1995 –, R1Y"."""

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from babel.numbers import list_currencies
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.assembly.codes import CURRENCIES
 from app.audit import services as audit
 from app.catalogue.models import Price, Product
 from app.errors import FieldError, Forbidden, InvalidInput
@@ -64,10 +64,10 @@ def publish_price_list(
     prices changed. Documents already made keep the prices they were made with."""
     if actor.role not in PRICING_ROLES:
         raise Forbidden("only finance and admin users set price lists")
-    if currency not in list_currencies():
+    if currency not in CURRENCIES:
         raise InvalidInput(
-            f"{currency!r} is not an ISO 4217 currency code",
-            [FieldError("/currency", "not an ISO 4217 currency code")],
+            f"{currency!r} is not an ISO 4217 code of a currency in use",
+            [FieldError("/currency", "not an ISO 4217 code of a currency in use")],
         )
     with uow:
         changed = set_price_list(uow.session, year=year, currency=currency, prices=prices)

@@ -29,6 +29,7 @@ from app.assembly.subscription.contract import ChangeProblem
 from app.assembly.subscription.contract import amend as amend_contract
 from app.assembly.subscription.documents import amendment_changes, period_changes
 from app.assembly.tax import GIVEN
+from app.assembly.text import Line, Text
 from app.catalogue.models import Product
 from app.documents.contracts import AsAmended, as_amended
 from app.documents.models import AMENDMENT, RENEWAL, SIGNED, Document
@@ -44,9 +45,9 @@ AMENDMENT_TEMPLATE = "amendment"
 class TitleRef(Strict):
     """A licensed title, named by ISSN, eISSN or its exact title."""
 
-    issn: str | None = Field(default=None, title="ISSN", max_length=20)
-    eissn: str | None = Field(default=None, title="eISSN", max_length=20)
-    title: str | None = Field(default=None, max_length=500)
+    issn: Line | None = Field(default=None, title="ISSN", max_length=20)
+    eissn: Line | None = Field(default=None, title="eISSN", max_length=20)
+    title: Line | None = Field(default=None, max_length=500)
 
     @model_validator(mode="after")
     def _names_something(self) -> TitleRef:
@@ -76,9 +77,9 @@ class AmendRequest(Strict):
         default_factory=list, max_length=500, description="One-off fees the amendment charges"
     )
     new_end_date: date | None = None
-    language: str | None = Field(default=None, pattern=r"^(en|nl)$")
-    po_number: str | None = Field(default=None, max_length=100)
-    notes: str = Field(default="", max_length=4000)
+    language: str | None = Field(default=None, max_length=2, pattern=r"^(en|nl)$")
+    po_number: Line | None = Field(default=None, max_length=100)
+    notes: Text = Field(default="", max_length=4000)
 
     @model_validator(mode="after")
     def _changes_something(self) -> AmendRequest:

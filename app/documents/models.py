@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -20,6 +20,18 @@ SENT = "sent"
 SIGNED = "signed"
 EXPIRED = "expired"
 CANCELLED = "cancelled"
+DocumentStatus = Literal[
+    "draft",
+    "pending_approval",
+    "approved",
+    "rejected",
+    "sending",
+    "sent",
+    "signed",
+    "expired",
+    "cancelled",
+]
+STATUSES: tuple[str, ...] = get_args(DocumentStatus)
 
 AMENDMENT = "amendment"
 RENEWAL = "renewal"

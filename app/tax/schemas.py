@@ -6,8 +6,10 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from app.assembly.schemas import TAX_CATEGORY_PATTERN, Percent, known_country
+from app.assembly.codes import Country
+from app.assembly.schemas import TAX_CATEGORY_PATTERN, Percent
 from app.assembly.tax import TaxRate, plain
+from app.assembly.text import Line
 
 FIRST_DAY, LAST_DAY = date(1950, 1, 1), date(2999, 12, 31)
 
@@ -29,7 +31,7 @@ class TaxRateIn(BaseModel):
         },
     )
 
-    country: str = Field(description="ISO 3166-1 alpha-2 code, e.g. NL")
+    country: Country
     category: str = Field(
         min_length=1,
         max_length=40,
@@ -46,20 +48,14 @@ class TaxRateIn(BaseModel):
         le=LAST_DAY,
         description="The last day the rate applies; left out while it stands",
     )
-    name: str = Field(
+    name: Line = Field(
         default="",
         max_length=80,
-        pattern=r"^[^\x00-\x1f\x7f]*$",
         description="e.g. reduced, super-reduced",
     )
     exempt: bool = Field(
         default=False, description="An exempt supply (at 0 %), rather than a zero-rated one"
     )
-
-    @field_validator("country")
-    @classmethod
-    def _known_country(cls, value: str) -> str:
-        return known_country(value)
 
     @field_validator("valid_to")
     @classmethod

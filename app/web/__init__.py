@@ -11,6 +11,7 @@ from app.web import (
     docs,
     formatting,
     headers,
+    hygiene,
     i18n,
     idempotency,
     limits,
@@ -72,6 +73,7 @@ def init_app(app: APIFlask, settings: Settings) -> None:
         app.register_blueprint(bp)
     limits.init_app(app, settings, keyed)
     login_throttle.init_app(app, settings)
+    hygiene.init_app(app, settings)
     idempotency.init_app(app)
     for page_bp in (
         ops.bp,

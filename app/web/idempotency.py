@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 from apiflask import APIFlask
 from flask import Response, g, request
@@ -14,6 +15,8 @@ from app.web.requests import presented_key_sha256
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
+KEY_PATTERN = rf"^[\x20-\x7e]{{1,{MAX_KEY_LENGTH}}}$"
+"""Printable ASCII: what a header carries unchanged through every proxy."""
 
 
 def _request_sha256() -> str:
@@ -29,9 +32,13 @@ def _before() -> Response | None:
     caller = presented_key_sha256()
     if caller is None:
         return None  # the view answers 401; nothing to remember
-    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
+    if not re.fullmatch(KEY_PATTERN, key):
         return problem_response(
-            problem(400, "Bad Request", f"{HEADER} is 1 to {MAX_KEY_LENGTH} printable characters")
+            problem(
+                400,
+                "Bad Request",
+                f"{HEADER} is 1 to {MAX_KEY_LENGTH} printable ASCII characters",
+            )
         )
     outcome = store.claim(unit_of_work(), caller=caller, key=key, request_sha256=_request_sha256())
     if isinstance(outcome, store.Claimed):

@@ -62,10 +62,16 @@ def _http_error_problem(error: HTTPError) -> dict[str, Any]:
             "Invalid input",
             "the request body does not match the schema; see errors",
             slug="invalid-input",
-            errors=field_errors(cause, request.get_json(silent=True)),
+            errors=field_errors(cause, _input()),
         )
     detail = error.message if isinstance(error.message, str) else str(error.message)
     return problem(error.status_code, _reason(error.status_code), detail)
+
+
+def _input() -> Any:
+    """What a validation error's locations point into: the JSON body, else the query."""
+    body = request.get_json(silent=True)
+    return request.args.to_dict() if body is None else body
 
 
 def _reason(status: int) -> str:
@@ -109,11 +115,11 @@ def init_app(app: APIFlask) -> None:
     @app.errorhandler(RequestEntityTooLarge)
     def _too_large(error: RequestEntityTooLarge) -> Any:
         limit = request.max_content_length  # a route may allow more (title lists)
-        setting = (
-            "CONTRACTDESK_MAX_REQUEST_BYTES"
-            if limit == app.config["MAX_CONTENT_LENGTH"]
-            else "CONTRACTDESK_TITLE_LIST_MAX_BYTES"
-        )
+        settings = {
+            app.config["MAX_CONTENT_LENGTH"]: "CONTRACTDESK_MAX_REQUEST_BYTES",
+            app.config.get("SMALL_REQUEST_BYTES"): "CONTRACTDESK_SMALL_REQUEST_BYTES",
+        }
+        setting = settings.get(limit, "CONTRACTDESK_TITLE_LIST_MAX_BYTES")
         return _domain_error(
             TooLarge(
                 f"the request body is larger than {limit:,} bytes, the most accepted ({setting})"

@@ -12,6 +12,10 @@ from typing import Any
 from flask import current_app
 
 from app.assembly.kinds import KINDS
+from app.assembly.text import LINE_PATTERN
+from app.library.clause_files import KEY_PATTERN as SLUG
+from app.web.api.documents import FILE_KINDS
+from app.web.idempotency import KEY_PATTERN
 from app.web.problems import PROBLEM_JSON
 from app.web.schemas.webhooks import InvoiceEvent
 
@@ -55,6 +59,12 @@ def decimal_pattern(schema: dict[str, Any]) -> str:
     return f"^{sign}({digits}{fraction}{bound})$"
 
 
+def decimal_max_length(schema: dict[str, Any]) -> int:
+    """The longest decimal string a schema's constraints allow: sign, digits and point."""
+    digits = schema.get("max_digits") or 30
+    return digits + 2
+
+
 def _fix_decimals(node: Any) -> None:
     """Decimal strings: `pattern` in place of Pydantic's keys, and no `anyOf` of number or
     string beside `type: string` (a JSON number is refused for money)."""
@@ -66,6 +76,7 @@ def _fix_decimals(node: Any) -> None:
         return
     if any(key in node for key in DECIMAL_CONSTRAINTS) and node.get("type") == "string":
         node["pattern"] = decimal_pattern(node)
+        node.setdefault("maxLength", decimal_max_length(node))
         for key in DECIMAL_CONSTRAINTS:
             node.pop(key, None)
         if node.get("anyOf") == [{"type": "number"}, {"type": "string"}]:
@@ -81,15 +92,16 @@ def add_kind_schemas(spec: dict[Any, Any] | str) -> dict[Any, Any] | str:
     for name, schema in kind_schemas().items():
         schemas.setdefault(name, schema)
     _fix_decimals(schemas)
-    document_in = schemas.get("DocumentIn", {}).get("properties", {})
-    if "data" in document_in:
-        document_in["data"] = {
-            "description": document_in["data"].get("description", ""),
-            "oneOf": [
-                {"$ref": f"#/components/schemas/{kind.data_model.__name__}"}
-                for kind in KINDS.values()
-            ],
-        }
+    for carrier in ("DocumentIn", "ReviseIn"):
+        properties = schemas.get(carrier, {}).get("properties", {})
+        if "data" in properties:
+            properties["data"] = {
+                "description": properties["data"].get("description", ""),
+                "oneOf": [
+                    {"$ref": f"#/components/schemas/{kind.data_model.__name__}"}
+                    for kind in KINDS.values()
+                ],
+            }
     return spec
 
 
@@ -133,10 +145,12 @@ IDEMPOTENCY_KEY = {
     "name": "Idempotency-Key",
     "in": "header",
     "required": False,
-    "description": "Any unique string (a UUID): the same request again within 24 hours gets "
-    "the first answer (with `Idempotent-Replayed: true`) and does nothing twice; the same "
-    "key with another request is refused (422); while the first is still being answered, 409.",
-    "schema": {"type": "string", "maxLength": 255},
+    "description": "Any unique string (a UUID) of 1 to 255 printable ASCII characters: the "
+    "same request again within 24 hours gets the first answer (with `Idempotent-Replayed: "
+    "true`) and does nothing twice; the same key with another request is refused (422); "
+    "while the first is still being answered, 409. A key that is empty, longer or holds "
+    "other characters is refused (400).",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": KEY_PATTERN},
     "example": "3f6c2b9e-2a4f-4f7e-9a51-9d8f0c1e2b7a",
 }
 PROBLEM = {
@@ -168,6 +182,11 @@ PROBLEM = {
             },
         },
     },
+}
+INVALID_INPUT = {
+    "description": "A parameter or a field of the body is not what the schema says (e.g. a "
+    "control character in text); `errors` points at each",
+    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/HTTPError"}}},
 }
 BAD_REQUEST = {
     "description": "The body is not what its content type says (e.g. not JSON), or the "
@@ -251,10 +270,18 @@ RAW_BODIES: dict[tuple[str, str], dict[str, Any]] = {
 }
 
 
+SLUG_PATTERN = SLUG.pattern
 RULE_ARGUMENT = re.compile(r"<(?:(\w+):)?(\w+)>")
 CONVERTER_SCHEMAS: dict[str, dict[str, Any]] = {
     "uuid": {"type": "string", "format": "uuid"},
     "int": {"type": "integer"},
+}
+# Path parameters taken as any string by the router, as their views accept them.
+NAMED_SCHEMAS: dict[str, dict[str, Any]] = {
+    "key": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": SLUG_PATTERN},
+    "currency": {"type": "string", "minLength": 3, "maxLength": 3, "pattern": "^[A-Za-z]{3}$"},
+    "kind": {"type": "string", "enum": list(FILE_KINDS)},
+    "event_ref": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": LINE_PATTERN},
 }
 
 
@@ -267,6 +294,7 @@ def _type_path_parameters(spec: dict[Any, Any]) -> None:
         for operation in spec.get("paths", {}).get(path, {}).values():
             for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
                 schema = CONVERTER_SCHEMAS.get(converters.get(parameter["name"], ""))
+                schema = schema or NAMED_SCHEMAS.get(parameter["name"])
                 if parameter.get("in") == "path" and schema is not None:
                     parameter["schema"] = dict(schema)
 
@@ -297,7 +325,10 @@ def add_api_conventions(spec: dict[Any, Any] | str) -> dict[Any, Any] | str:
                     "schema": {"$ref": "#/components/schemas/HTTPError"}
                 }
             if "requestBody" in operation:
+                operation["requestBody"]["required"] = True  # an empty body is not JSON: 400
                 responses.setdefault("400", BAD_REQUEST)
+            if "requestBody" in operation or operation.get("parameters"):
+                responses.setdefault("422", INVALID_INPUT)
             if "security" not in operation:
                 continue  # DocuSign's Connect webhook: signed, not keyed
             if method == "post":

@@ -12,6 +12,7 @@ from app.users import services as users
 from app.users.models import ApiKey
 from app.web.api.auth import auth, current_user
 from app.web.context import unit_of_work
+from app.web.hygiene import small_body
 from app.web.schemas.api_keys import ApiKeyIn, ApiKeyOut, ApiKeysOut, NewApiKeyOut
 
 bp = APIBlueprint("api_keys", __name__, url_prefix="/api/v1", tag="API keys")
@@ -38,6 +39,7 @@ def key_out(record: ApiKey) -> dict[str, Any]:
     summary="Create an API key for a user (admin); the key is in this answer only",
     responses={404: "No user has that email"},
 )
+@small_body
 def create(json_data: ApiKeyIn) -> tuple[dict[str, Any], int]:
     uow = unit_of_work()
     with uow:

@@ -15,6 +15,7 @@ from app.documents.approval_queue import waiting_for
 from app.users import scopes
 from app.web.api.auth import auth, current_user
 from app.web.context import runtime, unit_of_work
+from app.web.hygiene import small_body
 from app.web.schemas.approvals import (
     ExplanationOut,
     MatrixOut,
@@ -65,6 +66,7 @@ def exchange_rates() -> dict[str, Any]:
     summary="Keep a dated rate into the matrix's base currency (finance)",
     responses=[403, 409, 422],
 )
+@small_body
 def keep_rate(json_data: RateIn) -> tuple[dict[str, Any], int]:
     kept = rules.record_rate(
         unit_of_work(),

@@ -28,6 +28,7 @@ from app.web.api.auth import auth, current_user
 from app.web.api.document_periods import invoice_periods, subscription_period
 from app.web.context import unit_of_work
 from app.web.files import as_amended_response, file_response
+from app.web.hygiene import small_body
 from app.web.schemas.as_amended import AsAmendedOut, AsAmendedQuery
 from app.web.schemas.documents import (
     ApprovalIn,
@@ -366,6 +367,7 @@ def download(document_id: uuid.UUID, kind: str) -> ResponseReturnValue:
 @bp.input(ApprovalIn)
 @bp.output(DocumentOut, status_code=201)
 @bp.doc(summary="Approve or reject a document waiting for approval", responses=[403, 404, 409])
+@small_body
 def decide(document_id: uuid.UUID, json_data: ApprovalIn) -> tuple[dict[str, Any], int]:
     decisions.decide_approval(
         unit_of_work(),
@@ -385,6 +387,7 @@ def decide(document_id: uuid.UUID, json_data: ApprovalIn) -> tuple[dict[str, Any
     summary="Send for signature; the answer holds each signer's one-time link",
     responses=[403, 404, 409],
 )
+@small_body
 def send(document_id: uuid.UUID, json_data: SendIn) -> dict[str, Any]:
     links = signing.send_for_signature(
         unit_of_work(),
@@ -416,6 +419,7 @@ def send(document_id: uuid.UUID, json_data: SendIn) -> dict[str, Any]:
     "approved",
     responses=[403, 404, 409, 503],
 )
+@small_body
 def void(document_id: uuid.UUID, json_data: VoidIn) -> dict[str, Any]:
     signing.void(unit_of_work(), document_id, reason=json_data.reason, actor=current_user())
     return document_out(document_overview_of(document_id))
@@ -442,6 +446,7 @@ def remind(document_id: uuid.UUID) -> dict[str, Any]:
     summary="Embedded signing: a DocuSign signing view for a signer who is with you",
     responses=[404, 409, 503],
 )
+@small_body
 def signing_view(
     document_id: uuid.UUID, signer_id: uuid.UUID, json_data: SigningViewIn
 ) -> dict[str, Any]:
@@ -540,6 +545,7 @@ def as_amended_docx(document_id: uuid.UUID, query_data: AsAmendedQuery) -> Respo
     "quote is cancelled wholly or some of its lines, each credited as it was invoiced.",
     responses=[403, 404, 409, 422],
 )
+@small_body
 def cancel(document_id: uuid.UUID, json_data: CancelIn) -> dict[str, Any]:
     cancellations.cancel(
         unit_of_work(),

@@ -14,6 +14,7 @@ from app.billing.purchase_orders import Invoicing
 from app.users import scopes
 from app.web.api.auth import auth, current_user
 from app.web.context import unit_of_work
+from app.web.hygiene import small_body
 from app.web.schemas.invoices import (
     AccountChange,
     AccountOut,
@@ -85,6 +86,7 @@ def invoicing(document_id: uuid.UUID) -> dict[str, Any]:
     "period already invoiced keeps its PO: 422 at `/period`.",
     responses=[403, 404, 409, 422],
 )
+@small_body
 def set_po(document_id: uuid.UUID, json_data: PurchaseOrderIn) -> dict[str, Any]:
     purchase_orders.set_po(
         unit_of_work(),
@@ -110,6 +112,7 @@ def held(query_data: InvoicesQuery) -> dict[str, Any]:
 @bp.input(AccountChange)
 @bp.output(AccountOut)
 @bp.doc(summary="Whether an account's invoices require its PO (finance)", responses=[403, 404])
+@small_body
 def change_account(account_id: uuid.UUID, json_data: AccountChange) -> dict[str, Any]:
     account = purchase_orders.set_requires_po(
         unit_of_work(), account_id, requires_po=json_data.requires_po, actor=current_user()

@@ -23,6 +23,7 @@ from app.users import scopes
 from app.users.models import User
 from app.web.api.auth import auth, current_user
 from app.web.context import unit_of_work
+from app.web.hygiene import small_body
 from app.web.schemas.library import (
     ClauseListOut,
     ClauseOut,
@@ -175,6 +176,7 @@ def submit(version_id: uuid.UUID) -> dict[str, Any]:
     summary="Approve a version in review; not by its author. The previous text retires",
     responses=[403, 404, 409],
 )
+@small_body
 def approve(version_id: uuid.UUID, json_data: ReviewIn) -> dict[str, Any]:
     return _changed(
         lambda session, actor: clauses.approve(
@@ -188,6 +190,7 @@ def approve(version_id: uuid.UUID, json_data: ReviewIn) -> dict[str, Any]:
 @bp.input(ReviewIn)
 @bp.output(ClauseVersionOut)
 @bp.doc(summary="Return a version in review to its author as a draft", responses=[403, 409, 422])
+@small_body
 def send_back(version_id: uuid.UUID, json_data: ReviewIn) -> dict[str, Any]:
     return _changed(
         lambda session, actor: clauses.send_back(

@@ -9,6 +9,7 @@ from flask import request
 
 from app.signing.docusign import lifecycle
 from app.web.context import unit_of_work
+from app.web.hygiene import small_body
 
 bp = APIBlueprint("api_provider_webhooks", __name__, url_prefix="/api/v1", tag="Webhooks")
 
@@ -21,6 +22,7 @@ bp = APIBlueprint("api_provider_webhooks", __name__, url_prefix="/api/v1", tag="
     responses={200: "Received", 401: "Not signed with a key", 422: "Not a Connect message"},
     security=[],
 )
+@small_body
 def docusign_connect() -> dict[str, Any]:
     outcome = lifecycle.receive_connect(
         unit_of_work(),

@@ -15,6 +15,7 @@ from app.errors import NotFound
 from app.users import scopes
 from app.web.api.auth import auth, current_user
 from app.web.context import unit_of_work
+from app.web.hygiene import small_body
 from app.web.schemas.webhooks import (
     DeliveriesOut,
     DeliveriesQuery,
@@ -79,6 +80,7 @@ def delivery_out(delivery: WebhookDelivery) -> dict[str, Any]:
 @bp.input(WebhookEndpointIn)
 @bp.output(WebhookEndpointOut, status_code=201)
 @bp.doc(summary="Subscribe a URL to events; the signing secret is shown once", responses=[403])
+@small_body
 def create(json_data: WebhookEndpointIn) -> tuple[dict[str, Any], int]:
     endpoint = billing.register_endpoint(
         unit_of_work(),
@@ -108,6 +110,7 @@ def list_endpoints() -> dict[str, Any]:
 @bp.input(WebhookEndpointChange)
 @bp.output(EndpointsOut)
 @bp.doc(summary="Enable or disable an endpoint, or change its URL or events", responses=[404])
+@small_body
 def change(endpoint_id: uuid.UUID, json_data: WebhookEndpointChange) -> dict[str, Any]:
     endpoints.update_endpoint(
         unit_of_work(),
@@ -135,6 +138,7 @@ def change(endpoint_id: uuid.UUID, json_data: WebhookEndpointChange) -> dict[str
     description="Every message carries both signatures until `keep_previous_hours` pass.",
     responses=[404],
 )
+@small_body
 def rotate(endpoint_id: uuid.UUID, json_data: RotateSecretIn) -> dict[str, Any]:
     endpoint = endpoints.rotate_secret(
         unit_of_work(),
@@ -176,6 +180,7 @@ def delivery_log(endpoint_id: uuid.UUID, query_data: DeliveriesQuery) -> dict[st
     "nothing twice.",
     responses=[404, 409],
 )
+@small_body
 def replay(event_ref: str, json_data: ReplayIn) -> tuple[dict[str, Any], int]:
     try:
         event_id = uuid.UUID(event_ref.removeprefix("msg_"))

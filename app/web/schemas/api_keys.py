@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
+from app.assembly.text import Line
+
 Scope = Literal["documents:read", "documents:write", "documents:send", "webhooks:manage", "admin"]
 
 
@@ -25,10 +27,10 @@ class ApiKeyIn(BaseModel):
         },
     )
 
-    user: EmailStr = Field(description="The user the key acts as")
-    name: str = Field(min_length=1, max_length=200, description="What the key is for")
+    user: EmailStr = Field(max_length=254, description="The user the key acts as")
+    name: Line = Field(min_length=1, max_length=200, description="What the key is for")
     scopes: list[Scope] | None = Field(
-        default=None, description="Leave out for every scope the user's role allows"
+        default=None, max_length=5, description="Leave out for every scope the user's role allows"
     )
 
 

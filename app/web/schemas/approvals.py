@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.assembly.codes import Currency
+
 
 class TierOut(BaseModel):
     name: str
@@ -41,9 +43,11 @@ class RateIn(BaseModel):
         },
     )
 
-    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    currency: Currency
     rate: str = Field(
-        pattern=r"^\d+(\.\d+)?$", description="What one unit is worth in the base currency"
+        max_length=40,
+        pattern=r"^\d+(\.\d+)?$",
+        description="What one unit is worth in the base currency",
     )
     valid_from: date
 

@@ -7,14 +7,13 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from app.web.schemas import NO_CONTROL_CHARACTERS
+from app.assembly.text import Line
 
 
 class BatchQuery(BaseModel):
-    filename: str = Field(
+    filename: Line = Field(
         default="batch",
         max_length=200,
-        pattern=NO_CONTROL_CHARACTERS,
         description="Tells CSV (.csv) from JSON Lines (.jsonl)",
     )
 

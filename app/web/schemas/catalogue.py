@@ -6,11 +6,12 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.assembly.codes import Currency
 from app.assembly.schemas import Money
 
 
 class ProductQuery(BaseModel):
-    currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
+    currency: Currency = "EUR"
     year: int | None = Field(
         default=None, ge=2000, le=2100, description="The price list's year; this year if left out"
     )

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from app.web.schemas import NO_CONTROL_CHARACTERS
+from app.assembly.text import Line, Text
+from app.documents.models import DocumentStatus
+
+DocumentKind = Literal["quote", "licence", "amendment", "title-list"]
 
 
 class DocumentIn(BaseModel):
@@ -38,17 +41,16 @@ class DocumentIn(BaseModel):
         },
     )
 
-    template: str = Field(
+    template: Line = Field(
         min_length=1,
         max_length=100,
-        pattern=NO_CONTROL_CHARACTERS,
         description="A template key, e.g. quote",
     )
     data: dict[str, Any] = Field(
         description="The data for the template's kind: QuoteData, LicenceData, "
         "AmendmentData or TitleListData (see GET /api/v1/templates/{key}/schema)"
     )
-    external_ref: str | None = Field(
+    external_ref: Line | None = Field(
         default=None, max_length=200, description="The CRM's id for this deal"
     )
 
@@ -219,8 +221,8 @@ class CancellationOut(BaseModel):
 class CancelIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    reason: str = Field(min_length=3, max_length=2000)
-    lines: list[int] | None = Field(
+    reason: Text = Field(min_length=3, max_length=2000)
+    lines: list[Annotated[int, Field(ge=0, le=10_000)]] | None = Field(
         default=None,
         max_length=500,
         description="A quote's lines to cancel, by index (from 0); leave out to cancel the "
@@ -281,7 +283,7 @@ class DocumentOut(BaseModel):
     clauses: list[PinnedClauseOut] = Field(
         description="Every clause version the document was assembled from, with its hash"
     )
-    status: str
+    status: DocumentStatus
     version: int
     currency: str
     customer_name: str
@@ -317,20 +319,20 @@ class ApprovalIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     decision: Literal["approve", "reject"]
-    comment: str = Field(default="", max_length=4000)
+    comment: Text = Field(default="", max_length=4000)
 
 
 class SignerIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    name: str = Field(min_length=1, max_length=200)
-    email: EmailStr
+    name: Line = Field(min_length=1, max_length=200)
+    email: EmailStr = Field(max_length=254)
     routing_order: int = Field(default=1, ge=1, le=100)
     embedded: bool = Field(
         default=False,
         description="DocuSign only: signs in a view the sales person opens (POST .../view)",
     )
-    signing_group: str | None = Field(
+    signing_group: Line | None = Field(
         default=None,
         max_length=100,
         description="DocuSign only: any member of this signing group of the account signs "
@@ -366,13 +368,13 @@ class VersionOut(BaseModel):
 class VoidIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=1, max_length=200, description="Told to the signers")
+    reason: Line = Field(min_length=1, max_length=200, description="Told to the signers")
 
 
 class SigningViewIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    return_url: str = Field(
+    return_url: Line = Field(
         min_length=1, max_length=2000, description="Where DocuSign sends the signer afterwards"
     )
 
@@ -389,7 +391,7 @@ class ExpiringQuoteOut(BaseModel):
     id: uuid.UUID
     number: str
     customer_name: str
-    status: str
+    status: DocumentStatus
     valid_until: date
     total: str
     currency: str
@@ -403,15 +405,15 @@ class DocumentListQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     account: uuid.UUID | None = Field(default=None, description="The service's account id")
-    account_crm_id: str | None = Field(default=None, max_length=100)
-    account_erp_id: str | None = Field(default=None, max_length=100)
-    status: str | None = Field(default=None, max_length=30)
-    kind: Literal["quote", "licence", "amendment", "title-list"] | None = None
-    external_ref: str | None = Field(default=None, max_length=200)
+    account_crm_id: Line | None = Field(default=None, max_length=100)
+    account_erp_id: Line | None = Field(default=None, max_length=100)
+    status: DocumentStatus | None = None
+    kind: DocumentKind | None = None
+    external_ref: Line | None = Field(default=None, max_length=200)
     created_from: datetime | None = Field(default=None, description="Inclusive, ISO 8601")
     created_to: datetime | None = Field(default=None, description="Exclusive, ISO 8601")
     limit: int = Field(default=50, ge=1, le=200)
-    cursor: str | None = Field(
+    cursor: Line | None = Field(
         default=None, max_length=200, description="`next_cursor` of the page before"
     )
 
@@ -419,8 +421,8 @@ class DocumentListQuery(BaseModel):
 class DocumentSummaryOut(BaseModel):
     id: uuid.UUID
     number: str
-    kind: str
-    status: str
+    kind: DocumentKind
+    status: DocumentStatus
     customer_name: str
     account: AccountRefOut | None
     external_ref: str | None

@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.assembly.text import Line
 from app.web.schemas.webhooks import InvoiceLineOut, SchedulePeriodOut, TaxBandOut
 
 
@@ -65,7 +66,7 @@ class PurchaseOrderIn(BaseModel):
     )
 
     period: int = Field(ge=1, le=100, description="The invoice period (1 for the first)")
-    po_number: str = Field(min_length=1, max_length=100)
+    po_number: Line = Field(min_length=1, max_length=100)
 
 
 class AccountChange(BaseModel):

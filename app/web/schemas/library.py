@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from app.assembly.text import Line, Text
 
 
 class DraftIn(BaseModel):
@@ -24,25 +26,30 @@ class DraftIn(BaseModel):
         },
     )
 
-    key: str = Field(max_length=100, description="The clause key; a new key makes a new clause")
-    language: str = Field(description="en, nl or zh")
-    jurisdiction: str = Field(default="", max_length=40, description="Empty: any law")
-    position: str = Field(default="preferred", description="preferred or fallback-N")
-    title: str = Field(max_length=300)
-    body: str = Field(max_length=50_000, description="Markdown with document variables")
+    key: Line = Field(max_length=100, description="The clause key; a new key makes a new clause")
+    language: Literal["en", "nl", "zh"]
+    jurisdiction: Line = Field(default="", max_length=40, description="Empty: any law")
+    position: str = Field(
+        default="preferred",
+        max_length=20,
+        pattern=r"^(preferred|fallback-[1-9][0-9]?)$",
+        description="preferred or fallback-N",
+    )
+    title: Line = Field(max_length=300)
+    body: Text = Field(max_length=50_000, description="Markdown with document variables")
 
 
 class DraftEditIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    title: str = Field(max_length=300)
-    body: str = Field(max_length=50_000)
+    title: Line = Field(max_length=300)
+    body: Text = Field(max_length=50_000)
 
 
 class ReviewIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    comment: str = Field(default="", max_length=4000)
+    comment: Text = Field(default="", max_length=4000)
 
 
 class ClauseVersionOut(BaseModel):

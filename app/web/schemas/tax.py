@@ -6,13 +6,12 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.assembly.codes import Country
 from app.tax.schemas import TaxRateIn
 
 
 class TaxRatesQuery(BaseModel):
-    country: str | None = Field(
-        default=None, pattern=r"^[A-Za-z]{2}$", description="Only this country's rates"
-    )
+    country: Country | None = Field(default=None, description="Only this country's rates")
 
 
 class TaxRatesIn(BaseModel):

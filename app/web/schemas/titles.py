@@ -8,16 +8,15 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from app.web.schemas import NO_CONTROL_CHARACTERS
+from app.assembly.text import Line
 from app.web.schemas.documents import DocumentOut
 
 
 class TitleListImportQuery(BaseModel):
     year: int = Field(ge=2000, le=2100, description="The licence year the list is for")
-    filename: str = Field(
+    filename: Line = Field(
         default="titles.csv",
         max_length=200,
-        pattern=NO_CONTROL_CHARACTERS,
         description="Tells KBART or CSV (.txt, .tsv, .csv) from XLSX (.xlsx)",
     )
     skip_bad_rows: bool = Field(

@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
 
+from app.assembly.text import Line
+
 EventType = Literal[
     "document.created",
     "document.approved",
@@ -35,9 +37,9 @@ class WebhookEndpointIn(BaseModel):
         },
     )
 
-    url: AnyHttpUrl
-    events: list[EventType] = Field(min_length=1)
-    description: str = Field(default="", max_length=500)
+    url: AnyHttpUrl = Field(max_length=2000)
+    events: list[EventType] = Field(min_length=1, max_length=20)
+    description: Line = Field(default="", max_length=500)
 
 
 class WebhookEndpointOut(BaseModel):
@@ -53,8 +55,8 @@ class WebhookEndpointChange(BaseModel):
     enabled: bool | None = Field(
         default=None, description="Enable again after a fix: waiting deliveries go, in order"
     )
-    events: list[EventType] | None = Field(default=None, min_length=1)
-    url: AnyHttpUrl | None = None
+    events: list[EventType] | None = Field(default=None, min_length=1, max_length=20)
+    url: AnyHttpUrl | None = Field(default=None, max_length=2000)
 
 
 class RotateSecretIn(BaseModel):
