@@ -7,6 +7,9 @@ deduplicate on `webhook-id`). Per document, an endpoint gets events in the order
 happened: a delivery waits while an earlier one for the same endpoint and document is
 still pending. A delivery still failing after the retry window (3 days) fails, and so does
 one answered `410 Gone`: either disables the endpoint and tells its owner.
+
+Every POST passes the outbound guard (app/outbound): an address it refuses fails the
+delivery at once and disables the endpoint, with the reason and no answer in the log.
 """
 
 from __future__ import annotations

@@ -50,7 +50,7 @@ def _policy(response: Response, frame_ancestors: str) -> str:
     if response.mimetype == "text/html":
         return page_policy(csp_nonce(), frame_ancestors)
     if response.mimetype == "application/pdf":
-        return f"frame-ancestors {frame_ancestors}"  # the browser's PDF viewer needs the rest
+        return f"frame-ancestors {frame_ancestors}"  # left whole to the browser PDF viewer
     return f"default-src 'none'; frame-ancestors {frame_ancestors}"
 
 

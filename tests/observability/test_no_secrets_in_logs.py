@@ -41,7 +41,11 @@ def test_no_key_secret_or_signing_token_is_written_anywhere(
 ) -> None:
     server = make_server("127.0.0.1", 0, None, threaded=True)  # type: ignore[arg-type]
     url = f"http://127.0.0.1:{server.server_port}"
-    app = build_app(make_settings(postgres_url, tmp_path, instance_dir, public_url=url))
+    # plain HTTP: httpx sends no Secure cookie there (Chromium does, to 127.0.0.1)
+    settings = make_settings(
+        postgres_url, tmp_path, instance_dir, public_url=url, session_cookie_secure=False
+    )
+    app = build_app(settings)
     server.app = app
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:

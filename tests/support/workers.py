@@ -29,6 +29,8 @@ class Worker:
             "CONTRACTDESK_INSTANCE_DIR": str(settings.instance_dir),
             "CONTRACTDESK_SWEEP_INTERVAL": str(settings.sweep_interval_seconds),
         }
+        if settings.outbound_allow is not None:
+            self.env["CONTRACTDESK_OUTBOUND_ALLOW"] = settings.outbound_allow
         self.log = log
         self.process: subprocess.Popen[bytes] | None = None
 

@@ -94,11 +94,16 @@ schemathesis.serializer.alias(
 
 def _refusal_on_record(response: Any, changed: list[str]) -> bool:
     """A decision a control refuses (403 naming its `rule`) changes nothing but is written
-    to the audit log, by design (README, *Approvals*)."""
-    if response.status_code != 403 or changed != ["audit_event"]:
+    to the audit log, by design (README, *Approvals*); so is a webhook URL the outbound
+    guard refuses (422 at /url, README, *Outbound requests*)."""
+    if response.status_code not in {403, 422} or changed != ["audit_event"]:
         return False
     body = response.json()
-    return isinstance(body, dict) and bool(body.get("rule"))
+    if not isinstance(body, dict):
+        return False
+    if response.status_code == 422:
+        return str(body.get("detail", "")).startswith("webhook URL refused")
+    return bool(body.get("rule"))
 
 
 def _snapshot(rows: Connection, runtime: Runtime) -> dict[str, Any]:
