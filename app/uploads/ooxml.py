@@ -6,12 +6,13 @@ whole before the first row) and each worksheet's rows, columns and cell lengths.
 from __future__ import annotations
 
 import io
+import itertools
 import zipfile
 from collections.abc import Callable
 
 from app.errors import InvalidInput
 from app.uploads.limits import Limit, UploadLimits, UploadOverLimit
-from app.uploads.xml_scan import Scan, Stop, chunks, scan_xml
+from app.uploads.xml_scan import CHUNK, Scan, Stop, chunks, scan_xml
 from app.uploads.zips import scan_zip, unpacking
 
 _XML_PARTS = (".xml", ".rels", ".vml")
@@ -37,10 +38,20 @@ def _scan_parts(data: bytes, limits: UploadLimits, what: str, scan: Callable[[],
         raise InvalidInput(f"{what} is not a zip archive") from exc
     with archive:
         for entry in entries:
-            if not entry.name.lower().endswith(_XML_PARTS):
+            if entry.name.endswith("/"):
                 continue
             with unpacking(what, entry.name), archive.open(entry.name) as part:
-                scan_xml(chunks(part), scan(), what=f"{what}: {entry.name}")
+                first = part.read(CHUNK)
+                if entry.name.lower().endswith(_XML_PARTS) or _looks_like_xml(first):
+                    parts = itertools.chain([first], chunks(part))
+                    scan_xml(parts, scan(), what=f"{what}: {entry.name}")
+
+
+def _looks_like_xml(start: bytes) -> bool:
+    """A part is found by the relationships that name it, not by its name's ending: any
+    part that may be XML is scanned (images and other binary parts are not)."""
+    text = start.removeprefix(b"\xef\xbb\xbf").lstrip()
+    return text.startswith(b"<") or start.startswith((b"\xff\xfe", b"\xfe\xff"))
 
 
 class _WorkbookPart(Scan):
@@ -93,8 +104,9 @@ class _WorkbookPart(Scan):
 
     def _cell_text(self, data: str) -> None:
         """All text from a cell's start to the next cell's: its value, formula or inline
-        string (and the little white space between elements)."""
-        self.cell_chars += len(data)
+        string. Only start tags pass text on (expat buffers it across end tags), so white
+        space between elements reaches here joined to a value: it is not counted."""
+        self.cell_chars += len(data.strip())
         if self.cell_chars > self.limits.field_chars:
             raise self.limits.over(
                 "field_chars",

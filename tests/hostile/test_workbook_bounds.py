@@ -64,6 +64,19 @@ def many_distinct_shared_strings() -> bytes:
     )
 
 
+def distinct_shared_strings_under_another_name() -> bytes:
+    """The same, in a part whose name does not end in .xml (openpyxl finds it by its
+    content type)."""
+    renamed = []
+    with zipfile.ZipFile(io.BytesIO(many_distinct_shared_strings())) as book:
+        for name in book.namelist():
+            content = book.read(name)
+            if name == "[Content_Types].xml":
+                content = content.replace(b"/xl/sharedStrings.xml", b"/xl/strings.dat")
+            renamed.append(member(name.replace("sharedStrings.xml", "strings.dat"), content))
+    return zip_of(renamed)
+
+
 def long_shared_strings() -> bytes:
     """170,000 texts of 100 characters: 17 million characters."""
     body = b"".join(b"<si><t>%08d%s</t></si>" % (n, b"a" * 92) for n in range(170_000))
@@ -121,6 +134,12 @@ CASES: dict[str, tuple[Callable[[], bytes], int, str, str]] = {
     ),
     "300,000-distinct-shared-strings": (
         many_distinct_shared_strings,
+        422,
+        "shared_strings",
+        "more than 250,000 distinct texts (shared strings)",
+    ),
+    "300,000-shared-strings-in-a-part-not-named-xml": (
+        distinct_shared_strings_under_another_name,
         422,
         "shared_strings",
         "more than 250,000 distinct texts (shared strings)",
