@@ -50,7 +50,7 @@ Country = Annotated[
         min_length=2,
         max_length=2,
         description="ISO 3166-1 alpha-2 code, e.g. GB",
-        json_schema_extra={"enum": sorted(COUNTRIES)},
+        json_schema_extra={"enum": sorted(COUNTRIES), "x-iso": "country"},
     ),
 ]
 Currency = Annotated[
@@ -61,6 +61,6 @@ Currency = Annotated[
         min_length=3,
         max_length=3,
         description="ISO 4217 code, e.g. EUR",
-        json_schema_extra={"enum": sorted(CURRENCIES)},
+        json_schema_extra={"enum": sorted(CURRENCIES), "x-iso": "currency"},
     ),
 ]

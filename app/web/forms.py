@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from werkzeug.datastructures import MultiDict
 
 from app.assembly.schemas import DocumentData
@@ -125,7 +125,7 @@ def build_fields(
                 FormField(path, label, "rows", name in required, help_text, [], columns, count)
             )
         elif "enum" in spec:
-            options = [(str(v), gettext(_option_label(v))) for v in spec["enum"]]
+            options = [(str(v), _choice_label(spec, v)) for v in spec["enum"]]
             fields.append(
                 FormField(
                     path,
@@ -149,6 +149,17 @@ def build_fields(
                 )
             )
     return fields
+
+
+def _choice_label(spec: dict[str, Any], value: object) -> str:
+    """An option as the user reads it: an ISO code with its name in the page's language
+    (from the locale data, not the catalogue), any other choice through the catalogue."""
+    if spec.get("x-iso") in ("country", "currency"):
+        locale = get_locale()
+        names = locale.territories if spec["x-iso"] == "country" else locale.currencies
+        name = names.get(str(value)) if locale is not None else None
+        return f"{value} – {name}" if name else str(value)
+    return gettext(_option_label(value))
 
 
 def _option_label(value: object) -> str:
@@ -253,7 +264,7 @@ def _texts(schema: dict[str, Any], definitions: dict[str, Any]) -> Iterator[str]
         yield _english_label(name, spec)
         if spec.get("description"):
             yield str(spec["description"])
-        if spec.get("form") is not False and raw.get("form") is not False:
+        if spec.get("form") is not False and raw.get("form") is not False and "x-iso" not in spec:
             yield from (_option_label(v) for v in spec.get("enum", []))
         if spec.get("type") == "array":
             yield from _texts(_resolve(spec["items"], definitions), definitions)
