@@ -5,10 +5,10 @@
 - A small body limit (`CONTRACTDESK_SMALL_REQUEST_BYTES`) for the calls that take a few
   fields (decisions, keys, endpoints) and for DocuSign's Connect events, so a large body
   is refused (413) before it is read; documents and title lists keep the larger limits.
-- Text the service can never store or show is refused (422, naming where) wherever a
-  request carries it: the path, the query string, and every key and string of a JSON
-  body, also where a field takes any JSON (`data`). The schemas' `Line` and `Text` say
-  the same per field, and more (no line breaks in one line).
+- Text the service can never store or show is refused (422, naming where) wherever an
+  API request carries it: the path, the query string, and every key and string of a JSON
+  body, also where a field takes any JSON (`data`); a page's address too (400). The
+  schemas' `Line` and `Text` say the same per field, and more (no line breaks in a line).
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def _strings(node: Any, pointer: str) -> Iterator[tuple[str, str]]:
             yield from _strings(value, f"{pointer}/{index}")
 
 
-def _refused_text() -> list[FieldError]:
+def _refused_text(*, body: bool) -> list[FieldError]:
     found: list[tuple[str, str, bool]] = []
     for name, value in (request.view_args or {}).items():
         if isinstance(value, str):
@@ -83,9 +83,9 @@ def _refused_text() -> list[FieldError]:
     for name, value in request.args.items(multi=True):
         found.append((f"/{_escape(name)}", name, True))
         found.append((f"/{_escape(name)}", value, True))
-    if request.is_json and request.content_length:
-        body = request.get_json(silent=True)
-        found.extend((pointer, text, False) for pointer, text in _strings(body, ""))
+    if body and request.is_json and request.content_length:
+        parsed = request.get_json(silent=True)
+        found.extend((pointer, text, False) for pointer, text in _strings(parsed, ""))
     errors = []
     for pointer, text, one_line in found:
         problem = refused_character(text, one_line=one_line)
@@ -97,11 +97,14 @@ def _refused_text() -> list[FieldError]:
 def _before(settings: Settings) -> Callable[[], Response | None]:
     def check() -> Response | None:
         if not request.path.startswith("/api/"):
+            # A page's form is checked by its schema; its address is checked here.
+            if _refused_text(body=False):
+                raise BadRequest("the address holds characters the service does not take")
             return None
         view = current_view()
         if view is not None and getattr(view, SMALL_BODY, False):
             request.max_content_length = settings.small_request_bytes
-        errors = _refused_text()
+        errors = _refused_text(body=True)
         if errors:
             raise InvalidInput("the request holds characters the service does not take", errors)
         return None

@@ -174,7 +174,9 @@ def test_a_document_may_still_be_large(app: APIFlask) -> None:
     body = plain_quote_request(app)
     body["data"]["notes"] = "n" * 3000
     body["data"]["internal_comment"] = "c" * 3000
-    body["data"]["lines"] = body["data"]["lines"] * 200  # about 70 KiB
+    free = next(line for line in body["data"]["lines"] if "description" in line)
+    free["description"] = "Training " + "d" * 400
+    body["data"]["lines"] += [free] * 180  # about 80 KiB
     response = app.test_client().post(
         "/api/v1/documents:preview", json=body, headers=bearer(app, "support@example.com")
     )
@@ -231,3 +233,10 @@ def test_an_idempotency_key_is_printable_ascii(app: APIFlask, key: str) -> None:
     )
     assert response.status_code == 400
     assert "printable ASCII" in response.json["detail"]
+
+
+@pytest.mark.parametrize("path", ["/documents?q=%00", "/library/clauses/limitation%00"])
+def test_a_page_address_with_a_control_character_is_a_bad_request(app: APIFlask, path: str) -> None:
+    response = app.test_client().get(path)
+    assert response.status_code == 400
+    assert response.mimetype == "text/html"
