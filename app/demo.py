@@ -156,12 +156,19 @@ def seed(session: Session, *, password: str | None = None) -> DemoSeed:
     if not tax_rates.list_rates(session):
         tax_rates.set_table(session, tax_rates.read_csv(TAX_RATES_FILE.read_bytes()))
     passwords = {email: password or secrets.token_urlsafe(15) for email, _, _ in USERS}
-    created = {
-        email: users.create_user(
-            session, email=email, role=role, password=passwords[email], name=name
+    created: dict[str, User] = {}
+    for email, role, name in USERS:
+        shared = password is not None and created
+        user = users.create_user(
+            session,
+            email=email,
+            role=role,
+            password=None if shared else passwords[email],
+            name=name,
         )
-        for email, role, name in USERS
-    }
+        if shared:  # one given password is checked and hashed (slowly, by design) once
+            user.password_hash = created[USERS[0][0]].password_hash
+        created[email] = user
     for email, team in TEAMS.items():
         created[email].team = team
     _, key = users.create_api_key(session, user=created["support@example.com"], name=DEMO_KEY_NAME)
