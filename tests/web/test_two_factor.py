@@ -95,7 +95,7 @@ def test_the_code_step_keeps_where_the_user_was_going_and_only_if_it_is_ours(
 ) -> None:
     for email, target, lands in (
         ("finance@example.com", "/documents?page=2", "/documents?page=2"),
-        ("legal@example.com", "/%09/evil.example", "/"),
+        ("legal@example.com", "//evil.example", "/"),
     ):
         totp = enrol(_pending(strict, email))
         client = strict.test_client()
@@ -113,6 +113,33 @@ def test_the_code_step_keeps_where_the_user_was_going_and_only_if_it_is_ours(
         )
         assert signed.status_code == 302
         assert signed.headers["Location"] == lands
+
+
+def test_a_session_left_open_cannot_move_the_second_factor_without_the_password(
+    strict: APIFlask,
+) -> None:
+    client = _pending(strict, "finance@example.com")
+    first = enrol(client)
+    page = client.get("/account/two-factor")
+    assert 'name="password"' in page.text
+    found = re.search(r'id="totp-secret"[^>]*>([A-Z2-7]+)<', page.text)
+    assert found is not None
+    other = pyotp.TOTP(found.group(1))
+    without = client.post(
+        "/account/two-factor",
+        data={"csrf_token": csrf_token(page.text), "code": other.now()},
+    )
+    assert without.status_code == 422
+    fresh = strict.test_client()
+    assert password_step(fresh, "finance@example.com") == "/login/code"
+    assert send_code(fresh, "/login/code", first.at(time.time() + 30)) == 302  # the first app
+
+    page = client.get("/account/two-factor")
+    replaced = client.post(
+        "/account/two-factor",
+        data={"csrf_token": csrf_token(page.text), "code": other.now(), "password": PASSWORD},
+    )
+    assert replaced.status_code == 302
 
 
 def test_guessed_codes_are_throttled_like_passwords(strict: APIFlask) -> None:

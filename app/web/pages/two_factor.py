@@ -74,7 +74,9 @@ def code() -> Response | tuple[str, int]:
 
 @bp.route("/account/two-factor", methods=["GET", "POST"])
 def enrol() -> Response | tuple[str, int]:
-    """Enrolling an app: for a signed-in user, or one whose password waits for it."""
+    """Enrolling an app: for a signed-in user, or one whose password waits for it. Replacing
+    an app asks for the password again, so that a session left open cannot move the second
+    factor to another phone."""
     user = g.user or _pending_user()
     if user is None:
         return redirect(url_for("pages_auth.login", next=request.path))
@@ -86,7 +88,12 @@ def enrol() -> Response | tuple[str, int]:
             return refused
         uow = unit_of_work()
         with uow:
-            enrolled = two_factor.enrol(uow.session, user, secret, request.form.get("code", ""))
+            replacing = user.totp_secret is not None
+            password = request.form.get("password", "")
+            if replacing and users.authenticate(uow.session, user.email, password) is None:
+                enrolled, error = False, _("This is not your current password.")
+            else:
+                enrolled = two_factor.enrol(uow.session, user, secret, request.form.get("code", ""))
             uow.commit()
         if enrolled:
             session.pop(sessions.ENROLLING, None)
@@ -94,7 +101,10 @@ def enrol() -> Response | tuple[str, int]:
                 sessions.start(user)
             flash(_("Your authenticator app is set up: signing in asks for its code."))
             return redirect(url_for("pages_documents.dashboard"))
-        error = _wrong(user)
+        if error is None:
+            error = _wrong(user)
+        else:
+            login_throttle.throttle().failed(user.email, request.remote_addr or "")
     if not isinstance(secret, str):
         secret = two_factor.new_secret()
         session[sessions.ENROLLING] = secret
