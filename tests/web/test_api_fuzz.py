@@ -12,7 +12,7 @@ sends of what it made.
 
 The seed is fixed so CI is reproducible; set CONTRACTDESK_FUZZ_SEED to explore others,
 and CONTRACTDESK_FUZZ_EXAMPLES for more (or fewer) cases per operation and mode. The suite
-runs 15 per operation and mode to stay within its time; `make fuzz` runs 30 per role."""
+runs 8 per operation and mode to stay within its time; `make fuzz` runs 30 per role."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ from tests.conftest import api_key, build_app, make_settings
 from tests.support.flows import plain_quote_request
 
 SEED = int(os.environ.get("CONTRACTDESK_FUZZ_SEED", "10"))
-EXAMPLES_PER_OPERATION = int(os.environ.get("CONTRACTDESK_FUZZ_EXAMPLES", "15"))
+EXAMPLES_PER_OPERATION = int(os.environ.get("CONTRACTDESK_FUZZ_EXAMPLES", "8"))
 # About 130 cases per example asked of each operation and mode, fewer where hypothesis
 # runs out of distinct ones.
 MINIMUM_CASES = 100 * EXAMPLES_PER_OPERATION
