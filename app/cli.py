@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import sys
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,7 +15,7 @@ from app import migrate
 from app.config import Settings
 from app.jobs.inprocess import InProcessJobQueue
 from app.observability.logging import configure as configure_logging
-from app.runtime import Runtime, build_runtime
+from app.runtime import Runtime, opened_runtime
 from app.tax.cli import tax_rates_group
 from app.users.cli import users_group
 from app.users.scopes import SCOPES
@@ -26,15 +24,6 @@ if TYPE_CHECKING:
     from celery import Celery
 
     from app.demo import DemoSeed
-
-
-@contextmanager
-def _runtime() -> Iterator[Runtime]:
-    runtime = build_runtime(Settings())
-    try:
-        yield runtime
-    finally:
-        runtime.close()
 
 
 @click.group()
@@ -64,7 +53,7 @@ def init(demo: bool) -> None:
 
     settings = Settings()
     migrate.upgrade(settings.database_url)
-    with _runtime() as runtime:
+    with opened_runtime() as runtime:
         runtime.storage.check()
         if ensure_service_certificate(
             settings.signing_cert_path,
@@ -162,7 +151,7 @@ def apikey_create(email: str, name: str, scopes: tuple[str, ...]) -> None:
     from app.errors import DomainError
     from app.users import services as user_services
 
-    with _runtime() as runtime:
+    with opened_runtime() as runtime:
         uow = runtime.unit_of_work()
         with uow:
             try:
@@ -183,7 +172,7 @@ def apikey_list() -> None:
     """Every key: prefix, name, user, scopes, last use, revoked."""
     from app.users import services as user_services
 
-    with _runtime() as runtime:
+    with opened_runtime() as runtime:
         uow = runtime.unit_of_work()
         with uow:
             for record in user_services.list_api_keys(uow.session):
@@ -206,7 +195,7 @@ def apikey_revoke(key_id: uuid.UUID) -> None:
     from app.errors import DomainError
     from app.users import services as user_services
 
-    with _runtime() as runtime:
+    with opened_runtime() as runtime:
         uow = runtime.unit_of_work()
         with uow:
             try:
@@ -229,7 +218,7 @@ def clauses_import(folder: Path) -> None:
     from app.errors import DomainError
     from app.library.clauses import import_clause_folder
 
-    with _runtime() as runtime:
+    with opened_runtime() as runtime:
         uow = runtime.unit_of_work()
         with uow:
             try:
@@ -246,7 +235,7 @@ def clauses_export(folder: Path) -> None:
     """Write every clause's approved variants as one file per clause."""
     from app.library.clauses import export_clause_folder
 
-    with _runtime() as runtime:
+    with opened_runtime() as runtime:
         uow = runtime.unit_of_work()
         with uow:
             written = export_clause_folder(uow.session, folder)
@@ -298,7 +287,7 @@ def audit_verify() -> None:
     """Check the chain; name the first entry that does not hold."""
     from app.audit import services as audit_services
 
-    with _runtime() as runtime:
+    with opened_runtime() as runtime:
         uow = runtime.unit_of_work()
         with uow:
             broken = audit_services.first_broken_entry(uow.session)
@@ -321,7 +310,7 @@ def bulk(file: Path, email: str) -> None:
     from app.errors import DomainError
     from app.users import services as user_services
 
-    with _runtime() as runtime:
+    with opened_runtime() as runtime:
         uow = runtime.unit_of_work()
         try:
             with uow:
@@ -372,7 +361,7 @@ def renewals_sweep(today: datetime | None) -> None:
     """Make the renewal drafts due and remind the owners (the periodic job does the same)."""
     from app.renewals import services as renewal_services
 
-    with _runtime() as runtime:
+    with opened_runtime() as runtime:
         result = renewal_services.sweep(
             runtime.unit_of_work(), today=today.date() if today else None
         )
@@ -406,7 +395,7 @@ def invoices_sweep(today: datetime | None) -> None:
     same; running it twice sends nothing twice)."""
     from app.billing import invoicing
 
-    with _runtime() as runtime:
+    with opened_runtime() as runtime:
         result = invoicing.sweep(runtime.unit_of_work(), today=today.date() if today else None)
     click.echo(f"{len(result.issued)} invoices issued, {len(result.released)} held ones sent")
     for problem in result.problems:
@@ -427,7 +416,7 @@ def approvals_explain(ref: str) -> None:
     from app.approvals import explain
     from app.errors import DomainError
 
-    with _runtime() as runtime:
+    with opened_runtime() as runtime:
         try:
             explained = explain.explain(
                 runtime.unit_of_work(), explain.document_by_ref(runtime.unit_of_work(), ref)

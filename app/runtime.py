@@ -6,6 +6,8 @@ import time.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -75,3 +77,13 @@ def build_runtime(settings: Settings) -> Runtime:
     if isinstance(jobs, InProcessJobQueue):
         jobs.bind(runtime)
     return runtime
+
+
+@contextmanager
+def opened_runtime() -> Iterator[Runtime]:
+    """A runtime from the environment's settings for one command, closed after it."""
+    runtime = build_runtime(Settings())
+    try:
+        yield runtime
+    finally:
+        runtime.close()

@@ -3,26 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from app.assembly.tax import TaxRate
-from app.config import Settings
 from app.errors import DomainError
-from app.runtime import Runtime, build_runtime
+from app.runtime import opened_runtime
 from app.tax import services as tax_rates
-
-
-@contextmanager
-def _runtime() -> Iterator[Runtime]:
-    runtime = build_runtime(Settings())
-    try:
-        yield runtime
-    finally:
-        runtime.close()
 
 
 def _refusal(exc: DomainError) -> click.ClickException:
@@ -56,7 +44,7 @@ def tax_rates_group() -> None:
 def import_rates(file: Path, add: bool) -> None:
     """Make FILE (CSV: country, category, rate_percent, valid_from, valid_to, name, exempt)
     the rate table, or add it with --add; overlapping rates refuse the whole file."""
-    with _runtime() as runtime:
+    with opened_runtime() as runtime:
         try:
             rates = tax_rates.read_csv(file.read_bytes())
             keep = tax_rates.add_rates if add else tax_rates.replace_rates
@@ -71,7 +59,7 @@ def import_rates(file: Path, add: bool) -> None:
 @click.option("--csv", "as_csv", is_flag=True, help="As a CSV file that `import` reads.")
 def list_rates(country: str | None, as_csv: bool) -> None:
     """The rate table, and the configured fallback rates."""
-    with _runtime() as runtime:
+    with opened_runtime() as runtime:
         uow = runtime.unit_of_work()
         with uow:
             rates = tax_rates.list_rates(uow.session, country)

@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 import click
 from sqlalchemy.orm import Session
 
-from app.config import Settings
 from app.errors import DomainError
-from app.runtime import Runtime, build_runtime
+from app.runtime import opened_runtime
 from app.users import credentials
 from app.users import services as user_services
 from app.users.models import User
-
-
-@contextmanager
-def _runtime() -> Iterator[Runtime]:
-    runtime = build_runtime(Settings())
-    try:
-        yield runtime
-    finally:
-        runtime.close()
 
 
 @click.group("users")
@@ -36,7 +25,7 @@ def users_group() -> None:
 @click.option("--password", required=True)
 @click.option("--name", default=None)
 def users_create(email: str, role: str, password: str, name: str | None) -> None:
-    with _runtime() as runtime:
+    with opened_runtime() as runtime:
         uow = runtime.unit_of_work()
         with uow:
             try:
@@ -76,7 +65,7 @@ def users_set_role(email: str, role: str) -> None:
 
 
 def _change_user(email: str, change: Callable[[Session, User], None]) -> None:
-    with _runtime() as runtime:
+    with opened_runtime() as runtime:
         uow = runtime.unit_of_work()
         with uow:
             try:
