@@ -66,7 +66,8 @@ test: lint test-system-packages
 	$(VENV)/bin/python -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=15
 
 # The API fuzzing at length: as each role and a key of limited scopes, 30 generated
-# requests per operation and mode each (over 20,000 cases, about 25 minutes);
+# requests per operation and mode, then 30 sequences along the OpenAPI links (over 20,000
+# cases, about an hour on two cores);
 # CONTRACTDESK_FUZZ_EXAMPLES=N for more, CONTRACTDESK_FUZZ_SEED=N tries other requests.
 fuzz: install
 	CONTRACTDESK_FUZZ_ROLES=all CONTRACTDESK_FUZZ_EXAMPLES=$${CONTRACTDESK_FUZZ_EXAMPLES:-30} \

@@ -30,6 +30,7 @@ def create_app(settings: Settings | None = None) -> APIFlask:
         SECRET_KEY=secret_key,
         MAX_CONTENT_LENGTH=settings.max_request_bytes,
         OPENAPI_VERSION="3.1.0",
+        AUTO_OPERATION_ID=True,  # each operation named, for generated clients and links
         PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_max_hours),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

@@ -19,6 +19,7 @@ from app.web import (
     ops,
     problems,
     spec,
+    spec_links,
 )
 from app.web.api import api_keys as api_api_keys
 from app.web.api import approvals as api_approvals
@@ -96,7 +97,7 @@ def init_app(app: APIFlask, settings: Settings) -> None:
     pages_auth.init_app(app)
     docs.init_app(app)
     app.spec_processor(
-        lambda document: spec.add_api_conventions(
-            spec.add_webhook_events(spec.add_kind_schemas(document))
+        lambda document: spec_links.add_links(
+            spec.add_api_conventions(spec.add_webhook_events(spec.add_kind_schemas(document)))
         )
     )
