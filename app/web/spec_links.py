@@ -99,8 +99,11 @@ def _answer_schemas(operation: dict[str, Any]) -> list[tuple[dict[str, Any], str
     return answers
 
 
-def add_links(document: dict[str, Any]) -> dict[str, Any]:
-    """Give every successful answer that names a record a link to each call taking it."""
+def add_links(document: dict[Any, Any] | str) -> dict[Any, Any] | str:
+    """Give every successful answer that names a record a link to each call taking it (the
+    document as a dict; APIFlask hands a YAML one as text, which is left as it is)."""
+    if isinstance(document, str):
+        return document
     operations = [
         (path, operation)
         for path, item in document.get("paths", {}).items()
