@@ -74,12 +74,12 @@ h2 { font-size: 11.5pt; margin: 5mm 0 2mm; }
 table.facts { border-collapse: collapse; width: 100%; }
 table.facts th { text-align: left; font-weight: normal; color: #555; width: 34mm;
   padding: 0.6mm 0; vertical-align: top; }
-table.facts td { padding: 0.6mm 0; word-break: break-word; }
+table.facts td { padding: 0.6mm 0; overflow-wrap: anywhere; }
 .consent { margin: 1.5mm 0 0; font-size: 8.5pt; color: #333; }
 table.events { width: 100%; border-collapse: collapse; font-size: 8pt; margin-bottom: 4mm; }
 table.events th { text-align: left; border-bottom: 0.8pt solid #1d2330; padding: 1mm 1.5mm; }
 table.events td { border-bottom: 0.4pt solid #b9c0cc; padding: 1.2mm 1.5mm; vertical-align: top; }
-table.events td.agent { font-size: 7pt; color: #444; word-break: break-word; }
+table.events td.agent { font-size: 7pt; color: #444; overflow-wrap: anywhere; }
 table.events td.when { white-space: nowrap; }
 .sealed { font-size: 8.5pt; color: #333; }
 </style></head><body>
