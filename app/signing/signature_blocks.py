@@ -15,7 +15,7 @@ import binascii
 import io
 import math
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC
 from pathlib import Path
 
@@ -248,6 +248,15 @@ def sign_blocks(
     return signed
 
 
+def _titled(certificate: Certificate, writer: IncrementalPdfFileWriter) -> Certificate:
+    """The certificate with the document's own title, in its language ("许可协议" rather
+    than the template's name), when the shown PDF has one."""
+    info = writer.prev.trailer_view.get("/Info")
+    title = str(info.get_object().get("/Title", "")) if info is not None else ""
+    title = title.removesuffix(certificate.document_number).strip()
+    return replace(certificate, document_title=title) if title else certificate
+
+
 def signed_copy(
     shown: bytes, certificate: Certificate, *, cert_path: Path, key_path: Path, reason: str
 ) -> bytes:
@@ -255,7 +264,7 @@ def signed_copy(
     certificate and the filled blocks, then the signatures."""
     places = find_blocks(shown)
     writer = IncrementalPdfFileWriter(io.BytesIO(shown), strict=False)
-    add_certificate_pages(writer, certificate)
+    add_certificate_pages(writer, _titled(certificate, writer))
     write_block_lines(writer, places, certificate.signers, language=certificate.language)
     updated = io.BytesIO()
     writer.write(updated)

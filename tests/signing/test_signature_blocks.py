@@ -28,9 +28,19 @@ SIGNERS = {
     "zh": [("王芳", "图书馆馆长"), ("Pat Publisher", "销售总监")],
 }
 CERTIFICATE = {
-    "en": ("Audit certificate", "What the signature covers", "I agree to sign this document"),
-    "nl": ("Auditcertificaat", "Wat de handtekening dekt", "Ik ga ermee akkoord dit document"),
-    "zh": ("审计证书", "签名涵盖的内容", "我同意以电子方式签署本文件"),
+    "en": (
+        "Audit certificate",
+        "Licence agreement",
+        "What the signature covers",
+        "I agree to sign this document",
+    ),
+    "nl": (
+        "Auditcertificaat",
+        "Licentieovereenkomst",
+        "Wat de handtekening dekt",
+        "Ik ga ermee akkoord dit document",
+    ),
+    "zh": ("审计证书", "许可协议", "签名涵盖的内容", "我同意以电子方式签署本文件"),
 }
 
 
@@ -110,8 +120,9 @@ def test_a_signed_licence_shows_each_signer_in_their_block_and_a_certificate_in_
     certificate = _flat(
         "".join(p.extract_text() for p in reader.pages[len(PdfReader(io.BytesIO(shown)).pages) :])
     )
-    heading, covers, consent = CERTIFICATE[language]
-    for fact in (heading, covers, consent, hashlib.sha256(shown).hexdigest(), str(len(shown))):
+    heading, title, covers, consent = CERTIFICATE[language]
+    facts = (heading, title, covers, consent, hashlib.sha256(shown).hexdigest(), str(len(shown)))
+    for fact in facts:
         assert _flat(fact) in certificate
     for signer in signers:
         for fact in (signer["name"], signer["title"], signer["email"], "127.0.0.1"):
