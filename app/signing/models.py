@@ -66,6 +66,8 @@ class Signer(IdMixin, Base):
 
     envelope_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("envelope.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str | None] = mapped_column(String(200))
+    """The signer's position (Director of Library Services), shown in their signature block."""
     email: Mapped[str] = mapped_column(String(320))
     routing_order: Mapped[int]
     role: Mapped[str] = mapped_column(String(20), default=SIGNER)

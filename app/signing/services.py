@@ -1,8 +1,9 @@
 """Sending documents for signature and recording signatures (built-in signer).
 
 Each signer gets a one-time link; the token itself is never stored, only its SHA-256.
-When the last signer signs, the signed PDF (signature page + PAdES signature) is stored
-and the invoices due are written to the ledger and the outbox in the same transaction.
+When the last signer signs, the signed PDF (the shown PDF, then the audit certificate
+and a PAdES signature in each signer's block) is stored and the invoices due are written
+to the ledger and the outbox in the same transaction.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from app.documents.models import (
 from app.documents.services import store_file
 from app.errors import Conflict, FieldError, Forbidden, Gone, InvalidInput, NotFound
 from app.jobs.calls import call_job
+from app.signing.certificate_labels import labels_for
+from app.signing.certificate_page import Certificate, SignatureEvent
 from app.signing.docusign import lifecycle
 from app.signing.models import (
     CARBON_COPY,
@@ -47,12 +50,7 @@ from app.signing.models import (
     Signer,
 )
 from app.signing.names import same_name
-from app.signing.pdf_signature import (
-    SignatureEvent,
-    append_signature_page,
-    labels_for,
-    sign_pdf,
-)
+from app.signing.signature_blocks import signed_copy
 from app.uow import UnitOfWork
 from app.users.models import User
 
@@ -68,6 +66,8 @@ class SignerRequest:
     """DocuSign only: the signer signs in a view the sales person opens for them."""
     signing_group: str | None = None
     """DocuSign only: any member of this signing group of the account may sign here."""
+    title: str = ""
+    """The signer's position, shown in their signature block."""
 
 
 @dataclass(frozen=True)
@@ -177,6 +177,7 @@ def _start_docusign(
             Signer(
                 envelope_id=envelope.id,
                 name=request.name,
+                title=request.title or None,
                 email=request.email,
                 routing_order=request.routing_order,
                 role=role,
@@ -278,6 +279,7 @@ def send_here(
             signer = Signer(
                 envelope_id=envelope.id,
                 name=request.name,
+                title=request.title or None,
                 email=request.email,
                 routing_order=request.routing_order,
                 status=SIGNER_WAITING,
@@ -495,35 +497,38 @@ def _complete(uow: UnitOfWork, envelope: Envelope, document: Document) -> None:
     unsigned = document.file("pdf", envelope.document_version)
     assert unsigned is not None
     pdf = uow.storage.get(unsigned.storage_key, unsigned.storage_version_id, sha256=unsigned.sha256)
-    with_page = append_signature_page(
+    language = document_language(document)
+    signers = [
+        SignatureEvent(
+            name=s.name,
+            title=s.title or "",
+            typed_name=s.typed_name or s.name,
+            email=s.email,
+            signed_at=s.signed_at or utcnow(),
+            ip_address=s.ip_address or "",
+            user_agent=s.user_agent or "",
+            opened_at=s.opened_at,
+            opened_ip=s.opened_ip or "",
+            opened_user_agent=s.opened_user_agent or "",
+        )
+        for s in envelope.signers
+    ]
+    signed = signed_copy(
         pdf,
-        document_number=document.number,
-        document_title=document.template_version.template.title,
-        unsigned_sha256=envelope.unsigned_sha256,
-        signers=[
-            SignatureEvent(
-                name=s.name,
-                typed_name=s.typed_name or s.name,
-                email=s.email,
-                signed_at=s.signed_at or utcnow(),
-                ip_address=s.ip_address or "",
-                user_agent=s.user_agent or "",
-                opened_at=s.opened_at,
-                opened_ip=s.opened_ip or "",
-                opened_user_agent=s.opened_user_agent or "",
-            )
-            for s in envelope.signers
-        ],
-        seller_name=uow.settings.seller_name,
-        sent_by=envelope.sent_by.name,
-        sent_at=envelope.created_at,
-        language=document_language(document),
-    )
-    signed = sign_pdf(
-        with_page,
+        Certificate(
+            document_number=document.number,
+            document_title=document.template_version.template.title,
+            shown_sha256=envelope.unsigned_sha256,
+            shown_size=len(pdf),
+            signers=signers,
+            seller_name=uow.settings.seller_name,
+            sent_by=envelope.sent_by.name,
+            sent_at=envelope.created_at,
+            language=language,
+        ),
         cert_path=uow.settings.signing_cert_path,
         key_path=uow.settings.signing_key_path,
-        reason=labels_for(document_language(document))["reason"].format(
+        reason=labels_for(language)["reason"].format(
             number=document.number, seller=uow.settings.seller_name
         ),
     )

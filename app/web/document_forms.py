@@ -21,9 +21,10 @@ def signers(form: MultiDict[str, str]) -> tuple[list[SignerRequest], dict[str, s
     for index in range(MAX_SIGNERS):
         name = form.get(f"signers-{index}-name", "").strip()
         email = form.get(f"signers-{index}-email", "").strip()
+        title = " ".join(form.get(f"signers-{index}-title", "").split())[:200]
         if not (name or email):
             continue
-        found.append(SignerRequest(name, email, index + 1))
+        found.append(SignerRequest(name, email, index + 1, title=title))
         if not name:
             errors.append(FieldError(f"/signers/{index}/name", "a name", "required"))
         if "@" not in email.strip("@") or " " in email:

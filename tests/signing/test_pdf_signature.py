@@ -1,10 +1,9 @@
-"""The built-in signer's PDF: signature page, PAdES seal, and what breaks the seal."""
+"""The built-in signer's PAdES seal, and what breaks the seal."""
 
 from __future__ import annotations
 
 import io
 import stat
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,14 +11,10 @@ from pypdf import PdfReader, PdfWriter
 from weasyprint import HTML
 
 from app.signing.pdf_signature import (
-    SignatureEvent,
-    append_signature_page,
     ensure_service_certificate,
     sign_pdf,
     verify_pdf_signature,
 )
-
-SHA = "9f" * 32
 
 
 @pytest.fixture(scope="module")
@@ -36,49 +31,11 @@ def _document() -> bytes:
     return pdf
 
 
-def _signer(name: str = "Helen Marsh") -> SignatureEvent:
-    return SignatureEvent(
-        name=name,
-        email="h.marsh@example.ac.uk",
-        signed_at=datetime(2026, 11, 24, 10, 31, 2, tzinfo=UTC),
-        ip_address="192.0.2.7",
-        user_agent="Mozilla/5.0 TestBrowser/1.0",
-    )
-
-
 def test_certificate_is_made_once_with_a_private_key_file(tmp_path: Path) -> None:
     cert, key = tmp_path / "c.pem", tmp_path / "k.pem"
     assert ensure_service_certificate(cert, key, common_name="P") is True
     assert ensure_service_certificate(cert, key, common_name="P") is False
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
-
-
-def test_signature_page_records_each_signer_and_the_hash() -> None:
-    original = _document()
-    hostile = '<script>alert(1)</script><img src="file:///etc/passwd">'
-    result = append_signature_page(
-        original,
-        document_number="Q-2026-000001",
-        document_title="Quote",
-        unsigned_sha256=SHA,
-        signers=[_signer(), _signer(hostile)],
-        seller_name="Test Publisher",
-    )
-    pages = PdfReader(io.BytesIO(result)).pages
-    assert len(pages) == len(PdfReader(io.BytesIO(original)).pages) + 1
-    text = pages[-1].extract_text()
-    for fact in (
-        "Helen Marsh",
-        "h.marsh@example.ac.uk",
-        "2026-11-24 10:31:02 UTC",
-        "192.0.2.7",
-        "TestBrowser/1.0",
-        SHA,
-        "Q-2026-000001",
-    ):
-        assert fact in text.replace("\n", "")
-    assert "<script>alert(1)</script>" in text
-    assert "root:" not in text
 
 
 def test_a_sealed_pdf_validates_against_the_service_certificate(

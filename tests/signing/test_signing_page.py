@@ -204,15 +204,15 @@ def test_the_signature_page_of_a_dutch_document_is_dutch(app: APIFlask) -> None:
         f"/api/v1/documents/{document_id}/files/signed", headers=bearer(app, "support@example.com")
     ).data
     page = " ".join(PdfReader(io.BytesIO(signed)).pages[-1].extract_text().split())
-    assert "Ondertekeningspagina" in page and "SHA-256 van het document zoals verzonden" in page
+    assert "Auditcertificaat" in page and "SHA-256 van het document zoals aan de" in page
     events = [e for e in ("Verzonden ter ondertekening", "Geopend", "Ondertekend") if e in page]
     assert len(events) == 3
-    assert "Helen Marsh heeft ingestemd met elektronisch ondertekenen" in page
-    assert "Signature page" not in page and "consented" not in page
+    assert "Helen Marsh heeft het vakje “Ik ga ermee akkoord" in page
+    assert "Audit certificate" not in page and "ticked" not in page
 
 
-def test_a_chinese_licence_keeps_its_language_on_an_english_page(app: APIFlask) -> None:
-    """No Chinese catalogue yet: the page's words are English, the page says it is zh."""
+def test_a_chinese_licence_is_signed_on_a_chinese_page(app: APIFlask) -> None:
+    """From a Dutch browser too: the page's words are the document's language."""
     data = json.loads(
         (PROJECT_ROOT / "contract_templates/licence-agreement/sample.json").read_text()
     )
@@ -232,6 +232,13 @@ def test_a_chinese_licence_keeps_its_language_on_an_english_page(app: APIFlask) 
     link = sent.json["signers"][0]["signing_url"].removeprefix("http://localhost")
     page = client.get(link, headers=DUTCH_BROWSER)
     assert page.status_code == 200
-    assert '<html lang="zh">' in page.text and "Type your full name (Li Wei)" in page.text
+    assert '<html lang="zh">' in page.text and "请输入您的全名（Li Wei）" in page.text
+    assert "我同意以电子方式签署本文件" in page.text and "Type your full name" not in page.text
     assert 'lang="zh" translate="no"' in page.text  # the document's own text
     assert len([i for i in images(page.text) if "/pages/" in str(i.get("src"))]) > 1
+    refused = client.post(link, data={"typed_name": "Li Wei"}, headers=DUTCH_BROWSER)
+    assert refused.status_code == 422 and "需要您同意以电子方式签署：请勾选此框。" in refused.text
+    done = client.post(link, data={"typed_name": "Li Wei", "consent": "yes"}, headers=DUTCH_BROWSER)
+    assert done.status_code == 200 and "谢谢——您的签名已记录" in done.text
+    closed = client.get(link, headers=DUTCH_BROWSER)
+    assert closed.status_code == 410 and "此链接已使用：文件已签署。" in closed.text

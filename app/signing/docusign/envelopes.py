@@ -1,6 +1,7 @@
 """Envelopes at DocuSign: built from the document's PDF and its recipients, with the
-signature, name and date fields placed on the anchor strings the templates print
-invisibly (`\\s1\\`, `\\n1\\`, `\\d1\\` for the first signer, and so on)."""
+signature, name, position and date fields placed on the anchor strings the templates print
+invisibly in each signature block (`\\s1\\`, `\\n1\\`, `\\t1\\`, `\\d1\\` for the first
+signer, and so on), the same blocks the built-in signer fills."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from docusign_esign import (
     SignHere,
     SigningGroupsApi,
     Tabs,
+    Title,
 )
 from docusign_esign import (
     Signer as DocuSignSigner,
@@ -41,6 +43,8 @@ class Recipient:
     """Set for a signer who signs in an embedded view rather than from DocuSign's email."""
     signing_group_id: str | None = None
     """Set for a place any member of a signing group may sign; then no name or email."""
+    title: str = ""
+    """The signer's position, filled in their block's position line."""
 
 
 @dataclass(frozen=True)
@@ -51,13 +55,20 @@ class Schedule:
     expire_warn_days: int
 
 
-def _anchor(kind: type, text: str) -> object:
+TEXT_RISE = "-11"
+SIGNATURE_RISE = "-26"
+"""Pixels up from an anchor, which sits on its block's line, to the top of what DocuSign
+writes there: a text tab's line of text, or the sign-here mark."""
+
+
+def _anchor(kind: type, text: str, rise: str = TEXT_RISE, **values: str) -> object:
     return kind(
         anchor_string=text,
         anchor_units="pixels",
         anchor_x_offset="0",
-        anchor_y_offset="0",
+        anchor_y_offset=rise,
         anchor_ignore_if_not_present="false",
+        **values,
     )
 
 
@@ -93,8 +104,15 @@ def envelope_definition(
                 routing_order=str(recipient.routing_order),
                 client_user_id=recipient.client_user_id,
                 tabs=Tabs(
-                    sign_here_tabs=[_anchor(SignHere, f"\\s{n}\\")],
+                    sign_here_tabs=[_anchor(SignHere, f"\\s{n}\\", SIGNATURE_RISE)],
                     full_name_tabs=[_anchor(FullName, f"\\n{n}\\")],
+                    title_tabs=[
+                        _anchor(
+                            Title,
+                            f"\\t{n}\\",
+                            **({"value": recipient.title} if recipient.title else {}),
+                        )
+                    ],
                     date_signed_tabs=[_anchor(DateSigned, f"\\d{n}\\")],
                 ),
             )

@@ -121,6 +121,7 @@ def attempt_send(uow: UnitOfWork, envelope_id: uuid.UUID) -> str:
                     anchor_index=signer_index if signer.role == SIGNER else None,
                     client_user_id=str(signer.id) if signer.embedded else None,
                     signing_group_id=signer.signing_group,
+                    title=signer.title or "",
                 )
                 for n, (signer, signer_index) in enumerate(_anchor_indexes(envelope), start=1)
             ],

@@ -163,6 +163,7 @@ def document_out(
             SignerOut(
                 id=s.id,
                 name=s.name,
+                title=s.title,
                 email=s.email,
                 routing_order=s.routing_order,
                 role=s.role,
@@ -393,7 +394,9 @@ def send(document_id: uuid.UUID, json_data: SendIn) -> dict[str, Any]:
         unit_of_work(),
         document_id,
         signers=[
-            SignerRequest(s.name, str(s.email), s.routing_order, s.embedded, s.signing_group)
+            SignerRequest(
+                s.name, str(s.email), s.routing_order, s.embedded, s.signing_group, s.title
+            )
             for s in json_data.signers
         ],
         carbon_copies=[

@@ -184,6 +184,7 @@ class FilesOut(BaseModel):
 class SignerOut(BaseModel):
     id: uuid.UUID
     name: str
+    title: str | None = None
     email: str
     routing_order: int
     role: str = Field(description="signer or carbon_copy")
@@ -326,6 +327,12 @@ class SignerIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: Line = Field(min_length=1, max_length=200)
+    title: Line = Field(
+        default="",
+        max_length=200,
+        description="The signer's position (Director of Library Services), shown in their "
+        "signature block",
+    )
     email: EmailStr = Field(max_length=254)
     routing_order: int = Field(default=1, ge=1, le=100)
     embedded: bool = Field(
