@@ -45,6 +45,13 @@ LABELS: dict[str, dict[str, str]] = {
         "questions": "Questions",
         "contact": "Please write to {name} at {email}, quoting your order.",
         "page": "Page",
+        "tax_note_reverse_charge": "Reverse charge: no VAT is charged; the customer accounts "
+        "for VAT under Article 196 of Council Directive 2006/112/EC.",
+        "tax_note_outside_scope": "Outside the scope of VAT: no VAT is charged.",
+        "tax_note_zero_rated": "Zero rate: the lines at 0 % are zero-rated supplies; no VAT "
+        "is charged on them.",
+        "tax_note_exempt": "Exempt from VAT: the lines at 0 % are exempt supplies; no VAT is "
+        "charged on them.",
     },
     "nl": {
         "title": "Orderbevestiging",
@@ -69,6 +76,14 @@ LABELS: dict[str, dict[str, str]] = {
         "questions": "Vragen",
         "contact": "Schrijf naar {name} via {email} en vermeld uw bestelling.",
         "page": "Pagina",
+        "tax_note_reverse_charge": "Btw verlegd: er wordt geen btw in rekening gebracht; de "
+        "afnemer voldoet de btw op grond van artikel 196 van Richtlijn 2006/112/EG.",
+        "tax_note_outside_scope": "Buiten de reikwijdte van de btw: er wordt geen btw in "
+        "rekening gebracht.",
+        "tax_note_zero_rated": "Nultarief: de regels tegen 0 % vallen onder het nultarief; er "
+        "wordt geen btw over berekend.",
+        "tax_note_exempt": "Vrijgesteld van btw: de regels tegen 0 % zijn vrijgestelde "
+        "prestaties; er wordt geen btw over berekend.",
     },
 }
 
@@ -115,6 +130,10 @@ def confirmation_context(
         ],
         "discount": fmt.money(Decimal(totals["discount"])) if Decimal(totals["discount"]) else "",
         "taxes": _tax_rows(totals, fmt, LABELS[language]),
+        # The legal notes the quote carried (reverse charge, exemption), in this language.
+        "tax_notes": [
+            LABELS[language][key] for key in totals.get("tax_notes", []) if key in LABELS[language]
+        ],
         "total": fmt.money(Decimal(totals["total"])),
         "billing": [
             {

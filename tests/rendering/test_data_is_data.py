@@ -119,8 +119,9 @@ def test_markdown_and_html_in_a_customer_name_stay_text_in_the_licence(
         "PO-1 *x*",
     ):
         assert _flat(literal) in text, literal
-    # the name is printed in the clauses (Markdown) many times, each time as typed
-    assert text.count(_flat(name)) >= 5
+    # the name is printed in the parties, the particulars and the signature block, each time
+    # as typed (the clauses say "the Licensee"; the quote's clauses print the name)
+    assert text.count(_flat(name)) >= 3
     assert not [t for t in _links(pdf) if "evil" in t or "169.254" in t or "127.0.0.1" in t]
     assert hits == []
 
@@ -142,7 +143,31 @@ def test_a_link_in_a_customer_name_makes_no_link_annotation(app: APIFlask) -> No
     pdf = _file(app, created.json["id"], "pdf")
     assert not [t for t in _links(pdf) if "evil" in t]
     text = _flat(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages))
-    assert text.count(_flat(f"{LINK} {AUTOLINK}")) >= 5
+    assert text.count(_flat(f"{LINK} {AUTOLINK}")) >= 3
+
+
+def test_markdown_in_a_customer_name_stays_text_in_the_quotes_clauses(app: APIFlask) -> None:
+    name = f"{LINK} {BOLD} {HEADING}"
+    data: dict[str, Any] = json.loads(
+        (PROJECT_ROOT / "contract_templates/licence-agreement/sample.json").read_text()
+    )
+    body = {
+        "template": "quote",
+        "data": {
+            "account": {**data["account"], "name": name},
+            "currency": "EUR",
+            "lines": [{"description": "Training", "unit_price": "950.00", "quantity": 1}],
+        },
+    }
+    created = app.test_client().post(
+        "/api/v1/documents", json=body, headers=bearer(app, "support@example.com")
+    )
+    assert created.status_code == 201, created.json
+    pdf = _file(app, created.json["id"], "pdf")
+    text = _flat(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages))
+    # the heading, the acceptance and access clauses (Markdown) and the signature block
+    assert text.count(_flat(name)) >= 4
+    assert not [t for t in _links(pdf) if "evil" in t]
 
 
 def test_quote_notes_and_an_account_name_stay_text_in_the_quote(app: APIFlask) -> None:
