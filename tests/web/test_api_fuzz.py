@@ -54,6 +54,8 @@ from tests.support.fuzzing import (
 )
 
 TOTALS: list[Findings] = []
+FOLLOWED: Counter[str] = Counter()
+"""Calls of the linked sequences that took a name an earlier answer gave, by operation."""
 # A linked sequence is at most this many calls: a create, then what its links lead to.
 STEPS_PER_SEQUENCE = 10
 
@@ -73,8 +75,11 @@ def _summary() -> Any:
         f"\nIn all: {cases} cases in {len(TOTALS)} runs in {time.monotonic() - started:.0f} s, "
         f"{failures} findings; statuses {dict(sorted(statuses.items()))}"
     )
+    print(f"Links followed: {sum(FOLLOWED.values())}, to {len(FOLLOWED)} operations")
     if ALL_ROLES:
         assert cases >= MINIMUM_TOTAL, f"{cases} cases, fewer than {MINIMUM_TOTAL}"
+    if any(f.caller.endswith("sequences") for f in TOTALS):
+        assert FOLLOWED, "the linked sequences followed no links"
 
 
 def _fuzzing_app(postgres_url: str, tmp_path: Path, instance_dir: Path) -> APIFlask:
@@ -88,9 +93,9 @@ def _headers(app: APIFlask, caller: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {caller_key(app, email, scopes)}"}
 
 
-def _print_run(findings: Findings, how: str, elapsed: float) -> None:
+def _print_run(findings: Findings, elapsed: float) -> None:
     print(
-        f"\n{findings.caller}, {how}: {findings.cases} cases in {elapsed:.1f} s "
+        f"\n{findings.caller}: {findings.cases} cases in {elapsed:.1f} s "
         f"({findings.cases / elapsed:.0f}/s), seed {SEED}; "
         f"statuses {dict(sorted(findings.statuses.items()))}"
     )
@@ -108,7 +113,7 @@ def test_the_api_survives_generated_requests(
     ids = real_ids(app, {"Authorization": f"Bearer {api_key(app, 'admin@example.com')}"})
     headers = _headers(app, caller)
     schema = served_schema(app)
-    findings = Findings(caller)
+    findings = Findings(f"{caller}, each operation")
     TOTALS.append(findings)
     watch = Watch(runtime)
     started = time.monotonic()
@@ -151,7 +156,7 @@ def test_the_api_survives_generated_requests(
 
     watch.close()
     runtime.close()
-    _print_run(findings, "each operation", time.monotonic() - started)
+    _print_run(findings, time.monotonic() - started)
     assert not findings.failures, findings.report()
     assert findings.cases >= MINIMUM_CASES
 
@@ -185,7 +190,7 @@ def test_the_api_survives_linked_sequences(
     spare = real_ids(app, {"Authorization": f"Bearer {api_key(app, 'admin@example.com')}"})
     headers = _headers(app, caller)
     own_key = own_key_id(app, headers["Authorization"].removeprefix("Bearer "))
-    findings = Findings(caller)
+    findings = Findings(f"{caller}, linked sequences")
     TOTALS.append(findings)
     watch = Watch(runtime)
     given_names: set[str] = set()
@@ -220,7 +225,7 @@ def test_the_api_survives_linked_sequences(
     )
     watch.close()
     runtime.close()
-    _print_run(findings, "linked sequences", time.monotonic() - started)
+    _print_run(findings, time.monotonic() - started)
     print(f"calls that took a name an earlier answer gave: {dict(followed.most_common(8))}")
+    FOLLOWED.update(followed)
     assert not findings.failures, findings.report()
-    assert followed, "the sequences followed no links"
