@@ -12,7 +12,7 @@ import asyncio
 import functools
 import io
 import os
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -27,6 +27,8 @@ from pyhanko.keys import load_cert_from_pemder
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
+from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
@@ -279,20 +281,43 @@ def append_signature_page(
 
 
 def sign_pdf(
-    pdf: bytes, *, cert_path: Path, key_path: Path, reason: str, location: str = ""
+    pdf: bytes,
+    *,
+    cert_path: Path,
+    key_path: Path,
+    reason: str,
+    location: str = "",
+    chain: Sequence[Path] = (),
+    timestamper: TimeStamper | None = None,
+    validation_context: ValidationContext | None = None,
 ) -> bytes:
-    """Seal the PDF with an invisible PAdES signature of the service's certificate."""
-    signer = signers.SimpleSigner.load(str(key_path), str(cert_path), key_passphrase=None)
+    """Seal the PDF with an invisible PAdES signature of the service's certificate.
+
+    With a timestamper the signature gets an RFC 3161 signature timestamp; with a
+    validation context too, the certificates and revocation answers go into the DSS and a
+    document timestamp closes the file (PAdES B-LTA, see long_term.py)."""
+    signer = signers.SimpleSigner.load(
+        str(key_path),
+        str(cert_path),
+        ca_chain_files=tuple(str(p) for p in chain) or None,
+        key_passphrase=None,
+    )
     assert signer is not None, f"cannot load the signing key {key_path}"
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    long_term = validation_context is not None and timestamper is not None
     metadata = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME,
         reason=reason,
         location=location or None,
         subfilter=fields.SigSeedSubFilter.PADES,
         md_algorithm="sha256",
+        embed_validation_info=long_term,
+        use_pades_lta=long_term,
+        validation_context=validation_context,
     )
-    out = _run(lambda: signers.async_sign_pdf(writer, metadata, signer=signer))
+    out = _run(
+        lambda: signers.async_sign_pdf(writer, metadata, signer=signer, timestamper=timestamper)
+    )
     return out.getvalue()
 
 
@@ -319,7 +344,7 @@ def verify_pdf_signature(pdf: bytes, *, trust_cert_path: Path) -> SignatureCheck
         revocation_mode="soft-fail",
     )
     reader = PdfFileReader(io.BytesIO(pdf), strict=False)
-    signatures = reader.embedded_signatures
+    signatures = [s for s in reader.embedded_signatures if s.sig_object_type == "/Sig"]
     if not signatures:
         return SignatureCheck(False, False, False, "", False)
     results = []
@@ -335,5 +360,6 @@ def verify_pdf_signature(pdf: bytes, *, trust_cert_path: Path) -> SignatureCheck
         intact=all(s.intact for s in results),
         trusted=all(s.trusted for s in results),
         signer_common_name=last.signing_cert.subject.native.get("common_name", ""),
-        covers_whole_document=last.coverage == SignatureCoverageLevel.ENTIRE_FILE,
+        covers_whole_document=last.coverage == SignatureCoverageLevel.ENTIRE_FILE
+        or last.modification_level == ModificationLevel.LTA_UPDATES,
     )

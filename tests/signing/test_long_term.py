@@ -1,0 +1,136 @@
+"""PAdES B-LTA against a real TSA and OCSP responder (certomancer), checked as a relying
+party would: trusting the test CA root only, revocation required, nothing fetched."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pypdf import PdfReader, PdfWriter
+from reportlab.pdfgen import canvas
+
+from app.config import Settings
+from app.outbound import guard_for
+from app.signing.local_ca import LOCAL_TSA_NAME, ensure_local_pki
+from app.signing.long_term import LTA, Sealing, SealingUnavailable, check, extend, seal
+from tests.support.pki_services import PkiServices
+
+
+def _pdf(text: str = "Licence LIC-1: the Licensee may read everything.") -> bytes:
+    out = io.BytesIO()
+    page = canvas.Canvas(out, pageCompression=0)
+    page.drawString(72, 720, text)
+    page.save()
+    return out.getvalue()
+
+
+@pytest.fixture
+def pki(tmp_path: Path) -> Iterator[PkiServices]:
+    services = PkiServices(tmp_path / "pki").start()
+    yield services
+    services.stop()
+
+
+def _sealing(instance_dir: Path, tsa_url: str | None, allow: str = "127.0.0.1/32") -> Sealing:
+    return Sealing(
+        instance_dir=instance_dir,
+        tsa_url=tsa_url,
+        guard=guard_for(Settings(outbound_allow=allow)),
+        organisation="Test Publisher",
+    )
+
+
+def _relying_party_roots(pki: PkiServices):  # type: ignore[no-untyped-def]
+    from asn1crypto import pem, x509
+
+    return [x509.Certificate.load(pem.unarmor(pki.cert_pem("root"))[2])]
+
+
+def test_sealed_pdf_is_b_lta_for_a_relying_party(pki: PkiServices, tmp_path: Path) -> None:
+    pki.install_signer(tmp_path / "instance")
+    signed = seal(_pdf(), _sealing(tmp_path / "instance", pki.tsa_url), reason="Signed LIC-1")
+
+    result = check(signed, _relying_party_roots(pki))
+    assert result.valid, result.reasons
+    assert result.level == LTA
+    assert result.signer == "Test Publisher"
+    assert result.document_timestamps == 1
+    reader = PdfFileReader(io.BytesIO(signed))
+    dss = DocumentSecurityStore.read_dss(reader)
+    assert dss.ocsps, "the signer's OCSP answer is in the DSS"
+    kinds = [s.sig_object_type for s in reader.embedded_signatures]
+    assert kinds == ["/Sig", "/DocTimeStamp"]
+    tsa = reader.embedded_signatures[1].signer_cert.subject.native["common_name"]
+    assert tsa == "Test Timestamping Authority"
+    assert "Licence LIC-1" in PdfReader(io.BytesIO(signed)).pages[0].extract_text()
+
+
+def test_extend_adds_a_document_timestamp_and_stays_valid(pki: PkiServices, tmp_path: Path) -> None:
+    pki.install_signer(tmp_path / "instance")
+    sealing = _sealing(tmp_path / "instance", pki.tsa_url)
+    signed = seal(_pdf(), sealing, reason="r")
+    extended = extend(signed, sealing)
+
+    assert extended.startswith(signed), "an incremental update: the signed bytes stay"
+    result = check(extended, _relying_party_roots(pki))
+    assert result.valid, result.reasons
+    assert result.level == LTA
+    assert result.document_timestamps == 2
+    reader = PdfFileReader(io.BytesIO(extended))
+    assert [s.sig_object_type for s in reader.embedded_signatures] == [
+        "/Sig",
+        "/DocTimeStamp",
+        "/DocTimeStamp",
+    ]
+
+
+def test_changed_copy_fails_with_the_reason(pki: PkiServices, tmp_path: Path) -> None:
+    pki.install_signer(tmp_path / "instance")
+    signed = seal(_pdf(), _sealing(tmp_path / "instance", pki.tsa_url), reason="r")
+    tampered = signed.replace(b"read everything", b"copy everything")
+    assert tampered != signed
+
+    result = check(tampered, _relying_party_roots(pki))
+    assert not result.valid
+    assert result.reasons[0] == "the document was changed after signing"
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(signed)))
+    writer.add_blank_page(width=595, height=842)
+    appended = io.BytesIO()
+    writer.write(appended)
+    assert check(appended.getvalue(), _relying_party_roots(pki)).reasons[0] == (
+        "the document was changed after signing"
+    )
+
+
+def test_revoked_signing_certificate_is_refused(pki: PkiServices, tmp_path: Path) -> None:
+    pki.install_signer(tmp_path / "instance", "revoked")
+    with pytest.raises(SealingUnavailable):
+        seal(_pdf(), _sealing(tmp_path / "instance", pki.tsa_url), reason="r")
+
+
+def test_tsa_down_raises_a_retryable_error(pki: PkiServices, tmp_path: Path) -> None:
+    pki.install_signer(tmp_path / "instance")
+    pki.stop()
+    with pytest.raises(SealingUnavailable, match="could not be sealed now"):
+        seal(_pdf(), _sealing(tmp_path / "instance", pki.tsa_url), reason="r")
+
+
+def test_tsa_and_ocsp_pass_the_outbound_guard(pki: PkiServices, tmp_path: Path) -> None:
+    """Loopback is not on the allow-list: the OCSP request is refused, nothing is signed."""
+    pki.install_signer(tmp_path / "instance")
+    with pytest.raises(SealingUnavailable):
+        seal(_pdf(), _sealing(tmp_path / "instance", pki.tsa_url, allow=""), reason="r")
+
+
+def test_local_timestamping_key_names_itself(tmp_path: Path) -> None:
+    ensure_local_pki(tmp_path, organisation="Test Publisher")
+    signed = seal(_pdf(), _sealing(tmp_path, None), reason="r")
+    reader = PdfFileReader(io.BytesIO(signed))
+    stamp = reader.embedded_signatures[-1]
+    assert stamp.sig_object_type == "/DocTimeStamp"
+    assert stamp.signer_cert.subject.native["common_name"] == LOCAL_TSA_NAME
