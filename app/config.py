@@ -533,6 +533,11 @@ class Settings(BaseSettings):
         return self.instance_dir / "signing-cert.pem"
 
     @property
+    def signing_root_path(self) -> Path:
+        """The local CA's root: the trust anchor a relying party is given."""
+        return self.instance_dir / "signing-root.pem"
+
+    @property
     def signing_key_path(self) -> Path:
         return self.instance_dir / "signing-key.pem"
 

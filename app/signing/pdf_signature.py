@@ -23,7 +23,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-from pyhanko.keys import load_cert_from_pemder
+from pyhanko.keys import load_certs_from_pemder
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
@@ -337,9 +337,10 @@ def _run(coroutine: Callable[[], Coroutine[Any, Any, T]]) -> T:
 
 
 def verify_pdf_signature(pdf: bytes, *, trust_cert_path: Path) -> SignatureCheck:
-    """Validate the embedded signatures with the given certificate as the only trust root."""
+    """Validate the embedded signatures (not the document timestamps) with the certificates
+    in the given file as the only trust roots."""
     context = ValidationContext(
-        trust_roots=[load_cert_from_pemder(str(trust_cert_path))],
+        trust_roots=list(load_certs_from_pemder([str(trust_cert_path)])),
         allow_fetching=False,
         revocation_mode="soft-fail",
     )

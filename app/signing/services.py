@@ -34,6 +34,7 @@ from app.documents.services import store_file
 from app.errors import Conflict, FieldError, Forbidden, Gone, InvalidInput, NotFound
 from app.jobs.calls import call_job
 from app.signing.docusign import lifecycle
+from app.signing.long_term import Sealing, SealingUnavailable, seal
 from app.signing.models import (
     CARBON_COPY,
     ENVELOPE_COMPLETED,
@@ -51,7 +52,6 @@ from app.signing.pdf_signature import (
     SignatureEvent,
     append_signature_page,
     labels_for,
-    sign_pdf,
 )
 from app.uow import UnitOfWork
 from app.users.models import User
@@ -486,9 +486,42 @@ def sign(
         )
         completed = all(s.status == SIGNER_SIGNED for s in envelope.signers)
         if completed:
-            _complete(uow, envelope, document)
+            try:
+                _complete(uow, envelope, document)
+            except SealingUnavailable as exc:
+                # the signature stands; the seal is tried again by signing.seal_due
+                audit.record_event(
+                    session,
+                    tag="document.seal_deferred",
+                    subject=document,
+                    actor=None,
+                    data={"reason": exc.detail},
+                )
+                completed = False
         uow.commit()
         return completed
+
+
+def seal_waiting(uow: UnitOfWork, envelope_id: uuid.UUID) -> bool:
+    """Seal an envelope whose signers have all signed but whose seal failed (TSA or OCSP
+    down); raise SealingUnavailable, a retryable error, while it still cannot be sealed."""
+    with uow:
+        envelope = uow.session.get(Envelope, envelope_id, with_for_update=True)
+        if envelope is None or envelope.status != ENVELOPE_SENT:
+            return False
+        if not all(s.status == SIGNER_SIGNED for s in envelope.signers):
+            return False
+        _complete(uow, envelope, envelope.document)
+        uow.commit()
+        return True
+
+
+def envelopes_to_seal(uow: UnitOfWork) -> list[uuid.UUID]:
+    with uow:
+        sent = uow.session.scalars(select(Envelope).where(Envelope.status == ENVELOPE_SENT))
+        return [
+            e.id for e in sent if e.signers and all(s.status == SIGNER_SIGNED for s in e.signers)
+        ]
 
 
 def _complete(uow: UnitOfWork, envelope: Envelope, document: Document) -> None:
@@ -519,10 +552,9 @@ def _complete(uow: UnitOfWork, envelope: Envelope, document: Document) -> None:
         sent_at=envelope.created_at,
         language=document_language(document),
     )
-    signed = sign_pdf(
+    signed = seal(
         with_page,
-        cert_path=uow.settings.signing_cert_path,
-        key_path=uow.settings.signing_key_path,
+        Sealing.from_settings(uow.settings),
         reason=labels_for(document_language(document))["reason"].format(
             number=document.number, seller=uow.settings.seller_name
         ),
