@@ -72,7 +72,9 @@ def extend_document(uow: UnitOfWork, document_id: uuid.UUID) -> Extended:
     """Add a document timestamp; the extended PDF is a new object version of the signed
     copy (the previous version stays in storage), with its sha256 and an audit event."""
     with uow:
-        document = uow.session.get(Document, document_id, with_for_update=True)
+        document = uow.session.scalar(
+            select(Document).where(Document.id == document_id).with_for_update(of=Document)
+        )
         assert document is not None
         file = document.file("signed")
         assert file is not None

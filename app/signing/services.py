@@ -506,7 +506,9 @@ def seal_waiting(uow: UnitOfWork, envelope_id: uuid.UUID) -> bool:
     """Seal an envelope whose signers have all signed but whose seal failed (TSA or OCSP
     down); raise SealingUnavailable, a retryable error, while it still cannot be sealed."""
     with uow:
-        envelope = uow.session.get(Envelope, envelope_id, with_for_update=True)
+        envelope = uow.session.scalar(
+            select(Envelope).where(Envelope.id == envelope_id).with_for_update(of=Envelope)
+        )
         if envelope is None or envelope.status != ENVELOPE_SENT:
             return False
         if not all(s.status == SIGNER_SIGNED for s in envelope.signers):
