@@ -208,3 +208,28 @@ def trust_roots(instance_dir: Path) -> list[x509.Certificate]:
         if cert.issuer == cert.subject:
             roots.append(cert)
     return [c for c in roots if c.issuer == c.subject] or roots
+
+
+def fresh_crl(instance_dir: Path, *, days: int = 7) -> bytes | None:
+    """A CRL of the local root, issued now, listing nothing revoked (DER), or None when
+    there is no local root. Sealing puts it in the DSS: the local CA runs no responder, and
+    a relying party validating PAdES B-LTA needs revocation status for every certificate."""
+    paths = PkiPaths(instance_dir)
+    if not (paths.root_cert.exists() and paths.root_key.exists()):
+        return None
+    root = x509.load_pem_x509_certificate(paths.root_cert.read_bytes())
+    key = serialization.load_pem_private_key(paths.root_key.read_bytes(), None)
+    assert isinstance(key, rsa.RSAPrivateKey)
+    now = datetime.now(UTC)
+    crl = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(root.subject)
+        .last_update(now - timedelta(minutes=1))
+        .next_update(now + timedelta(days=days))
+        .add_extension(x509.CRLNumber(int(now.timestamp() * 1000)), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(key.public_key()), critical=False
+        )
+        .sign(key, hashes.SHA256())
+    )
+    return crl.public_bytes(serialization.Encoding.DER)

@@ -48,7 +48,7 @@ from pyhanko_certvalidator.registry import SimpleTrustManager
 from app.config import Settings
 from app.errors import Unavailable
 from app.outbound import Guard, guard_for
-from app.signing.local_ca import PkiPaths, ensure_local_pki, trust_roots
+from app.signing.local_ca import PkiPaths, ensure_local_pki, fresh_crl, trust_roots
 from app.signing.pdf_signature import _run, sign_pdf
 from app.signing.timestamps import GuardedFetcherBackend, timestamper_for
 
@@ -98,8 +98,10 @@ def _roots(instance_dir: Path) -> list[asn1_x509.Certificate]:
 def _signing_context(sealing: Sealing) -> ValidationContext:
     """Collects the validation data while signing: fetches OCSP answers and CRLs (through
     the guard) and fails hard when a declared one cannot be had."""
+    crl = fresh_crl(sealing.instance_dir)
     return ValidationContext(
         trust_roots=_roots(sealing.instance_dir),
+        crls=[crl] if crl else [],
         allow_fetching=True,
         fetcher_backend=GuardedFetcherBackend(sealing.guard),
         revocation_mode="hard-fail",
@@ -238,6 +240,8 @@ def check(pdf: bytes, trusted: list[asn1_x509.Certificate]) -> LongTermCheck:
         try:
             result = _run(lambda: ades_lta_validation(signature, _relying_party(trusted)))
             subindication, detail = result.ades_subindic, result.failure_msg or ""
+            if getattr(result.api_status, "revoked", False):
+                subindication = AdESFailure.REVOKED
         except Exception as exc:  # a mangled signature is an invalid one, whatever pyHanko raises
             subindication, detail = AdESFailure.FORMAT_FAILURE, str(exc)
         if subindication != AdESPassed.OK:

@@ -3,20 +3,28 @@ party would: trusting the test CA root only, revocation required, nothing fetche
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from asn1crypto import pem, x509
+from cryptography.hazmat.primitives import serialization
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
 from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pyhanko_certvalidator.authority import AuthorityWithCert
 from pypdf import PdfReader, PdfWriter
 from reportlab.pdfgen import canvas
 
 from app.config import Settings
 from app.outbound import guard_for
-from app.signing.local_ca import LOCAL_TSA_NAME, ensure_local_pki
+from app.signing.local_ca import LOCAL_TSA_NAME, ensure_local_pki, trust_roots
 from app.signing.long_term import LTA, Sealing, SealingUnavailable, check, extend, seal
+from app.signing.pdf_signature import sign_pdf
+from app.signing.timestamps import GuardedFetcherBackend
 from tests.support.pki_services import PkiServices
 
 
@@ -44,9 +52,7 @@ def _sealing(instance_dir: Path, tsa_url: str | None, allow: str = "127.0.0.1/32
     )
 
 
-def _relying_party_roots(pki: PkiServices):  # type: ignore[no-untyped-def]
-    from asn1crypto import pem, x509
-
+def _relying_party_roots(pki: PkiServices) -> list[x509.Certificate]:
     return [x509.Certificate.load(pem.unarmor(pki.cert_pem("root"))[2])]
 
 
@@ -134,3 +140,62 @@ def test_local_timestamping_key_names_itself(tmp_path: Path) -> None:
     stamp = reader.embedded_signatures[-1]
     assert stamp.sig_object_type == "/DocTimeStamp"
     assert stamp.signer_cert.subject.native["common_name"] == LOCAL_TSA_NAME
+    result = check(signed, _local_roots(tmp_path))
+    assert result.valid, result.reasons
+    assert result.level == LTA
+    assert check(extend(signed, _sealing(tmp_path, None)), _local_roots(tmp_path)).valid
+
+
+def _local_roots(instance_dir: Path) -> list[x509.Certificate]:
+    return [
+        x509.Certificate.load(c.public_bytes(serialization.Encoding.DER))
+        for c in trust_roots(instance_dir)
+    ]
+
+
+def test_revoked_certificate_is_named_as_the_reason(pki: PkiServices, tmp_path: Path) -> None:
+    """A copy signed elsewhere with a revoked certificate, the OCSP answer saying so in its
+    DSS, closed by a document timestamp."""
+    paths = tmp_path / "instance"
+    pki.install_signer(paths, "revoked")
+    sealing = _sealing(paths, pki.tsa_url)
+    signed = sign_pdf(
+        _pdf(),
+        cert_path=paths / "signing-cert.pem",
+        key_path=paths / "signing-key.pem",
+        reason="r",
+        timestamper=sealing.timestamper(),
+    )
+    cert, tsa, root = (
+        x509.Certificate.load(pem.unarmor(pki.cert_pem(label))[2])
+        for label in ("revoked", "tsa", "root")
+    )
+    fetchers = GuardedFetcherBackend(sealing.guard).get_fetchers()
+    answers = [
+        asyncio.run(fetchers.ocsp_fetcher.fetch(c, AuthorityWithCert(root))) for c in (cert, tsa)
+    ]
+    out = io.BytesIO(signed)
+    contents = PdfFileReader(out).embedded_signatures[0].pkcs7_content
+    DocumentSecurityStore.add_dss(out, contents, certs=[cert, tsa, root], ocsps=answers)
+    writer = IncrementalPdfFileWriter(out)
+    stamped = PdfTimeStamper(sealing.timestamper()).timestamp_pdf(writer, md_algorithm="sha256")
+
+    result = check(stamped.getvalue(), _relying_party_roots(pki))
+    assert not result.valid
+    assert result.reasons[0] == "certificate revoked"
+
+
+def test_a_plain_signature_lacks_what_b_lta_needs(pki: PkiServices, tmp_path: Path) -> None:
+    paths = tmp_path / "instance"
+    pki.install_signer(paths)
+    plain = sign_pdf(
+        _pdf(), cert_path=paths / "signing-cert.pem", key_path=paths / "signing-key.pem", reason="r"
+    )
+    result = check(plain, _relying_party_roots(pki))
+    assert not result.valid
+    assert {
+        "signature timestamp missing",
+        "validation data (DSS) missing",
+        "document timestamp missing",
+    } <= set(result.reasons)
+    assert check(_pdf(), _relying_party_roots(pki)).reasons == ["the document carries no signature"]
