@@ -9,14 +9,24 @@ declare, through the same guard.
 
 from __future__ import annotations
 
+import functools
+import ssl
 from asyncio import to_thread
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import requests
-from asn1crypto import tsp
+from asn1crypto import cms, core, tsp
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from pyhanko.keys import load_cert_from_pemder, load_certs_from_pemder, load_private_key_from_pemder
+from pyhanko.sign.general import (
+    as_signing_certificate,
+    get_pyca_cryptography_hash,
+    simple_cms_attribute,
+)
 from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
@@ -30,10 +40,16 @@ from pyhanko_certvalidator.fetchers.requests_fetchers.ocsp_client import Request
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from app.outbound import Guard, OutboundRefused
-from app.outbound.transports import guarded_client
+from app.outbound.transports import GuardedTransport
 from app.signing.local_ca import PkiPaths
 
 TIMEOUT_SECONDS = 10.0
+
+
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """One TLS context for every TSA and OCSP request: building one reads the CA bundle."""
+    return httpx.create_ssl_context(verify=True, trust_env=False)
 
 
 def _fetch(
@@ -42,7 +58,12 @@ def _fetch(
     """One request through the guard; any failure as the `requests` error pyHanko's
     fetchers expect."""
     try:
-        with guarded_client(guard, timeout=TIMEOUT_SECONDS) as client:
+        with httpx.Client(
+            transport=GuardedTransport(guard, verify=_tls()),
+            timeout=TIMEOUT_SECONDS,
+            follow_redirects=False,
+            trust_env=False,
+        ) as client:
             response = client.request(method, url, headers=headers, content=data)
     except OutboundRefused as exc:
         raise requests.RequestException(f"refused: {exc.reason}") from exc
@@ -130,16 +151,52 @@ class GuardedTimeStamper(TimeStamper):
         return tsp.TimeStampResp.load(await to_thread(post))
 
 
+class _LocalTimeStamper(DummyTimeStamper):
+    """pyHanko's in-process RFC 3161 token maker, with the RSA key loaded once: its own
+    loads and checks the key again for every token (a sixth of a second for RSA 3072)."""
+
+    def __init__(self, paths: PkiPaths) -> None:
+        super().__init__(
+            tsa_cert=load_cert_from_pemder(str(paths.tsa_cert)),
+            tsa_key=load_private_key_from_pemder(str(paths.tsa_key), passphrase=None),
+            certs_to_embed=SimpleCertificateStore.from_certs(
+                load_certs_from_pemder([str(paths.root_cert)])
+            ),
+        )
+        key = serialization.load_pem_private_key(
+            paths.tsa_key.read_bytes(), None, unsafe_skip_rsa_key_validation=True
+        )
+        assert isinstance(key, rsa.RSAPrivateKey), "the local timestamping key is RSA"
+        self._key = key
+
+    def _sign_tst_info(
+        self, tst_info_data: bytes, md_algorithm: str, dt: datetime
+    ) -> tuple[bytes, cms.CMSAttributes]:
+        digest = hashes.Hash(get_pyca_cryptography_hash(md_algorithm))
+        digest.update(tst_info_data)
+        signed_attrs = cms.CMSAttributes(
+            [
+                simple_cms_attribute("content_type", "tst_info"),
+                simple_cms_attribute("signing_time", cms.Time({"utc_time": core.UTCTime(dt)})),
+                simple_cms_attribute("signing_certificate", as_signing_certificate(self.tsa_cert)),
+                simple_cms_attribute("message_digest", digest.finalize()),
+            ]
+        )
+        signature = self._key.sign(
+            signed_attrs.dump(), padding.PKCS1v15(), get_pyca_cryptography_hash(md_algorithm)
+        )
+        return signature, signed_attrs
+
+
+@functools.lru_cache(maxsize=8)
+def _local(instance_dir: Path, modified: float) -> _LocalTimeStamper:
+    return _LocalTimeStamper(PkiPaths(instance_dir))
+
+
 def local_timestamper(instance_dir: Path) -> TimeStamper:
-    """The embedded default: timestamps signed by this instance's own timestamping key."""
-    paths = PkiPaths(instance_dir)
-    return DummyTimeStamper(
-        tsa_cert=load_cert_from_pemder(str(paths.tsa_cert)),
-        tsa_key=load_private_key_from_pemder(str(paths.tsa_key), passphrase=None),
-        certs_to_embed=SimpleCertificateStore.from_certs(
-            load_certs_from_pemder([str(paths.root_cert)])
-        ),
-    )
+    """The embedded default: timestamps signed by this instance's own timestamping key
+    (made again when its file changes)."""
+    return _local(instance_dir, PkiPaths(instance_dir).tsa_key.stat().st_mtime)
 
 
 def timestamper_for(tsa_url: str | None, instance_dir: Path, guard: Guard) -> TimeStamper:

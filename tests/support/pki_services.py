@@ -12,7 +12,7 @@ from certomancer.integrations.animator import Animator, AnimatorArchStore
 from certomancer.registry import ArchLabel, CertLabel, CertomancerConfig
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from tests.support.ports import free_port
 
@@ -143,6 +143,11 @@ def _config(prefix: str) -> dict[str, Any]:
     }
 
 
+class _Quiet(WSGIRequestHandler):
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
+
+
 class PkiServices:
     """The test CA's services; `stop()` takes them all down (TSA and OCSP alike)."""
 
@@ -183,7 +188,9 @@ class PkiServices:
         (instance_dir / "signing-chain.pem").write_bytes(self.cert_pem("root"))
 
     def start(self) -> PkiServices:
-        self._server = make_server("127.0.0.1", self.port, self._app, threaded=True)
+        self._server = make_server(
+            "127.0.0.1", self.port, self._app, threaded=True, request_handler=_Quiet
+        )
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
         return self
