@@ -48,9 +48,11 @@ def db_upgrade() -> None:
 @click.option("--demo", is_flag=True, help="Add demo accounts, products, users and an API key.")
 def init(demo: bool) -> None:
     """Migrate the database, load the shipped library, create the signing certificate."""
+    from cryptography.hazmat.primitives import hashes
+
     from app import demo as demo_data
     from app.library.shipped import load_shipped_library
-    from app.signing.local_ca import ensure_local_pki
+    from app.signing.local_ca import ensure_local_pki, trust_roots
 
     settings = Settings()
     migrate.upgrade(settings.database_url)
@@ -58,6 +60,10 @@ def init(demo: bool) -> None:
         runtime.storage.check()
         for made in ensure_local_pki(settings.instance_dir, organisation=settings.seller_name):
             click.echo(f"created {made}")
+        for root in trust_roots(settings.instance_dir):
+            fingerprint = root.fingerprint(hashes.SHA256()).hex(":")
+            click.echo(f"signed copies validate against the root {root.subject.rfc4514_string()}")
+            click.echo(f"  SHA-256 fingerprint {fingerprint}")
         uow = runtime.unit_of_work()
         with uow:
             clauses, templates = load_shipped_library(uow)

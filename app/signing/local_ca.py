@@ -226,7 +226,8 @@ def trust_roots(instance_dir: Path) -> list[x509.Certificate]:
         cert = x509.load_pem_x509_certificate(paths.signing_cert.read_bytes())
         if cert.issuer == cert.subject:
             roots.append(cert)
-    return [c for c in roots if c.issuer == c.subject] or roots
+    unique = list(dict.fromkeys(roots))
+    return [c for c in unique if c.issuer == c.subject] or unique
 
 
 def fresh_crl(instance_dir: Path, *, days: int = 7) -> bytes | None:

@@ -509,7 +509,7 @@ def seal_waiting(uow: UnitOfWork, envelope_id: uuid.UUID) -> bool:
         envelope = uow.session.scalar(
             select(Envelope).where(Envelope.id == envelope_id).with_for_update(of=Envelope)
         )
-        if envelope is None or envelope.status != ENVELOPE_SENT:
+        if envelope is None or envelope.provider != "builtin" or envelope.status != ENVELOPE_SENT:
             return False
         if not all(s.status == SIGNER_SIGNED for s in envelope.signers):
             return False
@@ -520,7 +520,9 @@ def seal_waiting(uow: UnitOfWork, envelope_id: uuid.UUID) -> bool:
 
 def envelopes_to_seal(uow: UnitOfWork) -> list[uuid.UUID]:
     with uow:
-        sent = uow.session.scalars(select(Envelope).where(Envelope.status == ENVELOPE_SENT))
+        sent = uow.session.scalars(
+            select(Envelope).where(Envelope.status == ENVELOPE_SENT, Envelope.provider == "builtin")
+        )
         return [
             e.id for e in sent if e.signers and all(s.status == SIGNER_SIGNED for s in e.signers)
         ]
