@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 LOCAL_TSA_NAME = "Contract Desk local timestamping key (not a qualified TSA)"
+LOCAL_ROOT_NAME = "Contract Desk local signing root"
 
 
 @dataclass(frozen=True)
@@ -96,10 +97,11 @@ def _write_key(path: Path, key: AnyKey) -> None:
 
 
 def _name(common_name: str, organisation: str) -> x509.Name:
+    """X.509 allows 64 characters for either; a longer seller name is cut there."""
     return x509.Name(
         [
-            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name[:64]),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation[:64]),
         ]
     )
 
@@ -174,7 +176,7 @@ def ensure_local_pki(instance_dir: Path, *, organisation: str) -> list[Path]:
     else:
         root_key = _key()
         root = _issue(
-            _name(f"{organisation} signing root (Contract Desk local CA)", organisation),
+            _name(LOCAL_ROOT_NAME, organisation),
             root_key,
             issuer=None,
             issuer_key=root_key,

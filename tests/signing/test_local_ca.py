@@ -8,7 +8,13 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from app.signing.local_ca import LOCAL_TSA_NAME, PkiPaths, ensure_local_pki, trust_roots
+from app.signing.local_ca import (
+    LOCAL_ROOT_NAME,
+    LOCAL_TSA_NAME,
+    PkiPaths,
+    ensure_local_pki,
+    trust_roots,
+)
 from app.signing.pdf_signature import ensure_service_certificate
 
 
@@ -55,4 +61,11 @@ def test_an_older_self_signed_certificate_is_kept_and_trusted(tmp_path: Path) ->
     assert paths.signing_cert not in made
     assert paths.signing_cert.read_bytes() == before
     roots = {_cn(c.subject) for c in trust_roots(tmp_path)}
-    assert roots == {"Old Publisher", "Old Publisher signing root (Contract Desk local CA)"}
+    assert roots == {"Old Publisher", LOCAL_ROOT_NAME}
+
+
+def test_a_long_seller_name_is_cut_to_what_x509_allows(tmp_path: Path) -> None:
+    seller = "The Very Long Name of a University Press and Its Learned Societies Ltd"
+    ensure_local_pki(tmp_path, organisation=seller)
+    signing = _cert(PkiPaths(tmp_path).signing_cert)
+    assert _cn(signing.subject) == seller[:64]
