@@ -13,9 +13,21 @@ from asn1crypto import pem, x509
 from cryptography.hazmat.primitives import serialization
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.ades.report import AdESPassed
 from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.ades import ades_lta_validation
 from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pyhanko.sign.validation.policy_decl import (
+    PdfSignatureValidationSpec,
+    RevinfoOnlineFetchingRule,
+    RevocationInfoGatheringSpec,
+    SignatureValidationSpec,
+)
 from pyhanko_certvalidator.authority import AuthorityWithCert
+from pyhanko_certvalidator.context import CertValidationPolicySpec
+from pyhanko_certvalidator.policy_decl import REQUIRE_REVINFO, CertRevTrustPolicy
+from pyhanko_certvalidator.registry import SimpleTrustManager
 from pypdf import PdfReader, PdfWriter
 from reportlab.pdfgen import canvas
 
@@ -56,6 +68,24 @@ def _relying_party_roots(pki: PkiServices) -> list[x509.Certificate]:
     return [x509.Certificate.load(pem.unarmor(pki.cert_pem("root"))[2])]
 
 
+def _pyhanko_b_lta(pdf: bytes, pki: PkiServices) -> object:
+    """pyHanko's AdES B-LTA validation: the test root trusted, revocation status required
+    for every certificate, only the document's own validation data."""
+    spec = PdfSignatureValidationSpec(
+        SignatureValidationSpec(
+            cert_validation_policy=CertValidationPolicySpec(
+                trust_manager=SimpleTrustManager.build(trust_roots=_relying_party_roots(pki)),
+                revinfo_policy=CertRevTrustPolicy(REQUIRE_REVINFO),
+            ),
+            revinfo_gathering_policy=RevocationInfoGatheringSpec(
+                online_fetching_rule=RevinfoOnlineFetchingRule.LOCAL_ONLY
+            ),
+        )
+    )
+    signature = PdfFileReader(io.BytesIO(pdf)).embedded_signatures[0]
+    return asyncio.run(ades_lta_validation(signature, spec)).ades_subindic
+
+
 def test_sealed_pdf_is_b_lta_for_a_relying_party(pki: PkiServices, tmp_path: Path) -> None:
     pki.install_signer(tmp_path / "instance")
     signed = seal(_pdf(), _sealing(tmp_path / "instance", pki.tsa_url), reason="Signed LIC-1")
@@ -74,6 +104,20 @@ def test_sealed_pdf_is_b_lta_for_a_relying_party(pki: PkiServices, tmp_path: Pat
     assert tsa == "Test Timestamping Authority"
     assert "Licence LIC-1" in PdfReader(io.BytesIO(signed)).pages[0].extract_text()
 
+    # pyHanko by itself, as a relying party: the root trusted, revocation hard-fail, only
+    # the DSS's data, nothing fetched; then its AdES B-LTA validation, revocation required
+    context = dss.as_validation_context(
+        {
+            "trust_roots": _relying_party_roots(pki),
+            "allow_fetching": False,
+            "revocation_mode": "hard-fail",
+        }
+    )
+    status = validate_pdf_signature(reader.embedded_signatures[0], context)
+    assert status.bottom_line and not status.revoked
+    assert status.timestamp_validity is not None and status.timestamp_validity.trusted
+    assert _pyhanko_b_lta(signed, pki) == AdESPassed.OK
+
 
 def test_extend_adds_a_document_timestamp_and_stays_valid(pki: PkiServices, tmp_path: Path) -> None:
     pki.install_signer(tmp_path / "instance")
@@ -86,6 +130,7 @@ def test_extend_adds_a_document_timestamp_and_stays_valid(pki: PkiServices, tmp_
     assert result.valid, result.reasons
     assert result.level == LTA
     assert result.document_timestamps == 2
+    assert _pyhanko_b_lta(extended, pki) == AdESPassed.OK
     reader = PdfFileReader(io.BytesIO(extended))
     assert [s.sig_object_type for s in reader.embedded_signatures] == [
         "/Sig",
