@@ -166,7 +166,15 @@ def test_revoked_signing_certificate_is_refused(pki: PkiServices, tmp_path: Path
 
 def test_tsa_down_raises_a_retryable_error(pki: PkiServices, tmp_path: Path) -> None:
     pki.install_signer(tmp_path / "instance")
-    pki.stop()
+    pki.tsa.stop()
+    with pytest.raises(SealingUnavailable, match="TSA cannot be reached"):
+        seal(_pdf(), _sealing(tmp_path / "instance", pki.tsa_url), reason="r")
+
+
+def test_ocsp_down_raises_a_retryable_error(pki: PkiServices, tmp_path: Path) -> None:
+    """The TSA answers, the OCSP responder and the CRL do not: hard-fail, nothing signed."""
+    pki.install_signer(tmp_path / "instance")
+    pki.revocation.stop()
     with pytest.raises(SealingUnavailable, match="could not be sealed now"):
         seal(_pdf(), _sealing(tmp_path / "instance", pki.tsa_url), reason="r")
 

@@ -82,7 +82,7 @@ def test_tsa_down_leaves_the_document_unsigned_and_the_retry_seals_it(
     client = ltv_app.test_client()
     support = bearer(ltv_app, "support@example.com")
     document_id, link = create_and_send(ltv_app)
-    pki.stop()
+    pki.tsa.stop()
 
     assert sign_as(client, link, "Helen Marsh").status_code == 200
     with runtime.session_factory() as session:
@@ -101,7 +101,7 @@ def test_tsa_down_leaves_the_document_unsigned_and_the_retry_seals_it(
         registry.run(runtime, "signing.seal", {"envelope_id": str(envelope_id)})
     assert _signed_file(runtime, document_id) is None
 
-    pki.start()
+    pki.tsa.start()
     assert registry.run(runtime, "signing.seal_due", {}) == 1
     signed = client.get(files, headers=support)
     assert signed.status_code == 200

@@ -148,8 +148,31 @@ class _Quiet(WSGIRequestHandler):
         pass
 
 
+class _Server:
+    """One werkzeug server of the Animator on a fixed loopback port, stopped and started
+    again at will."""
+
+    def __init__(self, app: Animator, port: int) -> None:
+        self.app = app
+        self.port = port
+        self._server: BaseWSGIServer | None = None
+
+    def start(self) -> None:
+        self._server = make_server(
+            "127.0.0.1", self.port, self.app, threaded=True, request_handler=_Quiet
+        )
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+
 class PkiServices:
-    """The test CA's services; `stop()` takes them all down (TSA and OCSP alike)."""
+    """The test CA's services: OCSP, CRLs and certificates on one port (the addresses the
+    certificates name), the TSA on another, so that either can be taken down."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -164,17 +187,16 @@ class PkiServices:
             )
             (folder / f"{name}.key.pem").write_bytes(pem)
             self.keys[name] = pem
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"http://127.0.0.1:{free_port()}"
         config = CertomancerConfig(_config(self.url), key_search_dir=str(folder))
         self.arch = config.get_pki_arch(ArchLabel(ARCH))
-        self._app = Animator(AnimatorArchStore(config.pki_archs), with_web_ui=False)
-        self._server: BaseWSGIServer | None = None
-        self._thread: threading.Thread | None = None
+        app = Animator(AnimatorArchStore(config.pki_archs), with_web_ui=False)
+        self.revocation = _Server(app, int(self.url.rsplit(":", 1)[1]))
+        self.tsa = _Server(app, free_port())
 
     @property
     def tsa_url(self) -> str:
-        return f"{self.url}/{ARCH}/tsa/tsa"
+        return f"http://127.0.0.1:{self.tsa.port}/{ARCH}/tsa/tsa"
 
     def cert_pem(self, label: str) -> bytes:
         return bytes(pem.armor("CERTIFICATE", self.arch.get_cert(CertLabel(label)).dump()))
@@ -188,15 +210,10 @@ class PkiServices:
         (instance_dir / "signing-chain.pem").write_bytes(self.cert_pem("root"))
 
     def start(self) -> PkiServices:
-        self._server = make_server(
-            "127.0.0.1", self.port, self._app, threaded=True, request_handler=_Quiet
-        )
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
+        self.revocation.start()
+        self.tsa.start()
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        self.revocation.stop()
+        self.tsa.stop()
