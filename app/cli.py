@@ -16,6 +16,7 @@ from app.config import Settings
 from app.jobs.inprocess import InProcessJobQueue
 from app.observability.logging import configure as configure_logging
 from app.runtime import Runtime, opened_runtime
+from app.signing.cli import signatures_group
 from app.tax.cli import tax_rates_group
 from app.users.cli import users_group
 from app.users.scopes import SCOPES
@@ -47,20 +48,22 @@ def db_upgrade() -> None:
 @click.option("--demo", is_flag=True, help="Add demo accounts, products, users and an API key.")
 def init(demo: bool) -> None:
     """Migrate the database, load the shipped library, create the signing certificate."""
+    from cryptography.hazmat.primitives import hashes
+
     from app import demo as demo_data
     from app.library.shipped import load_shipped_library
-    from app.signing.pdf_signature import ensure_service_certificate
+    from app.signing.local_ca import ensure_local_pki, trust_roots
 
     settings = Settings()
     migrate.upgrade(settings.database_url)
     with opened_runtime() as runtime:
         runtime.storage.check()
-        if ensure_service_certificate(
-            settings.signing_cert_path,
-            settings.signing_key_path,
-            common_name=settings.seller_name,
-        ):
-            click.echo(f"created the signing certificate {settings.signing_cert_path}")
+        for made in ensure_local_pki(settings.instance_dir, organisation=settings.seller_name):
+            click.echo(f"created {made}")
+        for root in trust_roots(settings.instance_dir):
+            fingerprint = root.fingerprint(hashes.SHA256()).hex(":")
+            click.echo(f"signed copies validate against the root {root.subject.rfc4514_string()}")
+            click.echo(f"  SHA-256 fingerprint {fingerprint}")
         uow = runtime.unit_of_work()
         with uow:
             clauses, templates = load_shipped_library(uow)
@@ -426,6 +429,7 @@ def approvals_explain(ref: str) -> None:
     click.echo(explain.as_text(explained))
 
 
+main.add_command(signatures_group)
 main.add_command(tax_rates_group)
 main.add_command(users_group)
 

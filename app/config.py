@@ -254,6 +254,21 @@ class Settings(BaseSettings):
         validation_alias=_env("CONTRACTDESK_OUTBOUND_ALLOW", "outbound_allow"),
     )
 
+    tsa_url: str | None = Field(
+        default=None,
+        description="The RFC 3161 timestamping authority the built-in signer asks for "
+        "signature and document timestamps (through the outbound guard). Unset: the "
+        "instance's own local timestamping key, which is not a qualified TSA.",
+        validation_alias=_env("CONTRACTDESK_TSA_URL", "tsa_url"),
+    )
+    timestamp_renew_days: int = Field(
+        default=365,
+        ge=1,
+        description="`contractdesk signatures extend` adds a document timestamp to the signed "
+        "documents whose last timestamp's certificate expires within this many days.",
+        validation_alias=_env("CONTRACTDESK_TIMESTAMP_RENEW_DAYS", "timestamp_renew_days"),
+    )
+
     @field_validator("outbound_allow")
     @classmethod
     def _allow_parses(cls, value: str | None) -> str | None:
@@ -516,6 +531,11 @@ class Settings(BaseSettings):
     @property
     def signing_cert_path(self) -> Path:
         return self.instance_dir / "signing-cert.pem"
+
+    @property
+    def signing_root_path(self) -> Path:
+        """The local CA's root: the trust anchor a relying party is given."""
+        return self.instance_dir / "signing-root.pem"
 
     @property
     def signing_key_path(self) -> Path:

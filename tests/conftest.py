@@ -28,7 +28,7 @@ from app.config import Settings
 from app.library.shipped import load_shipped_library
 from app.models import Base
 from app.runtime import Runtime
-from app.signing.pdf_signature import ensure_service_certificate
+from app.signing.local_ca import ensure_local_pki
 from app.users import services as users
 from tests.support.docusign_emulator import DocuSignEmulator, make_test_ca
 from tests.support.seaweedfs import SeaweedFS, s3_environment
@@ -101,9 +101,7 @@ def s3_env(seaweedfs: SeaweedFS, monkeypatch: pytest.MonkeyPatch) -> SeaweedFS:
 def instance_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The service's signing certificate, made once per run as `contractdesk init` would."""
     folder = tmp_path_factory.mktemp("instance")
-    ensure_service_certificate(
-        folder / "signing-cert.pem", folder / "signing-key.pem", common_name="Test Publisher"
-    )
+    ensure_local_pki(folder, organisation="Test Publisher")
     return folder
 
 

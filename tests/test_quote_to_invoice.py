@@ -191,7 +191,7 @@ def test_a_quote_goes_from_api_to_signature_to_invoice_trigger(
     assert [s["status"] for s in final["signers"]] == ["signed", "signed"]
     signed = client.get(final["files"]["signed"], headers=support)
     assert signed.status_code == 200
-    check = verify_pdf_signature(signed.data, trust_cert_path=runtime.settings.signing_cert_path)
+    check = verify_pdf_signature(signed.data, trust_cert_path=runtime.settings.signing_root_path)
     assert check.valid and check.intact and check.trusted and check.covers_whole_document
     last_page = PdfReader(io.BytesIO(signed.data)).pages[-1].extract_text()
     for fact in ("Helen Marsh", "Chris Publisher", "127.0.0.1", "TestBrowser/1.0", unsigned_sha256):

@@ -40,6 +40,8 @@ def tasks() -> dict[str, Task]:
         "signing.docusign_send": signing_tasks.docusign_send,
         "signing.docusign_retry_due": signing_tasks.docusign_retry_due,
         "signing.docusign_reconcile": signing_tasks.docusign_reconcile,
+        "signing.seal": signing_tasks.seal,
+        "signing.seal_due": signing_tasks.seal_due,
     }
 
 
@@ -53,6 +55,7 @@ PERIODIC = (
     "renewals.sweep",
     "signing.docusign_retry_due",
     "signing.docusign_reconcile",
+    "signing.seal_due",
 )
 
 

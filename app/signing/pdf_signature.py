@@ -12,7 +12,7 @@ import asyncio
 import functools
 import io
 import os
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -23,10 +23,12 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-from pyhanko.keys import load_cert_from_pemder
+from pyhanko.keys import load_certs_from_pemder
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
+from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko.stamp import BaseStampStyle
@@ -116,22 +118,39 @@ def sign_pdf(
     reason: str,
     location: str = "",
     visible: VisibleField | None = None,
+    chain: Sequence[Path] = (),
+    timestamper: TimeStamper | None = None,
+    validation_context: ValidationContext | None = None,
 ) -> bytes:
     """Seal the PDF with a PAdES signature of the service's certificate: invisible, or in
-    the visible field given."""
-    signer = signers.SimpleSigner.load(str(key_path), str(cert_path), key_passphrase=None)
+    the visible field given.
+
+    With a timestamper the signature gets an RFC 3161 signature timestamp; with a
+    validation context too, the certificates and revocation answers go into the DSS and a
+    document timestamp closes the file (PAdES B-LTA, see long_term.py)."""
+    signer = signers.SimpleSigner.load(
+        str(key_path),
+        str(cert_path),
+        ca_chain_files=tuple(str(p) for p in chain) or None,
+        key_passphrase=None,
+    )
     assert signer is not None, f"cannot load the signing key {key_path}"
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    long_term = validation_context is not None and timestamper is not None
     metadata = signers.PdfSignatureMetadata(
         field_name=visible.spec.sig_field_name if visible else FIELD_NAME,
         reason=reason,
         location=location or None,
         subfilter=fields.SigSeedSubFilter.PADES,
         md_algorithm="sha256",
+        embed_validation_info=long_term,
+        use_pades_lta=long_term,
+        validation_context=validation_context,
     )
     pdf_signer = signers.PdfSigner(
         metadata,
         signer,
+        timestamper=timestamper,
         new_field_spec=visible.spec if visible else None,
         stamp_style=visible.appearance if visible else None,
     )
@@ -155,14 +174,15 @@ def _run(coroutine: Callable[[], Coroutine[Any, Any, T]]) -> T:
 
 
 def verify_pdf_signature(pdf: bytes, *, trust_cert_path: Path) -> SignatureCheck:
-    """Validate the embedded signatures with the given certificate as the only trust root."""
+    """Validate the embedded signatures (not the document timestamps) with the certificates
+    in the given file as the only trust roots."""
     context = ValidationContext(
-        trust_roots=[load_cert_from_pemder(str(trust_cert_path))],
+        trust_roots=list(load_certs_from_pemder([str(trust_cert_path)])),
         allow_fetching=False,
         revocation_mode="soft-fail",
     )
     reader = PdfFileReader(io.BytesIO(pdf), strict=False)
-    signatures = reader.embedded_signatures
+    signatures = [s for s in reader.embedded_signatures if s.sig_object_type == "/Sig"]
     if not signatures:
         return SignatureCheck(False, False, False, "", False)
     results = []
@@ -178,5 +198,6 @@ def verify_pdf_signature(pdf: bytes, *, trust_cert_path: Path) -> SignatureCheck
         intact=all(s.intact for s in results),
         trusted=all(s.trusted for s in results),
         signer_common_name=last.signing_cert.subject.native.get("common_name", ""),
-        covers_whole_document=last.coverage == SignatureCoverageLevel.ENTIRE_FILE,
+        covers_whole_document=last.coverage == SignatureCoverageLevel.ENTIRE_FILE
+        or last.modification_level == ModificationLevel.LTA_UPDATES,
     )

@@ -8,6 +8,7 @@ to the ledger and the outbox in the same transaction.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 import uuid
@@ -37,6 +38,7 @@ from app.jobs.calls import call_job
 from app.signing.certificate_labels import labels_for
 from app.signing.certificate_page import Certificate, SignatureEvent
 from app.signing.docusign import lifecycle
+from app.signing.long_term import Sealing, SealingUnavailable, seal
 from app.signing.models import (
     CARBON_COPY,
     ENVELOPE_COMPLETED,
@@ -488,9 +490,46 @@ def sign(
         )
         completed = all(s.status == SIGNER_SIGNED for s in envelope.signers)
         if completed:
-            _complete(uow, envelope, document)
+            try:
+                _complete(uow, envelope, document)
+            except SealingUnavailable as exc:
+                # the signature stands; the seal is tried again by signing.seal_due
+                audit.record_event(
+                    session,
+                    tag="document.seal_deferred",
+                    subject=document,
+                    actor=None,
+                    data={"reason": exc.detail},
+                )
+                completed = False
         uow.commit()
         return completed
+
+
+def seal_waiting(uow: UnitOfWork, envelope_id: uuid.UUID) -> bool:
+    """Seal an envelope whose signers have all signed but whose seal failed (TSA or OCSP
+    down); raise SealingUnavailable, a retryable error, while it still cannot be sealed."""
+    with uow:
+        envelope = uow.session.scalar(
+            select(Envelope).where(Envelope.id == envelope_id).with_for_update(of=Envelope)
+        )
+        if envelope is None or envelope.provider != "builtin" or envelope.status != ENVELOPE_SENT:
+            return False
+        if not all(s.status == SIGNER_SIGNED for s in envelope.signers):
+            return False
+        _complete(uow, envelope, envelope.document)
+        uow.commit()
+        return True
+
+
+def envelopes_to_seal(uow: UnitOfWork) -> list[uuid.UUID]:
+    with uow:
+        sent = uow.session.scalars(
+            select(Envelope).where(Envelope.status == ENVELOPE_SENT, Envelope.provider == "builtin")
+        )
+        return [
+            e.id for e in sent if e.signers and all(s.status == SIGNER_SIGNED for s in e.signers)
+        ]
 
 
 def _complete(uow: UnitOfWork, envelope: Envelope, document: Document) -> None:
@@ -526,10 +565,12 @@ def _complete(uow: UnitOfWork, envelope: Envelope, document: Document) -> None:
             sent_at=envelope.created_at,
             language=language,
         ),
-        cert_path=uow.settings.signing_cert_path,
-        key_path=uow.settings.signing_key_path,
-        reason=labels_for(language)["reason"].format(
-            number=document.number, seller=uow.settings.seller_name
+        sign=functools.partial(
+            seal,
+            sealing=Sealing.from_settings(uow.settings),
+            reason=labels_for(language)["reason"].format(
+                number=document.number, seller=uow.settings.seller_name
+            ),
         ),
     )
     stored = store_file(

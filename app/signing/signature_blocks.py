@@ -17,7 +17,7 @@ import math
 import uuid
 from dataclasses import dataclass, replace
 from datetime import UTC
-from pathlib import Path
+from typing import Protocol
 
 import pypdfium2 as pdfium
 from pyhanko.pdf_utils import generic, layout
@@ -38,7 +38,7 @@ from app.signing.certificate_page import (
     SignatureEvent,
     add_certificate_pages,
 )
-from app.signing.pdf_signature import VisibleField, sign_pdf
+from app.signing.pdf_signature import VisibleField
 
 MAX_BLOCKS = 9
 AS_DRAWN = layout.SimpleBoxLayoutRule(
@@ -212,39 +212,47 @@ def field_name(number: int) -> str:
     return f"ContractDeskSigner{number}"
 
 
+class Sign(Protocol):
+    """Signs a PDF, into the visible field given or invisibly; the signature that closes
+    the file is the last (long_term.seal adds the validation data and a document
+    timestamp to it)."""
+
+    def __call__(self, pdf: bytes, *, visible: VisibleField | None, close: bool) -> bytes: ...
+
+
 def sign_blocks(
     pdf: bytes,
     places: dict[int, BlockPlace],
     signers: list[SignatureEvent],
     *,
-    cert_path: Path,
-    key_path: Path,
-    reason: str,
+    sign: Sign,
     language: str,
 ) -> bytes:
     """Sign once for each signer, in order, into a visible field over their block's
     signature line showing what they typed; a document without blocks gets one invisible
     seal."""
-    signed = pdf
+    fields = []
     for number, signer in enumerate(signers, start=1):
         place = places.get(number)
         if place is None or "s" not in place.lines:
             continue
         box = place.line_box("s")
         typed = [("signature", signer.typed_name or signer.name, place.lines["s"])]
-        visible = VisibleField(
-            spec=SigFieldSpec(field_name(number), on_page=place.page, box=box),
-            appearance=StaticStampStyle(
-                background=_PdfPage(_drawing(box, typed, language)),
-                border_width=0,
-                background_layout=AS_DRAWN,
-            ),
+        fields.append(
+            VisibleField(
+                spec=SigFieldSpec(field_name(number), on_page=place.page, box=box),
+                appearance=StaticStampStyle(
+                    background=_PdfPage(_drawing(box, typed, language)),
+                    border_width=0,
+                    background_layout=AS_DRAWN,
+                ),
+            )
         )
-        signed = sign_pdf(
-            signed, cert_path=cert_path, key_path=key_path, reason=reason, visible=visible
-        )
-    if signed is pdf:
-        signed = sign_pdf(pdf, cert_path=cert_path, key_path=key_path, reason=reason)
+    if not fields:
+        return sign(pdf, visible=None, close=True)
+    signed = pdf
+    for position, visible in enumerate(fields, start=1):
+        signed = sign(signed, visible=visible, close=position == len(fields))
     return signed
 
 
@@ -257,9 +265,7 @@ def _titled(certificate: Certificate, writer: IncrementalPdfFileWriter) -> Certi
     return replace(certificate, document_title=title) if title else certificate
 
 
-def signed_copy(
-    shown: bytes, certificate: Certificate, *, cert_path: Path, key_path: Path, reason: str
-) -> bytes:
+def signed_copy(shown: bytes, certificate: Certificate, *, sign: Sign) -> bytes:
     """The signed copy: the shown bytes unchanged, an incremental update with the audit
     certificate and the filled blocks, then the signatures."""
     places = find_blocks(shown)
@@ -269,11 +275,5 @@ def signed_copy(
     updated = io.BytesIO()
     writer.write(updated)
     return sign_blocks(
-        updated.getvalue(),
-        places,
-        certificate.signers,
-        cert_path=cert_path,
-        key_path=key_path,
-        reason=reason,
-        language=certificate.language,
+        updated.getvalue(), places, certificate.signers, sign=sign, language=certificate.language
     )

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import TYPE_CHECKING, Any
 
 from app.jobs.calls import acting_user, answer
 from app.signing import services
 from app.signing.docusign import lifecycle
+from app.signing.long_term import SealingUnavailable
 from app.signing.services import Schedule, SignerRequest
 
 if TYPE_CHECKING:
     from app.runtime import Runtime
+
+log = logging.getLogger(__name__)
 
 
 def send(
@@ -68,3 +72,19 @@ def docusign_reconcile(runtime: Runtime) -> int:
     if runtime.settings.signing != "docusign":
         return 0
     return lifecycle.reconcile(runtime.unit_of_work())
+
+
+def seal(runtime: Runtime, envelope_id: str) -> bool:
+    """Seal a fully signed envelope; SealingUnavailable (retryable) while TSA or OCSP is down."""
+    return services.seal_waiting(runtime.unit_of_work(), uuid.UUID(envelope_id))
+
+
+def seal_due(runtime: Runtime) -> int:
+    """Try again the seals that failed; a seal still failing waits for the next sweep."""
+    sealed = 0
+    for envelope_id in services.envelopes_to_seal(runtime.unit_of_work()):
+        try:
+            sealed += services.seal_waiting(runtime.unit_of_work(), envelope_id)
+        except SealingUnavailable as exc:
+            log.warning("envelope %s still cannot be sealed: %s", envelope_id, exc.detail)
+    return sealed

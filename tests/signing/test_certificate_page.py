@@ -13,7 +13,11 @@ from pypdf import PdfReader
 from weasyprint import HTML
 
 from app.signing.certificate_page import Certificate, SignatureEvent
-from app.signing.pdf_signature import ensure_service_certificate, verify_pdf_signature
+from app.signing.pdf_signature import (
+    ensure_service_certificate,
+    sign_pdf,
+    verify_pdf_signature,
+)
 from app.signing.signature_blocks import signed_copy
 
 
@@ -56,9 +60,13 @@ def _signed(shown: bytes, certificate: tuple[Path, Path], name: str) -> bytes:
             seller_name="Test Publisher",
             language="nl",
         ),
-        cert_path=certificate[0],
-        key_path=certificate[1],
-        reason="Q-2026-000001 ondertekend",
+        sign=lambda pdf, *, visible, close: sign_pdf(
+            pdf,
+            cert_path=certificate[0],
+            key_path=certificate[1],
+            reason="Q-2026-000001 ondertekend",
+            visible=visible,
+        ),
     )
 
 

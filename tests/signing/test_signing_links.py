@@ -116,6 +116,6 @@ def test_the_audit_certificate_lists_every_event_and_the_seal_validates(app: API
     assert page.count("127.0.0.1") == 3 and "TestBrowser/1.0" in "".join(page.split())
     assert hashlib.sha256(unsigned).hexdigest() in page.replace("\n", "")
     check = verify_pdf_signature(
-        signed, trust_cert_path=app.extensions["contractdesk"].settings.signing_cert_path
+        signed, trust_cert_path=app.extensions["contractdesk"].settings.signing_root_path
     )
     assert check.valid and check.covers_whole_document
