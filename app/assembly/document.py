@@ -202,7 +202,9 @@ def _party(party: Party, fmt: Formatter) -> dict[str, Any]:
 
 def _signatory(signatory: Signatory | None) -> dict[str, str]:
     """Name and title for a signature block; blank lines when nobody is named yet."""
-    return {"name": signatory.name, "title": signatory.title} if signatory else {}
+    if signatory is None:
+        return {"name": "", "title": ""}
+    return {"name": signatory.name, "title": signatory.title}
 
 
 def base_context(
