@@ -210,7 +210,7 @@ def test_a_quote_goes_from_api_to_signature_to_invoice_trigger(
     assert data["event_id"] == hook.headers["webhook-id"]
     assert data["document_id"] == doc["id"]
     assert data["document_number"] == doc["number"]
-    assert data["document_version"] == 1
+    assert data["document_version"] == 2  # the approved copy that was signed
     assert data["currency"] == "GBP"
     assert data["po_number"] == "PO-88-2027"
     assert data["bill_to"]["name"] == "University of Northfield Library"
