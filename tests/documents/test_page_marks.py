@@ -11,6 +11,7 @@ import re
 import time
 from typing import Any
 
+import docx
 import pytest
 from apiflask import APIFlask
 from pypdf import PdfReader
@@ -61,6 +62,15 @@ def _pdf(app: APIFlask, document_id: str, kind: str = "pdf", version: int | None
 
 def _pages(pdf: bytes) -> list[str]:
     return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def docx_text(data: bytes) -> str:
+    document = docx.Document(io.BytesIO(data))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.extend(cell.text for cell in row.cells)
+    return " ".join(" ".join(parts).split())
 
 
 def _fingerprints(app: APIFlask, document_id: str) -> dict[int, str]:
@@ -126,15 +136,18 @@ def test_every_page_of_each_kind_names_document_version_page_and_fingerprint(
     assert _fingerprints(app, created["id"])[1].startswith(fingerprint)
     assert not any(DRAFT[language] in page for page in pages)
 
-    text = " ".join("\n".join(pages).split())
-    assert SELLER_COMPANY_NUMBER in text and SELLER_VAT_NUMBER in text
-    assert CUSTOMER_VAT_NUMBER in text
-    if template in {"licence-agreement", "amendment"}:
-        for signatory in SIGNATORIES.values():
-            assert signatory["name"] in text and signatory["title"] in text
-    if template == "quote":
-        customer = SIGNATORIES["customer_signatory"]
-        assert customer["name"] in text and customer["title"] in text
+    texts = [" ".join("\n".join(pages).split())]
+    if template != "title-list":
+        texts.append(docx_text(_pdf(app, created["id"], "docx")))
+    for text in texts:
+        assert SELLER_COMPANY_NUMBER in text and SELLER_VAT_NUMBER in text
+        assert CUSTOMER_VAT_NUMBER in text
+        if template in {"licence-agreement", "amendment"}:
+            for signatory in SIGNATORIES.values():
+                assert signatory["name"] in text and signatory["title"] in text
+        if template == "quote":
+            customer = SIGNATORIES["customer_signatory"]
+            assert customer["name"] in text and customer["title"] in text
 
 
 def test_two_versions_carry_different_identifiers(app: APIFlask) -> None:
