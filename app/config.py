@@ -219,6 +219,32 @@ class Settings(BaseSettings):
         default="1 Example Street\nOxford OX1 1AA\nUnited Kingdom",
         validation_alias=_env("CONTRACTDESK_SELLER_ADDRESS", "seller_address"),
     )
+    seller_company_number: str = Field(
+        default="01234567",
+        max_length=40,
+        description="The seller's company registration number, printed in each document's "
+        "parties block.",
+        validation_alias=_env("CONTRACTDESK_SELLER_COMPANY_NUMBER", "seller_company_number"),
+    )
+    seller_vat_number: str = Field(
+        default="GB980780684",
+        max_length=40,
+        description="The seller's VAT registration number, printed in each document's parties "
+        "block.",
+        validation_alias=_env("CONTRACTDESK_SELLER_VAT_NUMBER", "seller_vat_number"),
+    )
+    seller_signatory_name: str = Field(
+        default="Eleanor Whitfield",
+        max_length=200,
+        description="Who signs for the seller, unless a document's data names someone else.",
+        validation_alias=_env("CONTRACTDESK_SELLER_SIGNATORY_NAME", "seller_signatory_name"),
+    )
+    seller_signatory_title: str = Field(
+        default="Director of Sales",
+        max_length=200,
+        description="The seller's signatory's title (job title or office).",
+        validation_alias=_env("CONTRACTDESK_SELLER_SIGNATORY_TITLE", "seller_signatory_title"),
+    )
     default_jurisdiction: str = Field(
         default="england-wales",
         description="The law a document is written under when its data names none.",

@@ -150,6 +150,12 @@ def test_a_quote_goes_from_api_to_signature_to_invoice_trigger(
     [approval] = approved.json["approvals"]
     assert approval["decided_by"] == "manager@example.com"
     assert approval["comment"] == "Consortium rate agreed for 2027"
+    # the draft said DRAFT on its pages; the approval rendered v2 without it, to be signed
+    assert "DRAFT" in pdf_text(pdf.data)
+    approved_pdf = client.get(doc["files"]["pdf"], headers=support)
+    assert approved_pdf.headers["Content-Disposition"].endswith('-pdf-v2.pdf"')
+    assert "DRAFT" not in pdf_text(approved_pdf.data)
+    unsigned_sha256 = hashlib.sha256(approved_pdf.data).hexdigest()
 
     sent = client.post(
         f"/api/v1/documents/{doc['id']}/send",
@@ -204,7 +210,7 @@ def test_a_quote_goes_from_api_to_signature_to_invoice_trigger(
     assert data["event_id"] == hook.headers["webhook-id"]
     assert data["document_id"] == doc["id"]
     assert data["document_number"] == doc["number"]
-    assert data["document_version"] == 1
+    assert data["document_version"] == 2  # the approved copy that was signed
     assert data["currency"] == "GBP"
     assert data["po_number"] == "PO-88-2027"
     assert data["bill_to"]["name"] == "University of Northfield Library"

@@ -18,7 +18,12 @@ from app.audit import services as audit
 from app.billing import services as billing
 from app.db import utcnow
 from app.documents.models import APPROVED, PENDING_APPROVAL, REJECTED, Approval, Document
-from app.documents.services import get_document, locked, outstanding_approvals
+from app.documents.services import (
+    get_document,
+    locked,
+    outstanding_approvals,
+    render_approved_copy,
+)
 from app.errors import Conflict, ControlRefused
 from app.uow import UnitOfWork
 from app.users.models import User
@@ -152,7 +157,6 @@ def _decide(
         elif len(outstanding) == 1:
             document.status = APPROVED
             document.approved_at = approval.created_at
-            billing.publish(uow, "document.approved", document)
         audit.record_event(
             uow.session,
             tag=f"document.{'approved' if decision == 'approve' else 'rejected'}",
@@ -160,5 +164,8 @@ def _decide(
             actor=actor,
             data={"comment": comment, "rule": rule, "role": actor.role, "status": document.status},
         )
+        if document.status == APPROVED:
+            render_approved_copy(uow, document, actor=actor)
+            billing.publish(uow, "document.approved", document)
         uow.commit()
         return approval.id

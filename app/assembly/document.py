@@ -17,7 +17,7 @@ from app.assembly.clauses import ClauseText, RenderedClause, RenderedSection, re
 from app.assembly.outline import OutlineSection, number_outline
 from app.assembly.pricing import LineInput, PricedLine, Totals, price_quote
 from app.assembly.proration import DayCount
-from app.assembly.schemas import DocumentData
+from app.assembly.schemas import DocumentData, Signatory
 from app.assembly.tax import STANDARD_CATEGORY, LineTax, NoTaxRate, TaxRules
 
 LOCALES = {"en": "en_GB", "nl": "nl_NL", "zh": "zh_CN"}
@@ -31,6 +31,7 @@ class Party:
     address: str
     country: str = ""
     vat_id: str | None = None
+    company_number: str | None = None
 
 
 @dataclass(frozen=True)
@@ -195,7 +196,15 @@ def _party(party: Party, fmt: Formatter) -> dict[str, Any]:
         "address_lines": [line for line in party.address.splitlines() if line.strip()],
         "country": fmt.country(party.country),
         "vat_id": party.vat_id or "",
+        "company_number": party.company_number or "",
     }
+
+
+def _signatory(signatory: Signatory | None) -> dict[str, str]:
+    """Name and title for a signature block; blank lines when nobody is named yet."""
+    if signatory is None:
+        return {"name": "", "title": ""}
+    return {"name": signatory.name, "title": signatory.title}
 
 
 def base_context(
@@ -222,6 +231,10 @@ def base_context(
         },
         "seller": _party(doc.seller, fmt),
         "customer": _party(doc.customer, fmt),
+        "signatories": {
+            "customer": _signatory(doc.data.customer_signatory),
+            "seller": _signatory(doc.data.seller_signatory),
+        },
         "clauses": [_clause_context(c) for s in sections for c in s.clauses],
         "sections": [
             {

@@ -142,6 +142,13 @@ class FeeLineIn(QuoteLineIn):
         return self
 
 
+class Signatory(Strict):
+    """Who signs for a party: a person by name, with the title they sign in."""
+
+    name: Line = Field(min_length=1, max_length=200)
+    title: Line = Field(min_length=1, max_length=200, description="Job title or office")
+
+
 def _account_form(value: Any) -> str:
     return "new" if isinstance(value, dict | NewCustomer) else "id"
 
@@ -177,6 +184,12 @@ class DocumentData(Strict):
         'e.g. {"limitation-of-liability": "fallback-1"}; any fallback needs legal approval',
     )
     po_number: Line | None = Field(default=None, max_length=100, title="Purchase order number")
+    customer_signatory: Signatory | None = Field(
+        default=None, description="Who signs for the customer; left out, the lines stay blank"
+    )
+    seller_signatory: Signatory | None = Field(
+        default=None, description="Who signs for the seller; left out, the configured signatory"
+    )
     notes: Text = Field(default="", max_length=4000)
     internal_comment: Text = Field(
         default="",

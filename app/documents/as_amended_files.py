@@ -14,6 +14,8 @@ import yaml
 
 from app.assembly.document import LOCALES, Formatter
 from app.rendering.docx import render_docx
+from app.rendering.page_marks import PageMarks, version_digest
+from app.rendering.page_marks import labels_for as marks_labels
 from app.rendering.pdf import render_own_pdf
 
 _TEMPLATES = Path(__file__).parent / "templates"
@@ -169,7 +171,18 @@ def _signed(amount: Decimal, fmt: Formatter) -> str:
 
 
 def render_as_amended_pdf(view: dict[str, Any], *, today: date) -> bytes:
-    return render_own_pdf(_TEMPLATES, "as_amended.html", as_amended_context(view, today=today))
+    """The PDF; its pages carry the licence's number, how many amendments it shows and a
+    fingerprint of the view it was made from."""
+    context = as_amended_context(view, today=today)
+    language = context["language"]
+    marks = PageMarks(
+        reference=view["licence"]["number"],
+        version=marks_labels(language)["as_amended"].format(count=len(view["amendments"])),
+        digest=version_digest({"as_amended": view, "today": today}),
+        language=language,
+        draft=False,
+    )
+    return render_own_pdf(_TEMPLATES, "as_amended.html", context, marks=marks)
 
 
 def render_as_amended_docx(view: dict[str, Any], *, today: date) -> bytes:

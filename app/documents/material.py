@@ -34,6 +34,8 @@ MATERIAL_FIELDS: dict[str, str] = {
     "language": "clauses",
     "jurisdiction": "clauses",
     "notes": "notes",
+    "customer_signatory": "signatories",
+    "seller_signatory": "signatories",
     "titles": "attached title list",
     "titles_added": "attached title list",
     "titles_removed": "attached title list",

@@ -16,6 +16,7 @@ from app.billing.services import PAYMENT_DAYS
 from app.documents.contracts import signed_on
 from app.documents.models import SIGNED
 from app.documents.services import get_document, store_file
+from app.rendering.page_marks import PageMarks, version_digest
 from app.rendering.pdf import render_own_pdf
 from app.uow import UnitOfWork
 
@@ -147,8 +148,17 @@ def confirmation_context(
     }
 
 
-def render_confirmation(context: dict[str, Any]) -> bytes:
-    return render_own_pdf(_TEMPLATES, "order_confirmation.html", context)
+def render_confirmation(context: dict[str, Any], *, version: int = 1) -> bytes:
+    """The confirmation's PDF; its pages carry the quote's number, the version confirmed
+    and a fingerprint of what the confirmation says."""
+    marks = PageMarks(
+        reference=context["number"],
+        version=version,
+        digest=version_digest({"confirmation": context, "version": version}),
+        language=context["language"],
+        draft=False,
+    )
+    return render_own_pdf(_TEMPLATES, "order_confirmation.html", context, marks=marks)
 
 
 def confirm_order(uow: UnitOfWork, document_id: uuid.UUID) -> bool:
@@ -178,7 +188,7 @@ def confirm_order(uow: UnitOfWork, document_id: uuid.UUID) -> bool:
             document,
             kind=CONFIRMATION,
             version=document.current_version,
-            data=render_confirmation(context),
+            data=render_confirmation(context, version=document.current_version),
         )
         audit.record_event(
             uow.session,

@@ -23,7 +23,7 @@ from app.assembly.document import (
 )
 from app.assembly.kinds import KINDS, Kind
 from app.assembly.pricing import LineInput, discount_problems, tidy_price
-from app.assembly.schemas import DocumentData, NewCustomer, QuoteData
+from app.assembly.schemas import DocumentData, NewCustomer, QuoteData, Signatory
 from app.assembly.tax import STANDARD_CATEGORY, NoTaxRate, TaxRules, given_rules
 from app.catalogue.models import Product
 from app.config import Settings
@@ -50,7 +50,16 @@ class Resolved:
 
 
 def with_defaults(settings: Settings, data: DocumentData, issued_on: date) -> DocumentData:
-    """The data with the defaults the service applies: a quote's validity."""
+    """The data with the defaults the service applies: the seller's signatory, a quote's
+    validity."""
+    if data.seller_signatory is None:
+        data = data.model_copy(
+            update={
+                "seller_signatory": Signatory(
+                    name=settings.seller_signatory_name, title=settings.seller_signatory_title
+                )
+            }
+        )
     if isinstance(data, QuoteData):
         if data.valid_until is None:
             until = issued_on + timedelta(days=settings.quote_validity_days)
@@ -250,7 +259,13 @@ def document_input(
         kind=package.kind,
         number=number,
         issued_on=issued_on,
-        seller=Party(name=settings.seller_name, address=settings.seller_address),
+        seller=Party(
+            name=settings.seller_name,
+            address=settings.seller_address,
+            country=settings.seller_country,
+            vat_id=settings.seller_vat_number,
+            company_number=settings.seller_company_number,
+        ),
         customer=resolved.customer,
         data=data,
         lines=resolved.lines,

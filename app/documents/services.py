@@ -23,6 +23,7 @@ from app.assembly.tax import STANDARD_CATEGORY, TaxRules
 from app.audit import services as audit
 from app.billing import services as billing
 from app.db import utcnow
+from app.documents.marking import unstored_marks, version_marks
 from app.documents.material import material_changes
 from app.documents.models import (
     APPROVED,
@@ -53,6 +54,7 @@ from app.library.templates import package_for, published_version
 from app.observability.metrics import RENDER_SECONDS
 from app.rendering.docx import render_docx
 from app.rendering.long_grid_pdf import render_long_grid_pdf
+from app.rendering.page_marks import PageMarks
 from app.rendering.pdf import render_pdf
 from app.rendering.tables import render_csv, render_xlsx, title_table
 from app.titles.kbart import kbart_filename, render_kbart
@@ -120,15 +122,20 @@ def store_file(
     return file
 
 
-def render_files(package: TemplatePackage, assembled: AssembledDocument) -> dict[str, bytes]:
-    """Every file a document is made of: PDF and DOCX, and for title lists XLSX and CSV.
+def render_files(
+    package: TemplatePackage, assembled: AssembledDocument, marks: PageMarks | None = None
+) -> dict[str, bytes]:
+    """Every file a document is made of: PDF and DOCX, and for title lists XLSX and CSV;
+    the PDF's pages carry the marks.
 
     A template that fails here passed its check with its sample data, so the failure
     depends on this document's data: it is logged for legal, with the file and line, and
     answered to the caller as invalid input."""
     try:
         with RENDER_SECONDS.labels(format="pdf").time():
-            files = {"pdf": render_long_grid_pdf(package.path, package.html, assembled.context)}
+            files = {
+                "pdf": render_long_grid_pdf(package.path, package.html, assembled.context, marks)
+            }
         with RENDER_SECONDS.labels(format="docx").time():
             files["docx"] = render_docx(package.path, package.docx, assembled.context)
     except InvalidInput as exc:
@@ -156,9 +163,12 @@ def _store_renders(
     package: TemplatePackage,
     assembled: AssembledDocument,
     version: int,
-) -> None:
-    for kind, data in render_files(package, assembled).items():
+) -> str:
+    """Render and store a version of the document; its fingerprint's full SHA-256."""
+    marks = version_marks(document, version, uow.settings)
+    for kind, data in render_files(package, assembled, marks).items():
         store_file(uow, document, kind=kind, version=version, data=data)
+    return marks.digest
 
 
 def _package(uow: UnitOfWork, version: TemplateVersion) -> TemplatePackage:
@@ -223,7 +233,8 @@ def preview_pdf(uow: UnitOfWork, *, template: str, data: Any) -> bytes:
         parsed = with_defaults(uow.settings, parse_data(kind_of(package), data), issued_on)
         resolved = resolve(uow, package, parsed, issued_on=issued_on)
         assembled = _assemble(uow, package, parsed, resolved, number="PREVIEW", issued_on=issued_on)
-    return render_pdf(package.path, package.html, assembled.context)
+        marks = unstored_marks("PREVIEW", parsed.model_dump(mode="json"), uow.settings)
+    return render_pdf(package.path, package.html, assembled.context, marks)
 
 
 def render_sample(
@@ -238,7 +249,8 @@ def render_sample(
     )
     resolved = resolve(uow, package, data, issued_on=issued_on)
     assembled = _assemble(uow, package, data, resolved, number="SAMPLE-1", issued_on=issued_on)
-    return assembled, render_files(package, assembled)
+    marks = unstored_marks("SAMPLE-1", data.model_dump(mode="json"), uow.settings)
+    return assembled, render_files(package, assembled, marks)
 
 
 def check_template_package(uow: UnitOfWork, package: TemplatePackage) -> None:
@@ -417,7 +429,7 @@ def _record_new_document(
     session.add(document)
     session.flush()
     _pin_clauses(session, document, resolved)
-    _store_renders(uow, document, package, assembled, version=1)
+    digest = _store_renders(uow, document, package, assembled, version=1)
     audit.record_event(
         session,
         tag="document.created",
@@ -425,6 +437,7 @@ def _record_new_document(
         actor=actor,
         data={
             "number": number,
+            "fingerprint": digest,
             "total": document.totals["total"],
             "parent": parent.as_json() if parent else None,
             "approvals": approvals,
@@ -561,7 +574,7 @@ def render_revision(uow: UnitOfWork, document_id: uuid.UUID, *, data: Any, actor
                 created_at=utcnow(),
             )
         )
-        _store_renders(uow, document, package, assembled, document.current_version)
+        digest = _store_renders(uow, document, package, assembled, document.current_version)
         audit.record_event(
             uow.session,
             tag="document.revised",
@@ -569,6 +582,7 @@ def render_revision(uow: UnitOfWork, document_id: uuid.UUID, *, data: Any, actor
             actor=actor,
             data={
                 "version": document.current_version,
+                "fingerprint": digest,
                 "priced_changes": changes,
                 "material": material,
                 "total": document.totals["total"],
@@ -673,16 +687,33 @@ def render_new_version(uow: UnitOfWork, document_id: uuid.UUID, *, actor: User) 
         package = _package(uow, document.template_version)
         assembled = _assembled_from_record(uow, document)
         document.current_version += 1
-        _store_renders(uow, document, package, assembled, document.current_version)
+        digest = _store_renders(uow, document, package, assembled, document.current_version)
         audit.record_event(
             uow.session,
             tag="document.regenerated",
             subject=document,
             actor=actor,
-            data={"version": document.current_version},
+            data={"version": document.current_version, "fingerprint": digest},
         )
         uow.commit()
         return document.current_version
+
+
+def render_approved_copy(uow: UnitOfWork, document: Document, *, actor: User) -> int:
+    """The document just approved in full, rendered again from its record as a new version
+    without the DRAFT mark, in the caller's transaction (see app/documents/marking.py)."""
+    package = _package(uow, document.template_version)
+    assembled = _assembled_from_record(uow, document)
+    document.current_version += 1
+    digest = _store_renders(uow, document, package, assembled, document.current_version)
+    audit.record_event(
+        uow.session,
+        tag="document.approved_copy",
+        subject=document,
+        actor=actor,
+        data={"version": document.current_version, "fingerprint": digest},
+    )
+    return document.current_version
 
 
 def file_name(document_number: str, kind: str, version: int) -> str:

@@ -48,6 +48,7 @@ from weasyprint.document import Document, Page
 
 from app.errors import InvalidInput
 from app.rendering.grid_pages import ContinuedGrids, GridPages
+from app.rendering.page_marks import WATERMARK, PageMarks, with_marks
 from app.rendering.pdf import PackageAssetFetcher, fonts_for, pdf_from_html, render_html
 
 CHUNK_ROWS = 500
@@ -97,16 +98,21 @@ _MARGIN_BOXES = (
     "bottom-center", "bottom-left", "bottom-left-corner", "left-bottom", "left-middle", "left-top",
 )  # fmt: skip
 _WITHOUT_FURNITURE = (
-    "@page {" + "".join(f" @{box} {{ content: none !important; }}" for box in _MARGIN_BOXES) + " }"
+    "@page {"
+    + "".join(f" @{box} {{ content: none !important; }}" for box in _MARGIN_BOXES)
+    + f" }} {WATERMARK} {{ content: none !important; }}"
 )
 # The page furniture alone: empty pages that set the running strings the laid-out pages set.
 _FURNITURE_ONLY = ".long-grid-page + .long-grid-page { break-before: page; }"
 
 
-def render_long_grid_pdf(package_dir: Path, html_file: str, context: dict[str, Any]) -> bytes:
-    """The document's PDF, as render_pdf would make it from the same template."""
+def render_long_grid_pdf(
+    package_dir: Path, html_file: str, context: dict[str, Any], marks: PageMarks | None = None
+) -> bytes:
+    """The document's PDF, as render_pdf would make it from the same template (the page
+    marks' watermark, like the margin boxes, is drawn with the furniture)."""
     source = (package_dir / html_file).read_text(encoding="utf-8")
-    html = render_html(source, context, name=html_file)
+    html = with_marks(render_html(source, context, name=html_file), marks)
     parts = _parts(html)
     if parts is None:
         return pdf_from_html(package_dir, html_file, html)

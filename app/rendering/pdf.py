@@ -16,6 +16,7 @@ from weasyprint.urls import URLFetcherResponse
 
 from app.assembly.sandbox import compile_template, template_problem
 from app.errors import InvalidInput
+from app.rendering.page_marks import PageMarks, with_marks
 
 
 class PackageAssetFetcher(URLFetcher):
@@ -75,9 +76,12 @@ def render_html(template_source: str, context: dict[str, Any], *, name: str) -> 
         raise template_problem(exc, name) from exc
 
 
-def render_pdf(package_dir: Path, html_file: str, context: dict[str, Any]) -> bytes:
+def render_pdf(
+    package_dir: Path, html_file: str, context: dict[str, Any], marks: PageMarks | None = None
+) -> bytes:
     source = (package_dir / html_file).read_text(encoding="utf-8")
-    return pdf_from_html(package_dir, html_file, render_html(source, context, name=html_file))
+    html = with_marks(render_html(source, context, name=html_file), marks)
+    return pdf_from_html(package_dir, html_file, html)
 
 
 def pdf_from_html(package_dir: Path, html_file: str, html: str) -> bytes:
@@ -100,15 +104,16 @@ def render_own_pdf(
     context: dict[str, Any],
     *,
     filters: dict[str, Callable[..., str]] | None = None,
+    marks: PageMarks | None = None,
 ) -> bytes:
     """A PDF in the service's own layout (not a legal template package): a Jinja template
     of ours, autoescaped, rendered by WeasyPrint, which may read the folder's files and
     `data:` URLs and nothing else (a refused URL is left out, as it is in no template of
-    ours)."""
+    ours). With marks, every page carries them (see page_marks)."""
     env = Environment(loader=FileSystemLoader(folder), autoescape=select_autoescape(["html"]))
     env.filters.update(filters or {})
     html = HTML(
-        string=env.get_template(template).render(**context),
+        string=with_marks(env.get_template(template).render(**context), marks),
         base_url=folder.resolve().as_uri() + "/",
         url_fetcher=PackageAssetFetcher(folder),
     )

@@ -137,6 +137,7 @@ class Certificate:
     sent_by: str = ""
     sent_at: datetime | None = None
     language: str = "en"
+    document_version: int = 1
 
 
 def certificate_pdf(c: Certificate) -> bytes:

@@ -564,6 +564,7 @@ def _complete(uow: UnitOfWork, envelope: Envelope, document: Document) -> None:
             sent_by=envelope.sent_by.name,
             sent_at=envelope.created_at,
             language=language,
+            document_version=envelope.document_version,
         ),
         sign=functools.partial(
             seal,

@@ -39,6 +39,7 @@ from app.signing.certificate_page import (
     add_certificate_pages,
 )
 from app.signing.pdf_signature import VisibleField
+from app.signing.signed_stamp import stamp_signed_pages
 
 MAX_BLOCKS = 9
 AS_DRAWN = layout.SimpleBoxLayoutRule(
@@ -267,11 +268,18 @@ def _titled(certificate: Certificate, writer: IncrementalPdfFileWriter) -> Certi
 
 def signed_copy(shown: bytes, certificate: Certificate, *, sign: Sign) -> bytes:
     """The signed copy: the shown bytes unchanged, an incremental update with the audit
-    certificate and the filled blocks, then the signatures."""
+    certificate, the filled blocks and the signed-version line on every page, then the
+    signatures."""
     places = find_blocks(shown)
     writer = IncrementalPdfFileWriter(io.BytesIO(shown), strict=False)
     add_certificate_pages(writer, _titled(certificate, writer))
     write_block_lines(writer, places, certificate.signers, language=certificate.language)
+    stamp_signed_pages(
+        writer,
+        reference=certificate.document_number,
+        version=certificate.document_version,
+        language=certificate.language,
+    )
     updated = io.BytesIO()
     writer.write(updated)
     return sign_blocks(

@@ -48,7 +48,7 @@ def test_a_priced_change_after_approval_resets_it_and_says_why(app: APIFlask) ->
     assert revised.status_code == 200, revised.json
     doc = revised.json
     assert doc["status"] == "pending_approval"
-    assert doc["version"] == 2
+    assert doc["version"] == 3  # v2 is the approved copy, rendered without the DRAFT mark
     [approval] = doc["approvals"]
     assert approval["reset_at"] is not None
     # GBP list 15,910: less 15 % = 13,523.50, less 20 % = 12,728.00
@@ -88,7 +88,7 @@ def test_a_change_to_nothing_material_keeps_the_approval(app: APIFlask) -> None:
         f"/api/v1/documents/{created['id']}/data", json={"data": changed}, headers=support
     ).json
     assert doc["status"] == "approved"
-    assert doc["version"] == 2
+    assert doc["version"] == 3  # v2 is the approved copy, rendered without the DRAFT mark
     assert [a["reset_at"] for a in doc["approvals"]] == [None]
 
 

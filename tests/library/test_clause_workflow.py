@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app.audit.models import AuditEvent
 from tests.conftest import bearer, row_counts
 from tests.support.flows import create_and_send, plain_quote_request, sign_as
+from tests.support.pdf_text import without_version_marks
 
 NEW_TERMS = (
     "Invoices are payable within 45 days of the invoice date, by bank transfer to the "
@@ -40,7 +41,8 @@ def _pdf_text(client: Any, headers: dict[str, str], document_id: str, version: i
         f"/api/v1/documents/{document_id}/files/pdf?version={version}", headers=headers
     )
     assert answer.status_code == 200, answer.text
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(answer.data)).pages)
+    pages = PdfReader(io.BytesIO(answer.data)).pages
+    return without_version_marks("\n".join(page.extract_text() for page in pages))
 
 
 def test_a_clause_change_is_drafted_reviewed_by_another_lawyer_and_approved(

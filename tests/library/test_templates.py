@@ -21,6 +21,7 @@ from app.documents.services import check_template_package
 from app.library.template_packages import package_folders, read_template_package
 from tests.conftest import bearer, row_counts
 from tests.support.flows import plain_quote_request
+from tests.support.pdf_text import without_version_marks
 
 SHIPPED = PROJECT_ROOT / "contract_templates"
 
@@ -47,7 +48,8 @@ def _upload(client: Any, headers: dict[str, str], archive: bytes) -> Any:
 
 
 def _pdf_text(data: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    pages = PdfReader(io.BytesIO(data)).pages
+    return without_version_marks("\n".join(page.extract_text() for page in pages))
 
 
 @pytest.mark.parametrize("folder", package_folders(SHIPPED), ids=lambda p: p.name)

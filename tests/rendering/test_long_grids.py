@@ -17,6 +17,7 @@ from stdnum import issn
 
 from app.config import PROJECT_ROOT
 from app.documents import services as documents
+from app.documents.marking import version_marks
 from app.library.templates import package_for, published_version
 from app.rendering.pdf import render_pdf
 from tests.conftest import account_id, bearer
@@ -68,7 +69,9 @@ def licence_pdfs(app: APIFlask) -> tuple[bytes, bytes]:
         package = package_for(
             published_version(uow.session, "licence-agreement"), uow.settings.template_cache_dir
         )
-    return stored.data, render_pdf(package.path, package.html, context)
+        document = documents.get_document(uow.session, uuid.UUID(created.json["id"]))
+        marks = version_marks(document, 1, uow.settings)
+    return stored.data, render_pdf(package.path, package.html, context, marks)
 
 
 def _first_titles(pages: list[str]) -> list[str | None]:

@@ -48,8 +48,8 @@ def docx_paragraphs(data: bytes) -> list[str]:
 
 
 def pdf_text(data: bytes) -> str:
-    """The text of every page without its running header and footer (the page margins), so
-    that a paragraph continued on the next page reads on."""
+    """The text of every page without its running header and footer (the page margins) and
+    its watermark, so that a paragraph continued on the next page reads on."""
     parts: list[str] = []
     for page in PdfReader(io.BytesIO(data)).pages:
 
@@ -61,7 +61,8 @@ def pdf_text(data: bytes) -> str:
             top: float = float(page.mediabox.height) - MARGIN,
         ) -> None:
             y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-            if MARGIN < y < top:
+            upright = not (cm[1] or tm[1])  # a sample's DRAFT watermark is set at an angle
+            if MARGIN < y < top and upright:
                 parts.append(text)
 
         page.extract_text(visitor_text=keep_body)

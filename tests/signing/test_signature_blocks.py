@@ -17,6 +17,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pypdf import PdfReader
 
 from app.config import PROJECT_ROOT
+from app.rendering.page_marks import signed_page_stamp
 from app.signing.archive import verify_file
 from app.signing.long_term import LTA
 from app.signing.pdf_signature import verify_pdf_signature
@@ -68,9 +69,9 @@ def licence(app: APIFlask, **changes: Any) -> tuple[str, bytes]:
     return document_id, pdf
 
 
-def _sign_licence(app: APIFlask, language: str) -> tuple[bytes, bytes, list[dict[str, Any]]]:
+def _sign_licence(app: APIFlask, language: str) -> tuple[bytes, bytes, dict[str, Any]]:
     """A licence in the language sent to the customer's and the publisher's signatory,
-    who both sign: the PDF shown, the signed copy and the signers as the API reports them."""
+    who both sign: the PDF shown, the signed copy and the document as the API reports it."""
     document_id, shown = licence(app, language=language)
     client = app.test_client()
     support = bearer(app, "support@example.com")
@@ -93,14 +94,15 @@ def _sign_licence(app: APIFlask, language: str) -> tuple[bytes, bytes, list[dict
     signed = client.get(f"/api/v1/documents/{document_id}/files/signed", headers=support)
     assert signed.status_code == 200
     document = client.get(f"/api/v1/documents/{document_id}", headers=support).json
-    return shown, signed.data, document["signers"]
+    return shown, signed.data, document
 
 
 @pytest.mark.parametrize("language", ["en", "nl", "zh"])
 def test_a_signed_licence_shows_each_signer_in_their_block_and_a_certificate_in_its_language(
     app: APIFlask, language: str
 ) -> None:
-    shown, signed, signers = _sign_licence(app, language)
+    shown, signed, document = _sign_licence(app, language)
+    signers = document["signers"]
 
     # the signed copy is the shown bytes, unchanged, with the update after them
     assert signed[: len(shown)] == shown
@@ -108,6 +110,16 @@ def test_a_signed_licence_shows_each_signer_in_their_block_and_a_certificate_in_
     assert reader.metadata is not None and reader.metadata.title
     assert reader.metadata.title == PdfReader(io.BytesIO(shown)).metadata.title  # type: ignore[union-attr]
     assert reader.trailer["/Root"]["/Lang"] == language
+    # every page, the certificate's too, says it belongs to the signed version
+    for page_number, page in enumerate(reader.pages, start=1):
+        stamp = signed_page_stamp(
+            document["number"],
+            document["version"],
+            page_number,
+            len(reader.pages),
+            language=language,
+        )
+        assert _flat(stamp) in _flat(page.extract_text()), f"page {page_number}"
 
     places = find_blocks(shown)
     assert sorted(places) == [1, 2]

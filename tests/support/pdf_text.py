@@ -29,3 +29,12 @@ def words_on(pdf: bytes, page: int) -> list[tuple[str, float, float]]:
         check=True,
     ).stdout.decode()
     return [(word, float(x), float(y)) for x, y, word in _WORD.findall(bbox)]
+
+
+_VERSION_MARK = re.compile(r" · v\d+ · [0-9a-f]{8}")
+
+
+def without_version_marks(text: str) -> str:
+    """A page's text without the version and fingerprint its margin names (see
+    app/rendering/page_marks), for comparing what two versions say."""
+    return _VERSION_MARK.sub("", text)

@@ -1,0 +1,93 @@
+"""The signed copy says on every page that it is the signed version ("Signed version —
+L-2027-000001 v2 — page 2 of 9"), written in the incremental update after the shown bytes,
+so that a page printed or taken out on its own still says what it is."""
+
+from __future__ import annotations
+
+import io
+
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.generic import pdf_name
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from weasyprint import HTML
+
+from app.assembly.sandbox import compile_template
+from app.rendering.page_marks import signed_page_stamp
+from app.signing.certificate_page import FONTS
+
+_STAMPS = """<!doctype html>
+<html><head><meta charset="utf-8"><style>
+{% for page in pages %}
+@page p{{ loop.index }} { size: {{ page.width }}pt {{ page.height }}pt; margin: 0; }
+{% endfor %}
+body { margin: 0; font-family: {{ font|safe }}; }
+section { height: 100%; break-after: page; }
+p { margin: 0; padding-top: 5mm; text-align: center; font-size: 7.5pt; color: #14532d;
+  letter-spacing: 0.02em; }
+</style></head><body>
+{% for page in pages %}
+<section style="page: p{{ loop.index }}"><p>{{ page.text }}</p></section>
+{% endfor %}
+</body></html>
+"""
+
+
+def _page_sizes(writer: IncrementalPdfFileWriter) -> list[tuple[float, float]]:
+    sizes = []
+    for index in range(writer.root["/Pages"]["/Count"]):
+        page = writer.find_page_for_modification(index)[0].get_object()
+        left, bottom, right, top = (float(v) for v in _media_box(writer, index, page))
+        sizes.append((round(right - left, 2), round(top - bottom, 2)))
+    return sizes
+
+
+def _media_box(
+    writer: IncrementalPdfFileWriter, index: int, page: generic.DictionaryObject
+) -> generic.ArrayObject:
+    """A page's MediaBox, inherited from the page tree where the page has none."""
+    node = page
+    while "/MediaBox" not in node and "/Parent" in node:
+        node = node["/Parent"].get_object()
+    box = node.get("/MediaBox")
+    if box is None:
+        raise ValueError(f"page {index + 1} has no MediaBox")
+    return box
+
+
+def stamp_signed_pages(
+    writer: IncrementalPdfFileWriter, *, reference: str, version: int, language: str
+) -> None:
+    """Write the signed-version line at the top of every page of the copy (the
+    certificate's pages included), each with its number and the count of all pages."""
+    sizes = _page_sizes(writer)
+    html = compile_template(_STAMPS).render(
+        font=FONTS.get(language, '"DejaVu Sans", "Noto Sans CJK SC", sans-serif'),
+        pages=[
+            {
+                "width": width,
+                "height": height,
+                "text": signed_page_stamp(
+                    reference, version, number, len(sizes), language=language
+                ),
+            }
+            for number, (width, height) in enumerate(sizes, start=1)
+        ],
+    )
+    drawn = HTML(string=html).write_pdf()
+    assert drawn is not None
+    stamps = PdfFileReader(io.BytesIO(drawn), strict=False)
+    for index in range(len(sizes)):
+        stamp = writer.import_page_as_xobject(stamps, page_ix=index)
+        name = f"/SignedStamp{index + 1}"  # pages may share one resource dictionary
+        # Wrap the page's own content in q/Q so that its graphics state does not move ours.
+        writer.add_stream_to_page(
+            index, writer.add_object(generic.StreamObject(stream_data=b"q\n")), prepend=True
+        )
+        writer.add_stream_to_page(
+            index,
+            writer.add_object(generic.StreamObject(stream_data=f"Q q {name} Do Q\n".encode())),
+            resources=generic.DictionaryObject(
+                {pdf_name("/XObject"): generic.DictionaryObject({pdf_name(name): stamp})}
+            ),
+        )
