@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +23,7 @@ from app.assembly.tax import STANDARD_CATEGORY, TaxRules
 from app.audit import services as audit
 from app.billing import services as billing
 from app.db import utcnow
+from app.documents.contract_data import contract_json
 from app.documents.material import material_changes
 from app.documents.models import (
     APPROVED,
@@ -53,7 +54,7 @@ from app.library.templates import package_for, published_version
 from app.observability.metrics import RENDER_SECONDS
 from app.rendering.docx import render_docx
 from app.rendering.long_grid_pdf import render_long_grid_pdf
-from app.rendering.pdf import render_pdf
+from app.rendering.pdf import Archival, render_pdf
 from app.rendering.tables import render_csv, render_xlsx, title_table
 from app.titles.kbart import kbart_filename, render_kbart
 from app.uow import UnitOfWork
@@ -100,8 +101,10 @@ def store_file(
     version: int,
     data: bytes,
     retain: bool = False,
+    created_at: datetime | None = None,
 ) -> DocumentFile:
-    """Store bytes as a new object version and record where they are and their sha256."""
+    """Store bytes as a new object version and record where they are and their sha256
+    (and when they were made: a rendered version's files carry that time inside)."""
     stored = uow.storage.put(
         f"documents/{document.id}/{kind}", data, content_type=CONTENT_TYPES[kind], retain=retain
     )
@@ -115,22 +118,33 @@ def store_file(
         storage_version_id=stored.version_id,
         sha256=stored.sha256,
         size=stored.size,
+        created_at=created_at or utcnow(),
     )
     uow.session.add(file)
     return file
 
 
-def render_files(package: TemplatePackage, assembled: AssembledDocument) -> dict[str, bytes]:
-    """Every file a document is made of: PDF and DOCX, and for title lists XLSX and CSV.
+def render_files(
+    package: TemplatePackage, assembled: AssembledDocument, archival: Archival | None = None
+) -> dict[str, bytes]:
+    """Every file a document is made of: PDF and DOCX, and for title lists XLSX and CSV;
+    a stored version's PDF and DOCX dated by `archival` and its PDF carrying the data.
 
     A template that fails here passed its check with its sample data, so the failure
     depends on this document's data: it is logged for legal, with the file and line, and
     answered to the caller as invalid input."""
     try:
         with RENDER_SECONDS.labels(format="pdf").time():
-            files = {"pdf": render_long_grid_pdf(package.path, package.html, assembled.context)}
+            files = {
+                "pdf": render_long_grid_pdf(package.path, package.html, assembled.context, archival)
+            }
         with RENDER_SECONDS.labels(format="docx").time():
-            files["docx"] = render_docx(package.path, package.docx, assembled.context)
+            files["docx"] = render_docx(
+                package.path,
+                package.docx,
+                assembled.context,
+                archival.made_at if archival else None,
+            )
     except InvalidInput as exc:
         log.error(
             "template %s failed to render document %s: %s",
@@ -157,12 +171,28 @@ def _store_renders(
     assembled: AssembledDocument,
     version: int,
 ) -> None:
-    for kind, data in render_files(package, assembled).items():
-        store_file(uow, document, kind=kind, version=version, data=data)
+    """The version's files rendered and stored, all dated by the time of this version."""
+    made_at = utcnow().replace(microsecond=0)
+    archival = version_archival(document, assembled, version=version, made_at=made_at)
+    for kind, data in render_files(package, assembled, archival).items():
+        store_file(uow, document, kind=kind, version=version, data=data, created_at=made_at)
+
+
+def version_archival(
+    document: Document, assembled: AssembledDocument, *, version: int, made_at: datetime
+) -> Archival:
+    """What pins one version's files: its creation time and the contract's data."""
+    data = contract_json(document, assembled, version=version, made_at=made_at)
+    return Archival(made_at=made_at, data=data)
 
 
 def _package(uow: UnitOfWork, version: TemplateVersion) -> TemplatePackage:
     return package_for(version, uow.settings.template_cache_dir)
+
+
+def package_of(uow: UnitOfWork, document: Document) -> TemplatePackage:
+    """The template package a document was made from (its pinned template version)."""
+    return _package(uow, document.template_version)
 
 
 def _assemble(
@@ -631,7 +661,7 @@ def _resolved_from_record(document: Document) -> Resolved:
     )
 
 
-def _assembled_from_record(uow: UnitOfWork, document: Document) -> AssembledDocument:
+def assembled_from_record(uow: UnitOfWork, document: Document) -> AssembledDocument:
     """The document assembled again from its record, the template version and the clause
     versions it pinned: the same text, whatever the library holds today."""
     package = _package(uow, document.template_version)
@@ -651,7 +681,7 @@ def _assembled_from_record(uow: UnitOfWork, document: Document) -> AssembledDocu
 def assemble_stored(uow: UnitOfWork, document_id: uuid.UUID) -> AssembledDocument:
     """Assemble a stored document again from its own record (for re-renders and checks)."""
     with uow:
-        return _assembled_from_record(uow, get_document(uow.session, document_id))
+        return assembled_from_record(uow, get_document(uow.session, document_id))
 
 
 def regenerate(uow: UnitOfWork, document_id: uuid.UUID, *, actor: User) -> int:
@@ -671,7 +701,7 @@ def render_new_version(uow: UnitOfWork, document_id: uuid.UUID, *, actor: User) 
                 code="wrong_status",
             )
         package = _package(uow, document.template_version)
-        assembled = _assembled_from_record(uow, document)
+        assembled = assembled_from_record(uow, document)
         document.current_version += 1
         _store_renders(uow, document, package, assembled, document.current_version)
         audit.record_event(

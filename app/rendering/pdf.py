@@ -2,20 +2,75 @@
 
 from __future__ import annotations
 
+import io
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
 from jinja2 import Environment, FileSystemLoader, TemplateError, select_autoescape
-from weasyprint import HTML, URLFetcher
+from weasyprint import HTML, Attachment, URLFetcher
+from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcherResponse
 
 from app.assembly.sandbox import compile_template, template_problem
 from app.errors import InvalidInput
+
+ARCHIVAL_VARIANT = "pdf/a-3b"
+"""Every PDF we make is PDF/A-3 (ISO 19005-3): fonts embedded, an sRGB output intent, XMP
+metadata, and room for the contract's data as an associated file. Level B (visual
+appearance): WeasyPrint can tag a document laid out in one piece (level A), but a long
+list is joined from parts whose structure trees pypdf cannot merge, and one level for
+every document keeps what an archive is told true."""
+
+CONTRACT_DATA_NAME = "contract.json"
+
+
+@dataclass(frozen=True)
+class Archival:
+    """What pins a stored document's PDF to its version, so that it renders again byte for
+    byte: the version's creation time (the PDF's creation and modification dates, never
+    the time of the render) and the contract's data, embedded as `contract.json`."""
+
+    made_at: datetime
+    data: bytes | None = None
+
+
+def lay_out(html: HTML, **options: Any) -> Document:
+    """WeasyPrint's layout for a PDF/A: the variant chooses the output intent here already."""
+    return html.render(pdf_variant=ARCHIVAL_VARIANT, **options)
+
+
+def write_archival(document: Document, archival: Archival | None = None, **options: Any) -> bytes:
+    """A laid-out document as PDF/A-3b, dated and carrying the data when `archival` says so.
+    Without it the PDF has no dates at all (still the same bytes on every render); WeasyPrint
+    takes the title from <title> and the language from <html lang>, and derives /ID from
+    the content."""
+    attachments = []
+    if archival is not None:
+        stamp = archival.made_at.astimezone(UTC).replace(microsecond=0)
+        document.metadata.created = document.metadata.modified = stamp.strftime(
+            "%Y-%m-%dT%H:%M:%SZ"
+        )
+        if archival.data is not None:
+            attachments.append(
+                Attachment(
+                    file_obj=io.BytesIO(archival.data),
+                    name=CONTRACT_DATA_NAME,
+                    description="The contract's data (parties, term, lines, totals, clauses)",
+                    created=stamp,
+                    modified=stamp,
+                    relationship="Data",
+                )
+            )
+    pdf = document.write_pdf(pdf_variant=ARCHIVAL_VARIANT, attachments=attachments, **options)
+    assert pdf is not None
+    return pdf
 
 
 class PackageAssetFetcher(URLFetcher):
@@ -75,22 +130,33 @@ def render_html(template_source: str, context: dict[str, Any], *, name: str) -> 
         raise template_problem(exc, name) from exc
 
 
-def render_pdf(package_dir: Path, html_file: str, context: dict[str, Any]) -> bytes:
+def render_pdf(
+    package_dir: Path,
+    html_file: str,
+    context: dict[str, Any],
+    archival: Archival | None = None,
+) -> bytes:
     source = (package_dir / html_file).read_text(encoding="utf-8")
-    return pdf_from_html(package_dir, html_file, render_html(source, context, name=html_file))
+    html = render_html(source, context, name=html_file)
+    return pdf_from_html(package_dir, html_file, html, archival)
 
 
-def pdf_from_html(package_dir: Path, html_file: str, html: str) -> bytes:
+def pdf_from_html(
+    package_dir: Path, html_file: str, html: str, archival: Archival | None = None
+) -> bytes:
     """A template's rendered HTML laid out in one piece, with the files of its package."""
     fetcher = PackageAssetFetcher(package_dir)
-    document = HTML(string=html, base_url=package_dir.resolve().as_uri() + "/", url_fetcher=fetcher)
-    pdf = document.write_pdf(font_config=fonts_for(package_dir))
+    fonts = fonts_for(package_dir)
+    document = lay_out(
+        HTML(string=html, base_url=package_dir.resolve().as_uri() + "/", url_fetcher=fetcher),
+        font_config=fonts,
+    )
+    pdf = write_archival(document, archival)
     if fetcher.refused:
         raise InvalidInput(
             f"template {html_file} refers to {', '.join(sorted(set(fetcher.refused)))}; "
             "a template may use only the files in its own package"
         )
-    assert pdf is not None
     return pdf
 
 
@@ -100,6 +166,7 @@ def render_own_pdf(
     context: dict[str, Any],
     *,
     filters: dict[str, Callable[..., str]] | None = None,
+    archival: Archival | None = None,
 ) -> bytes:
     """A PDF in the service's own layout (not a legal template package): a Jinja template
     of ours, autoescaped, rendered by WeasyPrint, which may read the folder's files and
@@ -107,11 +174,13 @@ def render_own_pdf(
     ours)."""
     env = Environment(loader=FileSystemLoader(folder), autoescape=select_autoescape(["html"]))
     env.filters.update(filters or {})
-    html = HTML(
-        string=env.get_template(template).render(**context),
-        base_url=folder.resolve().as_uri() + "/",
-        url_fetcher=PackageAssetFetcher(folder),
+    fonts = fonts_for(folder)
+    document = lay_out(
+        HTML(
+            string=env.get_template(template).render(**context),
+            base_url=folder.resolve().as_uri() + "/",
+            url_fetcher=PackageAssetFetcher(folder),
+        ),
+        font_config=fonts,
     )
-    pdf = html.write_pdf(font_config=fonts_for(folder))
-    assert pdf is not None
-    return pdf
+    return write_archival(document, archival)

@@ -1,0 +1,111 @@
+"""What differs between two renders of the same file, in words a person can check: for a
+PDF its metadata, the embedded contract.json and each page's text; for a DOCX (or any zip
+package) which parts differ and the document's text; for text files the lines."""
+
+from __future__ import annotations
+
+import difflib
+import io
+import json
+import re
+import zipfile
+from typing import Any
+
+from pypdf import PdfReader
+
+MAX_LINES = 12
+"""Lines of a text difference shown for each page or part."""
+
+
+def differences(kind: str, stored: bytes, rendered: bytes) -> list[str]:
+    """What differs between the stored and the freshly rendered bytes of one file kind."""
+    if stored == rendered:
+        return []
+    if stored.startswith(b"%PDF"):
+        found = _pdf_differences(stored, rendered)
+    elif stored.startswith(b"PK"):
+        found = _zip_differences(stored, rendered)
+    else:
+        found = _text_diff(
+            stored.decode("utf-8", "replace"), rendered.decode("utf-8", "replace"), kind
+        )
+    return found or [f"{kind}: the bytes differ, the text, metadata and data do not"]
+
+
+def _pdf_differences(stored: bytes, rendered: bytes) -> list[str]:
+    before, after = PdfReader(io.BytesIO(stored)), PdfReader(io.BytesIO(rendered))
+    found: list[str] = []
+    old_info, new_info = dict(before.metadata or {}), dict(after.metadata or {})
+    for key in sorted(set(old_info) | set(new_info)):
+        if str(old_info.get(key)) != str(new_info.get(key)):
+            found.append(f"metadata {key}: {old_info.get(key)} -> {new_info.get(key)}")
+    old_data, new_data = _attachment(before), _attachment(after)
+    found.extend(f"contract.json {change}" for change in _json_changes(old_data, new_data, ""))
+    if len(before.pages) != len(after.pages):
+        found.append(f"pages: {len(before.pages)} -> {len(after.pages)}")
+    for number, (old, new) in enumerate(zip(before.pages, after.pages, strict=False), 1):
+        old_text, new_text = old.extract_text(), new.extract_text()
+        if old_text != new_text:
+            found.extend(_text_diff(old_text, new_text, f"page {number}"))
+    return found
+
+
+def _attachment(reader: PdfReader) -> Any:
+    files = reader.attachments.get("contract.json")
+    return json.loads(files[0]) if files else None
+
+
+def _json_changes(old: Any, new: Any, path: str) -> list[str]:
+    if isinstance(old, dict) and isinstance(new, dict):
+        return [
+            change
+            for key in sorted(set(old) | set(new))
+            for change in _json_changes(old.get(key), new.get(key), f"{path}/{key}")
+        ]
+    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        return [
+            change
+            for n, (a, b) in enumerate(zip(old, new, strict=True))
+            for change in _json_changes(a, b, f"{path}/{n}")
+        ]
+    if old != new:
+        return [f"{path or '/'}: {json.dumps(old)} -> {json.dumps(new)}"]
+    return []
+
+
+def _zip_differences(stored: bytes, rendered: bytes) -> list[str]:
+    with (
+        zipfile.ZipFile(io.BytesIO(stored)) as before,
+        zipfile.ZipFile(io.BytesIO(rendered)) as after,
+    ):
+        old = {entry.filename: entry for entry in before.infolist()}
+        new = {entry.filename: entry for entry in after.infolist()}
+        found = [f"part {name} only in the stored file" for name in sorted(set(old) - set(new))]
+        found += [f"part {name} only in the new render" for name in sorted(set(new) - set(old))]
+        for name in sorted(set(old) & set(new)):
+            old_bytes, new_bytes = before.read(name), after.read(name)
+            if old_bytes != new_bytes:
+                found.append(f"part {name} differs")
+                if name.endswith(".xml"):
+                    found.extend(_text_diff(_xml_text(old_bytes), _xml_text(new_bytes), name))
+            elif old[name].date_time != new[name].date_time:
+                found.append(f"part {name} dated {old[name].date_time} -> {new[name].date_time}")
+    return found
+
+
+def _xml_text(xml: bytes) -> str:
+    """An XML part's text, a paragraph or element a line."""
+    text = re.sub(rb"</w:p>|</[a-z]+:[A-Za-z]+>", b"\n", xml)
+    return re.sub(rb"<[^>]+>", b"", text).decode("utf-8", "replace")
+
+
+def _text_diff(old: str, new: str, where: str) -> list[str]:
+    lines = [
+        line
+        for line in difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=0)
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
+    shown = [f"{where}: {line}" for line in lines[:MAX_LINES]]
+    if len(lines) > MAX_LINES:
+        shown.append(f"{where}: … {len(lines) - MAX_LINES} more changed lines")
+    return shown

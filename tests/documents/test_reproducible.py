@@ -1,0 +1,132 @@
+"""A stored version renders again byte for byte from what it pinned: `contractdesk documents
+verify REF` (in a process of its own, as an operator runs it) says "identical" for a new
+licence and for an earlier version; it exits non-zero and says what differs when the
+stored object was changed or a pinned clause version was changed in the database."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+from apiflask import APIFlask
+from sqlalchemy import update
+
+from app.documents.models import Document
+from app.library.models import ClauseVersion
+from app.runtime import Runtime
+from tests.conftest import bearer
+from tests.support.licences import create_licence, licence_data
+
+
+def _verify(app: APIFlask, *args: str) -> subprocess.CompletedProcess[str]:
+    settings = app.extensions["contractdesk"].settings
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "CONTRACTDESK_STORAGE_DIR": str(settings.storage_dir),
+        "CONTRACTDESK_INSTANCE_DIR": str(settings.instance_dir),
+        "CONTRACTDESK_SECRET_KEY": "a-long-enough-test-secret-key-for-the-cli",
+        "CONTRACTDESK_SELLER_NAME": settings.seller_name,
+        "CONTRACTDESK_SELLER_ADDRESS": settings.seller_address,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", "documents", "verify", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def _record(runtime: Runtime, document_id: str) -> dict[str, Any]:
+    with runtime.unit_of_work() as uow:
+        document = uow.session.get(Document, uuid.UUID(document_id))
+        assert document is not None
+        pdf = document.file("pdf")
+        assert pdf is not None
+        return {
+            "number": document.number,
+            "pdf_path": Path(runtime.settings.storage_dir)
+            / pdf.storage_key
+            / pdf.storage_version_id,
+            "clause_version_id": document.clauses[0].clause_version_id,
+        }
+
+
+def test_a_new_licence_and_its_earlier_version_verify_identical(
+    app: APIFlask, runtime: Runtime
+) -> None:
+    document_id = create_licence(app)
+    number = _record(runtime, document_id)["number"]
+    regenerated = app.test_client().post(
+        f"/api/v1/documents/{document_id}/regenerate",
+        headers=bearer(app, "support@example.com"),
+    )
+    assert regenerated.status_code in (200, 201, 202), regenerated.json
+
+    current = _verify(app, number)
+    assert current.returncode == 0, current.stdout + current.stderr
+    assert f"{number} version 2" in current.stdout
+    assert "pdf    identical" in current.stdout and "docx   identical" in current.stdout
+    assert current.stdout.rstrip().endswith("identical")
+
+    first = _verify(app, document_id, "--version", "1")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert f"{number} version 1" in first.stdout
+
+
+def test_a_changed_stored_object_fails_verification(app: APIFlask, runtime: Runtime) -> None:
+    document_id = create_licence(app)
+    record = _record(runtime, document_id)
+    path: Path = record["pdf_path"]
+    path.chmod(stat.S_IWUSR | stat.S_IRUSR)
+    path.write_bytes(path.read_bytes().replace(b"%%EOF", b"%%EOF\n% appended", 1))
+
+    result = _verify(app, record["number"])
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "pdf    DIFFERS" in result.stdout
+    assert "the stored object no longer matches its recorded SHA-256" in result.stdout
+    assert "docx   identical" in result.stdout
+    assert result.stdout.rstrip().endswith("differs")
+
+
+def test_a_changed_clause_version_fails_verification_with_the_text_that_moved(
+    app: APIFlask, runtime: Runtime
+) -> None:
+    document_id = create_licence(app)
+    record = _record(runtime, document_id)
+    with runtime.unit_of_work() as uow:
+        uow.session.execute(
+            update(ClauseVersion)
+            .where(ClauseVersion.id == record["clause_version_id"])
+            .values(body=ClauseVersion.body + " Quietly amended sentence.")
+        )
+        uow.commit()
+
+    result = _verify(app, record["number"])
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "pdf    DIFFERS" in result.stdout and "docx   DIFFERS" in result.stdout
+    assert "rendered again: sha256" in result.stdout
+    pdf_lines = [line for line in result.stdout.splitlines() if "page " in line]
+    assert any("+" in line and "Quietly amended" in line for line in pdf_lines), result.stdout
+    assert "part word/document.xml differs" in result.stdout
+
+
+def test_a_version_whose_data_was_revised_says_it_cannot_be_verified(app: APIFlask) -> None:
+    document_id = create_licence(app)
+    revised = app.test_client().put(
+        f"/api/v1/documents/{document_id}/data",
+        json={"data": licence_data(app, notice_days=60)},
+        headers=bearer(app, "support@example.com"),
+    )
+    assert revised.status_code == 200, revised.json
+    result = _verify(app, document_id, "--version", "1")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "version 1 was made from data revised in version 2" in result.stderr
+    assert _verify(app, document_id).returncode == 0
