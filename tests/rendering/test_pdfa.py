@@ -9,14 +9,17 @@ from __future__ import annotations
 import io
 import uuid
 import zipfile
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from apiflask import APIFlask
 
+from app.documents.as_amended_files import render_as_amended_pdf
 from app.documents.models import Document
 from app.runtime import Runtime
 from tests.conftest import account_id, bearer
+from tests.documents.test_as_amended_files import _view as as_amended_view
 from tests.support.licences import create_licence
 from tests.support.pdfa import assert_pdfa, embedded_data
 
@@ -140,3 +143,12 @@ def test_the_quote_and_its_docx_are_dated_by_their_version(app: APIFlask, runtim
     assert f">{stamp}</dcterms:created>" in core and f">{stamp}</dcterms:modified>" in core
     zip_time = made_at.replace(second=made_at.second // 2 * 2)  # zip keeps even seconds
     assert times == {zip_time.timetuple()[:6]}
+
+
+def test_the_service_s_own_chinese_pdf_is_pdfa_with_its_cjk_fonts_embedded() -> None:
+    pdf = render_as_amended_pdf(as_amended_view("zh"), today=date(2026, 12, 6))
+    reader = assert_pdfa(pdf)
+    assert reader.trailer["/Root"]["/Lang"] == "zh"
+    assert reader.metadata is not None and reader.metadata.title == "L-1（经修订）"
+    assert "/CreationDate" not in reader.metadata  # no version, no date: the same every time
+    assert render_as_amended_pdf(as_amended_view("zh"), today=date(2026, 12, 6)) == pdf
