@@ -1,8 +1,8 @@
 """What PDF/A-3 costs: the same licence (the shipped sample, its schedule listing some
-titles, laid out in one piece) rendered by WeasyPrint as a plain PDF, the library floor,
-and as we store it, a PDF/A-3b carrying contract.json; and, for the record, as PDF/A with
-a structure tree for screen readers (pdf_tags), which we do not make. Taking turns in one
-run, medians.
+titles, laid out in one piece) rendered by WeasyPrint as a plain PDF, the library floor;
+as we store it, a PDF/A-3a tagged for screen readers and carrying contract.json; and as
+a PDF/A-3b with contract.json but no tags (what a document joined from parts gets).
+Taking turns in one run, medians.
 
     .venv/bin/python -m bench.pdfa --runs 15
 """
@@ -71,21 +71,20 @@ def main() -> None:
                 or b""
             )
 
-        def pdfa() -> None:
-            made["pdfa"] = pdf_from_html(package.path, package.html, html, archival)
+        def stored() -> None:
+            made["stored"] = pdf_from_html(package.path, package.html, html, archival)
 
-        def tagged() -> None:
+        def untagged() -> None:
             laid_out = lay_out(
                 HTML(string=html, base_url=base_url, url_fetcher=PackageAssetFetcher(package.path)),
                 font_config=fonts,
-                pdf_tags=True,
             )
-            made["tagged"] = write_archival(laid_out, archival, pdf_tags=True)
+            made["untagged"] = write_archival(laid_out, archival)
 
-        times = _timed_in_turn([plain, pdfa, tagged], args.runs)
+        times = _timed_in_turn([plain, stored, untagged], args.runs)
 
-    plain_s, pdfa_s, tagged_s = (statistics.median(t) for t in times)
-    pages = len(PdfReader(io.BytesIO(made["pdfa"])).pages)
+    plain_s, stored_s, untagged_s = (statistics.median(t) for t in times)
+    pages = len(PdfReader(io.BytesIO(made["stored"])).pages)
     report = Report("bench.pdfa")
     report.print(
         f"licence, {args.titles} titles in its schedule, {pages} pages; "
@@ -96,20 +95,25 @@ def main() -> None:
         f"{len(made['plain']) / 1024:7.1f} KiB"
     )
     report.print(
-        f"PDF/A-3b with contract.json       {pdfa_s * 1000:8.1f} ms  "
-        f"{len(made['pdfa']) / 1024:7.1f} KiB  ratio {pdfa_s / plain_s:.2f}"
+        f"PDF/A-3a tagged + contract.json   {stored_s * 1000:8.1f} ms  "
+        f"{len(made['stored']) / 1024:7.1f} KiB  ratio {stored_s / plain_s:.2f}  (as stored)"
     )
     report.print(
-        f"PDF/A-3b tagged (not made)        {tagged_s * 1000:8.1f} ms  "
-        f"{len(made['tagged']) / 1024:7.1f} KiB  ratio {tagged_s / plain_s:.2f}"
+        f"PDF/A-3b untagged + contract.json {untagged_s * 1000:8.1f} ms  "
+        f"{len(made['untagged']) / 1024:7.1f} KiB  ratio {untagged_s / plain_s:.2f}"
     )
     report.write(
         [
             Goal(
-                f"PDF/A-3b with its data / plain PDF ≤ {GOAL}",
-                f"{pdfa_s / plain_s:.2f}",
-                pdfa_s / plain_s <= GOAL,
-            )
+                f"PDF/A as stored (tagged, with its data) / plain PDF ≤ {GOAL}",
+                f"{stored_s / plain_s:.2f}",
+                stored_s / plain_s <= GOAL,
+            ),
+            Goal(
+                f"PDF/A-3b untagged, with its data / plain PDF ≤ {GOAL}",
+                f"{untagged_s / plain_s:.2f}",
+                untagged_s / plain_s <= GOAL,
+            ),
         ]
     )
 

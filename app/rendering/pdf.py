@@ -24,9 +24,12 @@ from app.errors import InvalidInput
 ARCHIVAL_VARIANT = "pdf/a-3b"
 """Every PDF we make is PDF/A-3 (ISO 19005-3): fonts embedded, an sRGB output intent, XMP
 metadata, and room for the contract's data as an associated file. Level B (visual
-appearance): WeasyPrint can tag a document laid out in one piece (level A), but a long
-list is joined from parts whose structure trees pypdf cannot merge, and one level for
-every document keeps what an archive is told true."""
+appearance) for a document joined from parts (a long schedule, see long_grid_pdf): pypdf
+cannot merge the parts' structure trees."""
+
+TAGGED_VARIANT = "pdf/a-3a"
+"""Level A for a document laid out in one piece: WeasyPrint tags it (a structure tree of
+headings, paragraphs, lists and tables, in reading order) for screen readers."""
 
 CONTRACT_DATA_NAME = "contract.json"
 
@@ -41,13 +44,17 @@ class Archival:
     data: bytes | None = None
 
 
-def lay_out(html: HTML, **options: Any) -> Document:
+def lay_out(html: HTML, *, tagged: bool = False, **options: Any) -> Document:
     """WeasyPrint's layout for a PDF/A: the variant chooses the output intent here already."""
-    return html.render(pdf_variant=ARCHIVAL_VARIANT, **options)
+    variant = TAGGED_VARIANT if tagged else ARCHIVAL_VARIANT
+    return html.render(pdf_variant=variant, pdf_tags=tagged, **options)
 
 
-def write_archival(document: Document, archival: Archival | None = None, **options: Any) -> bytes:
-    """A laid-out document as PDF/A-3b, dated and carrying the data when `archival` says so.
+def write_archival(
+    document: Document, archival: Archival | None = None, *, tagged: bool = False
+) -> bytes:
+    """A laid-out document as PDF/A-3 (level A when `tagged`, else B), dated and carrying
+    the data when `archival` says so.
     Without it the PDF has no dates at all (still the same bytes on every render); WeasyPrint
     takes the title from <title> and the language from <html lang>, and derives /ID from
     the content."""
@@ -68,7 +75,9 @@ def write_archival(document: Document, archival: Archival | None = None, **optio
                     relationship="Data",
                 )
             )
-    pdf = document.write_pdf(pdf_variant=ARCHIVAL_VARIANT, attachments=attachments, **options)
+    variant = TAGGED_VARIANT if tagged else ARCHIVAL_VARIANT
+    # pdf_tags given: WeasyPrint's variants set only the options left None, and it is False.
+    pdf = document.write_pdf(pdf_variant=variant, pdf_tags=tagged, attachments=attachments)
     assert pdf is not None
     return pdf
 
@@ -149,9 +158,10 @@ def pdf_from_html(
     fonts = fonts_for(package_dir)
     document = lay_out(
         HTML(string=html, base_url=package_dir.resolve().as_uri() + "/", url_fetcher=fetcher),
+        tagged=True,
         font_config=fonts,
     )
-    pdf = write_archival(document, archival)
+    pdf = write_archival(document, archival, tagged=True)
     if fetcher.refused:
         raise InvalidInput(
             f"template {html_file} refers to {', '.join(sorted(set(fetcher.refused)))}; "
@@ -181,6 +191,7 @@ def render_own_pdf(
             base_url=folder.resolve().as_uri() + "/",
             url_fetcher=PackageAssetFetcher(folder),
         ),
+        tagged=True,
         font_config=fonts,
     )
-    return write_archival(document, archival)
+    return write_archival(document, archival, tagged=True)

@@ -1,8 +1,9 @@
-"""Every PDF we store is a PDF/A-3b an archive takes as it is: XMP identification, an sRGB
+"""Every PDF we store is a PDF/A-3 an archive takes as it is: XMP identification, an sRGB
 output intent, fonts embedded, no encryption or JavaScript, the document's title and
 language, dated by its version (not by the render), and carrying the contract's data as
-`contract.json` (AFRelationship /Data) that reads back as the document's own record,
-whether the licence is laid out in one piece or joined from parts (a long schedule)."""
+`contract.json` (AFRelationship /Data) that reads back as the document's own record:
+level A (tagged for screen readers) when laid out in one piece, level B when joined from
+parts (a long schedule)."""
 
 from __future__ import annotations
 
@@ -73,14 +74,14 @@ def _assert_carries_its_record(pdf: bytes, record: dict[str, Any]) -> None:
     assert [(c["key"], c["version"], c["sha256"]) for c in data["clauses"]] == record["clauses"]
 
 
-def test_a_licence_is_pdfa_3b_with_title_language_dates_and_its_data(
+def test_a_licence_is_pdfa_3a_tagged_with_title_language_dates_and_its_data(
     app: APIFlask, runtime: Runtime
 ) -> None:
     document_id = create_licence(app)
     pdf = _pdf(app, document_id)
     record = _document(runtime, document_id)
 
-    reader = assert_pdfa(pdf)
+    reader = assert_pdfa(pdf, conformance="A")
     assert reader.metadata is not None
     assert record["number"] in str(reader.metadata.title)
     assert reader.trailer["/Root"]["/Lang"] == "en"
@@ -95,14 +96,14 @@ def test_a_dutch_licence_says_its_language(app: APIFlask) -> None:
     assert assert_pdfa(pdf).trailer["/Root"]["/Lang"] == "nl"
 
 
-def test_a_licence_joined_from_parts_is_pdfa_with_its_data_too(
+def test_a_licence_joined_from_parts_is_pdfa_3b_with_its_data_too(
     app: APIFlask, runtime: Runtime
 ) -> None:
     document_id = create_licence(app, titles=300)
     pdf = _pdf(app, document_id)
     record = _document(runtime, document_id)
 
-    reader = assert_pdfa(pdf)
+    reader = assert_pdfa(pdf, conformance="B")
     assert len(reader.pages) > 8
     assert not str(reader.metadata.get("/Producer", "")).startswith("pypdf")
     assert str(reader.metadata["/CreationDate"]).startswith(
@@ -128,7 +129,7 @@ def test_the_quote_and_its_docx_are_dated_by_their_version(app: APIFlask, runtim
     )
     assert created.status_code == 201, created.json
     pdf = _pdf(app, created.json["id"])
-    assert_pdfa(pdf)
+    assert_pdfa(pdf, conformance="A")
     data = embedded_data(pdf)
     assert data["term"] is None and data["periods"] == []
     docx = client.get(
@@ -147,7 +148,7 @@ def test_the_quote_and_its_docx_are_dated_by_their_version(app: APIFlask, runtim
 
 def test_the_service_s_own_chinese_pdf_is_pdfa_with_its_cjk_fonts_embedded() -> None:
     pdf = render_as_amended_pdf(as_amended_view("zh"), today=date(2026, 12, 6))
-    reader = assert_pdfa(pdf)
+    reader = assert_pdfa(pdf, conformance="A")
     assert reader.trailer["/Root"]["/Lang"] == "zh"
     assert reader.metadata is not None and reader.metadata.title == "L-1（经修订）"
     assert "/CreationDate" not in reader.metadata  # no version, no date: the same every time
