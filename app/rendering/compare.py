@@ -1,6 +1,7 @@
 """What differs between two renders of the same file, in words a person can check: for a
-PDF its metadata, the embedded contract.json and each page's text; for a DOCX (or any zip
-package) which parts differ and the document's text; for text files the lines."""
+PDF its metadata, the embedded contract.json, the fonts (a machine with other versions of
+the fonts renders other bytes) and each page's text; for a DOCX (or any zip package) which
+parts differ and the document's text; for text files the lines."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ import io
 import json
 import re
 import zipfile
-from typing import Any
+from typing import Any, cast
 
+from fontTools.ttLib import TTFont
 from pypdf import PdfReader
+from pypdf.generic import DictionaryObject, StreamObject
 
 MAX_LINES = 12
 """Lines of a text difference shown for each page or part."""
@@ -39,6 +42,10 @@ def _pdf_differences(stored: bytes, rendered: bytes) -> list[str]:
     for key in sorted(set(old_info) | set(new_info)):
         if str(old_info.get(key)) != str(new_info.get(key)):
             found.append(f"metadata {key}: {old_info.get(key)} -> {new_info.get(key)}")
+    old_fonts, new_fonts = _font_versions(before), _font_versions(after)
+    for name in sorted(set(old_fonts) | set(new_fonts)):
+        if old_fonts.get(name) != new_fonts.get(name):
+            found.append(f"font {name}: {old_fonts.get(name)} -> {new_fonts.get(name)}")
     old_data, new_data = _attachment(before), _attachment(after)
     found.extend(f"contract.json {change}" for change in _json_changes(old_data, new_data, ""))
     if len(before.pages) != len(after.pages):
@@ -48,6 +55,37 @@ def _pdf_differences(stored: bytes, rendered: bytes) -> list[str]:
         if old_text != new_text:
             found.extend(_text_diff(old_text, new_text, f"page {number}"))
     return found
+
+
+def _font_versions(reader: PdfReader) -> dict[str, str]:
+    """Each embedded font's name (without the subset tag) and the version its program says."""
+    found: dict[str, str] = {}
+    for page in reader.pages:
+        resources = page.get("/Resources")
+        fonts = resources.get_object().get("/Font", {}) if resources is not None else {}
+        for ref in fonts.values():
+            font = ref.get_object()
+            if font.get("/Subtype") == "/Type0":
+                font = font["/DescendantFonts"][0].get_object()
+            descriptor = font.get("/FontDescriptor")
+            if descriptor is None:
+                continue
+            name = str(font.get("/BaseFont", "?")).lstrip("/").split("+")[-1]
+            if name not in found:
+                found[name] = _version(descriptor.get_object())
+    return found
+
+
+def _version(descriptor: DictionaryObject) -> str:
+    for key in ("/FontFile2", "/FontFile3"):
+        if key in descriptor:
+            try:
+                stream = cast(StreamObject, descriptor[key].get_object())
+                program = TTFont(io.BytesIO(stream.get_data()), lazy=True)
+                return str(program["name"].getDebugName(5) or program["head"].fontRevision)
+            except Exception:  # a bare CFF program or a damaged one: no version to read
+                return "unknown version"
+    return "not embedded"
 
 
 def _attachment(reader: PdfReader) -> Any:

@@ -5,11 +5,13 @@ stored object was changed or a pinned clause version was changed in the database
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import subprocess
 import sys
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,8 @@ from sqlalchemy import update
 
 from app.documents.models import Document
 from app.library.models import ClauseVersion
+from app.rendering.compare import differences
+from app.rendering.pdf import Archival, pdf_from_html
 from app.runtime import Runtime
 from tests.conftest import bearer
 from tests.support.licences import create_licence, licence_data
@@ -130,3 +134,19 @@ def test_a_version_whose_data_was_revised_says_it_cannot_be_verified(app: APIFla
     assert result.returncode == 2, result.stdout + result.stderr
     assert "version 1 was made from data revised in version 2" in result.stderr
     assert _verify(app, document_id).returncode == 0
+
+
+def test_the_differences_name_the_dates_the_data_and_the_text(tmp_path: Path) -> None:
+    page = '<html lang="en"><head><title>T-1</title></head><body><p>{}</p></body></html>'
+
+    def pdf(text: str, version: int, when: datetime) -> bytes:
+        data = json.dumps({"document": {"version": version}}).encode()
+        return pdf_from_html(tmp_path, "t.html", page.format(text), Archival(when, data))
+
+    first = pdf("Net 30 days.", 1, datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+    assert pdf("Net 30 days.", 1, datetime(2026, 12, 1, 9, 0, tzinfo=UTC)) == first
+    found = differences("pdf", first, pdf("Net 60 days.", 2, datetime(2026, 12, 2, tzinfo=UTC)))
+    assert "metadata /CreationDate: D:20261201090000Z -> D:20261202000000Z" in found
+    assert "contract.json /document/version: 1 -> 2" in found
+    assert "page 1: -Net 30 days." in found and "page 1: +Net 60 days." in found
+    assert not [line for line in found if line.startswith("font ")]
