@@ -156,7 +156,7 @@ def render_files(
         raise
     if package.kind == "title-list":
         table = title_table(assembled.context)
-        files["xlsx"] = render_xlsx(table)
+        files["xlsx"] = render_xlsx(table, archival.made_at if archival else None)
         files["csv"] = render_csv(table)
         files["kbart"] = render_kbart(
             assembled.context["title_items"], publisher=assembled.context["seller"]["name"]

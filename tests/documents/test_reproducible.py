@@ -18,12 +18,14 @@ from typing import Any
 from apiflask import APIFlask
 from sqlalchemy import update
 
+from app.config import PROJECT_ROOT
 from app.documents.models import Document
+from app.documents.reproduce import verify_version
 from app.library.models import ClauseVersion
 from app.rendering.compare import differences
 from app.rendering.pdf import Archival, pdf_from_html
 from app.runtime import Runtime
-from tests.conftest import bearer
+from tests.conftest import account_id, bearer
 from tests.support.licences import create_licence, licence_data
 
 
@@ -150,3 +152,17 @@ def test_the_differences_name_the_dates_the_data_and_the_text(tmp_path: Path) ->
     assert "contract.json /document/version: 1 -> 2" in found
     assert "page 1: -Net 30 days." in found and "page 1: +Net 60 days." in found
     assert not [line for line in found if line.startswith("font ")]
+
+
+def test_a_title_list_verifies_identical_in_every_format(app: APIFlask, runtime: Runtime) -> None:
+    sample = json.loads((PROJECT_ROOT / "contract_templates/title-list/sample.json").read_text())
+    sample["account"] = account_id(runtime, "Consortium")
+    created = app.test_client().post(
+        "/api/v1/documents",
+        json={"template": "title-list", "data": sample},
+        headers=bearer(app, "support@example.com"),
+    )
+    assert created.status_code == 201, created.json
+    result = verify_version(runtime.unit_of_work(), uuid.UUID(created.json["id"]))
+    assert {check.kind for check in result.files} == {"pdf", "docx", "xlsx", "csv", "kbart"}
+    assert result.identical, [(c.kind, c.differences) for c in result.files]
