@@ -17,6 +17,7 @@ from app.documents.models import Document
 from app.errors import NotFound
 from app.rendering.compare import differences
 from app.storage.interfaces import BlobCorrupted
+from app.titles.long_lists import KEPT_AS_KBART
 from app.uow import UnitOfWork
 
 RENDERED_KINDS = ("pdf", "docx", "xlsx", "csv", "kbart")
@@ -60,6 +61,13 @@ def verify_version(
         files = [f for f in document.files if f.version == chosen and f.kind in RENDERED_KINDS]
         if not files:
             raise NotFound(f"document {document.number} has no rendered version {chosen}")
+        if document.data.get("kept_as") == KEPT_AS_KBART:
+            return Verification(
+                document.number,
+                chosen,
+                [],
+                "its titles are kept as the KBART file they came in, not rendered",
+            )
         revised = _revised_after(document, chosen)
         if revised is not None:
             return Verification(
