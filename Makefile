@@ -102,6 +102,7 @@ bench: install bench-setup
 	$(VENV)/bin/python -m bench.api_load
 	$(VENV)/bin/python -m bench.libreoffice
 	$(VENV)/bin/python -m bench.signing_ltv
+	$(VENV)/bin/python -m bench.pdfa
 
 clean:
 	rm -rf $(VENV) instance build *.egg-info

@@ -13,6 +13,7 @@ import click
 
 from app import migrate
 from app.config import Settings
+from app.documents.cli import documents_group
 from app.jobs.inprocess import InProcessJobQueue
 from app.observability.logging import configure as configure_logging
 from app.runtime import Runtime, opened_runtime
@@ -430,6 +431,7 @@ def approvals_explain(ref: str) -> None:
 
 
 main.add_command(signatures_group)
+main.add_command(documents_group)
 main.add_command(tax_rates_group)
 main.add_command(users_group)
 

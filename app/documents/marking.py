@@ -12,8 +12,12 @@ stay stored as they were.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
+from sqlalchemy.orm import Session
+
+from app.audit import services as audit
 from app.config import Settings
 from app.documents.models import PENDING_APPROVAL, REJECTED, Document
 from app.rendering.page_marks import PageMarks, version_digest
@@ -83,3 +87,17 @@ def unstored_marks(reference: str, data: dict[str, Any], settings: Settings) -> 
         language=str(data.get("language", "en")),
         draft=True,
     )
+
+
+def marks_as_stored(
+    session: Session, document: Document, version: int, settings: Settings
+) -> PageMarks:
+    """The marks a stored version was rendered with, to render it again the same: whether
+    it was a draft is what the audit event that stored it recorded (the document's status
+    has moved on since); a version stored before that was recorded counts as it would now."""
+    marks = version_marks(document, version, settings)
+    for event in audit.events_for(session, document):
+        stored = event.data.get("version", 1 if event.tag == "document.created" else None)
+        if stored == version and "draft" in event.data:
+            return replace(marks, draft=bool(event.data["draft"]))
+    return marks

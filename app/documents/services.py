@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +23,7 @@ from app.assembly.tax import STANDARD_CATEGORY, TaxRules
 from app.audit import services as audit
 from app.billing import services as billing
 from app.db import utcnow
+from app.documents.contract_data import contract_json
 from app.documents.marking import unstored_marks, version_marks
 from app.documents.material import material_changes
 from app.documents.models import (
@@ -55,7 +56,7 @@ from app.observability.metrics import RENDER_SECONDS
 from app.rendering.docx import render_docx
 from app.rendering.long_grid_pdf import render_long_grid_pdf
 from app.rendering.page_marks import PageMarks
-from app.rendering.pdf import render_pdf
+from app.rendering.pdf import Archival, render_pdf
 from app.rendering.tables import render_csv, render_xlsx, title_table
 from app.titles.kbart import kbart_filename, render_kbart
 from app.uow import UnitOfWork
@@ -102,8 +103,10 @@ def store_file(
     version: int,
     data: bytes,
     retain: bool = False,
+    created_at: datetime | None = None,
 ) -> DocumentFile:
-    """Store bytes as a new object version and record where they are and their sha256."""
+    """Store bytes as a new object version and record where they are and their sha256
+    (and when they were made: a rendered version's files carry that time inside)."""
     stored = uow.storage.put(
         f"documents/{document.id}/{kind}", data, content_type=CONTENT_TYPES[kind], retain=retain
     )
@@ -117,16 +120,21 @@ def store_file(
         storage_version_id=stored.version_id,
         sha256=stored.sha256,
         size=stored.size,
+        created_at=created_at or utcnow(),
     )
     uow.session.add(file)
     return file
 
 
 def render_files(
-    package: TemplatePackage, assembled: AssembledDocument, marks: PageMarks | None = None
+    package: TemplatePackage,
+    assembled: AssembledDocument,
+    marks: PageMarks | None = None,
+    archival: Archival | None = None,
 ) -> dict[str, bytes]:
     """Every file a document is made of: PDF and DOCX, and for title lists XLSX and CSV;
-    the PDF's pages carry the marks.
+    the PDF's pages carry the marks; a stored version's PDF and DOCX dated by `archival`
+    and its PDF carrying the data.
 
     A template that fails here passed its check with its sample data, so the failure
     depends on this document's data: it is logged for legal, with the file and line, and
@@ -134,10 +142,17 @@ def render_files(
     try:
         with RENDER_SECONDS.labels(format="pdf").time():
             files = {
-                "pdf": render_long_grid_pdf(package.path, package.html, assembled.context, marks)
+                "pdf": render_long_grid_pdf(
+                    package.path, package.html, assembled.context, marks, archival
+                )
             }
         with RENDER_SECONDS.labels(format="docx").time():
-            files["docx"] = render_docx(package.path, package.docx, assembled.context)
+            files["docx"] = render_docx(
+                package.path,
+                package.docx,
+                assembled.context,
+                archival.made_at if archival else None,
+            )
     except InvalidInput as exc:
         log.error(
             "template %s failed to render document %s: %s",
@@ -149,7 +164,7 @@ def render_files(
         raise
     if package.kind == "title-list":
         table = title_table(assembled.context)
-        files["xlsx"] = render_xlsx(table)
+        files["xlsx"] = render_xlsx(table, archival.made_at if archival else None)
         files["csv"] = render_csv(table)
         files["kbart"] = render_kbart(
             assembled.context["title_items"], publisher=assembled.context["seller"]["name"]
@@ -163,16 +178,32 @@ def _store_renders(
     package: TemplatePackage,
     assembled: AssembledDocument,
     version: int,
-) -> str:
-    """Render and store a version of the document; its fingerprint's full SHA-256."""
+) -> PageMarks:
+    """Render and store a version of the document, all its files dated by the time of this
+    version; the marks its pages carry (the fingerprint, and whether it is a draft)."""
     marks = version_marks(document, version, uow.settings)
-    for kind, data in render_files(package, assembled, marks).items():
-        store_file(uow, document, kind=kind, version=version, data=data)
-    return marks.digest
+    made_at = utcnow().replace(microsecond=0)
+    archival = version_archival(document, assembled, version=version, made_at=made_at)
+    for kind, data in render_files(package, assembled, marks, archival).items():
+        store_file(uow, document, kind=kind, version=version, data=data, created_at=made_at)
+    return marks
+
+
+def version_archival(
+    document: Document, assembled: AssembledDocument, *, version: int, made_at: datetime
+) -> Archival:
+    """What pins one version's files: its creation time and the contract's data."""
+    data = contract_json(document, assembled, version=version, made_at=made_at)
+    return Archival(made_at=made_at, data=data)
 
 
 def _package(uow: UnitOfWork, version: TemplateVersion) -> TemplatePackage:
     return package_for(version, uow.settings.template_cache_dir)
+
+
+def package_of(uow: UnitOfWork, document: Document) -> TemplatePackage:
+    """The template package a document was made from (its pinned template version)."""
+    return _package(uow, document.template_version)
 
 
 def _assemble(
@@ -429,7 +460,7 @@ def _record_new_document(
     session.add(document)
     session.flush()
     _pin_clauses(session, document, resolved)
-    digest = _store_renders(uow, document, package, assembled, version=1)
+    marks = _store_renders(uow, document, package, assembled, version=1)
     audit.record_event(
         session,
         tag="document.created",
@@ -437,7 +468,8 @@ def _record_new_document(
         actor=actor,
         data={
             "number": number,
-            "fingerprint": digest,
+            "fingerprint": marks.digest,
+            "draft": marks.draft,
             "total": document.totals["total"],
             "parent": parent.as_json() if parent else None,
             "approvals": approvals,
@@ -574,7 +606,7 @@ def render_revision(uow: UnitOfWork, document_id: uuid.UUID, *, data: Any, actor
                 created_at=utcnow(),
             )
         )
-        digest = _store_renders(uow, document, package, assembled, document.current_version)
+        marks = _store_renders(uow, document, package, assembled, document.current_version)
         audit.record_event(
             uow.session,
             tag="document.revised",
@@ -582,7 +614,8 @@ def render_revision(uow: UnitOfWork, document_id: uuid.UUID, *, data: Any, actor
             actor=actor,
             data={
                 "version": document.current_version,
-                "fingerprint": digest,
+                "fingerprint": marks.digest,
+                "draft": marks.draft,
                 "priced_changes": changes,
                 "material": material,
                 "total": document.totals["total"],
@@ -645,7 +678,7 @@ def _resolved_from_record(document: Document) -> Resolved:
     )
 
 
-def _assembled_from_record(uow: UnitOfWork, document: Document) -> AssembledDocument:
+def assembled_from_record(uow: UnitOfWork, document: Document) -> AssembledDocument:
     """The document assembled again from its record, the template version and the clause
     versions it pinned: the same text, whatever the library holds today."""
     package = _package(uow, document.template_version)
@@ -665,7 +698,7 @@ def _assembled_from_record(uow: UnitOfWork, document: Document) -> AssembledDocu
 def assemble_stored(uow: UnitOfWork, document_id: uuid.UUID) -> AssembledDocument:
     """Assemble a stored document again from its own record (for re-renders and checks)."""
     with uow:
-        return _assembled_from_record(uow, get_document(uow.session, document_id))
+        return assembled_from_record(uow, get_document(uow.session, document_id))
 
 
 def regenerate(uow: UnitOfWork, document_id: uuid.UUID, *, actor: User) -> int:
@@ -685,15 +718,19 @@ def render_new_version(uow: UnitOfWork, document_id: uuid.UUID, *, actor: User) 
                 code="wrong_status",
             )
         package = _package(uow, document.template_version)
-        assembled = _assembled_from_record(uow, document)
+        assembled = assembled_from_record(uow, document)
         document.current_version += 1
-        digest = _store_renders(uow, document, package, assembled, document.current_version)
+        marks = _store_renders(uow, document, package, assembled, document.current_version)
         audit.record_event(
             uow.session,
             tag="document.regenerated",
             subject=document,
             actor=actor,
-            data={"version": document.current_version, "fingerprint": digest},
+            data={
+                "version": document.current_version,
+                "fingerprint": marks.digest,
+                "draft": marks.draft,
+            },
         )
         uow.commit()
         return document.current_version
@@ -703,15 +740,19 @@ def render_approved_copy(uow: UnitOfWork, document: Document, *, actor: User) ->
     """The document just approved in full, rendered again from its record as a new version
     without the DRAFT mark, in the caller's transaction (see app/documents/marking.py)."""
     package = _package(uow, document.template_version)
-    assembled = _assembled_from_record(uow, document)
+    assembled = assembled_from_record(uow, document)
     document.current_version += 1
-    digest = _store_renders(uow, document, package, assembled, document.current_version)
+    marks = _store_renders(uow, document, package, assembled, document.current_version)
     audit.record_event(
         uow.session,
         tag="document.approved_copy",
         subject=document,
         actor=actor,
-        data={"version": document.current_version, "fingerprint": digest},
+        data={
+            "version": document.current_version,
+            "fingerprint": marks.digest,
+            "draft": marks.draft,
+        },
     )
     return document.current_version
 

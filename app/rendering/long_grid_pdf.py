@@ -32,24 +32,25 @@ import re
 from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import (
-    ArrayObject,
-    DictionaryObject,
-    FloatObject,
-    IndirectObject,
-    NameObject,
-    StreamObject,
-)
 from weasyprint import CSS, HTML
 from weasyprint.document import Document, Page
 
 from app.errors import InvalidInput
 from app.rendering.grid_pages import ContinuedGrids, GridPages
+from app.rendering.joined_pdf import joined_archival_pdf
 from app.rendering.page_marks import WATERMARK, PageMarks, with_marks
-from app.rendering.pdf import PackageAssetFetcher, fonts_for, pdf_from_html, render_html
+from app.rendering.pdf import (
+    Archival,
+    PackageAssetFetcher,
+    fonts_for,
+    lay_out,
+    pdf_from_html,
+    render_html,
+    write_archival,
+)
 
 CHUNK_ROWS = 500
 """Rows laid out at a time, about 80 MB: each chunk lays the rows of one page out again."""
@@ -107,15 +108,22 @@ _FURNITURE_ONLY = ".long-grid-page + .long-grid-page { break-before: page; }"
 
 
 def render_long_grid_pdf(
-    package_dir: Path, html_file: str, context: dict[str, Any], marks: PageMarks | None = None
+    package_dir: Path,
+    html_file: str,
+    context: dict[str, Any],
+    marks: PageMarks | None = None,
+    archival: Archival | None = None,
 ) -> bytes:
-    """The document's PDF, as render_pdf would make it from the same template (the page
-    marks' watermark, like the margin boxes, is drawn with the furniture)."""
+    """The document's PDF, as render_pdf would make it from the same template: a PDF/A-3b
+    whose document-level parts (XMP metadata, output intent, language, the contract's data
+    and the information dictionary) come from the furniture document, the one part laid
+    out from the whole template head (the page marks' watermark, like the margin boxes, is
+    drawn with the furniture)."""
     source = (package_dir / html_file).read_text(encoding="utf-8")
     html = with_marks(render_html(source, context, name=html_file), marks)
     parts = _parts(html)
     if parts is None:
-        return pdf_from_html(package_dir, html_file, html)
+        return pdf_from_html(package_dir, html_file, html, archival)
     rows = _ROW.findall(parts["rows"])
     base_url = package_dir.resolve().as_uri() + "/"
     fetcher = PackageAssetFetcher(package_dir)
@@ -124,56 +132,13 @@ def render_long_grid_pdf(
     pdfs, strings = _render_pages(parts, rows, template, base_url, fetcher)
     for pdf in pdfs:
         writer.append(PdfReader(io.BytesIO(pdf)))
-    furniture = _furniture(parts, len(writer.pages), strings, base_url, fetcher)
+    furniture_pdf = _furniture(parts, len(writer.pages), strings, base_url, fetcher, archival)
     if fetcher.refused:
         raise InvalidInput(
             f"template {html_file} refers to {', '.join(sorted(set(fetcher.refused)))}; "
             "a template may use only the files in its own package"
         )
-    _draw_over(writer, furniture)
-    if furniture.metadata:
-        writer.add_metadata(furniture.metadata)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-def _draw_over(writer: PdfWriter, furniture: PdfReader) -> None:
-    """Each furniture page drawn over the writer's page of the same number, as a form
-    XObject after the page's own content (wrapped in q/Q, so whatever state it leaves is
-    undone): pypdf's merge_page would parse and rewrite both pages' content instead, a
-    third of the time of a long list. Pages may share their resources, so each page's
-    form has a name of its own."""
-    save, restore = (writer._add_object(_stream(operator)) for operator in (b"q", b"Q"))
-    for number, (page, over) in enumerate(zip(writer.pages, furniture.pages, strict=True)):
-        form = cast(StreamObject, over[NameObject("/Contents")].get_object()).clone(writer)
-        form.update(
-            {
-                NameObject("/Type"): NameObject("/XObject"),
-                NameObject("/Subtype"): NameObject("/Form"),
-                NameObject("/BBox"): ArrayObject(FloatObject(v) for v in over.mediabox),
-                NameObject("/Resources"): over[NameObject("/Resources")].clone(writer),
-            }
-        )
-        name = NameObject(f"/LongGridFurniture{number}")
-        resources = cast(DictionaryObject, page[NameObject("/Resources")].get_object())
-        xobjects = resources.setdefault(NameObject("/XObject"), DictionaryObject())
-        cast(DictionaryObject, xobjects.get_object())[name] = writer._add_object(form)
-        contents = page.raw_get(NameObject("/Contents"))
-        if isinstance(contents, IndirectObject):
-            streams = [contents]
-        elif isinstance(contents, ArrayObject):
-            streams = list(contents)
-        else:
-            streams = [writer._add_object(contents)]
-        stamp = writer._add_object(_stream(f"{name} Do".encode()))
-        page[NameObject("/Contents")] = ArrayObject([save, *streams, restore, stamp])
-
-
-def _stream(data: bytes) -> StreamObject:
-    stream = StreamObject()
-    stream.set_data(data)
-    return stream
+    return joined_archival_pdf(writer, pdfs, furniture_pdf)
 
 
 def _parts(html: str) -> dict[str, str] | None:
@@ -332,9 +297,11 @@ def _lay_out_chunk(
     page, that page stays and the next chunk starts on a page of its own."""
     end = min(start + size, len(rows))
     fonts = fonts_for(fetcher.root)
-    document = HTML(
-        string=_chunk_html(parts, rows, start, end), base_url=base_url, url_fetcher=fetcher
-    ).render(stylesheets=[CSS(string=_WITHOUT_FURNITURE, font_config=fonts)], font_config=fonts)
+    document = lay_out(
+        HTML(string=_chunk_html(parts, rows, start, end), base_url=base_url, url_fetcher=fetcher),
+        stylesheets=[CSS(string=_WITHOUT_FURNITURE, font_config=fonts)],
+        font_config=fonts,
+    )
     if end < len(rows) and (first := _first_row(document.pages[-1])) > start:
         end = first
         del document.pages[-1]
@@ -344,9 +311,8 @@ def _lay_out_chunk(
 
 
 def _write(document: Document) -> bytes:
-    pdf = document.write_pdf()
-    assert pdf is not None
-    return pdf
+    """A part as PDF/A too: its annotations printable, its colours in the output intent."""
+    return write_archival(document)
 
 
 def _chunk_html(parts: dict[str, str], rows: list[str], start: int, end: int) -> str:
@@ -381,7 +347,8 @@ def _furniture(
     strings: list[list[tuple[str, str]]],
     base_url: str,
     fetcher: PackageAssetFetcher,
-) -> PdfReader:
+    archival: Archival | None,
+) -> bytes:
     """The template's running header and footer on `pages` empty pages, each setting the
     running strings its laid-out page set (the parts after the first set none): laying
     the cover out again for its strings cost as much as the cover."""
@@ -395,8 +362,9 @@ def _furniture(
         empty.append(f'<div class="long-grid-page">{marks}</div>')
     html = "".join([parts["head"], *empty, parts["end"]])
     fonts = fonts_for(fetcher.root)
-    pdf = HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(
-        stylesheets=[CSS(string=_FURNITURE_ONLY, font_config=fonts)], font_config=fonts
+    document = lay_out(
+        HTML(string=html, base_url=base_url, url_fetcher=fetcher),
+        stylesheets=[CSS(string=_FURNITURE_ONLY, font_config=fonts)],
+        font_config=fonts,
     )
-    assert pdf is not None
-    return PdfReader(io.BytesIO(pdf))
+    return write_archival(document, archival)

@@ -2,21 +2,85 @@
 
 from __future__ import annotations
 
+import io
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
 from jinja2 import Environment, FileSystemLoader, TemplateError, select_autoescape
-from weasyprint import HTML, URLFetcher
+from weasyprint import HTML, Attachment, URLFetcher
+from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcherResponse
 
 from app.assembly.sandbox import compile_template, template_problem
 from app.errors import InvalidInput
 from app.rendering.page_marks import PageMarks, with_marks
+
+ARCHIVAL_VARIANT = "pdf/a-3b"
+"""Every PDF we make is PDF/A-3 (ISO 19005-3): fonts embedded, an sRGB output intent, XMP
+metadata, and room for the contract's data as an associated file. Level B (visual
+appearance) for a document joined from parts (a long schedule, see long_grid_pdf): pypdf
+cannot merge the parts' structure trees."""
+
+TAGGED_VARIANT = "pdf/a-3a"
+"""Level A for a document laid out in one piece: WeasyPrint tags it (a structure tree of
+headings, paragraphs, lists and tables, in reading order) for screen readers."""
+
+CONTRACT_DATA_NAME = "contract.json"
+
+
+@dataclass(frozen=True)
+class Archival:
+    """What pins a stored document's PDF to its version, so that it renders again byte for
+    byte: the version's creation time (the PDF's creation and modification dates, never
+    the time of the render) and the contract's data, embedded as `contract.json`."""
+
+    made_at: datetime
+    data: bytes | None = None
+
+
+def lay_out(html: HTML, *, tagged: bool = False, **options: Any) -> Document:
+    """WeasyPrint's layout for a PDF/A: the variant chooses the output intent here already."""
+    variant = TAGGED_VARIANT if tagged else ARCHIVAL_VARIANT
+    return html.render(pdf_variant=variant, pdf_tags=tagged, **options)
+
+
+def write_archival(
+    document: Document, archival: Archival | None = None, *, tagged: bool = False
+) -> bytes:
+    """A laid-out document as PDF/A-3 (level A when `tagged`, else B), dated and carrying
+    the data when `archival` says so.
+    Without it the PDF has no dates at all (still the same bytes on every render); WeasyPrint
+    takes the title from <title> and the language from <html lang>, and derives /ID from
+    the content."""
+    attachments = []
+    if archival is not None:
+        stamp = archival.made_at.astimezone(UTC).replace(microsecond=0)
+        document.metadata.created = document.metadata.modified = stamp.strftime(
+            "%Y-%m-%dT%H:%M:%SZ"
+        )
+        if archival.data is not None:
+            attachments.append(
+                Attachment(
+                    file_obj=io.BytesIO(archival.data),
+                    name=CONTRACT_DATA_NAME,
+                    description="The contract's data (parties, term, lines, totals, clauses)",
+                    created=stamp,
+                    modified=stamp,
+                    relationship="Data",
+                )
+            )
+    variant = TAGGED_VARIANT if tagged else ARCHIVAL_VARIANT
+    # pdf_tags given: WeasyPrint's variants set only the options left None, and it is False.
+    pdf = document.write_pdf(pdf_variant=variant, pdf_tags=tagged, attachments=attachments)
+    assert pdf is not None
+    return pdf
 
 
 class PackageAssetFetcher(URLFetcher):
@@ -77,24 +141,34 @@ def render_html(template_source: str, context: dict[str, Any], *, name: str) -> 
 
 
 def render_pdf(
-    package_dir: Path, html_file: str, context: dict[str, Any], marks: PageMarks | None = None
+    package_dir: Path,
+    html_file: str,
+    context: dict[str, Any],
+    marks: PageMarks | None = None,
+    archival: Archival | None = None,
 ) -> bytes:
     source = (package_dir / html_file).read_text(encoding="utf-8")
     html = with_marks(render_html(source, context, name=html_file), marks)
-    return pdf_from_html(package_dir, html_file, html)
+    return pdf_from_html(package_dir, html_file, html, archival)
 
 
-def pdf_from_html(package_dir: Path, html_file: str, html: str) -> bytes:
+def pdf_from_html(
+    package_dir: Path, html_file: str, html: str, archival: Archival | None = None
+) -> bytes:
     """A template's rendered HTML laid out in one piece, with the files of its package."""
     fetcher = PackageAssetFetcher(package_dir)
-    document = HTML(string=html, base_url=package_dir.resolve().as_uri() + "/", url_fetcher=fetcher)
-    pdf = document.write_pdf(font_config=fonts_for(package_dir))
+    fonts = fonts_for(package_dir)
+    document = lay_out(
+        HTML(string=html, base_url=package_dir.resolve().as_uri() + "/", url_fetcher=fetcher),
+        tagged=True,
+        font_config=fonts,
+    )
+    pdf = write_archival(document, archival, tagged=True)
     if fetcher.refused:
         raise InvalidInput(
             f"template {html_file} refers to {', '.join(sorted(set(fetcher.refused)))}; "
             "a template may use only the files in its own package"
         )
-    assert pdf is not None
     return pdf
 
 
@@ -105,6 +179,7 @@ def render_own_pdf(
     *,
     filters: dict[str, Callable[..., str]] | None = None,
     marks: PageMarks | None = None,
+    archival: Archival | None = None,
 ) -> bytes:
     """A PDF in the service's own layout (not a legal template package): a Jinja template
     of ours, autoescaped, rendered by WeasyPrint, which may read the folder's files and
@@ -112,11 +187,14 @@ def render_own_pdf(
     ours). With marks, every page carries them (see page_marks)."""
     env = Environment(loader=FileSystemLoader(folder), autoescape=select_autoescape(["html"]))
     env.filters.update(filters or {})
-    html = HTML(
-        string=with_marks(env.get_template(template).render(**context), marks),
-        base_url=folder.resolve().as_uri() + "/",
-        url_fetcher=PackageAssetFetcher(folder),
+    fonts = fonts_for(folder)
+    document = lay_out(
+        HTML(
+            string=with_marks(env.get_template(template).render(**context), marks),
+            base_url=folder.resolve().as_uri() + "/",
+            url_fetcher=PackageAssetFetcher(folder),
+        ),
+        tagged=True,
+        font_config=fonts,
     )
-    pdf = html.write_pdf(font_config=fonts_for(folder))
-    assert pdf is not None
-    return pdf
+    return write_archival(document, archival, tagged=True)

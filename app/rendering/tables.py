@@ -8,6 +8,7 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from openpyxl import Workbook
@@ -17,6 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from app.assembly.schemas import TitleIn
 from app.assembly.title_fields import Coverage
+from app.rendering.packages import dated_package
 
 # (the field, the package label naming the column, the heading without a label, width)
 _COLUMNS = (
@@ -96,9 +98,10 @@ def inert(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def render_xlsx(table: Table) -> bytes:
+def render_xlsx(table: Table, made_at: datetime | None = None) -> bytes:
     """A sheet to work in: prices as numbers in the currency's format, identifiers as
-    text (an ISBN is no number to sum), widths set, the header frozen and filtered."""
+    text (an ISBN is no number to sum), widths set, the header frozen and filtered; with
+    `made_at` (a stored version's creation time) dated by it, to render again the same."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Titles")
     for index, (_, _, _, width) in enumerate(_COLUMNS, start=1):
@@ -118,7 +121,7 @@ def render_xlsx(table: Table) -> bytes:
     sheet.auto_filter.ref = f"A1:{last}{len(table.rows) + 1}"
     out = io.BytesIO()
     workbook.save(out)
-    return out.getvalue()
+    return out.getvalue() if made_at is None else dated_package(out.getvalue(), made_at)
 
 
 def _cell(

@@ -9,6 +9,7 @@ import io
 import json
 import re
 import time
+import uuid
 from typing import Any
 
 import docx
@@ -19,6 +20,7 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEvent
 from app.config import PROJECT_ROOT
+from app.documents.reproduce import verify_version
 from app.rendering.page_marks import PageMarks, signed_page_stamp, with_marks
 from tests.conftest import account_id, bearer
 from tests.support.flows import quote_request, send_and_sign
@@ -196,6 +198,11 @@ def test_a_quote_waiting_for_approval_is_a_draft_on_every_page_until_approved(
     assert not any(DRAFT[language] in page for page in final)
     _assert_identified(final, created["number"], "v2", language)
     assert _drafted(_pages(_pdf(app, created["id"], version=1)), language)  # kept as it was
+    # both render again byte for byte: the draft with its mark, although approved since
+    runtime = app.extensions["contractdesk"]
+    for version in (1, 2):
+        again = verify_version(runtime.unit_of_work(), uuid.UUID(created["id"]), version)
+        assert again.identical, again
 
 
 def test_a_chinese_licence_waiting_for_legal_is_marked_in_chinese(app: APIFlask) -> None:

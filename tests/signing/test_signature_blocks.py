@@ -24,6 +24,7 @@ from app.signing.pdf_signature import verify_pdf_signature
 from app.signing.signature_blocks import field_name, find_blocks
 from tests.conftest import account_id, bearer
 from tests.support.flows import sign_as
+from tests.support.pdfa import assert_pdfa
 
 SIGNERS = {
     "en": [("Helen Marsh", "Director of Library Services"), ("Pat Publisher", "Sales Director")],
@@ -110,6 +111,7 @@ def test_a_signed_licence_shows_each_signer_in_their_block_and_a_certificate_in_
     assert reader.metadata is not None and reader.metadata.title
     assert reader.metadata.title == PdfReader(io.BytesIO(shown)).metadata.title  # type: ignore[union-attr]
     assert reader.trailer["/Root"]["/Lang"] == language
+    assert_pdfa(signed)  # kept through signing: XMP identification, output intent, fonts
     # every page, the certificate's too, says it belongs to the signed version
     for page_number, page in enumerate(reader.pages, start=1):
         stamp = signed_page_stamp(
