@@ -16,7 +16,14 @@ from app.billing.models import (
 from app.catalogue.models import Price, Product
 from app.counters import NumberReservation, ReleasedNumber, SequenceCounter
 from app.db import Base
-from app.documents.models import Approval, Document, DocumentClause, DocumentEdit, DocumentFile
+from app.documents.models import (
+    Approval,
+    Document,
+    DocumentClause,
+    DocumentEdit,
+    DocumentFile,
+    DocumentVersionInput,
+)
 from app.idempotency.models import IdempotentRequest
 from app.library.models import Clause, ClauseVersion, Template, TemplateVersion
 from app.notifications.models import Notification
@@ -39,6 +46,7 @@ __all__ = [
     "DocumentClause",
     "DocumentEdit",
     "DocumentFile",
+    "DocumentVersionInput",
     "Envelope",
     "ExchangeRate",
     "IdempotentRequest",

@@ -169,3 +169,23 @@ class Approval(IdMixin, Base):
 
     document: Mapped[Document] = relationship(back_populates="approvals")
     decided_by: Mapped[User] = relationship(lazy="joined")
+
+
+class DocumentVersionInput(IdMixin, Base):
+    """What one stored version was made from, as it stood then: the data (with the
+    defaults and `issued_on`), the customer, the priced figures, the template version and
+    the clause versions in order. A later revision replaces the document's own record, so
+    this is what renders an earlier version again (`app/documents/version_inputs.py`)."""
+
+    __tablename__ = "document_version_input"
+    __table_args__ = (UniqueConstraint("document_id", "version"),)
+
+    document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("document.id"))
+    version: Mapped[int]
+    template_version_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("template_version.id"))
+    clause_version_ids: Mapped[list[str]] = mapped_column(JSON)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    customer: Mapped[dict[str, Any]] = mapped_column(JSON)
+    totals: Mapped[dict[str, Any]] = mapped_column(JSON)
+    account_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("account.id"))
+    made_at: Mapped[datetime]

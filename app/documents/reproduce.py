@@ -1,5 +1,6 @@
 """Render a stored version again from what it pinned (template version, clause versions,
-data, the version's creation time) and compare it with what was stored, byte for byte.
+data, customer and figures, as `version_inputs` kept them with the version, and the
+version's creation time) and compare it with what was stored, byte for byte.
 
 A version renders again the same because nothing in it comes from the moment or the
 machine: the template package's own fonts, dates from the version, a PDF /ID derived from
@@ -13,6 +14,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from app.documents import services as documents
+from app.documents import version_inputs
 from app.documents.marking import marks_as_stored
 from app.documents.models import Document
 from app.errors import NotFound
@@ -69,7 +71,8 @@ def verify_version(
                 [],
                 "its titles are kept as the KBART file they came in, not rendered",
             )
-        revised = _revised_after(document, chosen)
+        as_made = version_inputs.document_as_of(uow.session, document, chosen)
+        revised = _revised_after(document, chosen) if as_made is None else None
         if revised is not None:
             return Verification(
                 document.number,
@@ -87,17 +90,19 @@ def verify_version(
             except BlobCorrupted:
                 stored[file.kind] = None
         made_at = files[0].created_at
-        package = documents.package_of(uow, document)
-        assembled = documents.assembled_from_record(uow, document)
-        archival = documents.version_archival(document, assembled, version=chosen, made_at=made_at)
-        marks = marks_as_stored(uow.session, document, chosen, uow.settings)
+        record = as_made or document
+        package = documents.package_of(uow, record)
+        assembled = documents.assembled_from_record(uow, record)
+        archival = documents.version_archival(record, assembled, version=chosen, made_at=made_at)
+        marks = marks_as_stored(uow.session, record, chosen, uow.settings)
         rendered = documents.render_files(package, assembled, marks, archival)
         checks = [_check(file.kind, file.sha256, stored[file.kind], rendered) for file in files]
         return Verification(document.number, chosen, checks)
 
 
 def _revised_after(document: Document, version: int) -> int | None:
-    """The first revision of the data after `version`, whose data replaced that version's."""
+    """The first revision of the data after `version`, whose data replaced that version's
+    (asked only of a version stored before its inputs were kept with it)."""
     later = [edit.version for edit in document.edits if edit.version > version]
     return min(later, default=None)
 

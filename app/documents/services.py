@@ -23,6 +23,7 @@ from app.assembly.tax import STANDARD_CATEGORY, TaxRules
 from app.audit import services as audit
 from app.billing import services as billing
 from app.db import utcnow
+from app.documents import version_inputs
 from app.documents.contract_data import contract_json
 from app.documents.marking import unstored_marks, version_marks
 from app.documents.material import material_changes
@@ -180,9 +181,11 @@ def _store_renders(
     version: int,
 ) -> PageMarks:
     """Render and store a version of the document, all its files dated by the time of this
-    version; the marks its pages carry (the fingerprint, and whether it is a draft)."""
+    version, keeping what it was made from; the marks its pages carry (the fingerprint,
+    and whether it is a draft)."""
     marks = version_marks(document, version, uow.settings)
     made_at = utcnow().replace(microsecond=0)
+    version_inputs.record(uow.session, document, version, made_at)
     archival = version_archival(document, assembled, version=version, made_at=made_at)
     for kind, data in render_files(package, assembled, marks, archival).items():
         store_file(uow, document, kind=kind, version=version, data=data, created_at=made_at)

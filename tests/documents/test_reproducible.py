@@ -1,6 +1,7 @@
 """A stored version renders again byte for byte from what it pinned: `contractdesk documents
 verify REF` (in a process of its own, as an operator runs it) says "identical" for a new
-licence and for an earlier version; it exits non-zero and says what differs when the
+licence and for an earlier version, also one whose data was revised since (from the inputs
+kept with it); it exits non-zero and says what differs when the
 stored object was changed or a pinned clause version was changed in the database."""
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from apiflask import APIFlask
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from app.config import PROJECT_ROOT
-from app.documents.models import Document
+from app.documents.models import Document, DocumentVersionInput
 from app.documents.reproduce import verify_version
 from app.library.models import ClauseVersion
 from app.rendering.compare import differences
@@ -124,14 +125,60 @@ def test_a_changed_clause_version_fails_verification_with_the_text_that_moved(
     assert "part word/document.xml differs" in result.stdout
 
 
-def test_a_version_whose_data_was_revised_says_it_cannot_be_verified(app: APIFlask) -> None:
-    document_id = create_licence(app)
+def _revise(app: APIFlask, document_id: str) -> None:
     revised = app.test_client().put(
         f"/api/v1/documents/{document_id}/data",
         json={"data": licence_data(app, notice_days=60)},
         headers=bearer(app, "support@example.com"),
     )
     assert revised.status_code == 200, revised.json
+
+
+def _pdf_path(runtime: Runtime, document_id: str, version: int) -> Path:
+    with runtime.unit_of_work() as uow:
+        document = uow.session.get(Document, uuid.UUID(document_id))
+        assert document is not None
+        pdf = document.file("pdf", version)
+        assert pdf is not None
+        return Path(runtime.settings.storage_dir) / pdf.storage_key / pdf.storage_version_id
+
+
+def test_a_version_whose_data_was_revised_verifies_from_what_it_was_made_of(
+    app: APIFlask, runtime: Runtime
+) -> None:
+    document_id = create_licence(app)
+    _revise(app, document_id)
+
+    first = _verify(app, document_id, "--version", "1")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "version 1" in first.stdout and "pdf    identical" in first.stdout
+    assert first.stdout.rstrip().endswith("identical")
+    current = _verify(app, document_id)
+    assert current.returncode == 0, current.stdout + current.stderr
+    assert "version 2" in current.stdout
+
+    path = _pdf_path(runtime, document_id, 1)
+    path.chmod(stat.S_IWUSR | stat.S_IRUSR)
+    path.write_bytes(path.read_bytes().replace(b"%%EOF", b"%%EOF\n% appended", 1))
+    tampered = _verify(app, document_id, "--version", "1")
+    assert tampered.returncode == 1, tampered.stdout + tampered.stderr
+    assert "pdf    DIFFERS" in tampered.stdout and "docx   identical" in tampered.stdout
+
+
+def test_a_revised_version_stored_before_its_inputs_were_kept_says_it_cannot_be_verified(
+    app: APIFlask, runtime: Runtime
+) -> None:
+    document_id = create_licence(app)
+    _revise(app, document_id)
+    with runtime.unit_of_work() as uow:
+        uow.session.execute(
+            delete(DocumentVersionInput).where(
+                DocumentVersionInput.document_id == uuid.UUID(document_id),
+                DocumentVersionInput.version == 1,
+            )
+        )
+        uow.commit()
+
     result = _verify(app, document_id, "--version", "1")
     assert result.returncode == 2, result.stdout + result.stderr
     assert "version 1 was made from data revised in version 2" in result.stderr
