@@ -4,7 +4,19 @@ as we store it, a PDF/A-3a tagged for screen readers and carrying contract.json;
 a PDF/A-3b with contract.json but no tags (what a document joined from parts gets).
 Taking turns in one run, medians; the garbage of one render is collected before the next
 is timed (a layout leaves many cycles, which the collector would otherwise walk during
-whichever render comes next).
+whichever render comes next). Then the writing alone, of one laid-out document, to show
+what the tags cost apart from the layout, which they do not change.
+
+Where the tags' time goes (cProfile of write_pdf, the licence below): WeasyPrint makes a
+structure element for every box and every run of text (2,409 here: 1,188 Spans, one per
+run, 699 TD, 146 TR; Schedule 2's 100 titles alone are 626 of the runs), each a pydyf
+dictionary serialised into a compressed object stream, and marks every run (BDC/EMC)
+and every border and background (Artifact) in the content streams, 16 % more bytes to
+deflate. The templates' markup has nothing to spare there: one element per cell and one
+per run is what a screen reader reads. What was spare was WeasyPrint's file identifier
+(pdf_identifier=True): pydyf serialises every object again, deflating every stream again,
+to hash them, a pass that grows with the structure tree; write_archival adds /ID itself
+from the file's MD5 (app.rendering.pdf.with_identifier).
 
     .venv/bin/python -m bench.pdfa --runs 15
 """
@@ -27,6 +39,7 @@ from app.documents import services as documents
 from app.documents.models import Document
 from app.library.templates import package_for, published_version
 from app.rendering.pdf import (
+    TAGGED_VARIANT,
     PackageAssetFetcher,
     fonts_for,
     lay_out,
@@ -102,6 +115,19 @@ def main() -> None:
 
         times = _timed_in_turn([plain, stored, untagged], args.runs)
 
+        laid_out = lay_out(
+            HTML(string=html, base_url=base_url, url_fetcher=PackageAssetFetcher(package.path)),
+            tagged=True,
+            font_config=fonts,
+        )
+        writes = [
+            lambda: laid_out.write_pdf(),
+            lambda: write_archival(laid_out),
+            lambda: write_archival(laid_out, tagged=True),
+            lambda: laid_out.write_pdf(pdf_variant=TAGGED_VARIANT, pdf_tags=True),
+        ]
+        write_times = [statistics.median(t) for t in _timed_in_turn(writes, args.runs)]
+
     plain_s, stored_s, untagged_s = (statistics.median(t) for t in times)
     pages = len(PdfReader(io.BytesIO(made["stored"])).pages)
     report = Report("bench.pdfa")
@@ -120,6 +146,12 @@ def main() -> None:
     report.print(
         f"PDF/A-3b untagged + contract.json {untagged_s * 1000:8.1f} ms  "
         f"{len(made['untagged']) / 1024:7.1f} KiB  ratio {untagged_s / plain_s:.2f}"
+    )
+    plain_w, untagged_w, tagged_w, weasyprint_id_w = (t * 1000 for t in write_times)
+    report.print(
+        f"writing alone, one layout: plain {plain_w:.0f} ms, PDF/A-3b {untagged_w:.0f} ms, "
+        f"PDF/A-3a {tagged_w:.0f} ms (tags +{tagged_w - untagged_w:.0f} ms); "
+        f"PDF/A-3a with WeasyPrint's /ID {weasyprint_id_w:.0f} ms"
     )
     report.write(
         [

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -57,7 +59,7 @@ def write_archival(
     """A laid-out document as PDF/A-3 (level A when `tagged`, else B), dated and carrying
     the data when `archival` says so.
     Without it the PDF has no dates at all (still the same bytes on every render); WeasyPrint
-    takes the title from <title> and the language from <html lang>, and derives /ID from
+    takes the title from <title> and the language from <html lang>; /ID is derived from
     the content."""
     attachments = []
     if archival is not None:
@@ -78,9 +80,36 @@ def write_archival(
             )
     variant = TAGGED_VARIANT if tagged else ARCHIVAL_VARIANT
     # pdf_tags given: WeasyPrint's variants set only the options left None, and it is False.
-    pdf = document.write_pdf(pdf_variant=variant, pdf_tags=tagged, attachments=attachments)
+    # pdf_identifier False: the file identifier is added after (see with_identifier).
+    pdf = document.write_pdf(
+        pdf_variant=variant, pdf_tags=tagged, pdf_identifier=False, attachments=attachments
+    )
     assert pdf is not None
-    return pdf
+    return with_identifier(pdf)
+
+
+_XREF_STREAM = re.compile(rb"\d+ 0 obj\n<</Type /XRef/")
+
+
+def with_identifier(pdf: bytes) -> bytes:
+    """The PDF with the file identifier a PDF/A needs (/ID in the trailer): the MD5 of the
+    file as written, so derived from its content and the same on every render.
+
+    WeasyPrint's own identifier (pdf_identifier=True) has pydyf serialise every object a
+    second time, compressing every stream again, to hash them, a pass that grows with the
+    tags' structure tree (an element for every table cell and every run of text): 51 ms of
+    the bench licence's tagged write, against 74 ms for the tags themselves (bench.pdfa).
+    Here the identifier goes into the dictionary of the
+    cross-reference stream, the last object, which startxref points at: nothing after
+    the insertion is referred to by an offset."""
+    tail = pdf.rindex(b"startxref")
+    xref_at = int(pdf[tail + len(b"startxref") :].split()[0])
+    found = _XREF_STREAM.match(pdf, xref_at)
+    if found is None:
+        raise RuntimeError("the PDF does not end in a cross-reference stream as pydyf writes it")
+    digest = hashlib.md5(pdf, usedforsecurity=False).hexdigest().upper().encode()
+    at = found.end() - len(b"/Type /XRef/")
+    return pdf[:at] + b"/ID [<" + digest + b"> <" + digest + b">]" + pdf[at:]
 
 
 class PackageAssetFetcher(URLFetcher):
