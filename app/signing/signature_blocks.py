@@ -39,7 +39,7 @@ from app.signing.certificate_page import (
     add_certificate_pages,
 )
 from app.signing.pdf_signature import VisibleField
-from app.signing.signed_stamp import stamp_signed_pages
+from app.signing.signed_stamp import claim_level_b, stamp_signed_pages
 
 MAX_BLOCKS = 9
 AS_DRAWN = layout.SimpleBoxLayoutRule(
@@ -280,6 +280,7 @@ def signed_copy(shown: bytes, certificate: Certificate, *, sign: Sign) -> bytes:
         version=certificate.document_version,
         language=certificate.language,
     )
+    claim_level_b(writer)
     updated = io.BytesIO()
     writer.write(updated)
     return sign_blocks(

@@ -5,10 +5,12 @@ so that a page printed or taken out on its own still says what it is."""
 from __future__ import annotations
 
 import io
+import re
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.metadata.xmp_xml import MetadataStream
 from pyhanko.pdf_utils.reader import PdfFileReader
 from weasyprint import HTML
 
@@ -91,3 +93,22 @@ def stamp_signed_pages(
                 {pdf_name("/XObject"): generic.DictionaryObject({pdf_name(name): stamp})}
             ),
         )
+
+
+_LEVEL_A = re.compile(rb'(pdfaid:conformance(?:="|>))A(?=["<])')
+
+
+def claim_level_b(writer: IncrementalPdfFileWriter) -> None:
+    """The signed copy claims PDF/A level B (visual appearance) where the shown document
+    claimed level A (tagged): the certificate pages, the filled blocks and the signed-version
+    lines added at signing are drawn, not tagged. The shown bytes are not touched; the
+    update carries the new claim."""
+    metadata = writer.root.get("/Metadata")
+    if metadata is None:
+        return
+    xmp = metadata.get_object().data
+    level_b = _LEVEL_A.sub(rb"\1B", xmp)
+    if level_b == xmp:
+        return
+    writer.root["/Metadata"] = writer.add_object(MetadataStream(stream_data=level_b))
+    writer.update_root()
