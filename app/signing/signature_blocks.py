@@ -280,7 +280,7 @@ def signed_copy(shown: bytes, certificate: Certificate, *, sign: Sign) -> bytes:
         version=certificate.document_version,
         language=certificate.language,
     )
-    claim_level_b(writer)
+    claim_level_b(writer, shown)
     updated = io.BytesIO()
     writer.write(updated)
     return sign_blocks(

@@ -98,12 +98,13 @@ def stamp_signed_pages(
 _LEVEL_A = re.compile(rb'(pdfaid:conformance(?:="|>))A(?=["<])')
 
 
-def claim_level_b(writer: IncrementalPdfFileWriter) -> None:
+def claim_level_b(writer: IncrementalPdfFileWriter, shown: bytes) -> None:
     """The signed copy claims PDF/A level B (visual appearance) where the shown document
     claimed level A (tagged): the certificate pages, the filled blocks and the signed-version
     lines added at signing are drawn, not tagged. The shown bytes are not touched; the
-    update carries the new claim."""
-    metadata = writer.root.get("/Metadata")
+    update carries the new claim. The XMP is read from a reader of its own: pyHanko
+    rewrites the writer's XMP when it writes, from what it read of it."""
+    metadata = PdfFileReader(io.BytesIO(shown), strict=False).root.get("/Metadata")
     if metadata is None:
         return
     xmp = metadata.get_object().data
