@@ -33,7 +33,7 @@ from app.assembly.document import AssembledDocument
 from app.documents.models import Document
 
 SCHEMA = "contractdesk.contract-data/1"
-_TOTALS = (
+TOTAL_KEYS = (  # a document record's totals, as its data file and the API's preview give them
     "subtotal",
     "discount",
     "net",
@@ -88,7 +88,7 @@ def contract_data(
         ),
         "periods": periods,
         "lines": totals.get("lines", []),
-        "totals": {key: totals.get(key) for key in _TOTALS},
+        "totals": {key: totals.get(key) for key in TOTAL_KEYS},
         "clauses": [
             {
                 "key": pinned.clause_version.clause.key,

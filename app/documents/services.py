@@ -720,21 +720,7 @@ def render_new_version(uow: UnitOfWork, document_id: uuid.UUID, *, actor: User) 
                 f"document {document.number} is {document.status}; it cannot change",
                 code="wrong_status",
             )
-        package = _package(uow, document.template_version)
-        assembled = assembled_from_record(uow, document)
-        document.current_version += 1
-        marks = _store_renders(uow, document, package, assembled, document.current_version)
-        audit.record_event(
-            uow.session,
-            tag="document.regenerated",
-            subject=document,
-            actor=actor,
-            data={
-                "version": document.current_version,
-                "fingerprint": marks.digest,
-                "draft": marks.draft,
-            },
-        )
+        _new_version_from_record(uow, document, actor=actor, tag="document.regenerated")
         uow.commit()
         return document.current_version
 
@@ -742,13 +728,19 @@ def render_new_version(uow: UnitOfWork, document_id: uuid.UUID, *, actor: User) 
 def render_approved_copy(uow: UnitOfWork, document: Document, *, actor: User) -> int:
     """The document just approved in full, rendered again from its record as a new version
     without the DRAFT mark, in the caller's transaction (see app/documents/marking.py)."""
+    return _new_version_from_record(uow, document, actor=actor, tag="document.approved_copy")
+
+
+def _new_version_from_record(uow: UnitOfWork, document: Document, *, actor: User, tag: str) -> int:
+    """Render the document again from its own record as its next version, audited as `tag`
+    with the version's fingerprint and whether it is a draft."""
     package = _package(uow, document.template_version)
     assembled = assembled_from_record(uow, document)
     document.current_version += 1
     marks = _store_renders(uow, document, package, assembled, document.current_version)
     audit.record_event(
         uow.session,
-        tag="document.approved_copy",
+        tag=tag,
         subject=document,
         actor=actor,
         data={

@@ -20,9 +20,8 @@ from datetime import UTC
 from typing import Protocol
 
 import pypdfium2 as pdfium
-from pyhanko.pdf_utils import generic, layout
+from pyhanko.pdf_utils import layout
 from pyhanko.pdf_utils.content import PdfContent
-from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.layout import BoxConstraints
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -38,6 +37,7 @@ from app.signing.certificate_page import (
     SignatureEvent,
     add_certificate_pages,
 )
+from app.signing.overlay import draw_over_page
 from app.signing.pdf_signature import VisibleField
 from app.signing.signed_stamp import claim_level_b, stamp_signed_pages
 
@@ -173,22 +173,9 @@ def write_block_lines(
             continue
         drawing_pdf = _drawing(place.box, _facts(place, signer), language)
         drawing = writer.import_page_as_xobject(PdfFileReader(io.BytesIO(drawing_pdf)))
-        name = f"/ContractDeskBlock{number}"
         left, bottom, _, _ = place.box
-        # Wrap the page's own content in q/Q so that its graphics state does not move ours.
-        writer.add_stream_to_page(
-            place.page, writer.add_object(generic.StreamObject(stream_data=b"q\n")), prepend=True
-        )
-        writer.add_stream_to_page(
-            place.page,
-            writer.add_object(
-                generic.StreamObject(
-                    stream_data=f"Q q 1 0 0 1 {left:.3f} {bottom:.3f} cm {name} Do Q\n".encode()
-                )
-            ),
-            resources=generic.DictionaryObject(
-                {pdf_name("/XObject"): generic.DictionaryObject({pdf_name(name): drawing})}
-            ),
+        draw_over_page(
+            writer, place.page, drawing, name=f"/ContractDeskBlock{number}", at=(left, bottom)
         )
 
 

@@ -8,7 +8,6 @@ import io
 import re
 
 from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.metadata.xmp_xml import MetadataStream
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -17,6 +16,7 @@ from weasyprint import HTML
 from app.assembly.sandbox import compile_template
 from app.rendering.page_marks import signed_page_stamp
 from app.signing.certificate_page import FONTS
+from app.signing.overlay import draw_over_page
 
 _STAMPS = """<!doctype html>
 <html><head><meta charset="utf-8"><style>
@@ -82,17 +82,7 @@ def stamp_signed_pages(
     for index in range(len(sizes)):
         stamp = writer.import_page_as_xobject(stamps, page_ix=index)
         name = f"/SignedStamp{index + 1}"  # pages may share one resource dictionary
-        # Wrap the page's own content in q/Q so that its graphics state does not move ours.
-        writer.add_stream_to_page(
-            index, writer.add_object(generic.StreamObject(stream_data=b"q\n")), prepend=True
-        )
-        writer.add_stream_to_page(
-            index,
-            writer.add_object(generic.StreamObject(stream_data=f"Q q {name} Do Q\n".encode())),
-            resources=generic.DictionaryObject(
-                {pdf_name("/XObject"): generic.DictionaryObject({pdf_name(name): stamp})}
-            ),
-        )
+        draw_over_page(writer, index, stamp, name=name)
 
 
 _LEVEL_A = re.compile(rb'(pdfaid:conformance(?:="|>))A(?=["<])')

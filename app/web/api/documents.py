@@ -15,6 +15,7 @@ from app.billing import cancellations
 from app.documents import amendments, listing, validity
 from app.documents import services as documents
 from app.documents.amendments import AmendRequest
+from app.documents.contract_data import TOTAL_KEYS
 from app.documents.listing import DocumentFilter
 from app.documents.models import Document
 from app.documents.overview import DocumentOverview, document_overview
@@ -294,19 +295,7 @@ def preview(json_data: DocumentIn) -> dict[str, Any]:
     return {
         "template": json_data.template,
         "currency": record["currency"],
-        "totals": {
-            key: record[key]
-            for key in (
-                "subtotal",
-                "discount",
-                "net",
-                "tax",
-                "total",
-                "tax_rate_percent",
-                "tax_treatment",
-                "bands",
-            )
-        },
+        "totals": {key: record[key] for key in TOTAL_KEYS},
         "lines": record["lines"],
         "years": answer.years,
         "approvals_required": answer.approvals,
