@@ -32,7 +32,7 @@ from app import create_app, demo, migrate
 from app.accounts.models import Account
 from app.assembly.sandbox import sandbox
 from app.config import Settings
-from app.documents import services as documents
+from app.documents import assembling
 from app.library.shipped import load_shipped_library
 from app.library.templates import package_for, published_version
 from app.runtime import Runtime
@@ -100,7 +100,7 @@ def measure(
 
     through_api()
     document_id = uuid.UUID(created[-1])
-    context = documents.assemble_stored(uow, document_id).context
+    context = assembling.assemble_stored(uow, document_id).context
     with uow:
         version = published_version(uow.session, body["template"])
         package = package_for(version, uow.settings.template_cache_dir)

@@ -80,14 +80,14 @@ def licence_context(titles: int) -> dict[str, Any]:
     assembled again from its record. Imported here rather than at the top: those modules
     load the rest of the web app (some 30 MB), which would then sit in each process spawned
     to render ours and in its peak MB."""
-    from app.documents import services as documents
+    from app.documents import assembling
     from bench.create_document import desk, licence_body
 
     with desk() as d:
         body = licence_body(d.accounts["NL"], titles)
         answer = d.client.post("/api/v1/documents", json=body, headers=d.headers)
         assert answer.status_code == 201, answer.json
-        return documents.assemble_stored(d.uow, uuid.UUID(answer.json["id"])).context
+        return assembling.assemble_stored(d.uow, uuid.UUID(answer.json["id"])).context
 
 
 def _render_ours(document: Document, runs: int, out: Path, answer: Connection) -> None:

@@ -35,7 +35,7 @@ from pypdf import PdfReader
 from weasyprint import HTML
 
 from app.db import utcnow
-from app.documents import services as documents
+from app.documents import assembling, renders
 from app.documents.models import Document
 from app.library.templates import package_for, published_version
 from app.rendering.pdf import (
@@ -78,7 +78,7 @@ def main() -> None:
         answer = d.client.post("/api/v1/documents", json=body, headers=d.headers)
         assert answer.status_code == 201, answer.json
         document_id = uuid.UUID(answer.json["id"])
-        assembled = documents.assemble_stored(d.uow, document_id)
+        assembled = assembling.assemble_stored(d.uow, document_id)
         with d.uow:
             package = package_for(
                 published_version(d.uow.session, "licence-agreement"),
@@ -86,7 +86,7 @@ def main() -> None:
             )
             document = d.uow.session.get(Document, document_id)
             assert document is not None
-            archival = documents.version_archival(
+            archival = renders.version_archival(
                 document, assembled, version=1, made_at=utcnow().replace(microsecond=0)
             )
         source = (package.path / package.html).read_text(encoding="utf-8")

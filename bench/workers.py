@@ -29,7 +29,7 @@ from app import demo, migrate
 from app.accounts.models import Account
 from app.assembly.schemas import QuoteData
 from app.config import Settings
-from app.documents import services as documents
+from app.documents import creating
 from app.library.shipped import load_shipped_library
 from app.runtime import build_runtime
 from app.signing.pdf_signature import ensure_service_certificate
@@ -124,7 +124,7 @@ def main() -> None:
 
             def create(_: object = None) -> float:
                 """When the document was done."""
-                documents.create_document(
+                creating.create_document(
                     runtime.unit_of_work(),
                     template="quote",
                     data=data,

@@ -18,12 +18,8 @@ from app.audit import services as audit
 from app.billing import services as billing
 from app.db import utcnow
 from app.documents.models import APPROVED, PENDING_APPROVAL, REJECTED, Approval, Document
-from app.documents.services import (
-    get_document,
-    locked,
-    outstanding_approvals,
-    render_approved_copy,
-)
+from app.documents.records import get_document, locked, outstanding_approvals
+from app.documents.regenerating import render_approved_copy
 from app.errors import Conflict, ControlRefused
 from app.uow import UnitOfWork
 from app.users.models import User

@@ -14,7 +14,7 @@ from app.approvals import rules
 from app.approvals.decisions import barred
 from app.assembly.approval_matrix import ApprovalMatrix
 from app.documents.models import Document
-from app.documents.services import get_document, outstanding_approvals
+from app.documents.records import get_document, outstanding_approvals
 from app.errors import NotFound
 from app.uow import UnitOfWork
 from app.users.models import User

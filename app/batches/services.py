@@ -19,7 +19,8 @@ from app.audit import services as audit
 from app.batches.models import DONE, FAILED, PENDING, RUNNING, Batch, BatchRow
 from app.batches.parsing import BatchFileError, parse_batch
 from app.db import utcnow
-from app.documents.services import CREATOR_ROLES, render_new_document
+from app.documents.creating import render_new_document
+from app.documents.records import CREATOR_ROLES
 from app.errors import DomainError, FieldError, Forbidden, InvalidInput, NotFound
 from app.uow import UnitOfWork
 from app.users import services as users

@@ -21,7 +21,7 @@ from app.billing import ledger
 from app.billing.models import Cancellation, Invoice
 from app.db import utcnow
 from app.documents.models import CANCELLED, SIGNED, Document
-from app.documents.services import locked
+from app.documents.records import locked
 from app.errors import Conflict, FieldError, Forbidden, InvalidInput
 from app.uow import UnitOfWork
 from app.users.models import User

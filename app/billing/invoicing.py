@@ -21,7 +21,7 @@ from app.billing import ledger
 from app.billing.models import Invoice
 from app.db import utcnow
 from app.documents.models import AMENDMENT, CANCELLED, SIGNED, Document
-from app.documents.services import locked
+from app.documents.records import locked
 from app.uow import UnitOfWork
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ from app.billing import ledger
 from app.billing.models import HELD, ISSUED, Invoice, PurchaseOrder
 from app.billing.payloads import schedule_entries
 from app.documents.models import SIGNED, Document
-from app.documents.services import get_document, locked
+from app.documents.records import get_document, locked
 from app.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from app.uow import UnitOfWork
 from app.users.models import User

@@ -22,6 +22,7 @@ from app.users.models import User
 
 EVENT_TYPES = (
     "document.created",
+    "document.ready",
     "document.approved",
     "document.sent",
     "document.signed",

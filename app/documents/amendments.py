@@ -32,8 +32,9 @@ from app.assembly.tax import GIVEN
 from app.assembly.text import Line, Text
 from app.catalogue.models import Product
 from app.documents.contracts import AsAmended, as_amended
+from app.documents.creating import create_document
 from app.documents.models import AMENDMENT, RENEWAL, SIGNED, Document
-from app.documents.services import Parent, create_document
+from app.documents.records import Parent
 from app.errors import FieldError, InvalidInput
 from app.uow import UnitOfWork
 from app.users.models import User

@@ -17,7 +17,7 @@ from app.approvals.splitting import SplitFlag, split_flag
 from app.assembly.approval_matrix import ApprovalMatrix
 from app.assembly.effective_discount import from_record
 from app.documents.models import PENDING_APPROVAL, Document
-from app.documents.services import outstanding_approvals
+from app.documents.records import outstanding_approvals
 from app.users.models import User
 
 

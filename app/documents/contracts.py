@@ -21,7 +21,7 @@ from app.assembly.subscription.documents import licence_contract
 from app.assembly.subscription.invoices import RateOf
 from app.assembly.tax import TaxRules
 from app.documents.models import AMENDMENT, CANCELLED, SIGNED, Document
-from app.documents.services import get_document
+from app.documents.records import get_document
 from app.errors import Conflict
 from app.signing.models import Envelope
 

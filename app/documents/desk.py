@@ -23,7 +23,7 @@ from app.documents.models import (
     SIGNED,
     Document,
 )
-from app.documents.services import outstanding_approvals
+from app.documents.records import outstanding_approvals
 from app.signing.models import Envelope, Signer
 from app.users.models import User
 

@@ -5,7 +5,7 @@ A version counts as not approved while the document is pending approval or was r
 a document the approval matrix asks nothing of (a draft with no required approval) needs
 no approval and is rendered without the mark, and so is every version rendered once the
 document is approved. When the last required approval is given, the document is rendered
-again as a new version without the mark (services.render_approved_copy): that version is
+again as a new version without the mark (regenerating.render_approved_copy): that version is
 what is sent for signature, so the signer never sees the word DRAFT; the marked versions
 stay stored as they were.
 """

@@ -33,6 +33,11 @@ DocumentStatus = Literal[
 ]
 STATUSES: tuple[str, ...] = get_args(DocumentStatus)
 
+RENDERING = "rendering"
+READY = "ready"
+RENDER_FAILED = "failed"
+RenderStatus = Literal["rendering", "ready", "failed"]
+
 AMENDMENT = "amendment"
 RENEWAL = "renewal"
 
@@ -71,6 +76,10 @@ class Document(IdMixin, Base):
     """page (a person), api (a CRM), batch, or renewal (the sweep)."""
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     approved_at: Mapped[datetime | None]
+    render_status: Mapped[str] = mapped_column(String(20), default=READY, server_default=READY)
+    """Whether the current version's files are made: rendering (a job has them), ready,
+    or failed (then `render_error` says why; a regenerate tries again)."""
+    render_error: Mapped[str | None] = mapped_column(Text)
     """When every required approval was last given; edits after it bar their editors."""
 
     created_by: Mapped[User] = relationship(lazy="joined")

@@ -14,8 +14,9 @@ from app.assembly.document import LOCALES, Formatter
 from app.audit import services as audit
 from app.billing.services import PAYMENT_DAYS
 from app.documents.contracts import signed_on
+from app.documents.files import store_file
 from app.documents.models import SIGNED
-from app.documents.services import get_document, store_file
+from app.documents.records import get_document
 from app.rendering.page_marks import PageMarks, version_digest
 from app.rendering.pdf import render_own_pdf
 from app.uow import UnitOfWork

@@ -13,7 +13,7 @@ from app.audit import services as audit
 from app.audit.models import AuditEvent
 from app.billing.models import Cancellation
 from app.documents.models import Document
-from app.documents.services import get_document
+from app.documents.records import get_document
 from app.signing.models import Envelope, Signer
 
 

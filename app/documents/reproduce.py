@@ -13,8 +13,7 @@ import hashlib
 import uuid
 from dataclasses import dataclass, field
 
-from app.documents import services as documents
-from app.documents import version_inputs
+from app.documents import assembling, records, renders, version_inputs
 from app.documents.marking import marks_as_stored
 from app.documents.models import Document
 from app.errors import NotFound
@@ -59,7 +58,7 @@ def verify_version(
 ) -> Verification:
     """The stored files of a version (the current one by default) against a fresh render."""
     with uow:
-        document = documents.get_document(uow.session, document_id)
+        document = records.get_document(uow.session, document_id)
         chosen = version or document.current_version
         files = [f for f in document.files if f.version == chosen and f.kind in RENDERED_KINDS]
         if not files:
@@ -91,11 +90,11 @@ def verify_version(
                 stored[file.kind] = None
         made_at = files[0].created_at
         record = as_made or document
-        package = documents.package_of(uow, record)
-        assembled = documents.assembled_from_record(uow, record)
-        archival = documents.version_archival(record, assembled, version=chosen, made_at=made_at)
+        package = assembling.package_of(uow, record)
+        assembled = assembling.assembled_from_record(uow, record)
+        archival = renders.version_archival(record, assembled, version=chosen, made_at=made_at)
         marks = marks_as_stored(uow.session, record, chosen, uow.settings)
-        rendered = documents.render_files(package, assembled, marks, archival)
+        rendered = renders.render_files(package, assembled, marks, archival)
         checks = [_check(file.kind, file.sha256, stored[file.kind], rendered) for file in files]
         return Verification(document.number, chosen, checks)
 

@@ -1,44 +1,22 @@
-"""Rendering as jobs: in the production shape Celery workers assemble, render and store,
-while web nodes wait for the answer. Results (and domain errors) travel as plain JSON."""
+"""Documents' background tasks: rendering a recorded version (after a create, revise or
+regenerate committed), and the sweeps. Tasks take plain ids and open their own units of
+work, so the in-process queue and a Celery worker run the same code."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from app import counters
-from app.documents import order_confirmation, services, validity
-from app.jobs.calls import acting_user, answer
+from app.documents import order_confirmation, render_job, validity
 
 if TYPE_CHECKING:
     from app.runtime import Runtime
 
 
-def create(
-    runtime: Runtime,
-    template: str,
-    data: dict[str, Any],
-    external_ref: str | None,
-    actor_id: str,
-    parent: dict[str, str] | None = None,
-    via: str = "page",
-) -> dict[str, Any]:
-    return answer(
-        lambda: {
-            "document_id": str(
-                services.render_new_document(
-                    runtime.unit_of_work(),
-                    template=template,
-                    data=data,
-                    external_ref=external_ref,
-                    actor=acting_user(runtime, actor_id),
-                    parent=services.Parent.from_json(parent),
-                    via=via,
-                )
-            )
-        }
-    )
+def render(runtime: Runtime, document_id: str, version: int) -> str:
+    return render_job.render_version(runtime.unit_of_work(), uuid.UUID(document_id), version)
 
 
 def expire_quotes(runtime: Runtime) -> int:
@@ -49,31 +27,6 @@ def release_stale_numbers(runtime: Runtime) -> int:
     """Numbers reserved by creations that died (a killed worker) go back to the sequence."""
     older_than = timedelta(seconds=2 * runtime.settings.render_timeout_seconds + 60)
     return counters.release_stale(runtime.unit_of_work(), older_than=older_than)
-
-
-def regenerate(runtime: Runtime, document_id: str, actor_id: str) -> dict[str, Any]:
-    return answer(
-        lambda: {
-            "version": services.render_new_version(
-                runtime.unit_of_work(), uuid.UUID(document_id), actor=acting_user(runtime, actor_id)
-            )
-        }
-    )
-
-
-def revise(
-    runtime: Runtime, document_id: str, data: dict[str, Any], actor_id: str
-) -> dict[str, Any]:
-    return answer(
-        lambda: {
-            "version": services.render_revision(
-                runtime.unit_of_work(),
-                uuid.UUID(document_id),
-                data=data,
-                actor=acting_user(runtime, actor_id),
-            )
-        }
-    )
 
 
 def confirm_order(runtime: Runtime, document_id: str) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.documents.services import check_template_package
+from app.documents.renders import check_template_package
 from app.library.clauses import import_clause_folder
 from app.library.template_packages import TemplatePackage
 from app.library.templates import import_template_folder

@@ -22,8 +22,10 @@ from app.audit import services as audit
 from app.catalogue.models import Product
 from app.db import utcnow
 from app.documents.contracts import AsAmended, as_amended
+from app.documents.creating import render_new_document
 from app.documents.models import CANCELLED, RENEWAL, SENDING, SENT, SIGNED, Document
-from app.documents.services import Parent, locked, render_new_document, render_revision
+from app.documents.records import Parent, locked
+from app.documents.revising import render_revision
 from app.notifications.services import notify_once
 from app.renewals.drafting import renewal_fee_lines
 from app.signing import services as signing

@@ -23,6 +23,7 @@ from app.billing import invoicing
 from app.billing import services as billing
 from app.db import utcnow
 from app.documents import validity
+from app.documents.files import store_file
 from app.documents.models import (
     APPROVED,
     DRAFT,
@@ -32,7 +33,6 @@ from app.documents.models import (
     SIGNED,
     Document,
 )
-from app.documents.services import store_file
 from app.errors import Conflict, FieldError, Forbidden, Gone, InvalidInput, NotFound
 from app.jobs.calls import call_job
 from app.signing.certificate_labels import labels_for

@@ -14,8 +14,8 @@ from typing import Any
 from app import counters
 from app.audit import services as audit
 from app.db import utcnow
+from app.documents.files import store_file
 from app.documents.models import DRAFT, Document
-from app.documents.services import store_file
 from app.library.templates import published_version
 from app.titles.importing import TitleImportError, is_xlsx
 from app.titles.kbart import write_kbart

@@ -24,7 +24,7 @@ from app.db import utcnow
 from app.documents.as_amended import as_amended_view
 from app.documents.contracts import as_amended, signed_on
 from app.documents.models import AMENDMENT, SIGNED, Document
-from app.documents.services import get_document
+from app.documents.records import get_document
 from app.errors import NotFound
 from app.signing.models import Envelope
 from app.storage.interfaces import BlobStorage

@@ -11,8 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.assembly.schemas import Term
+from app.documents.creating import create_document
 from app.documents.models import SIGNED, Document
-from app.documents.services import Parent, create_document, get_document
+from app.documents.records import Parent, get_document
 from app.errors import Conflict, FieldError, InvalidInput
 from app.titles.importing import TitleImportError, read_title_list
 from app.titles.long_lists import check_long_kbart, is_long_kbart, record_long_list

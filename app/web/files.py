@@ -11,7 +11,7 @@ from flask import Response
 
 from app.db import utcnow
 from app.documents.as_amended_files import render_as_amended_docx, render_as_amended_pdf
-from app.documents.services import CONTENT_TYPES, FileContent
+from app.documents.files import CONTENT_TYPES, FileContent
 from app.titles.schedule import licence_as_amended
 from app.uow import UnitOfWork
 

@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 from app.assembly.kinds import KINDS
 from app.documents import models
 from app.documents.listing import DocumentFilter, decode_cursor
-from app.documents.services import CREATOR_ROLES
+from app.documents.records import CREATOR_ROLES
 from app.errors import InvalidInput
 from app.users.models import User
 

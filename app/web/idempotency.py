@@ -85,3 +85,18 @@ def _after(response: Response) -> Response:
 def init_app(app: APIFlask) -> None:
     app.before_request(_before)
     app.after_request(_after)
+
+
+def answer_early(response: Response) -> None:
+    """Keep `response` as the answer for retries now, before the request has finished (a
+    request that waits for a render: its document exists from here on, so a retry gets
+    that document instead of a conflict). The final answer replaces it."""
+    record_id = g.get("idempotency_record")
+    if record_id is not None:
+        store.answer(
+            unit_of_work(),
+            record_id,
+            status=response.status_code,
+            headers=dict(response.headers),
+            body=response.get_data(),
+        )

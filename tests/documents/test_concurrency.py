@@ -16,7 +16,7 @@ from app.approvals import decisions
 from app.billing.delivery import attempt
 from app.billing.models import WebhookDelivery
 from app.db import utcnow
-from app.documents import services as documents
+from app.documents import creating
 from app.documents.models import Approval, Document
 from app.errors import Conflict
 from app.users import services as users
@@ -96,7 +96,7 @@ def test_document_numbers_have_no_gaps_or_duplicates_under_parallel_creation(app
     data = QuoteData.model_validate(body["data"])
     results = _together(
         [
-            lambda: documents.create_document(
+            lambda: creating.create_document(
                 runtime.unit_of_work(),
                 template="quote",
                 data=data,

@@ -11,7 +11,7 @@ from apiflask import APIFlask
 
 from app.assembly.defined_terms import check_defined_terms
 from app.config import PROJECT_ROOT
-from app.documents.services import render_sample
+from app.documents.renders import render_sample
 from app.library.template_packages import read_template_package
 from tests.support.document_terms import context_names, pdf_text
 

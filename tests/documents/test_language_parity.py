@@ -14,7 +14,7 @@ from apiflask import APIFlask
 from app.config import PROJECT_ROOT
 from app.documents.as_amended_files import as_amended_context, labels, render_as_amended_pdf
 from app.documents.order_confirmation import LABELS, confirmation_context, render_confirmation
-from app.documents.services import render_sample
+from app.documents.renders import render_sample
 from app.library.template_packages import package_folders, read_template_package
 from tests.documents.test_as_amended_files import _view as as_amended_view
 from tests.support.document_terms import context_names, pdf_text

@@ -15,7 +15,7 @@ from docx import Document as open_docx
 from pypdf import PdfReader
 
 from app.config import PROJECT_ROOT
-from app.documents import services as documents
+from app.documents import assembling, records
 from tests.conftest import bearer, row_counts
 
 D = Decimal
@@ -59,7 +59,7 @@ def _docx_text(app: APIFlask, document: dict[str, Any]) -> str:
 def _record(app: APIFlask, document: dict[str, Any]) -> dict[str, Any]:
     uow = app.extensions["contractdesk"].unit_of_work()
     with uow:
-        return dict(documents.get_document(uow.session, uuid.UUID(document["id"])).totals)
+        return dict(records.get_document(uow.session, uuid.UUID(document["id"])).totals)
 
 
 def _rates(
@@ -192,7 +192,7 @@ def test_a_document_keeps_the_rates_it_was_made_with(app: APIFlask) -> None:
         rate["rate_percent"] = "25" if rate["country"] == "NL" else rate["rate_percent"]
     assert _rates(app, "put", table, "finance@example.com").status_code == 200
     uow = app.extensions["contractdesk"].unit_of_work()
-    assert documents.assemble_stored(uow, uuid.UUID(quote["id"])).record == before
+    assert assembling.assemble_stored(uow, uuid.UUID(quote["id"])).record == before
     again = _create(app, "quote", {"account": LEIDEN, "currency": "EUR", "lines": LINES})
     assert again["totals"]["tax"] == "3325.00"
 

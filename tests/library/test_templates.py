@@ -17,7 +17,7 @@ from apiflask import APIFlask
 from pypdf import PdfReader
 
 from app.config import PROJECT_ROOT
-from app.documents.services import check_template_package
+from app.documents.renders import check_template_package
 from app.library.template_packages import package_folders, read_template_package
 from tests.conftest import bearer, row_counts
 from tests.support.flows import plain_quote_request
@@ -262,7 +262,7 @@ def test_a_template_that_fails_on_some_data_answers_a_problem_and_logs_file_and_
     body["data"]["po_number"] = "PO-BROKEN"
     runtime = app.extensions["contractdesk"]
     counts = row_counts(runtime)
-    with caplog.at_level("ERROR", logger="app.documents.services"):
+    with caplog.at_level("ERROR", logger="app.documents.renders"):
         answer = client.post("/api/v1/documents", json=body, headers=support)
     assert answer.status_code == 422
     assert answer.json["detail"].startswith("template quote.html, line 12:")

@@ -16,7 +16,7 @@ from apiflask import APIFlask
 from stdnum import issn
 
 from app.config import PROJECT_ROOT
-from app.documents import services as documents
+from app.documents import assembling, records
 from app.documents.marking import version_marks
 from app.library.templates import package_for, published_version
 from app.rendering.pdf import render_pdf
@@ -64,12 +64,12 @@ def licence_pdfs(app: APIFlask) -> tuple[bytes, bytes]:
     )
     assert stored.status_code == 200
     uow = app.extensions["contractdesk"].unit_of_work()
-    context = documents.assemble_stored(uow, uuid.UUID(created.json["id"])).context
+    context = assembling.assemble_stored(uow, uuid.UUID(created.json["id"])).context
     with uow:
         package = package_for(
             published_version(uow.session, "licence-agreement"), uow.settings.template_cache_dir
         )
-        document = documents.get_document(uow.session, uuid.UUID(created.json["id"]))
+        document = records.get_document(uow.session, uuid.UUID(created.json["id"]))
         marks = version_marks(document, 1, uow.settings)
     return stored.data, render_pdf(package.path, package.html, context, marks)
 

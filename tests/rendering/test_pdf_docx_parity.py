@@ -13,7 +13,7 @@ from docx.table import Table
 from pypdf import PdfReader
 
 from app.config import PROJECT_ROOT
-from app.documents.services import render_sample
+from app.documents.renders import render_sample
 from app.library.template_packages import package_folders, read_template_package
 
 CASES = [

@@ -24,8 +24,8 @@ from app.billing import invoicing
 from app.billing import services as billing
 from app.config import Settings
 from app.db import utcnow
+from app.documents.files import file_name, read_file, store_file
 from app.documents.models import SENT, SIGNED, Document
-from app.documents.services import file_name, read_file, store_file
 from app.errors import Conflict, DomainError, InvalidInput, Unauthenticated, Unavailable
 from app.signing.docusign import envelopes
 from app.signing.docusign.connect import ConnectEvent, parse_event, signature_valid

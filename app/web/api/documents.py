@@ -12,14 +12,23 @@ from flask.typing import ResponseReturnValue
 from app.accounts.models import Account
 from app.approvals import decisions
 from app.billing import cancellations
-from app.documents import amendments, listing, validity
-from app.documents import services as documents
+from app.documents import (
+    amendments,
+    creating,
+    listing,
+    previews,
+    records,
+    regenerating,
+    revising,
+    validity,
+)
+from app.documents import files as document_files
 from app.documents.amendments import AmendRequest
 from app.documents.contract_data import TOTAL_KEYS
+from app.documents.files import CONTENT_TYPES
 from app.documents.listing import DocumentFilter
 from app.documents.models import Document
 from app.documents.overview import DocumentOverview, document_overview
-from app.documents.services import CONTENT_TYPES
 from app.errors import InvalidInput
 from app.signing import services as signing
 from app.signing.services import Schedule, SignerRequest, SigningLink
@@ -27,6 +36,7 @@ from app.titles.schedule import licence_as_amended
 from app.users import scopes
 from app.web.api.auth import auth, current_user
 from app.web.api.document_periods import invoice_periods, subscription_period
+from app.web.api.render_wait import accepted_or, rendered_answer
 from app.web.context import unit_of_work
 from app.web.files import as_amended_response, file_response
 from app.web.hygiene import small_body
@@ -119,6 +129,8 @@ def document_out(
             for dc in doc.clauses
         ],
         "status": doc.status,
+        "render_status": doc.render_status,
+        "render_error": doc.render_error,
         "status_reason": overview.status_reason,
         "version": doc.current_version,
         "currency": doc.currency,
@@ -214,9 +226,15 @@ def document_overview_of(document_id: uuid.UUID) -> DocumentOverview:
 @bp.auth_required(auth, roles=[scopes.WRITE])
 @bp.input(DocumentIn)
 @bp.output(DocumentOut, status_code=201)
-@bp.doc(summary="Create a document from a template and data", responses=[401, 403, 413, 422])
-def create(json_data: DocumentIn) -> tuple[dict[str, Any], int, dict[str, str]]:
-    document_id = documents.create_document(
+@bp.doc(
+    summary="Create a document from a template and data",
+    description="Answers 202 with the document, `render_status: rendering`, while its files "
+    "render; with `Prefer: wait=N` it waits up to N seconds and answers 201 with the "
+    "finished document. A `document.ready` webhook says when the files are made.",
+    responses=accepted_or(401, 403, 413, 422),
+)
+def create(json_data: DocumentIn) -> Any:
+    document_id = creating.create_document(
         unit_of_work(),
         template=json_data.template,
         data=json_data.data,
@@ -224,8 +242,12 @@ def create(json_data: DocumentIn) -> tuple[dict[str, Any], int, dict[str, str]]:
         actor=current_user(),
         via="api",
     )
-    location = url_for("api_documents.get", document_id=document_id, _external=True)
-    return document_out(document_overview_of(document_id)), 201, {"Location": location}
+    return rendered_answer(
+        document_id,
+        lambda: document_out(document_overview_of(document_id)),
+        DocumentOut,
+        done_status=201,
+    )
 
 
 @bp.get("/documents")
@@ -261,6 +283,7 @@ def list_documents(query_data: DocumentListQuery) -> dict[str, Any]:
                     "number": d.number,
                     "kind": d.kind,
                     "status": d.status,
+                    "render_status": d.render_status,
                     "customer_name": d.customer["name"],
                     "account": account_ref(page.accounts.get(d.account_id))
                     if d.account_id
@@ -290,7 +313,7 @@ def list_documents(query_data: DocumentListQuery) -> dict[str, Any]:
     responses=[401, 422],
 )
 def preview(json_data: DocumentIn) -> dict[str, Any]:
-    answer = documents.preview(unit_of_work(), template=json_data.template, data=json_data.data)
+    answer = previews.preview(unit_of_work(), template=json_data.template, data=json_data.data)
     record = answer.record
     return {
         "template": json_data.template,
@@ -346,10 +369,10 @@ def download(document_id: uuid.UUID, kind: str) -> ResponseReturnValue:
     if kind not in FILE_KINDS:
         raise InvalidInput(f"kind is one of {', '.join(FILE_KINDS)}")
     version = request.args.get("version", type=int)
-    url = documents.download_url(unit_of_work(), document_id, kind, version)
+    url = document_files.download_url(unit_of_work(), document_id, kind, version)
     if url is not None:
         return redirect(url, code=303)
-    return file_response(documents.read_file(unit_of_work(), document_id, kind, version))
+    return file_response(document_files.read_file(unit_of_work(), document_id, kind, version))
 
 
 @bp.post("/documents/<uuid:document_id>/approvals")
@@ -459,12 +482,18 @@ def signing_view(
 @bp.doc(
     summary="Change a document's data before it is sent: a new version",
     description="A change to anything priced voids the approvals given (shown with the "
-    "reason) and the document waits for approval again.",
-    responses=[403, 404, 409, 422],
+    "reason) and the document waits for approval again. Answers 202 while the new version "
+    "renders; `Prefer: wait=N` waits for it (200).",
+    responses=accepted_or(403, 404, 409, 422),
 )
-def revise(document_id: uuid.UUID, json_data: ReviseIn) -> dict[str, Any]:
-    documents.revise(unit_of_work(), document_id, data=json_data.data, actor=current_user())
-    return document_out(document_overview_of(document_id))
+def revise(document_id: uuid.UUID, json_data: ReviseIn) -> Any:
+    revising.revise(unit_of_work(), document_id, data=json_data.data, actor=current_user())
+    return rendered_answer(
+        document_id,
+        lambda: document_out(document_overview_of(document_id)),
+        DocumentOut,
+        done_status=200,
+    )
 
 
 @bp.post("/documents/<uuid:document_id>/amendments")
@@ -554,8 +583,23 @@ def cancel(document_id: uuid.UUID, json_data: CancelIn) -> dict[str, Any]:
 @bp.auth_required(auth, roles=[scopes.WRITE])
 @bp.output(VersionOut, status_code=201)
 @bp.doc(
-    summary="Render the document again as a new version (before it is sent)", responses=[404, 409]
+    summary="Render the document again as a new version (before it is sent)",
+    description="Also the way to try again after a failed render. Answers 202 while the "
+    "version renders; `Prefer: wait=N` waits for it (201).",
+    responses=accepted_or(404, 409),
 )
-def regenerate(document_id: uuid.UUID) -> tuple[dict[str, Any], int]:
-    version = documents.regenerate(unit_of_work(), document_id, actor=current_user())
-    return {"id": document_id, "version": version}, 201
+def regenerate(document_id: uuid.UUID) -> Any:
+    version = regenerating.regenerate(unit_of_work(), document_id, actor=current_user())
+
+    def body() -> dict[str, Any]:
+        uow = unit_of_work()
+        with uow:
+            document = records.get_document(uow.session, document_id)
+            return {
+                "id": document_id,
+                "version": version,
+                "render_status": document.render_status,
+                "render_error": document.render_error,
+            }
+
+    return rendered_answer(document_id, body, VersionOut, done_status=201)

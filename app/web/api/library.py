@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit import services as audit
+from app.documents.renders import check_template_package
 from app.documents.resolve import data_schema
-from app.documents.services import check_template_package
 from app.errors import ControlRefused, InvalidInput, NotFound
 from app.library import clauses
 from app.library import templates as template_versions

@@ -15,7 +15,8 @@ from app.billing import cancellations, purchase_orders
 from app.billing import services as billing
 from app.catalogue import services as catalogue
 from app.db import utcnow
-from app.documents import services as documents
+from app.documents import creating, previews, records, regenerating
+from app.documents import files as document_files
 from app.documents.approval_queue import waiting_for as approval_queue_for
 from app.documents.desk import desk_for
 from app.documents.listing import list_documents
@@ -54,9 +55,9 @@ def dashboard() -> str:
             shown=shown,
             choices=home_list.CHOICES,
             notices=notifications.unread(uow.session, user.id),
-            desk=desk_for(uow.session, user) if user.role in documents.CREATOR_ROLES else None,
+            desk=desk_for(uow.session, user) if user.role in records.CREATOR_ROLES else None,
             approvals=len(approval_queue_for(uow.session, user, uow.settings.approval_matrix))
-            if user.role in documents.APPROVER_ROLES
+            if user.role in records.APPROVER_ROLES
             else 0,
         )
 
@@ -79,10 +80,10 @@ def new_quote() -> ResponseReturnValue:
         if not errors:
             try:
                 if request.form.get("action") == "preview":
-                    answer = documents.preview(unit_of_work(), template="quote", data=data)
+                    answer = previews.preview(unit_of_work(), template="quote", data=data)
                     preview = {"totals": answer.record, "approvals": answer.approvals}
                 else:
-                    document_id = documents.create_document(
+                    document_id = creating.create_document(
                         unit_of_work(),
                         template="quote",
                         data=data,
@@ -113,7 +114,7 @@ def live_totals() -> str:
     preview = None
     if not errors:
         try:
-            answer = documents.preview(unit_of_work(), template="quote", data=data)
+            answer = previews.preview(unit_of_work(), template="quote", data=data)
             preview = {"totals": answer.record, "approvals": answer.approvals}
         except DomainError as exc:
             errors = quote_form.refused(exc)
@@ -133,7 +134,7 @@ def preview_pdf() -> ResponseReturnValue:
     _typed, data, errors = quote_form.checked(request.form)
     try:
         if not errors:
-            pdf = documents.preview_pdf(unit_of_work(), template="quote", data=data)
+            pdf = previews.preview_pdf(unit_of_work(), template="quote", data=data)
             return Response(
                 pdf,
                 mimetype="application/pdf",
@@ -161,7 +162,7 @@ def _document_page(
     uow = unit_of_work()
     with uow:
         overview = document_overview(uow.session, document_id)
-        waiting = {rule["role"] for rule in documents.outstanding_approvals(overview.document)}
+        waiting = {rule["role"] for rule in records.outstanding_approvals(overview.document)}
         can_decide = decisions.may_decide(
             overview.document, signed_in_user(), uow.settings.approval_matrix
         )
@@ -196,7 +197,7 @@ def _mistake(document_id: uuid.UUID, exc: DomainError, form: str) -> tuple[str, 
 
 
 @bp.post("/documents/<uuid:document_id>/approval")
-@login_required(*documents.APPROVER_ROLES)
+@login_required(*records.APPROVER_ROLES)
 def decide(document_id: uuid.UUID) -> ResponseReturnValue:
     decision = request.form.get("decision", "")
     if decision not in {"approve", "reject"}:
@@ -243,7 +244,7 @@ def send(document_id: uuid.UUID) -> ResponseReturnValue:
 @login_required("support", "manager", "admin")
 def regenerate(document_id: uuid.UUID) -> ResponseReturnValue:
     try:
-        version = documents.regenerate(unit_of_work(), document_id, actor=signed_in_user())
+        version = regenerating.regenerate(unit_of_work(), document_id, actor=signed_in_user())
         flash(_("Generated version %(version)s.", version=version))
     except DomainError as exc:
         return _mistake(document_id, exc, "regenerate")
@@ -254,10 +255,10 @@ def regenerate(document_id: uuid.UUID) -> ResponseReturnValue:
 @login_required(*STAFF)
 def download(document_id: uuid.UUID, kind: str) -> Response:
     version = request.args.get("version", type=int)
-    url = documents.download_url(unit_of_work(), document_id, kind, version)
+    url = document_files.download_url(unit_of_work(), document_id, kind, version)
     if url is not None:
         return redirect(url, code=303)
-    return file_response(documents.read_file(unit_of_work(), document_id, kind, version))
+    return file_response(document_files.read_file(unit_of_work(), document_id, kind, version))
 
 
 @bp.get("/documents/<uuid:document_id>/as-amended")
@@ -330,7 +331,7 @@ def set_po(document_id: uuid.UUID) -> ResponseReturnValue:
 
 
 @bp.get("/approvals")
-@login_required(*documents.APPROVER_ROLES)
+@login_required(*records.APPROVER_ROLES)
 def approval_queue() -> str:
     uow = unit_of_work()
     with uow:
@@ -339,7 +340,7 @@ def approval_queue() -> str:
 
 
 @bp.post("/documents/<uuid:document_id>/remind")
-@login_required(*documents.CREATOR_ROLES)
+@login_required(*records.CREATOR_ROLES)
 def remind(document_id: uuid.UUID) -> ResponseReturnValue:
     try:
         links = signing.remind(unit_of_work(), document_id, actor=signed_in_user())
@@ -356,7 +357,7 @@ def remind(document_id: uuid.UUID) -> ResponseReturnValue:
 
 
 @bp.post("/documents/<uuid:document_id>/void")
-@login_required(*documents.CREATOR_ROLES)
+@login_required(*records.CREATOR_ROLES)
 def void(document_id: uuid.UUID) -> ResponseReturnValue:
     try:
         signing.void(

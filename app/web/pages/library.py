@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from app.documents import services as documents
+from app.documents import renders
 from app.errors import DomainError
 from app.library import clauses
 from app.library.clause_files import LANGUAGES, VariantKey
@@ -217,7 +217,7 @@ def template_sample(version_id: uuid.UUID) -> Response:
         language = request.args.get("language", package.languages[0])
         if language not in package.languages:
             abort(404)
-        _, files = documents.render_sample(uow, package, language)
+        _, files = renders.render_sample(uow, package, language)
     return Response(
         files["pdf"],
         mimetype="application/pdf",

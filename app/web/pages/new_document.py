@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.accounts import services as accounts
-from app.documents import services as documents
+from app.documents import creating
 from app.documents.resolve import data_schema
 from app.errors import DomainError, FieldError
 from app.library.models import PUBLISHED, Template, TemplateVersion
@@ -60,7 +60,7 @@ def new_document(template: str) -> ResponseReturnValue:
         fields = build_fields(schema, values={}, choices=choices)
         data = read_form(request.form, fields)
         try:
-            document_id = documents.create_document(
+            document_id = creating.create_document(
                 unit_of_work(),
                 template=template,
                 data=data,

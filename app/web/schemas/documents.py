@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from app.assembly.text import Line, Text
-from app.documents.models import DocumentStatus
+from app.documents.models import DocumentStatus, RenderStatus
 
 DocumentKind = Literal["quote", "licence", "amendment", "title-list"]
 
@@ -285,6 +285,13 @@ class DocumentOut(BaseModel):
         description="Every clause version the document was assembled from, with its hash"
     )
     status: DocumentStatus
+    render_status: RenderStatus = Field(
+        description="Whether the current version's files are made: rendering (a job is on it; "
+        "follow the document's URL, or send `Prefer: wait=N`), ready, or failed"
+    )
+    render_error: str | None = Field(
+        default=None, description="Why the render failed; regenerate to try again"
+    )
     version: int
     currency: str
     customer_name: str
@@ -370,6 +377,13 @@ class SendIn(BaseModel):
 class VersionOut(BaseModel):
     id: uuid.UUID
     version: int
+    render_status: RenderStatus = Field(
+        description="Whether the current version's files are made: rendering (a job is on it; "
+        "follow the document's URL, or send `Prefer: wait=N`), ready, or failed"
+    )
+    render_error: str | None = Field(
+        default=None, description="Why the render failed; regenerate to try again"
+    )
 
 
 class VoidIn(BaseModel):
@@ -430,6 +444,7 @@ class DocumentSummaryOut(BaseModel):
     number: str
     kind: DocumentKind
     status: DocumentStatus
+    render_status: RenderStatus
     customer_name: str
     account: AccountRefOut | None
     external_ref: str | None

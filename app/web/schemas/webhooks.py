@@ -12,6 +12,7 @@ from app.assembly.text import Line
 
 EventType = Literal[
     "document.created",
+    "document.ready",
     "document.approved",
     "document.sent",
     "document.signed",
