@@ -176,6 +176,11 @@ def api_key(app: APIFlask, email: str) -> str:
     return key
 
 
+WAIT = {"Prefer": "wait=120"}
+"""For a test that needs the finished document: create, revise and regenerate answer 202
+while it renders unless the caller prefers to wait (RFC 7240)."""
+
+
 def bearer(app: APIFlask, email: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {api_key(app, email)}"}
 

@@ -17,7 +17,7 @@ from app.config import PROJECT_ROOT, Settings
 from app.library.clause_files import read_clause_file
 from app.library.template_packages import package_folders
 from app.users.models import User
-from tests.conftest import account_id
+from tests.conftest import WAIT, account_id
 from tests.support.flows import quote_request
 
 CLI = [sys.executable, "-m", "app.cli"]
@@ -134,7 +134,7 @@ def test_init_demo_then_users_and_keys_work_against_the_same_database(tmp_path: 
         answer = app.test_client().post(
             "/api/v1/documents",
             json=quote_request(account_id(runtime, "Huaxin")),
-            headers={"Authorization": f"Bearer {key}"},
+            headers={**{"Authorization": f"Bearer {key}"}, **WAIT},
         )
         assert answer.status_code == 201, answer.json
 
@@ -157,7 +157,7 @@ def test_init_demo_then_users_and_keys_work_against_the_same_database(tmp_path: 
         refused = client.post(
             "/api/v1/documents",
             json=quote_request(account_id(runtime, "Huaxin")),
-            headers=read_only,
+            headers={**read_only, **WAIT},
         )
         assert refused.status_code == 403
 

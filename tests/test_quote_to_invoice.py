@@ -21,6 +21,7 @@ from app.migrate import upgrade
 from app.runtime import Runtime
 from app.signing.pdf_signature import verify_pdf_signature
 from tests.conftest import (
+    WAIT,
     WebhookReceiver,
     account_id,
     bearer,
@@ -93,7 +94,9 @@ def test_a_quote_goes_from_api_to_signature_to_invoice_trigger(
     assert secret.startswith("whsec_")
 
     created = client.post(
-        "/api/v1/documents", json=quote_request(account_id(runtime, "University")), headers=support
+        "/api/v1/documents",
+        json=quote_request(account_id(runtime, "University")),
+        headers={**support, **WAIT},
     )
     assert created.status_code == 201, created.json
     doc = created.json
@@ -227,7 +230,9 @@ def test_creator_cannot_approve_even_as_a_manager(app: APIFlask) -> None:
     runtime = app.extensions["contractdesk"]
     manager = bearer(app, "manager@example.com")
     created = client.post(
-        "/api/v1/documents", json=quote_request(account_id(runtime, "University")), headers=manager
+        "/api/v1/documents",
+        json=quote_request(account_id(runtime, "University")),
+        headers={**manager, **WAIT},
     ).json
     refused = client.post(
         f"/api/v1/documents/{created['id']}/approvals",
@@ -252,7 +257,7 @@ def test_a_quote_without_deep_discount_needs_no_approval(app: APIFlask, settings
     body["data"]["discount_percent"] = "0"
     body["data"]["currency"] = "EUR"
     created = client.post(
-        "/api/v1/documents", json=body, headers=bearer(app, "support@example.com")
+        "/api/v1/documents", json=body, headers={**bearer(app, "support@example.com"), **WAIT}
     )
     assert created.status_code == 201
     assert created.json["status"] == "draft"

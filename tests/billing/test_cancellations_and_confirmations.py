@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from app.db import utcnow
 from app.documents.order_confirmation import confirm_order
-from tests.conftest import WebhookReceiver, account_id, bearer, row_counts
+from tests.conftest import WAIT, WebhookReceiver, account_id, bearer, row_counts
 from tests.support.flows import plain_quote_request, send_and_sign
 
 D = Decimal
@@ -28,7 +28,7 @@ def _text(pdf: bytes) -> str:
 def _signed(app: APIFlask, body: dict[str, Any]) -> dict[str, Any]:
     client = app.test_client()
     created = client.post(
-        "/api/v1/documents", json=body, headers=bearer(app, "support@example.com")
+        "/api/v1/documents", json=body, headers={**bearer(app, "support@example.com"), **WAIT}
     )
     assert created.status_code == 201, created.json
     send_and_sign(app, created.json["id"])

@@ -15,7 +15,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response, expect
 
 from tests.browser.conftest import PASSWORD, LiveDesk, snap
-from tests.conftest import WebhookReceiver, account_id, bearer
+from tests.conftest import WAIT, WebhookReceiver, account_id, bearer
 from tests.support.flows import (
     create_and_send,
     plain_quote_request,
@@ -128,7 +128,7 @@ def desk(live: LiveDesk, webhook_receiver: WebhookReceiver) -> Desk:
     ).json
     body = quote_request(account_id(live.runtime, "University"))
     quote = client.post(
-        "/api/v1/documents", json=body, headers=bearer(app, "support@example.com")
+        "/api/v1/documents", json=body, headers={**bearer(app, "support@example.com"), **WAIT}
     ).json
     licence = signed_licence(app)
     links = {
@@ -272,7 +272,7 @@ def test_the_back_office_forms_with_mistakes_read_dutch_beside_each_field(
         .post(
             "/api/v1/documents",
             json=plain_quote_request(app),
-            headers=bearer(app, "support@example.com"),
+            headers={**bearer(app, "support@example.com"), **WAIT},
         )
         .json
     )

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import PASSWORD, LiveDesk
 from tests.browser.test_keyboard import assert_focus_visible, focused, tab_to
-from tests.conftest import account_id, bearer
+from tests.conftest import WAIT, account_id, bearer
 from tests.support.flows import (
     create_and_send,
     plain_quote_request,
@@ -79,7 +79,7 @@ def test_every_form_of_the_sellers_pages_by_keyboard(page: Page, live: LiveDesk)
         .post(
             "/api/v1/documents",
             json=plain_quote_request(app),
-            headers=bearer(app, "support@example.com"),
+            headers={**bearer(app, "support@example.com"), **WAIT},
         )
         .json
     )
@@ -116,7 +116,9 @@ def test_approving_and_the_back_office_forms_by_keyboard(page: Page, live: LiveD
     body = quote_request(account_id(live.runtime, "University"))
     quote = (
         app.test_client()
-        .post("/api/v1/documents", json=body, headers=bearer(app, "support@example.com"))
+        .post(
+            "/api/v1/documents", json=body, headers={**bearer(app, "support@example.com"), **WAIT}
+        )
         .json
     )
     licence = signed_licence(app)

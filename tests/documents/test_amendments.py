@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from app.catalogue.models import Product
 from app.config import PROJECT_ROOT
-from tests.conftest import account_id, bearer, row_counts
+from tests.conftest import WAIT, account_id, bearer, row_counts
 from tests.support.flows import send_and_sign
 
 D = Decimal
@@ -43,7 +43,7 @@ def _signed_licence(app: APIFlask) -> str:
         .post(
             "/api/v1/documents",
             json={"template": "licence-agreement", "data": data, "external_ref": "OPP-9"},
-            headers=bearer(app, "support@example.com"),
+            headers={**bearer(app, "support@example.com"), **WAIT},
         )
         .json
     )
@@ -201,7 +201,9 @@ def test_only_a_signed_licence_is_amended(app: APIFlask) -> None:
     sample = PROJECT_ROOT / "contract_templates/licence-agreement/sample.json"
     data = json.loads(sample.read_text())
     draft = client.post(
-        "/api/v1/documents", json={"template": "licence-agreement", "data": data}, headers=support
+        "/api/v1/documents",
+        json={"template": "licence-agreement", "data": data},
+        headers={**support, **WAIT},
     ).json
     answer = client.post(
         f"/api/v1/documents/{draft['id']}/amendments",

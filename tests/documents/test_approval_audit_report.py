@@ -12,7 +12,7 @@ from typing import Any
 from apiflask import APIFlask
 from openpyxl import load_workbook
 
-from tests.conftest import PASSWORD, account_id, bearer, csrf_token
+from tests.conftest import PASSWORD, WAIT, account_id, bearer, csrf_token
 
 
 def _post(app: APIFlask, path: str, body: dict[str, Any], who: str) -> Any:
@@ -40,7 +40,7 @@ def _story(app: APIFlask) -> dict[str, Any]:
     app.test_client().put(
         f"/api/v1/documents/{created['id']}/data",
         json={"data": raised},
-        headers=bearer(app, "manager@example.com"),
+        headers={**bearer(app, "manager@example.com"), **WAIT},
     )
     approve = {"decision": "approve"}
     path = f"/api/v1/documents/{created['id']}/approvals"
@@ -49,7 +49,7 @@ def _story(app: APIFlask) -> dict[str, Any]:
     app.test_client().put(
         f"/api/v1/documents/{created['id']}/data",
         json={"data": {**raised, "notes": "rewritten"}},
-        headers=bearer(app, "support@example.com"),
+        headers={**bearer(app, "support@example.com"), **WAIT},
     )
     assert _post(app, path, approve, "director@example.com").status_code == 201
     return dict(created)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from app.audit.models import AuditEvent
 from tests.conftest import (
     PASSWORD,
+    WAIT,
     account_id,
     bearer,
     build_app,
@@ -37,7 +38,9 @@ def _quote(app: APIFlask, **data: Any) -> dict[str, Any]:
 
 def _create(app: APIFlask, data: dict[str, Any], who: str = "support@example.com") -> Any:
     answer = app.test_client().post(
-        "/api/v1/documents", json={"template": "quote", "data": data}, headers=bearer(app, who)
+        "/api/v1/documents",
+        json={"template": "quote", "data": data},
+        headers={**bearer(app, who), **WAIT},
     )
     assert answer.status_code == 201, answer.json
     return answer.json
@@ -53,7 +56,9 @@ def _decide(app: APIFlask, document_id: str, who: str) -> Any:
 
 def _revise(app: APIFlask, document_id: str, data: dict[str, Any], who: str) -> Any:
     return app.test_client().put(
-        f"/api/v1/documents/{document_id}/data", json={"data": data}, headers=bearer(app, who)
+        f"/api/v1/documents/{document_id}/data",
+        json={"data": data},
+        headers={**bearer(app, who), **WAIT},
     )
 
 

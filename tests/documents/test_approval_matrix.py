@@ -12,7 +12,7 @@ from apiflask import APIFlask
 
 from app import create_app
 from app.config import PROJECT_ROOT, Settings
-from tests.conftest import account_id, bearer, build_app, make_settings
+from tests.conftest import WAIT, account_id, bearer, build_app, make_settings
 from tests.support.flows import plain_quote_request
 
 TWO_MANAGER_TIERS = """
@@ -48,7 +48,11 @@ def test_steps_run_in_order_and_one_person_approves_one_tier(strict_app: APIFlas
     body["data"]["discount_percent"] = "8"
     created = (
         strict_app.test_client()
-        .post("/api/v1/documents", json=body, headers=bearer(strict_app, "support@example.com"))
+        .post(
+            "/api/v1/documents",
+            json=body,
+            headers={**bearer(strict_app, "support@example.com"), **WAIT},
+        )
         .json
     )
     assert [(r["rule"], r["step"]) for r in created["approvals_required"]] == [
@@ -94,7 +98,7 @@ def test_the_shipped_matrix_sends_a_large_long_licence_to_director_and_finance(
         .post(
             "/api/v1/documents",
             json={"template": "licence-agreement", "data": data},
-            headers=bearer(app, "support@example.com"),
+            headers={**bearer(app, "support@example.com"), **WAIT},
         )
         .json
     )

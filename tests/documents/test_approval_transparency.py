@@ -13,7 +13,7 @@ from typing import Any
 from apiflask import APIFlask
 
 from app.config import PROJECT_ROOT
-from tests.conftest import PASSWORD, account_id, bearer, build_app, csrf_token, make_settings
+from tests.conftest import PASSWORD, WAIT, account_id, bearer, build_app, csrf_token, make_settings
 
 
 def _quote(app: APIFlask, quantity: int, discount: str = "12") -> Any:
@@ -25,7 +25,7 @@ def _quote(app: APIFlask, quantity: int, discount: str = "12") -> Any:
     answer = app.test_client().post(
         "/api/v1/documents",
         json={"template": "quote", "data": data},
-        headers=bearer(app, "support@example.com"),
+        headers={**bearer(app, "support@example.com"), **WAIT},
     )
     assert answer.status_code == 201, answer.json
     return answer.json

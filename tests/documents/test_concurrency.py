@@ -20,7 +20,7 @@ from app.documents import creating
 from app.documents.models import Approval, Document
 from app.errors import Conflict
 from app.users import services as users
-from tests.conftest import WebhookReceiver, account_id, bearer
+from tests.conftest import WAIT, WebhookReceiver, account_id, bearer
 from tests.support.flows import quote_request, signed_quote
 
 
@@ -45,7 +45,7 @@ def test_two_managers_approving_at_once_make_one_decision(app: APIFlask) -> None
     doc = client.post(
         "/api/v1/documents",
         json=quote_request(account_id(runtime, "University")),
-        headers=bearer(app, "support@example.com"),
+        headers={**bearer(app, "support@example.com"), **WAIT},
     ).json
     uow = runtime.unit_of_work()
     with uow:

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from app.config import PROJECT_ROOT
-from tests.conftest import account_id, bearer
+from tests.conftest import WAIT, account_id, bearer
 from tests.rendering.test_pdf_docx_parity import pdf_text as body_text
 
 TEMPLATES = PROJECT_ROOT / "contract_templates"
@@ -53,7 +53,7 @@ def _flat(text: str) -> str:
 def test_a_licence_prices_each_year_of_its_term_with_the_uplift(app: APIFlask) -> None:
     client = app.test_client()
     support = bearer(app, "support@example.com")
-    created = client.post("/api/v1/documents", json=_licence(app), headers=support)
+    created = client.post("/api/v1/documents", json=_licence(app), headers={**support, **WAIT})
     assert created.status_code == 201, created.json
     licence = created.json
     assert licence["number"].startswith("L-") and licence["template"] == "licence-agreement"
@@ -77,7 +77,7 @@ def test_a_licence_without_perpetual_access_leaves_that_section_out(app: APIFlas
     client = app.test_client()
     support = bearer(app, "support@example.com")
     body = _licence(app, perpetual_access=False, term={"start": "2027-01-01", "years": 1})
-    created = client.post("/api/v1/documents", json=body, headers=support).json
+    created = client.post("/api/v1/documents", json=body, headers={**support, **WAIT}).json
     flat = _flat(_text(_file(client, support, created, "pdf")))
     assert "Perpetualandarchivalaccess" not in flat
     assert "6.Feesandpayment" in flat
@@ -91,7 +91,7 @@ def test_a_chinese_licence_embeds_a_cjk_font_and_its_text_reads_back(app: APIFla
     support = bearer(app, "support@example.com")
     body = _licence(app, language="zh", jurisdiction="prc")
     body["data"]["account"] = account_id(app.extensions["contractdesk"], "Huaxin")
-    created = client.post("/api/v1/documents", json=body, headers=support)
+    created = client.post("/api/v1/documents", json=body, headers={**support, **WAIT})
     assert created.status_code == 201, created.json
     pdf = _file(client, support, created.json, "pdf")
     # The body without the running header and footer: a clause may run on to the next page.
@@ -113,7 +113,9 @@ def test_an_amendment_names_the_agreement_and_states_only_the_changes(app: APIFl
     data = _sample("amendment")
     data["account"] = account_id(app.extensions["contractdesk"], "Consortium")
     created = client.post(
-        "/api/v1/documents", json={"template": "amendment", "data": data}, headers=support
+        "/api/v1/documents",
+        json={"template": "amendment", "data": data},
+        headers={**support, **WAIT},
     )
     assert created.status_code == 201, created.json
     assert created.json["number"].startswith("A-")
@@ -127,7 +129,9 @@ def test_an_amendment_names_the_agreement_and_states_only_the_changes(app: APIFl
 
     nothing = dict(data, titles_added=[], titles_removed=[], lines=[], new_end_date=None)
     refused = client.post(
-        "/api/v1/documents", json={"template": "amendment", "data": nothing}, headers=support
+        "/api/v1/documents",
+        json={"template": "amendment", "data": nothing},
+        headers={**support, **WAIT},
     )
     assert refused.status_code == 422
     assert "adds or removes titles" in refused.json["errors"][0]["detail"]
@@ -141,7 +145,9 @@ def test_a_title_list_comes_as_pdf_docx_xlsx_csv_and_kbart_with_the_same_rows(
     data = _sample("title-list")
     data["account"] = account_id(app.extensions["contractdesk"], "Consortium")
     created = client.post(
-        "/api/v1/documents", json={"template": "title-list", "data": data}, headers=support
+        "/api/v1/documents",
+        json={"template": "title-list", "data": data},
+        headers={**support, **WAIT},
     )
     assert created.status_code == 201, created.json
     files = {kind for kind, url in created.json["files"].items() if url}
@@ -185,7 +191,7 @@ def test_an_invalid_issn_is_refused_with_a_pointer(app: APIFlask) -> None:
     refused = client.post(
         "/api/v1/documents",
         json={"template": "title-list", "data": data},
-        headers=bearer(app, "support@example.com"),
+        headers={**bearer(app, "support@example.com"), **WAIT},
     )
     assert refused.status_code == 422
     assert refused.json["errors"][0]["pointer"] == "/data/titles/3/issn"

@@ -22,7 +22,7 @@ from app.audit.models import AuditEvent
 from app.config import PROJECT_ROOT
 from app.documents.reproduce import verify_version
 from app.rendering.page_marks import PageMarks, signed_page_stamp, with_marks
-from tests.conftest import account_id, bearer
+from tests.conftest import WAIT, account_id, bearer
 from tests.support.flows import quote_request, send_and_sign
 
 PAGE = {"en": "Page {n} of {m}", "nl": "Pagina {n} van {m}", "zh": "第 {n} 页，共 {m} 页"}
@@ -46,7 +46,7 @@ def _create(app: APIFlask, template: str, data: dict[str, Any]) -> dict[str, Any
     answer = app.test_client().post(
         "/api/v1/documents",
         json={"template": template, "data": data},
-        headers=bearer(app, "support@example.com"),
+        headers={**bearer(app, "support@example.com"), **WAIT},
     )
     assert answer.status_code == 201, answer.json
     return dict(answer.json)
@@ -156,7 +156,7 @@ def test_two_versions_carry_different_identifiers(app: APIFlask) -> None:
     created = _create(app, "quote", _sample("quote"))
     regenerated = app.test_client().post(
         f"/api/v1/documents/{created['id']}/regenerate",
-        headers=bearer(app, "support@example.com"),
+        headers={**bearer(app, "support@example.com"), **WAIT},
     )
     assert regenerated.status_code in {200, 201, 202}, regenerated.json
     first = _assert_identified(

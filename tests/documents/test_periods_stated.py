@@ -11,7 +11,7 @@ from apiflask import APIFlask
 from docx import Document as Docx
 from pypdf import PdfReader
 
-from tests.conftest import account_id, bearer, csrf_token
+from tests.conftest import WAIT, account_id, bearer, csrf_token
 from tests.support.flows import plain_quote_request, signed_licence
 from tests.web.test_generated_forms import form_of
 from tests.web.test_pages import login
@@ -46,7 +46,7 @@ def test_a_quote_states_the_subscription_period_it_prices(app: APIFlask) -> None
         currency="EUR",
         subscription={"start": "2027-04-01", "end": "2028-03-31"},
     )
-    quote = client.post("/api/v1/documents", json=body, headers=support).json
+    quote = client.post("/api/v1/documents", json=body, headers={**support, **WAIT}).json
     assert quote["subscription_period"] == {"start": "2027-04-01", "end": "2028-03-31"}
     assert [
         (p["number"], p["start"], p["end"], p["invoice_on"], p["net"], p["total"])
@@ -69,7 +69,9 @@ def test_a_quote_states_the_subscription_period_it_prices(app: APIFlask) -> None
         )
 
     # without one, a quote prices the calendar year of its prices: the year of issue
-    plain = client.post("/api/v1/documents", json=plain_quote_request(app), headers=support).json
+    plain = client.post(
+        "/api/v1/documents", json=plain_quote_request(app), headers={**support, **WAIT}
+    ).json
     year = date.today().year
     assert plain["subscription_period"] == {"start": f"{year}-01-01", "end": f"{year}-12-31"}
     assert f"Subscription period 1 January {year} – 31 December {year}" in _pdf(

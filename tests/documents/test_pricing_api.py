@@ -11,7 +11,7 @@ from apiflask import APIFlask
 
 from app.config import PROJECT_ROOT
 from app.db import utcnow
-from tests.conftest import account_id, bearer, row_counts
+from tests.conftest import WAIT, account_id, bearer, row_counts
 
 D = Decimal
 THIS_YEAR = utcnow().year
@@ -66,7 +66,7 @@ def test_a_preview_answers_what_a_create_would_make_and_stores_nothing(app: APIF
     ]
     assert answer["valid_until"] is not None
 
-    created = client.post("/api/v1/documents", json=_quote(app), headers=support).json
+    created = client.post("/api/v1/documents", json=_quote(app), headers={**support, **WAIT}).json
     assert created["totals"] == {
         k: answer["totals"][k] for k in ("subtotal", "discount", "net", "tax", "total")
     }
@@ -176,7 +176,7 @@ def test_a_discount_larger_than_its_line_or_given_twice_is_refused(app: APIFlask
     too_much = _quote(
         app, lines=[{"sku": "JNL-PHYS", "quantity": 1, "discount_amount": "18500.01"}]
     )
-    answer = client.post("/api/v1/documents", json=too_much, headers=support)
+    answer = client.post("/api/v1/documents", json=too_much, headers={**support, **WAIT})
     assert answer.status_code == 422
     assert answer.json["errors"] == [
         {
@@ -185,7 +185,7 @@ def test_a_discount_larger_than_its_line_or_given_twice_is_refused(app: APIFlask
         }
     ]
     twice = _quote(app, discount_percent="5", discount_amount="10.00")
-    answer = client.post("/api/v1/documents", json=twice, headers=support)
+    answer = client.post("/api/v1/documents", json=twice, headers={**support, **WAIT})
     assert answer.status_code == 422
     assert "not both" in answer.json["errors"][0]["detail"]
     assert row_counts(runtime) == before

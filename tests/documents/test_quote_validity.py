@@ -12,14 +12,16 @@ from sqlalchemy import select
 from app.db import utcnow
 from app.documents.models import Document
 from app.jobs.registry import run
-from tests.conftest import bearer
+from tests.conftest import WAIT, bearer
 from tests.support.flows import SIGNER_AGENT, plain_quote_request
 
 
 def _create(app: APIFlask, who: str = "support@example.com", **data: Any) -> Any:
     body = plain_quote_request(app)
     body["data"].update(data)
-    answer = app.test_client().post("/api/v1/documents", json=body, headers=bearer(app, who))
+    answer = app.test_client().post(
+        "/api/v1/documents", json=body, headers={**bearer(app, who), **WAIT}
+    )
     assert answer.status_code == 201, answer.json
     return answer.json
 
@@ -49,7 +51,7 @@ def test_a_quote_is_valid_for_the_configured_days_and_not_into_the_past(app: API
     body = plain_quote_request(app)
     body["data"]["valid_until"] = (today - timedelta(days=1)).isoformat()
     refused = app.test_client().post(
-        "/api/v1/documents", json=body, headers=bearer(app, "support@example.com")
+        "/api/v1/documents", json=body, headers={**bearer(app, "support@example.com"), **WAIT}
     )
     assert refused.status_code == 422
     assert refused.json["errors"][0]["pointer"] == "/data/valid_until"

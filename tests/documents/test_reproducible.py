@@ -26,7 +26,7 @@ from app.library.models import ClauseVersion
 from app.rendering.compare import differences
 from app.rendering.pdf import Archival, pdf_from_html
 from app.runtime import Runtime
-from tests.conftest import account_id, bearer
+from tests.conftest import WAIT, account_id, bearer
 from tests.support.licences import create_licence, licence_data
 
 
@@ -73,7 +73,7 @@ def test_a_new_licence_and_its_earlier_version_verify_identical(
     number = _record(runtime, document_id)["number"]
     regenerated = app.test_client().post(
         f"/api/v1/documents/{document_id}/regenerate",
-        headers=bearer(app, "support@example.com"),
+        headers={**bearer(app, "support@example.com"), **WAIT},
     )
     assert regenerated.status_code in (200, 201, 202), regenerated.json
 
@@ -129,7 +129,7 @@ def _revise(app: APIFlask, document_id: str) -> None:
     revised = app.test_client().put(
         f"/api/v1/documents/{document_id}/data",
         json={"data": licence_data(app, notice_days=60)},
-        headers=bearer(app, "support@example.com"),
+        headers={**bearer(app, "support@example.com"), **WAIT},
     )
     assert revised.status_code == 200, revised.json
 
@@ -207,7 +207,7 @@ def test_a_title_list_verifies_identical_in_every_format(app: APIFlask, runtime:
     created = app.test_client().post(
         "/api/v1/documents",
         json={"template": "title-list", "data": sample},
-        headers=bearer(app, "support@example.com"),
+        headers={**bearer(app, "support@example.com"), **WAIT},
     )
     assert created.status_code == 201, created.json
     result = verify_version(runtime.unit_of_work(), uuid.UUID(created.json["id"]))

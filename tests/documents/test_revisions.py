@@ -8,7 +8,7 @@ from typing import Any
 
 from apiflask import APIFlask
 
-from tests.conftest import PASSWORD, account_id, bearer, csrf_token, row_counts
+from tests.conftest import PASSWORD, WAIT, account_id, bearer, csrf_token, row_counts
 
 
 def _quote(app: APIFlask) -> dict[str, Any]:
@@ -25,7 +25,7 @@ def _approved_quote(app: APIFlask) -> tuple[Any, dict[str, str], dict[str, Any],
     support = bearer(app, "support@example.com")
     data = _quote(app)
     created = client.post(
-        "/api/v1/documents", json={"template": "quote", "data": data}, headers=support
+        "/api/v1/documents", json={"template": "quote", "data": data}, headers={**support, **WAIT}
     ).json
     assert created["status"] == "pending_approval"
     approved = client.post(
@@ -43,7 +43,9 @@ def test_a_priced_change_after_approval_resets_it_and_says_why(app: APIFlask) ->
     changed["lines"][0]["discount_percent"] = "20"
 
     revised = client.put(
-        f"/api/v1/documents/{created['id']}/data", json={"data": changed}, headers=support
+        f"/api/v1/documents/{created['id']}/data",
+        json={"data": changed},
+        headers={**support, **WAIT},
     )
     assert revised.status_code == 200, revised.json
     doc = revised.json
@@ -85,7 +87,9 @@ def test_a_change_to_nothing_material_keeps_the_approval(app: APIFlask) -> None:
     client, support, data, created = _approved_quote(app)
     changed = {**data, "internal_comment": "Customer asked twice", "po_number": "PO-77"}
     doc = client.put(
-        f"/api/v1/documents/{created['id']}/data", json={"data": changed}, headers=support
+        f"/api/v1/documents/{created['id']}/data",
+        json={"data": changed},
+        headers={**support, **WAIT},
     ).json
     assert doc["status"] == "approved"
     assert doc["version"] == 3  # v2 is the approved copy, rendered without the DRAFT mark
@@ -99,12 +103,12 @@ def test_bad_revisions_change_nothing(app: APIFlask) -> None:
     before = row_counts(runtime)
     bad = {**data, "lines": [{"sku": "JNL-PHYS", "quantity": 0}]}
     answer = client.put(
-        f"/api/v1/documents/{created['id']}/data", json={"data": bad}, headers=support
+        f"/api/v1/documents/{created['id']}/data", json={"data": bad}, headers={**support, **WAIT}
     )
     assert answer.status_code == 422
     assert answer.json["errors"][0]["pointer"] == "/data/lines/0/quantity"
     refused = client.put(
-        f"/api/v1/documents/{created['id']}/data", json={"data": data}, headers=finance
+        f"/api/v1/documents/{created['id']}/data", json={"data": data}, headers={**finance, **WAIT}
     )
     assert refused.status_code == 403
     assert row_counts(runtime) == before
@@ -115,7 +119,7 @@ def test_bad_revisions_change_nothing(app: APIFlask) -> None:
         headers=support,
     )
     sent = client.put(
-        f"/api/v1/documents/{created['id']}/data", json={"data": data}, headers=support
+        f"/api/v1/documents/{created['id']}/data", json={"data": data}, headers={**support, **WAIT}
     )
     assert sent.status_code == 409
     assert "void it before changing it" in sent.json["detail"]

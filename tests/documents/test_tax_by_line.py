@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from app.config import PROJECT_ROOT
 from app.documents import assembling, records
-from tests.conftest import bearer, row_counts
+from tests.conftest import WAIT, bearer, row_counts
 
 D = Decimal
 LEIDEN = {"name": "Leiden Public Library", "country": "NL", "address": "Nieuwstraat 4, Leiden"}
@@ -30,7 +30,7 @@ def _create(app: APIFlask, template: str, data: dict[str, Any]) -> dict[str, Any
     created = app.test_client().post(
         "/api/v1/documents",
         json={"template": template, "data": data},
-        headers=bearer(app, "support@example.com"),
+        headers={**bearer(app, "support@example.com"), **WAIT},
     )
     assert created.status_code == 201, created.json
     return created.json
@@ -263,7 +263,7 @@ def test_a_line_on_a_day_without_a_rate_or_with_an_unknown_category_is_refused(
                 "lines": LINES,
             },
         },
-        headers=support,
+        headers={**support, **WAIT},
     )
     assert refused.status_code == 422
     assert refused.json["errors"][0]["pointer"] == "/data/lines/0"
@@ -286,7 +286,7 @@ def test_a_line_on_a_day_without_a_rate_or_with_an_unknown_category_is_refused(
                 ],
             },
         },
-        headers=support,
+        headers={**support, **WAIT},
     )
     assert mistyped.status_code == 422
     assert mistyped.json["errors"][0]["pointer"] == "/data/lines/0/tax_category"

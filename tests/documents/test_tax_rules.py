@@ -8,7 +8,7 @@ from typing import Any
 from apiflask import APIFlask
 from pypdf import PdfReader
 
-from tests.conftest import bearer, row_counts
+from tests.conftest import WAIT, bearer, row_counts
 
 
 def _quote(app: APIFlask, account: dict[str, Any], **extra: Any) -> Any:
@@ -24,7 +24,7 @@ def _quote(app: APIFlask, account: dict[str, Any], **extra: Any) -> Any:
         },
     }
     return app.test_client().post(
-        "/api/v1/documents", json=body, headers=bearer(app, "support@example.com")
+        "/api/v1/documents", json=body, headers={**bearer(app, "support@example.com"), **WAIT}
     )
 
 
@@ -69,7 +69,7 @@ def test_a_vat_number_that_does_not_check_out_is_refused(app: APIFlask) -> None:
                 "lines": [{"description": "x", "unit_price": "1.00", "quantity": 1}],
             },
         },
-        headers=support,
+        headers={**support, **WAIT},
     )
     assert refused.status_code == 422
     assert refused.json["errors"][0]["pointer"] == "/data/account/vat_id"

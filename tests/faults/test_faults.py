@@ -27,6 +27,7 @@ from app.jobs.registry import run
 from app.runtime import Runtime
 from app.signing.models import Envelope
 from tests.conftest import (
+    WAIT,
     WebhookReceiver,
     account_id,
     bearer,
@@ -82,7 +83,7 @@ def creating(app: APIFlask, body: dict[str, Any] | None = None) -> Callable[[], 
     """A create as a CRM makes it, ready to run (in the background, while a fault strikes)."""
     client, headers = app.test_client(), bearer(app, "support@example.com")
     body = body or plain_quote_request(app)
-    return lambda: client.post("/api/v1/documents", json=body, headers=headers)
+    return lambda: client.post("/api/v1/documents", json=body, headers={**headers, **WAIT})
 
 
 def create(app: APIFlask, body: dict[str, Any] | None = None) -> Any:

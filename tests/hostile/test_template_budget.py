@@ -16,7 +16,7 @@ from apiflask import APIFlask
 from app.assembly import sandbox
 from app.assembly.sandbox import RenderLimits
 from app.config import PROJECT_ROOT
-from tests.conftest import PASSWORD, bearer, build_app, csrf_token, make_settings, row_counts
+from tests.conftest import PASSWORD, WAIT, bearer, build_app, csrf_token, make_settings, row_counts
 from tests.hostile.bombs import measured
 from tests.support.flows import plain_quote_request
 
@@ -99,7 +99,7 @@ def test_a_hostile_html_template_stops_a_document_with_a_problem_naming_it(
     counts = row_counts(runtime)
 
     with measured() as cost:
-        answer = client.post("/api/v1/documents", json=body, headers=support)
+        answer = client.post("/api/v1/documents", json=body, headers={**support, **WAIT})
 
     assert answer.status_code == 422, answer.json
     assert answer.json["detail"].startswith(
@@ -109,7 +109,9 @@ def test_a_hostile_html_template_stops_a_document_with_a_problem_naming_it(
     assert cost.seconds < 10
     assert cost.peak_mb < 100
     _assert_nothing_but_a_released_number(counts, row_counts(runtime))
-    second = client.post("/api/v1/documents", json=plain_quote_request(app), headers=support)
+    second = client.post(
+        "/api/v1/documents", json=plain_quote_request(app), headers={**support, **WAIT}
+    )
     assert second.json["number"].endswith("-000001")
 
 
@@ -177,7 +179,9 @@ def test_a_hostile_clause_stops_a_document_with_a_problem_naming_the_clause(
     counts = row_counts(runtime)
 
     with measured() as cost:
-        answer = client.post("/api/v1/documents", json=plain_quote_request(app), headers=support)
+        answer = client.post(
+            "/api/v1/documents", json=plain_quote_request(app), headers={**support, **WAIT}
+        )
 
     assert answer.status_code == 422, answer.json
     detail = answer.json["detail"]
@@ -203,7 +207,7 @@ def test_the_budget_is_the_one_the_settings_give(
         answer = app.test_client().post(
             "/api/v1/documents",
             json=plain_quote_request(app),
-            headers=bearer(app, "support@example.com"),
+            headers={**bearer(app, "support@example.com"), **WAIT},
         )
         assert answer.status_code == 422, answer.json
         assert "stopped after 20 steps" in answer.json["detail"]

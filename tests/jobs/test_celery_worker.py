@@ -18,6 +18,7 @@ from app.billing.models import DELIVERED, WebhookDelivery
 from app.config import Settings
 from app.db import utcnow
 from tests.conftest import (
+    WAIT,
     WebhookReceiver,
     account_id,
     bearer,
@@ -140,7 +141,9 @@ def test_documents_are_rendered_by_the_worker_and_its_errors_reach_the_caller(
     runtime = celery_app.extensions["contractdesk"]
     support = bearer(celery_app, "support@example.com")
     created = client.post(
-        "/api/v1/documents", json=quote_request(account_id(runtime, "University")), headers=support
+        "/api/v1/documents",
+        json=quote_request(account_id(runtime, "University")),
+        headers={**support, **WAIT},
     )
     assert created.status_code == 201, created.json
     assert created.json["files"]["pdf"] and created.json["files"]["docx"]
@@ -153,7 +156,7 @@ def test_documents_are_rendered_by_the_worker_and_its_errors_reach_the_caller(
     body = quote_request(account_id(runtime, "University"))
     body["data"]["lines"][0]["sku"] = "NOPE-1"
     before = row_counts(runtime)
-    refused = client.post("/api/v1/documents", json=body, headers=support)
+    refused = client.post("/api/v1/documents", json=body, headers={**support, **WAIT})
     assert refused.status_code == 422
     assert refused.json["errors"][0]["pointer"] == "/data/lines/0/sku"
     assert row_counts(runtime) == before
@@ -170,7 +173,7 @@ def test_without_a_worker_the_request_gives_up_clearly_and_leaves_nothing(
         answer = app.test_client().post(
             "/api/v1/documents",
             json=quote_request(account_id(runtime, "University")),
-            headers=headers,
+            headers={**headers, **WAIT},
         )
         assert answer.status_code == 503
         assert "no worker finished" in answer.json["detail"]

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.audit.models import AuditEvent
-from tests.conftest import bearer, row_counts
+from tests.conftest import WAIT, bearer, row_counts
 from tests.support.flows import create_and_send, plain_quote_request, sign_as
 from tests.support.pdf_text import without_version_marks
 
@@ -164,20 +164,26 @@ def test_a_stored_document_renders_again_with_the_clause_text_it_was_made_with(
     client = app.test_client()
     support, lee = bearer(app, "support@example.com"), bearer(app, "legal@example.com")
     robin = bearer(app, "legal2@example.com")
-    doc = client.post("/api/v1/documents", json=plain_quote_request(app), headers=support).json
+    doc = client.post(
+        "/api/v1/documents", json=plain_quote_request(app), headers={**support, **WAIT}
+    ).json
     original = _approved_version(client, lee, "payment-terms")
 
     new = _draft(client, lee, body=NEW_TERMS).json["id"]
     client.post(f"/api/v1/clause-versions/{new}/submit", headers=lee)
     client.post(f"/api/v1/clause-versions/{new}/approve", json={}, headers=robin)
 
-    regenerated = client.post(f"/api/v1/documents/{doc['id']}/regenerate", headers=support)
+    regenerated = client.post(
+        f"/api/v1/documents/{doc['id']}/regenerate", headers={**support, **WAIT}
+    )
     assert regenerated.status_code == 201, regenerated.json
     first, second = (_pdf_text(client, support, doc["id"], v) for v in (1, 2))
     assert "within 30 days" in first
     assert first == second
 
-    later = client.post("/api/v1/documents", json=plain_quote_request(app), headers=support).json
+    later = client.post(
+        "/api/v1/documents", json=plain_quote_request(app), headers={**support, **WAIT}
+    ).json
     assert "within 45 days" in _pdf_text(client, support, later["id"], 1)
 
     used = client.get(f"/api/v1/clause-versions/{original['id']}/where-used", headers=lee).json
@@ -200,7 +206,7 @@ def test_a_playbook_fallback_makes_the_document_non_standard_and_needs_legal(
     body = plain_quote_request(app)
     body["data"]["clause_positions"] = {"payment-terms": "fallback-1"}
     support = bearer(app, "support@example.com")
-    doc = client.post("/api/v1/documents", json=body, headers=support)
+    doc = client.post("/api/v1/documents", json=body, headers={**support, **WAIT})
     assert doc.status_code == 201, doc.json
     assert doc.json["status"] == "pending_approval" and doc.json["non_standard"] is True
     pinned = {c["key"]: c for c in doc.json["clauses"]}
@@ -229,7 +235,7 @@ def test_a_playbook_fallback_makes_the_document_non_standard_and_needs_legal(
 
     unknown = plain_quote_request(app)
     unknown["data"]["clause_positions"] = {"payment-terms": "fallback-2"}
-    refused = client.post("/api/v1/documents", json=unknown, headers=support)
+    refused = client.post("/api/v1/documents", json=unknown, headers={**support, **WAIT})
     assert refused.status_code == 422
     assert refused.json["errors"][0]["pointer"] == "/data/clause_positions/payment-terms"
     assert "fallback-2" in refused.json["errors"][0]["detail"]
@@ -244,7 +250,7 @@ def test_a_document_takes_the_variant_for_its_language_and_jurisdiction(app: API
         body["data"]["language"] = language
         if jurisdiction:
             body["data"]["jurisdiction"] = jurisdiction
-        return client.post("/api/v1/documents", json=body, headers=support)
+        return client.post("/api/v1/documents", json=body, headers={**support, **WAIT})
 
     dutch = create("nl", "netherlands")
     assert dutch.status_code == 201, dutch.json

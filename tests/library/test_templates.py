@@ -19,7 +19,7 @@ from pypdf import PdfReader
 from app.config import PROJECT_ROOT
 from app.documents.renders import check_template_package
 from app.library.template_packages import package_folders, read_template_package
-from tests.conftest import bearer, row_counts
+from tests.conftest import WAIT, bearer, row_counts
 from tests.support.flows import plain_quote_request
 from tests.support.pdf_text import without_version_marks
 
@@ -107,7 +107,9 @@ def test_a_document_keeps_the_template_version_it_was_made_from(
 ) -> None:
     client = app.test_client()
     support = bearer(app, "support@example.com")
-    before = client.post("/api/v1/documents", json=plain_quote_request(app), headers=support)
+    before = client.post(
+        "/api/v1/documents", json=plain_quote_request(app), headers={**support, **WAIT}
+    )
 
     folder = _quote_copy(tmp_path)
     manifest = folder / "template.yaml"
@@ -117,8 +119,10 @@ def test_a_document_keeps_the_template_version_it_was_made_from(
         f"/api/v1/template-versions/{version['id']}/publish",
         headers=bearer(app, "legal2@example.com"),
     )
-    after = client.post("/api/v1/documents", json=plain_quote_request(app), headers=support)
-    client.post(f"/api/v1/documents/{before.json['id']}/regenerate", headers=support)
+    after = client.post(
+        "/api/v1/documents", json=plain_quote_request(app), headers={**support, **WAIT}
+    )
+    client.post(f"/api/v1/documents/{before.json['id']}/regenerate", headers={**support, **WAIT})
 
     def text(document_id: str, version: int) -> str:
         answer = client.get(
@@ -263,7 +267,7 @@ def test_a_template_that_fails_on_some_data_answers_a_problem_and_logs_file_and_
     runtime = app.extensions["contractdesk"]
     counts = row_counts(runtime)
     with caplog.at_level("ERROR", logger="app.documents.renders"):
-        answer = client.post("/api/v1/documents", json=body, headers=support)
+        answer = client.post("/api/v1/documents", json=body, headers={**support, **WAIT})
     assert answer.status_code == 422
     assert answer.json["detail"].startswith("template quote.html, line 12:")
     assert "no_such_field" in answer.json["detail"]
@@ -276,7 +280,9 @@ def test_a_template_that_fails_on_some_data_answers_a_problem_and_logs_file_and_
         counts.pop(bookkeeping)
         after.pop(bookkeeping, None)
     assert after == counts
-    second = client.post("/api/v1/documents", json=plain_quote_request(app), headers=support)
+    second = client.post(
+        "/api/v1/documents", json=plain_quote_request(app), headers={**support, **WAIT}
+    )
     assert second.json["number"].endswith("-000001")
 
 

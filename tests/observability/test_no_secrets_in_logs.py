@@ -18,7 +18,7 @@ from werkzeug.serving import make_server
 
 from app.audit.models import AuditEvent
 from app.observability.logging import configure
-from tests.conftest import WebhookReceiver, bearer, build_app, make_settings
+from tests.conftest import WAIT, WebhookReceiver, bearer, build_app, make_settings
 from tests.support.flows import plain_quote_request
 
 
@@ -70,7 +70,7 @@ def test_no_key_secret_or_signing_token_is_written_anywhere(
             )
             assert refused.status_code == 401
             made = client.post(
-                "/api/v1/documents", json=plain_quote_request(app), headers=crm
+                "/api/v1/documents", json=plain_quote_request(app), headers={**crm, **WAIT}
             ).json()
             sent = client.post(
                 f"/api/v1/documents/{made['id']}/send",

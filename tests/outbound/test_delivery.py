@@ -8,7 +8,7 @@ from typing import Any
 
 from apiflask import APIFlask
 
-from tests.conftest import bearer
+from tests.conftest import WAIT, bearer
 from tests.outbound.conftest import SECRET, FakeDns, Server
 from tests.support.flows import plain_quote_request
 
@@ -27,7 +27,7 @@ def _create_document(app: APIFlask) -> None:
     created = app.test_client().post(
         "/api/v1/documents",
         json=plain_quote_request(app),
-        headers=bearer(app, "support@example.com"),
+        headers={**bearer(app, "support@example.com"), **WAIT},
     )
     assert created.status_code == 201, created.json
     app.extensions["contractdesk"].jobs.wait_idle()

@@ -18,7 +18,7 @@ from apiflask import APIFlask
 from pypdf import PdfReader
 
 from app.config import PROJECT_ROOT
-from tests.conftest import account_id, bearer
+from tests.conftest import WAIT, account_id, bearer
 
 LINK = "[click](https://evil.example/phish)"
 BOLD = "**bold**"
@@ -101,7 +101,7 @@ def test_markdown_and_html_in_a_customer_name_stay_text_in_the_licence(
     created = app.test_client().post(
         "/api/v1/documents",
         json={"template": "licence-agreement", "data": data},
-        headers=bearer(app, "support@example.com"),
+        headers={**bearer(app, "support@example.com"), **WAIT},
     )
     assert created.status_code == 201, created.json
     pdf = _file(app, created.json["id"], "pdf")
@@ -137,7 +137,7 @@ def test_a_link_in_a_customer_name_makes_no_link_annotation(app: APIFlask) -> No
     created = app.test_client().post(
         "/api/v1/documents",
         json={"template": "licence-agreement", "data": data},
-        headers=bearer(app, "support@example.com"),
+        headers={**bearer(app, "support@example.com"), **WAIT},
     )
     assert created.status_code == 201, created.json
     pdf = _file(app, created.json["id"], "pdf")
@@ -160,7 +160,7 @@ def test_markdown_in_a_customer_name_stays_text_in_the_quotes_clauses(app: APIFl
         },
     }
     created = app.test_client().post(
-        "/api/v1/documents", json=body, headers=bearer(app, "support@example.com")
+        "/api/v1/documents", json=body, headers={**bearer(app, "support@example.com"), **WAIT}
     )
     assert created.status_code == 201, created.json
     pdf = _file(app, created.json["id"], "pdf")
@@ -182,7 +182,7 @@ def test_quote_notes_and_an_account_name_stay_text_in_the_quote(app: APIFlask) -
         },
     }
     created = app.test_client().post(
-        "/api/v1/documents", json=body, headers=bearer(app, "support@example.com")
+        "/api/v1/documents", json=body, headers={**bearer(app, "support@example.com"), **WAIT}
     )
     assert created.status_code == 201, created.json
     pdf = _file(app, created.json["id"], "pdf")

@@ -20,7 +20,7 @@ from app.documents import assembling, records
 from app.documents.marking import version_marks
 from app.library.templates import package_for, published_version
 from app.rendering.pdf import render_pdf
-from tests.conftest import account_id, bearer
+from tests.conftest import WAIT, account_id, bearer
 from tests.support.pdf_text import page_texts, words_on
 
 TITLES = 300
@@ -55,7 +55,7 @@ def licence_pdfs(app: APIFlask) -> tuple[bytes, bytes]:
     created = client.post(
         "/api/v1/documents",
         json={"template": "licence-agreement", "data": _licence_data(app)},
-        headers=bearer(app, "support@example.com"),
+        headers={**bearer(app, "support@example.com"), **WAIT},
     )
     assert created.status_code == 201, created.json
     stored = client.get(

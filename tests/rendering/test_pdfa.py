@@ -19,7 +19,7 @@ from apiflask import APIFlask
 from app.documents.as_amended_files import render_as_amended_pdf
 from app.documents.models import Document
 from app.runtime import Runtime
-from tests.conftest import account_id, bearer
+from tests.conftest import WAIT, account_id, bearer
 from tests.documents.test_as_amended_files import _view as as_amended_view
 from tests.support.licences import create_licence
 from tests.support.pdfa import assert_pdfa, embedded_data
@@ -125,7 +125,7 @@ def test_the_quote_and_its_docx_are_dated_by_their_version(app: APIFlask, runtim
                 "lines": [{"sku": "JNL-PHYS", "quantity": 1}],
             },
         },
-        headers=bearer(app, "support@example.com"),
+        headers={**bearer(app, "support@example.com"), **WAIT},
     )
     assert created.status_code == 201, created.json
     pdf = _pdf(app, created.json["id"])

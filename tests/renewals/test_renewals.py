@@ -18,7 +18,7 @@ from app.config import PROJECT_ROOT
 from app.notifications.models import Notification
 from app.renewals.services import sweep
 from app.runtime import Runtime
-from tests.conftest import PASSWORD, account_id, bearer, csrf_token, row_counts
+from tests.conftest import PASSWORD, WAIT, account_id, bearer, csrf_token, row_counts
 from tests.support.flows import send_and_sign
 
 D = Decimal
@@ -40,7 +40,7 @@ def _signed_licence(app: APIFlask, tax_rate_percent: str = "0") -> dict[str, Any
     created = client.post(
         "/api/v1/documents",
         json={"template": "licence-agreement", "data": data, "external_ref": "OPP-77"},
-        headers=bearer(app, "support@example.com"),
+        headers={**bearer(app, "support@example.com"), **WAIT},
     ).json
     assert created["status"] == "draft", created
     send_and_sign(app, created["id"])

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from app.config import PROJECT_ROOT
 from app.signing.models import Envelope
 from app.signing.signature_blocks import find_blocks
-from tests.conftest import account_id, bearer
+from tests.conftest import WAIT, account_id, bearer
 from tests.support.docusign_desk import Desk, docusign_desk
 from tests.support.docusign_emulator import DocuSignEmulator
 
@@ -36,7 +36,9 @@ def test_docusign_tabs_sit_on_the_licence_signature_blocks(desk: Desk) -> None:
     client = desk.app.test_client()
     support = bearer(desk.app, "support@example.com")
     created = client.post(
-        "/api/v1/documents", json={"template": "licence-agreement", "data": data}, headers=support
+        "/api/v1/documents",
+        json={"template": "licence-agreement", "data": data},
+        headers={**support, **WAIT},
     )
     assert created.status_code == 201, created.json
     sent = client.post(

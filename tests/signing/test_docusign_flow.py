@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 from app.db import utcnow
 from app.jobs.registry import run
 from app.signing.models import Envelope
-from tests.conftest import WebhookReceiver, bearer, row_counts
+from tests.conftest import WAIT, WebhookReceiver, bearer, row_counts
 from tests.support.docusign_desk import KEYS, Desk, docusign_desk
 from tests.support.docusign_emulator import DocuSignEmulator
 from tests.support.flows import plain_quote_request
@@ -77,7 +77,7 @@ def _created(desk: Desk) -> str:
     doc = client.post(
         "/api/v1/documents",
         json=plain_quote_request(desk.app),
-        headers=bearer(desk.app, "support@example.com"),
+        headers={**bearer(desk.app, "support@example.com"), **WAIT},
     ).json
     return str(doc["id"])
 

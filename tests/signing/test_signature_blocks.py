@@ -22,7 +22,7 @@ from app.signing.archive import verify_file
 from app.signing.long_term import LTA
 from app.signing.pdf_signature import verify_pdf_signature
 from app.signing.signature_blocks import field_name, find_blocks
-from tests.conftest import account_id, bearer
+from tests.conftest import WAIT, account_id, bearer
 from tests.support.flows import sign_as
 from tests.support.pdfa import assert_pdfa
 
@@ -62,7 +62,9 @@ def licence(app: APIFlask, **changes: Any) -> tuple[str, bytes]:
     client = app.test_client()
     support = bearer(app, "support@example.com")
     created = client.post(
-        "/api/v1/documents", json={"template": "licence-agreement", "data": data}, headers=support
+        "/api/v1/documents",
+        json={"template": "licence-agreement", "data": data},
+        headers={**support, **WAIT},
     )
     assert created.status_code == 201, created.json
     document_id = created.json["id"]

@@ -19,7 +19,7 @@ from sqlalchemy import update
 from app.config import PROJECT_ROOT
 from app.db import utcnow
 from app.signing.models import Signer
-from tests.conftest import PASSWORD, account_id, bearer, csrf_token
+from tests.conftest import PASSWORD, WAIT, account_id, bearer, csrf_token
 from tests.support.flows import create_and_send
 
 ENGLISH_BROWSER = {"Accept-Language": "en-GB,en;q=0.9"}
@@ -220,7 +220,9 @@ def test_a_chinese_licence_is_signed_on_a_chinese_page(app: APIFlask) -> None:
     client = app.test_client()
     support = bearer(app, "support@example.com")
     created = client.post(
-        "/api/v1/documents", json={"template": "licence-agreement", "data": data}, headers=support
+        "/api/v1/documents",
+        json={"template": "licence-agreement", "data": data},
+        headers={**support, **WAIT},
     )
     assert created.status_code == 201, created.json
     sent = client.post(

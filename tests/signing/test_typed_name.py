@@ -12,14 +12,16 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.audit.models import AuditEvent
-from tests.conftest import bearer
+from tests.conftest import WAIT, bearer
 from tests.support.flows import plain_quote_request, sign_as
 
 
 def _sent_to(app: APIFlask, name: str) -> tuple[str, str]:
     client = app.test_client()
     support = bearer(app, "support@example.com")
-    doc = client.post("/api/v1/documents", json=plain_quote_request(app), headers=support).json
+    doc = client.post(
+        "/api/v1/documents", json=plain_quote_request(app), headers={**support, **WAIT}
+    ).json
     sent = client.post(
         f"/api/v1/documents/{doc['id']}/send",
         json={"signers": [{"name": name, "email": "signer@example.org"}]},

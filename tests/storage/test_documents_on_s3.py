@@ -12,7 +12,7 @@ from apiflask import APIFlask
 from sqlalchemy import select
 
 from app.documents.models import DocumentFile
-from tests.conftest import account_id, bearer, build_app, make_settings, row_counts
+from tests.conftest import WAIT, account_id, bearer, build_app, make_settings, row_counts
 from tests.support.flows import plain_quote_request, quote_request, sign_as
 from tests.support.seaweedfs import SeaweedFS, s3_environment
 
@@ -55,9 +55,14 @@ def test_files_are_versioned_objects_served_by_presigned_urls(
     client = app.test_client()
     runtime = app.extensions["contractdesk"]
     support = bearer(app, "support@example.com")
-    doc = client.post("/api/v1/documents", json=plain_quote_request(app), headers=support).json
+    doc = client.post(
+        "/api/v1/documents", json=plain_quote_request(app), headers={**support, **WAIT}
+    ).json
     assert (
-        client.post(f"/api/v1/documents/{doc['id']}/regenerate", headers=support).status_code == 201
+        client.post(
+            f"/api/v1/documents/{doc['id']}/regenerate", headers={**support, **WAIT}
+        ).status_code
+        == 201
     )
 
     redirect = client.get(doc["files"]["pdf"] + "?version=1", headers=support)
@@ -103,7 +108,7 @@ def test_storage_outage_answers_503_leaves_nothing_and_a_retry_succeeds(
         body = quote_request(account_id(runtime, "University"))
         before = row_counts(runtime)
         server.stop()
-        down = client.post("/api/v1/documents", json=body, headers=support)
+        down = client.post("/api/v1/documents", json=body, headers={**support, **WAIT})
         assert down.status_code == 503, down.json
         assert down.mimetype == "application/problem+json"
         assert "object storage" in down.json["detail"]
@@ -115,7 +120,7 @@ def test_storage_outage_answers_503_leaves_nothing_and_a_retry_succeeds(
         assert after == before
 
         server.start()
-        again = client.post("/api/v1/documents", json=body, headers=support)
+        again = client.post("/api/v1/documents", json=body, headers={**support, **WAIT})
         assert again.status_code == 201
         assert again.json["number"].endswith("000001")  # the failed attempt's number, reused
     finally:

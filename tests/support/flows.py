@@ -10,7 +10,7 @@ from apiflask import APIFlask
 from flask.testing import FlaskClient
 
 from app.config import PROJECT_ROOT
-from tests.conftest import WebhookReceiver, account_id, bearer
+from tests.conftest import WAIT, WebhookReceiver, account_id, bearer
 
 SIGNER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) TestBrowser/1.0"
 
@@ -62,7 +62,7 @@ def create_and_send(app: APIFlask, **changes: Any) -> tuple[str, str]:
     client = app.test_client()
     support = bearer(app, "support@example.com")
     body = plain_quote_request(app, **changes)
-    doc = client.post("/api/v1/documents", json=body, headers=support).json
+    doc = client.post("/api/v1/documents", json=body, headers={**support, **WAIT}).json
     sent = client.post(
         f"/api/v1/documents/{doc['id']}/send",
         json={"signers": [{"name": "Helen Marsh", "email": "h.marsh@example.ac.uk"}]},
@@ -106,7 +106,7 @@ def signed_licence(app: APIFlask, **changes: Any) -> dict[str, Any]:
     created = app.test_client().post(
         "/api/v1/documents",
         json={"template": "licence-agreement", "data": data},
-        headers=bearer(app, "support@example.com"),
+        headers={**bearer(app, "support@example.com"), **WAIT},
     )
     assert created.status_code == 201 and created.json["status"] == "draft", created.json
     send_and_sign(app, created.json["id"])

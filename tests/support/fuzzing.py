@@ -27,7 +27,7 @@ from app.library.models import Clause, ClauseVersion, Template, TemplateVersion
 from app.models import Base
 from app.runtime import Runtime
 from app.users import services as users
-from tests.conftest import api_key
+from tests.conftest import WAIT, api_key
 from tests.support.flows import plain_quote_request
 
 SEED = int(os.environ.get("CONTRACTDESK_FUZZ_SEED", "10"))
@@ -173,7 +173,9 @@ def real_ids(app: APIFlask, headers: dict[str, str]) -> dict[str, list[str]]:
     templates, a webhook endpoint, and a spare API key to revoke (never the fuzzing key,
     which is therefore never revoked)."""
     client = app.test_client()
-    quote = client.post("/api/v1/documents", json=plain_quote_request(app), headers=headers)
+    quote = client.post(
+        "/api/v1/documents", json=plain_quote_request(app), headers={**headers, **WAIT}
+    )
     endpoint = client.post(
         "/api/v1/webhook-endpoints",
         json={"url": "https://erp.example.org/hooks", "events": ["invoice.trigger"]},

@@ -10,7 +10,7 @@ from apiflask import APIFlask
 from stdnum import issn
 
 from app.config import PROJECT_ROOT
-from tests.conftest import account_id, bearer
+from tests.conftest import WAIT, account_id, bearer
 
 
 def licence_data(app: APIFlask, titles: int = 0, **changes: Any) -> dict[str, Any]:
@@ -37,7 +37,7 @@ def create_licence(app: APIFlask, titles: int = 0, **changes: Any) -> str:
     created = app.test_client().post(
         "/api/v1/documents",
         json={"template": "licence-agreement", "data": licence_data(app, titles, **changes)},
-        headers=bearer(app, "support@example.com"),
+        headers={**bearer(app, "support@example.com"), **WAIT},
     )
     assert created.status_code == 201, created.json
     return str(created.json["id"])

@@ -9,7 +9,7 @@ from apiflask import APIFlask
 from flask.testing import FlaskClient
 
 from app.users.models import ROLES
-from tests.conftest import PASSWORD, bearer, csrf_token
+from tests.conftest import PASSWORD, WAIT, bearer, csrf_token
 from tests.support.flows import plain_quote_request
 
 EMAILS = {
@@ -54,7 +54,9 @@ def _login(client: FlaskClient, email: str) -> None:
 @pytest.fixture
 def quote_id(app: APIFlask) -> str:
     answer = app.test_client().post(
-        "/api/v1/documents", json=plain_quote_request(app), headers=bearer(app, EMAILS["support"])
+        "/api/v1/documents",
+        json=plain_quote_request(app),
+        headers={**bearer(app, EMAILS["support"]), **WAIT},
     )
     return str(answer.json["id"])
 

@@ -10,7 +10,7 @@ from apiflask import APIFlask
 from sqlalchemy import select
 
 from app.users.models import ApiKey
-from tests.conftest import PASSWORD, bearer, csrf_token, row_counts
+from tests.conftest import PASSWORD, WAIT, bearer, csrf_token, row_counts
 from tests.support.flows import plain_quote_request
 
 
@@ -37,7 +37,9 @@ def test_an_admin_gives_a_crm_a_read_only_key_and_revokes_it(app: APIFlask) -> N
 
     assert client.get("/api/v1/products", headers=reader).status_code == 200
     before = row_counts(runtime)
-    refused = client.post("/api/v1/documents", json=plain_quote_request(app), headers=reader)
+    refused = client.post(
+        "/api/v1/documents", json=plain_quote_request(app), headers={**reader, **WAIT}
+    )
     assert refused.status_code == 403
     assert refused.mimetype == "application/problem+json"
     assert row_counts(runtime) == before

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from apiflask import APIFlask
 
-from tests.conftest import account_id, bearer, row_counts
+from tests.conftest import WAIT, account_id, bearer, row_counts
 from tests.support.flows import quote_request
 
 
@@ -79,7 +79,9 @@ def test_bad_document_request_is_refused_and_changes_nothing(app: APIFlask, case
     headers = bearer(app, "support@example.com")
     before = row_counts(runtime)
     answer = app.test_client().post(
-        "/api/v1/documents", json=build(account_id(runtime, "University")), headers=headers
+        "/api/v1/documents",
+        json=build(account_id(runtime, "University")),
+        headers={**headers, **WAIT},
     )
     assert answer.status_code == status, answer.json
     assert answer.mimetype == "application/problem+json"
@@ -94,7 +96,7 @@ def test_malformed_json_is_refused(app: APIFlask) -> None:
     headers = {**bearer(app, "support@example.com"), "Content-Type": "application/json"}
     before = row_counts(runtime)
     answer = app.test_client().post(
-        "/api/v1/documents", data='{"template": "quote", ', headers=headers
+        "/api/v1/documents", data='{"template": "quote", ', headers={**headers, **WAIT}
     )
     assert answer.status_code == 400
     assert answer.mimetype == "application/problem+json"
@@ -108,7 +110,9 @@ def test_oversized_body_is_refused(app: APIFlask) -> None:
     body["data"]["notes"] = "x" * (3 * 1024 * 1024)
     headers = {**bearer(app, "support@example.com"), "Content-Type": "application/json"}
     before = row_counts(runtime)
-    answer = app.test_client().post("/api/v1/documents", data=json.dumps(body), headers=headers)
+    answer = app.test_client().post(
+        "/api/v1/documents", data=json.dumps(body), headers={**headers, **WAIT}
+    )
     assert answer.status_code == 413
     assert answer.mimetype == "application/problem+json"
     assert row_counts(runtime) == before
@@ -129,7 +133,9 @@ def test_a_role_that_does_not_sell_cannot_create(app: APIFlask) -> None:
     headers = bearer(app, "legal@example.com")
     before = row_counts(runtime)
     answer = app.test_client().post(
-        "/api/v1/documents", json=quote_request(account_id(runtime, "University")), headers=headers
+        "/api/v1/documents",
+        json=quote_request(account_id(runtime, "University")),
+        headers={**headers, **WAIT},
     )
     assert answer.status_code == 403
     assert row_counts(runtime) == before

@@ -8,7 +8,7 @@ from __future__ import annotations
 from apiflask import APIFlask
 from flask.testing import FlaskClient
 
-from tests.conftest import bearer, csrf_token, row_counts
+from tests.conftest import WAIT, bearer, csrf_token, row_counts
 from tests.support.flows import create_and_send, plain_quote_request, send_and_sign
 from tests.web.test_form_errors import (
     DEVELOPER_WORDS,
@@ -24,7 +24,7 @@ def _quote(app: APIFlask) -> str:
     answer = app.test_client().post(
         "/api/v1/documents",
         json=plain_quote_request(app),
-        headers=bearer(app, "support@example.com"),
+        headers={**bearer(app, "support@example.com"), **WAIT},
     )
     return str(answer.json["id"])
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from apiflask import APIFlask
 
-from tests.conftest import account_id, bearer
+from tests.conftest import WAIT, account_id, bearer
 from tests.support.flows import plain_quote_request
 
 
@@ -16,7 +16,7 @@ def _quote(app: APIFlask, account: str, ref: str) -> dict[str, Any]:
     body["data"]["account"] = account_id(app.extensions["contractdesk"], account)
     body["external_ref"] = ref
     answer = app.test_client().post(
-        "/api/v1/documents", json=body, headers=bearer(app, "support@example.com")
+        "/api/v1/documents", json=body, headers={**bearer(app, "support@example.com"), **WAIT}
     )
     assert answer.status_code == 201
     return dict(answer.json)

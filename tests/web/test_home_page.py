@@ -10,14 +10,16 @@ import pytest
 from apiflask import APIFlask
 from flask.testing import FlaskClient
 
-from tests.conftest import account_id, bearer
+from tests.conftest import WAIT, account_id, bearer
 from tests.support.flows import quote_request
 from tests.web.test_form_errors import shown, sign_in
 
 
 def _quote(app: APIFlask, email: str, account: str) -> str:
     body = quote_request(account_id(app.extensions["contractdesk"], account))
-    answer = app.test_client().post("/api/v1/documents", json=body, headers=bearer(app, email))
+    answer = app.test_client().post(
+        "/api/v1/documents", json=body, headers={**bearer(app, email), **WAIT}
+    )
     assert answer.status_code == 201, answer.json
     return str(answer.json["number"])
 

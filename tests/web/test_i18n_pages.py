@@ -27,7 +27,7 @@ from flask.testing import FlaskClient
 from jinja2 import Environment
 
 from app.config import PROJECT_ROOT
-from tests.conftest import PASSWORD, bearer, csrf_token
+from tests.conftest import PASSWORD, WAIT, bearer, csrf_token
 from tests.support.flows import create_and_send, quote_request, signed_licence
 from tests.web.test_access_matrix import EMAILS, PAGES, quote_id  # noqa: F401 - a fixture
 
@@ -168,7 +168,7 @@ def walk_pages(app: APIFlask, quote: str, language: str) -> Walk:
     waiting = app.test_client().post(
         "/api/v1/documents",
         json=quote_request(str(uuid.UUID(quote_request_account(app)))),
-        headers=bearer(app, "support@example.com"),
+        headers={**bearer(app, "support@example.com"), **WAIT},
     )
     licence = signed_licence(app)
     endpoint = app.test_client().post(

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from apiflask import APIFlask
 
-from tests.conftest import bearer, row_counts
+from tests.conftest import WAIT, bearer, row_counts
 from tests.support.flows import plain_quote_request
 
 PROBLEM_JSON = "application/problem+json"
@@ -69,7 +69,7 @@ def test_bad_text_and_codes_are_refused_naming_the_field(app: APIFlask, case: st
     change(body)
     headers = bearer(app, "support@example.com")
     before = row_counts(app.extensions["contractdesk"])
-    response = app.test_client().post("/api/v1/documents", json=body, headers=headers)
+    response = app.test_client().post("/api/v1/documents", json=body, headers={**headers, **WAIT})
     assert response.status_code == 422, response.text
     assert response.mimetype == PROBLEM_JSON
     errors = {e["pointer"]: e["detail"] for e in response.json["errors"]}
@@ -85,7 +85,7 @@ def test_an_unpaired_surrogate_is_refused_not_a_server_error(app: APIFlask) -> N
     headers = bearer(app, "support@example.com")
     before = row_counts(app.extensions["contractdesk"])
     response = app.test_client().post(
-        "/api/v1/documents", data=body, content_type="application/json", headers=headers
+        "/api/v1/documents", data=body, content_type="application/json", headers={**headers, **WAIT}
     )
     assert response.status_code == 422, response.text
     assert response.json["errors"][0]["pointer"] == "/data/notes"
@@ -97,7 +97,7 @@ def test_line_breaks_and_right_to_left_names_are_kept_where_text_allows(app: API
     body = _quote(app, _new_customer(name="جامعة \u200fالقاهرة", address="1 Road\nCairo"))
     body["data"]["notes"] = "First line\r\n\tindented"
     response = app.test_client().post(
-        "/api/v1/documents", json=body, headers=bearer(app, "support@example.com")
+        "/api/v1/documents", json=body, headers={**bearer(app, "support@example.com"), **WAIT}
     )
     assert response.status_code == 201, response.text
 
@@ -129,7 +129,7 @@ def test_deeply_nested_json_is_refused_before_it_is_parsed(app: APIFlask, depth:
     headers = bearer(app, "support@example.com")
     before = row_counts(app.extensions["contractdesk"])
     response = app.test_client().post(
-        "/api/v1/documents", data=text, content_type="application/json", headers=headers
+        "/api/v1/documents", data=text, content_type="application/json", headers={**headers, **WAIT}
     )
     assert response.status_code == 400, response.text
     assert "nested deeper than 32" in response.json["detail"]
@@ -140,7 +140,7 @@ def test_nesting_within_the_limit_reaches_the_schema(app: APIFlask) -> None:
     body = plain_quote_request(app)
     body["deep"] = json.loads("[" * 30 + "]" * 30)  # 31 levels with the body itself
     response = app.test_client().post(
-        "/api/v1/documents", json=body, headers=bearer(app, "support@example.com")
+        "/api/v1/documents", json=body, headers={**bearer(app, "support@example.com"), **WAIT}
     )
     assert response.status_code == 422
     assert [e["pointer"] for e in response.json["errors"]] == ["/deep"]
@@ -150,7 +150,7 @@ def test_brackets_inside_strings_do_not_count_as_nesting(app: APIFlask) -> None:
     body = plain_quote_request(app)
     body["external_ref"] = "[[[[" * 40 + '\\"{{'
     response = app.test_client().post(
-        "/api/v1/documents", json=body, headers=bearer(app, "support@example.com")
+        "/api/v1/documents", json=body, headers={**bearer(app, "support@example.com"), **WAIT}
     )
     assert response.status_code == 201, response.text
 
@@ -229,7 +229,7 @@ def test_countries_and_currencies_are_iso_codes_in_use(
 def test_an_idempotency_key_is_printable_ascii(app: APIFlask, key: str) -> None:
     headers = {**bearer(app, "support@example.com"), "Idempotency-Key": key}
     response = app.test_client().post(
-        "/api/v1/documents", json=plain_quote_request(app), headers=headers
+        "/api/v1/documents", json=plain_quote_request(app), headers={**headers, **WAIT}
     )
     assert response.status_code == 400
     assert "printable ASCII" in response.json["detail"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from apiflask import APIFlask
 from flask.testing import FlaskClient
 
-from tests.conftest import PASSWORD, bearer, csrf_token
+from tests.conftest import PASSWORD, WAIT, bearer, csrf_token
 from tests.support.flows import plain_quote_request
 
 
@@ -22,7 +22,7 @@ def test_a_user_switches_to_dutch_and_keeps_it(app: APIFlask) -> None:
     quote["data"]["currency"] = "EUR"
     quote["data"]["lines"] = [{"sku": "JNL-PHYS", "quantity": 1}]
     app.test_client().post(
-        "/api/v1/documents", json=quote, headers=bearer(app, "support@example.com")
+        "/api/v1/documents", json=quote, headers={**bearer(app, "support@example.com"), **WAIT}
     )
 
     client = app.test_client()

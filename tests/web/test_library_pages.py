@@ -9,7 +9,7 @@ import re
 from apiflask import APIFlask
 from pypdf import PdfReader
 
-from tests.conftest import PASSWORD, bearer, csrf_token
+from tests.conftest import PASSWORD, WAIT, bearer, csrf_token
 from tests.support.flows import plain_quote_request
 from tests.web.test_pages import login
 
@@ -60,7 +60,7 @@ def test_legal_drafts_a_clause_and_a_second_lawyer_approves_it_after_the_redline
     doc = client.post(
         "/api/v1/documents",
         json=plain_quote_request(app),
-        headers=bearer(app, "support@example.com"),
+        headers={**bearer(app, "support@example.com"), **WAIT},
     ).json
     used = robin.get(version_url)
     assert doc["number"] in used.text

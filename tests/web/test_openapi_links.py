@@ -10,7 +10,7 @@ from typing import Any
 
 from apiflask import APIFlask
 
-from tests.conftest import api_key
+from tests.conftest import WAIT, api_key
 from tests.support.flows import plain_quote_request
 
 METHODS = ("get", "put", "post", "delete", "patch")
@@ -83,7 +83,9 @@ def test_following_the_links_of_a_created_quote_reaches_it(app: APIFlask) -> Non
     headers = {"Authorization": f"Bearer {api_key(app, 'admin@example.com')}"}
     spec = client.get("/api/openapi.json").json
     operations = _operations(spec)
-    created = client.post("/api/v1/documents", json=plain_quote_request(app), headers=headers)
+    created = client.post(
+        "/api/v1/documents", json=plain_quote_request(app), headers={**headers, **WAIT}
+    )
     assert created.status_code == 201
     links = spec["paths"]["/api/v1/documents"]["post"]["responses"]["201"]["links"]
 

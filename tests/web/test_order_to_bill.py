@@ -13,7 +13,7 @@ from apiflask import APIFlask
 from openpyxl import load_workbook
 
 from app.config import PROJECT_ROOT
-from tests.conftest import PASSWORD, account_id, bearer, csrf_token
+from tests.conftest import PASSWORD, WAIT, account_id, bearer, csrf_token
 from tests.support.flows import plain_quote_request, quote_request, sign_as
 
 
@@ -31,18 +31,22 @@ def test_touchless_documents_are_the_ones_no_person_handled(app: APIFlask) -> No
     client = app.test_client()
     crm = bearer(app, "support@example.com")
     # untouched: made and sent through the API, no approval needed
-    untouched = client.post("/api/v1/documents", json=plain_quote_request(app), headers=crm).json
+    untouched = client.post(
+        "/api/v1/documents", json=plain_quote_request(app), headers={**crm, **WAIT}
+    ).json
     _send_and_sign(app, untouched["id"])
     # handled: a 15 % discount needed a manager
     body: dict[str, Any] = quote_request(account_id(app.extensions["contractdesk"], "University"))
-    handled = client.post("/api/v1/documents", json=body, headers=crm).json
+    handled = client.post("/api/v1/documents", json=body, headers={**crm, **WAIT}).json
     client.post(
         f"/api/v1/documents/{handled['id']}/approvals",
         json={"decision": "approve"},
         headers=bearer(app, "manager@example.com"),
     )
     _send_and_sign(app, handled["id"])
-    client.post("/api/v1/documents", json=plain_quote_request(app), headers=crm)  # a draft
+    client.post(
+        "/api/v1/documents", json=plain_quote_request(app), headers={**crm, **WAIT}
+    )  # a draft
     app.extensions["contractdesk"].jobs.wait_idle()
 
     page_client = app.test_client()
@@ -86,7 +90,9 @@ def test_every_download_names_its_type_once(app: APIFlask) -> None:
     crm = bearer(app, "support@example.com")
     sample = json.loads((PROJECT_ROOT / "contract_templates/title-list/sample.json").read_text())
     titles = client.post(
-        "/api/v1/documents", json={"template": "title-list", "data": sample}, headers=crm
+        "/api/v1/documents",
+        json={"template": "title-list", "data": sample},
+        headers={**crm, **WAIT},
     ).json
     expected = {
         "pdf": "application/pdf",

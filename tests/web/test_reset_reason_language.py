@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from apiflask import APIFlask
 
-from tests.conftest import PASSWORD, account_id, bearer, csrf_token
+from tests.conftest import PASSWORD, WAIT, account_id, bearer, csrf_token
 from tests.support.flows import quote_request
 from tests.web.test_i18n_pages import english_left, page_text, translated_strings
 
@@ -14,7 +14,7 @@ def test_a_voided_approval_says_what_changed_in_dutch(app: APIFlask) -> None:
     client = app.test_client()
     support = bearer(app, "support@example.com")
     body = quote_request(account_id(app.extensions["contractdesk"], "University"))
-    quote = client.post("/api/v1/documents", json=body, headers=support).json
+    quote = client.post("/api/v1/documents", json=body, headers={**support, **WAIT}).json
     approved = client.post(
         f"/api/v1/documents/{quote['id']}/approvals",
         json={"decision": "approve", "comment": "fine"},
@@ -24,7 +24,9 @@ def test_a_voided_approval_says_what_changed_in_dutch(app: APIFlask) -> None:
     body["data"]["notes"] = "Three-year relationship"
     body["data"]["lines"][1]["quantity"] = 3
     revised = client.put(
-        f"/api/v1/documents/{quote['id']}/data", json={"data": body["data"]}, headers=support
+        f"/api/v1/documents/{quote['id']}/data",
+        json={"data": body["data"]},
+        headers={**support, **WAIT},
     )
     assert revised.status_code == 200, revised.json
     document = client.get(f"/api/v1/documents/{quote['id']}", headers=support).json

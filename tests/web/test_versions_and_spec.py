@@ -6,7 +6,7 @@ import hashlib
 
 from apiflask import APIFlask
 
-from tests.conftest import account_id, bearer, row_counts
+from tests.conftest import WAIT, account_id, bearer, row_counts
 from tests.support.flows import plain_quote_request, quote_request
 
 
@@ -15,11 +15,13 @@ def test_generating_again_adds_a_version_and_keeps_the_first(app: APIFlask) -> N
     runtime = app.extensions["contractdesk"]
     support = bearer(app, "support@example.com")
     doc = client.post(
-        "/api/v1/documents", json=quote_request(account_id(runtime, "University")), headers=support
+        "/api/v1/documents",
+        json=quote_request(account_id(runtime, "University")),
+        headers={**support, **WAIT},
     ).json
     first = client.get(f"/api/v1/documents/{doc['id']}/files/pdf", headers=support).data
 
-    again = client.post(f"/api/v1/documents/{doc['id']}/regenerate", headers=support)
+    again = client.post(f"/api/v1/documents/{doc['id']}/regenerate", headers={**support, **WAIT})
     assert again.status_code == 201 and again.json["version"] == 2
     assert client.get(f"/api/v1/documents/{doc['id']}", headers=support).json["version"] == 2
 
@@ -38,14 +40,16 @@ def test_a_sent_document_cannot_be_generated_again(app: APIFlask) -> None:
     client = app.test_client()
     runtime = app.extensions["contractdesk"]
     support = bearer(app, "support@example.com")
-    doc = client.post("/api/v1/documents", json=plain_quote_request(app), headers=support).json
+    doc = client.post(
+        "/api/v1/documents", json=plain_quote_request(app), headers={**support, **WAIT}
+    ).json
     client.post(
         f"/api/v1/documents/{doc['id']}/send",
         json={"signers": [{"name": "A Signer", "email": "a@example.org"}]},
         headers=support,
     )
     before = row_counts(runtime)
-    refused = client.post(f"/api/v1/documents/{doc['id']}/regenerate", headers=support)
+    refused = client.post(f"/api/v1/documents/{doc['id']}/regenerate", headers={**support, **WAIT})
     assert refused.status_code == 409
     assert row_counts(runtime) == before
 
@@ -55,7 +59,9 @@ def test_a_stored_object_that_was_changed_is_refused(app: APIFlask) -> None:
     runtime = app.extensions["contractdesk"]
     support = bearer(app, "support@example.com")
     doc = client.post(
-        "/api/v1/documents", json=quote_request(account_id(runtime, "University")), headers=support
+        "/api/v1/documents",
+        json=quote_request(account_id(runtime, "University")),
+        headers={**support, **WAIT},
     ).json
     [pdf] = (runtime.settings.storage_dir / "documents" / doc["id"] / "pdf").iterdir()
     pdf.chmod(0o644)
