@@ -17,7 +17,7 @@ from app.library.clause_files import KEY_PATTERN as SLUG
 from app.web.api.documents import FILE_KINDS
 from app.web.idempotency import KEY_PATTERN
 from app.web.problems import PROBLEM_JSON
-from app.web.schemas.webhooks import InvoiceEvent
+from app.web.schemas.webhooks import DocumentEvent, InvoiceEvent
 
 # Pydantic leaves a decimal's constraints under its own names, which JSON Schema ignores.
 DECIMAL_CONSTRAINTS = ("ge", "gt", "le", "lt", "max_digits", "decimal_places")
@@ -106,20 +106,33 @@ def add_kind_schemas(spec: dict[Any, Any] | str) -> dict[Any, Any] | str:
 
 
 def add_webhook_events(spec: dict[Any, Any] | str) -> dict[Any, Any] | str:
-    """The invoicing events an ERP receives, as OpenAPI 3.1 `webhooks`: one shape for
-    `invoice.trigger` and `invoice.credit`."""
+    """The events an ERP or CRM receives, as OpenAPI 3.1 `webhooks`: one shape for
+    `invoice.trigger` and `invoice.credit`, another for `document.ready`."""
     if isinstance(spec, str):
         return spec
-    schema = InvoiceEvent.model_json_schema(ref_template="#/components/schemas/{model}")
     schemas = spec.setdefault("components", {}).setdefault("schemas", {})
-    schemas.update(schema.pop("$defs", {}))
-    schemas["InvoiceEvent"] = schema
+    for model in (InvoiceEvent, DocumentEvent):
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(schema.pop("$defs", {}))
+        schemas[model.__name__] = schema
     said = {
-        "invoice.trigger": "An invoice or an adjustment invoice: the first periods due at "
-        "signature, each later period on the day it starts (a daily sweep), the difference "
-        "an amendment makes to periods already invoiced.",
-        "invoice.credit": "A credit note: a cancellation's credit for what an invoice charged "
-        "after the cancellation's date, or an amendment that lowers a period invoiced.",
+        "invoice.trigger": (
+            "InvoiceEvent",
+            "An invoice or an adjustment invoice: the first periods due at "
+            "signature, each later period on the day it starts (a daily sweep), the difference "
+            "an amendment makes to periods already invoiced.",
+        ),
+        "invoice.credit": (
+            "InvoiceEvent",
+            "A credit note: a cancellation's credit for what an invoice charged "
+            "after the cancellation's date, or an amendment that lowers a period invoiced.",
+        ),
+        "document.ready": (
+            "DocumentEvent",
+            "The files of a document's version are made: a create, revise or "
+            "regenerate answered 202 while they rendered. A failed render sends nothing; its "
+            "reason is the document's `render_error`.",
+        ),
     }
     spec["webhooks"] = {
         name: {
@@ -128,15 +141,13 @@ def add_webhook_events(spec: dict[Any, Any] | str) -> dict[Any, Any] | str:
                 "description": text + " Signed per Standard Webhooks; deduplicate on `webhook-id`.",
                 "requestBody": {
                     "content": {
-                        "application/json": {
-                            "schema": {"$ref": "#/components/schemas/InvoiceEvent"}
-                        }
+                        "application/json": {"schema": {"$ref": f"#/components/schemas/{model}"}}
                     }
                 },
                 "responses": {"200": {"description": "Received (any 2xx)"}},
             }
         }
-        for name, text in said.items()
+        for name, (model, text) in said.items()
     }
     return spec
 

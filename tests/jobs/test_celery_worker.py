@@ -134,7 +134,7 @@ def test_a_worker_killed_mid_delivery_is_replaced_and_the_erp_books_once(
     assert _delivery_status(celery_app) == DELIVERED
 
 
-def test_documents_are_rendered_by_the_worker_and_its_errors_reach_the_caller(
+def test_documents_are_rendered_by_the_worker_and_bad_data_is_refused_at_once(
     celery_app: APIFlask, worker: Worker
 ) -> None:
     client = celery_app.test_client()
@@ -162,23 +162,35 @@ def test_documents_are_rendered_by_the_worker_and_its_errors_reach_the_caller(
     assert row_counts(runtime) == before
 
 
-def test_without_a_worker_the_request_gives_up_clearly_and_leaves_nothing(
-    celery_settings: Settings,
+def test_without_a_worker_a_waiting_request_answers_202_and_a_later_worker_renders_it(
+    celery_settings: Settings, tmp_path: Path
 ) -> None:
+    """The wait is capped at the render timeout; the document is recorded, rendering, and
+    the job waits in the queue for a worker."""
     app = build_app(celery_settings.model_copy(update={"render_timeout_seconds": 2}))
+    worker = Worker(celery_settings, tmp_path / "worker.log")
     try:
+        client = app.test_client()
         runtime = app.extensions["contractdesk"]
         headers = bearer(app, "support@example.com")
-        before = row_counts(runtime)
-        answer = app.test_client().post(
+        answer = client.post(
             "/api/v1/documents",
             json=quote_request(account_id(runtime, "University")),
             headers={**headers, **WAIT},
         )
-        assert answer.status_code == 503
-        assert "no worker finished" in answer.json["detail"]
-        assert row_counts(runtime) == before
+        assert answer.status_code == 202, answer.json
+        assert answer.headers["Preference-Applied"] == "wait=2"
+        assert answer.json["render_status"] == "rendering" and answer.json["files"] == {}
+        worker.start()
+        for _ in range(600):
+            document = client.get(answer.headers["Location"], headers=headers).json
+            if document["render_status"] != "rendering":
+                break
+            time.sleep(0.1)
+        assert document["render_status"] == "ready"
+        assert document["files"]["pdf"] and document["files"]["docx"]
     finally:
+        worker.stop()
         app.extensions["contractdesk"].close()
 
 

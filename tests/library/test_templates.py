@@ -243,11 +243,13 @@ def test_a_template_cannot_call_out_to_the_network(
     assert http_target == [base]
 
 
-def test_a_template_that_fails_on_some_data_answers_a_problem_and_logs_file_and_line(
+def test_a_template_that_fails_on_some_data_fails_the_render_with_file_and_line(
     app: APIFlask, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The sample renders, so the version is published; a document whose data takes the
-    broken branch gets a problem document naming the file and line, and legal a log line."""
+    broken branch is recorded (its number kept) but its render fails: a caller that waits
+    gets a problem naming the file and line, the document says why it failed, legal a log
+    line, and no stored object is left behind."""
     client = app.test_client()
     legal, support = bearer(app, "legal@example.com"), bearer(app, "support@example.com")
     folder = _quote_copy(tmp_path)
@@ -269,21 +271,24 @@ def test_a_template_that_fails_on_some_data_answers_a_problem_and_logs_file_and_
     with caplog.at_level("ERROR", logger="app.documents.renders"):
         answer = client.post("/api/v1/documents", json=body, headers={**support, **WAIT})
     assert answer.status_code == 422
-    assert answer.json["detail"].startswith("template quote.html, line 12:")
+    assert answer.json["type"] == "/problems/render-failed"
+    assert "template quote.html, line 12:" in answer.json["detail"]
     assert "no_such_field" in answer.json["detail"]
+    assert answer.headers["Location"] == answer.json["document"]
     assert any("quote.html, line 12" in r.getMessage() for r in caplog.records)
-    # The number drawn for the failed document went back to the pool (the next document
-    # takes it, so the sequence keeps no gap); nothing else was written.
+    failed = client.get(answer.headers["Location"], headers=support).json
+    assert failed["render_status"] == "failed" and failed["files"] == {}
+    assert failed["render_error"].startswith("template quote.html, line 12:")
+    # The document, its version's inputs and its audit are kept; no file row, no object.
     after = row_counts(runtime)
-    assert after.pop("released_number") == 1
-    for bookkeeping in ("sequence_counter", "released_number"):
-        counts.pop(bookkeeping)
-        after.pop(bookkeeping, None)
-    assert after == counts
+    assert after["document_file"] == counts["document_file"]
+    assert after["stored objects"] == counts["stored objects"]
+    assert after["document"] == counts["document"] + 1
     second = client.post(
         "/api/v1/documents", json=plain_quote_request(app), headers={**support, **WAIT}
     )
-    assert second.json["number"].endswith("-000001")
+    assert second.status_code == 201
+    assert second.json["number"].endswith("-000002")
 
 
 def test_an_upload_whose_html_does_not_compile_is_refused_with_file_and_line(

@@ -235,3 +235,30 @@ class InvoiceEvent(BaseModel):
     type: Literal["invoice.trigger", "invoice.credit"]
     timestamp: datetime
     data: InvoiceEventData
+
+
+class DocumentEventData(BaseModel):
+    """The document an event is about, as a CRM follows it: ids on both sides, its status
+    and total; `document.ready` says the files of `version` are made (fetch them from
+    the document's URL)."""
+
+    event_id: str = Field(description="Equals the `webhook-id` header")
+    document_id: uuid.UUID
+    document_number: str
+    kind: str
+    status: str = Field(description="The document's status (draft, pending_approval, …)")
+    version: int = Field(description="The version whose files are ready")
+    external_ref: str | None = Field(description="The CRM's id for the deal (opportunity)")
+    account_id: uuid.UUID | None
+    customer: dict[str, str | None]
+    currency: str
+    total: str
+
+
+class DocumentEvent(BaseModel):
+    """The body of `document.ready`: the files of a created, revised or regenerated
+    version were rendered and stored."""
+
+    type: Literal["document.ready"]
+    timestamp: datetime
+    data: DocumentEventData
