@@ -180,7 +180,9 @@ def test_without_a_worker_a_waiting_request_answers_202_and_a_later_worker_rende
         )
         assert answer.status_code == 202, answer.json
         assert answer.headers["Preference-Applied"] == "wait=2"
-        assert answer.json["render_status"] == "rendering" and answer.json["files"] == {}
+        assert answer.json["render_status"] == "rendering" and not any(
+            answer.json["files"].values()
+        )
         worker.start()
         for _ in range(600):
             document = client.get(answer.headers["Location"], headers=headers).json
