@@ -227,7 +227,9 @@ def _sign(client: httpx.Client, base: str, key: str, account: str) -> tuple[str,
         "template": "quote",
         "data": {"account": account, "currency": "GBP", "lines": QUOTE_LINES},
     }
-    document = client.post(f"{base}/api/v1/documents", json=body, headers=auth).json()
+    document = client.post(
+        f"{base}/api/v1/documents", json=body, headers={**auth, "Prefer": "wait=120"}
+    ).json()
     sent = client.post(
         f"{base}/api/v1/documents/{document['id']}/send",
         json={"signers": [{"name": "Helen Marsh", "email": "h@example.org"}]},
@@ -270,7 +272,11 @@ def main() -> None:
                     "template": "quote",
                     "data": {"account": account, "currency": "GBP", "lines": QUOTE_LINES},
                 }
-                made = client.post(f"{base}/api/v1/documents", json=quote, headers=auth).json()
+                made = client.post(
+                    f"{base}/api/v1/documents",
+                    json=quote,
+                    headers={**auth, "Prefer": "wait=120"},
+                ).json()
             targets = {
                 "GET /healthz (floor)": ("GET", f"{base}/healthz", None),
                 "GET /api/v1/documents/{id}": (

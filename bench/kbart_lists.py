@@ -161,7 +161,9 @@ def _upload(source: Path, answer: Connection) -> None:
 
     with desk() as d:
         created = d.client.post(
-            "/api/v1/documents", json=licence_body(d.accounts["NL"], 3), headers=d.headers
+            "/api/v1/documents",
+            json=licence_body(d.accounts["NL"], 3),
+            headers={**d.headers, "Prefer": "wait=120"},
         )
         assert created.status_code == 201, created.json
         licence_id = created.json["id"]

@@ -29,7 +29,8 @@ from app import demo, migrate
 from app.accounts.models import Account
 from app.assembly.schemas import QuoteData
 from app.config import Settings
-from app.documents import creating
+from app.documents import creating, render_job
+from app.documents.models import READY
 from app.library.shipped import load_shipped_library
 from app.runtime import build_runtime
 from app.signing.pdf_signature import ensure_service_certificate
@@ -123,14 +124,16 @@ def main() -> None:
             )
 
             def create(_: object = None) -> float:
-                """When the document was done."""
-                creating.create_document(
+                """When the document was done: recorded, and rendered by a worker."""
+                document_id = creating.create_document(
                     runtime.unit_of_work(),
                     template="quote",
                     data=data,
                     external_ref=None,
                     actor=actor,
                 )
+                status = render_job.wait_until_settled(runtime.unit_of_work(), document_id, 120)
+                assert status == READY, status
                 return time.perf_counter()
 
             rates: dict[int, list[float]] = {1: [], 2: []}
