@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.assembly.schemas import Term
-from app.documents.creating import create_document
+from app.documents.creating import render_new_document
 from app.documents.models import SIGNED, Document
 from app.documents.records import Parent, get_document
 from app.errors import Conflict, FieldError, InvalidInput
@@ -179,7 +179,7 @@ def import_title_list(
         )
     except TitleImportError as exc:
         raise _problems(exc) from exc
-    document_id = create_document(
+    document_id = render_new_document(
         uow,
         template=TITLE_LIST_TEMPLATE,
         data={**base, "titles": read.rows},

@@ -19,7 +19,7 @@ from app.documents.contracts import as_amended
 from app.reports.order_to_bill import order_to_bill
 from app.runtime import Runtime
 from app.web.schemas.webhooks import InvoiceEvent
-from tests.conftest import WebhookReceiver, account_id, bearer, row_counts
+from tests.conftest import WAIT, WebhookReceiver, account_id, bearer, row_counts
 from tests.support.flows import send_and_sign, signed_licence
 
 D = Decimal
@@ -147,7 +147,7 @@ def test_an_amendment_sends_the_difference_and_the_next_year_carries_it(
     amendment = client.post(
         f"/api/v1/documents/{licence['id']}/amendments",
         json={"effective_date": "2027-07-01", "titles_added": [PHOTONICS]},
-        headers=bearer(app, "support@example.com"),
+        headers={**bearer(app, "support@example.com"), **WAIT},
     ).json
     send_and_sign(app, amendment["id"])
     [_, adjustment] = _events(app, webhook_receiver)
@@ -353,7 +353,9 @@ def test_invoices_less_credits_equal_the_contract_as_amended(
         for step, sweep_on in enumerate((date(2028, 1, 1), date(2029, 1, 1))):
             change = _random_amendment(rng, step, end, extended)
             amendment = client.post(
-                f"/api/v1/documents/{licence['id']}/amendments", json=change, headers=support
+                f"/api/v1/documents/{licence['id']}/amendments",
+                json=change,
+                headers={**support, **WAIT},
             )
             assert amendment.status_code == 201, (seed, change, amendment.json)
             send_and_sign(app, amendment.json["id"])

@@ -82,7 +82,7 @@ def test_an_amendment_states_only_the_changes_with_part_year_fees(app: APIFlask)
             "titles_removed": [{"issn": CHEMISTRY["issn"]}],
             "new_end_date": "2030-12-31",
         },
-        headers=support,
+        headers={**support, **WAIT},
     )
     assert first.status_code == 201, first.json
     amendment = first.json
@@ -122,7 +122,7 @@ def test_an_amendment_states_only_the_changes_with_part_year_fees(app: APIFlask)
     second = client.post(
         f"/api/v1/documents/{licence_id}/amendments",
         json={"effective_date": "2028-03-01", "titles_removed": [{"issn": "2049-3630"}]},
-        headers=support,
+        headers={**support, **WAIT},
     ).json
     # photonics ends on 29 February 2028: 1,493.50 x 60/365 = 245.51 is kept of 2028
     assert _lines(second) == [
@@ -177,7 +177,7 @@ def test_an_amendment_that_does_not_fit_the_licence_is_refused(app: APIFlask) ->
             "titles_removed": [{"issn": "2049-3630"}],
             "new_end_date": "2028-12-31",
         },
-        headers=support,
+        headers={**support, **WAIT},
     )
     assert answer.status_code == 422
     assert {e["pointer"]: e["detail"] for e in answer.json["errors"]} == {
@@ -189,7 +189,7 @@ def test_an_amendment_that_does_not_fit_the_licence_is_refused(app: APIFlask) ->
     nothing = client.post(
         f"/api/v1/documents/{licence_id}/amendments",
         json={"effective_date": "2027-07-01"},
-        headers=support,
+        headers={**support, **WAIT},
     )
     assert nothing.status_code == 422
     assert row_counts(runtime) == before
@@ -208,7 +208,7 @@ def test_only_a_signed_licence_is_amended(app: APIFlask) -> None:
     answer = client.post(
         f"/api/v1/documents/{draft['id']}/amendments",
         json={"effective_date": "2027-07-01", "new_end_date": "2030-12-31"},
-        headers=support,
+        headers={**support, **WAIT},
     )
     assert answer.status_code == 409
     assert "only a signed one stands" in answer.json["detail"]
@@ -226,7 +226,7 @@ def test_a_catalogue_fee_on_an_amendment_takes_its_list_price(app: APIFlask) -> 
     answer = client.post(
         f"/api/v1/documents/{licence_id}/amendments",
         json={"effective_date": "2027-07-01", "lines": [{"sku": "JNL-CHEM", "quantity": 1}]},
-        headers=support,
+        headers={**support, **WAIT},
     )
     assert answer.status_code == 201, answer.json
     [line] = answer.json["lines"]
@@ -238,7 +238,7 @@ def test_a_catalogue_fee_on_an_amendment_takes_its_list_price(app: APIFlask) -> 
     unknown = client.post(
         f"/api/v1/documents/{licence_id}/amendments",
         json={"effective_date": "2027-07-01", "lines": [{"sku": "NO-SUCH", "quantity": 1}]},
-        headers=support,
+        headers={**support, **WAIT},
     )
     assert unknown.status_code == 422
     assert row_counts(runtime) == before

@@ -13,7 +13,7 @@ from apiflask import APIFlask
 from docx import Document as Docx
 from pypdf import PdfReader
 
-from tests.conftest import bearer, csrf_token
+from tests.conftest import WAIT, bearer, csrf_token
 from tests.support.flows import send_and_sign, signed_licence
 from tests.web.test_pages import login
 
@@ -93,7 +93,7 @@ def test_the_view_charges_each_period_as_signed_plus_every_amendment(app: APIFla
     amendment = client.post(
         f"{base}/amendments",
         json={"effective_date": "2028-07-01", "products_added": [ANALYTICS]},
-        headers=support,
+        headers={**support, **WAIT},
     ).json
     # 2,400.00 for the 184 days from 1 July 2028 (of 365): 1,209.86, less 5 %: 1,149.37;
     # in 2029 with the 3 % uplift: 2,472.00, less 5 %: 2,348.40
@@ -129,7 +129,7 @@ def test_a_dutch_licence_is_read_as_amended_in_dutch(app: APIFlask) -> None:
     amendment = client.post(
         f"{base}/amendments",
         json={"effective_date": "2028-07-01", "products_added": [ANALYTICS]},
-        headers=support,
+        headers={**support, **WAIT},
     ).json
     send_and_sign(app, amendment["id"])
 

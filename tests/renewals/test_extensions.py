@@ -16,7 +16,7 @@ from app.audit.models import AuditEvent
 from app.documents.models import Document
 from app.renewals.services import sweep
 from app.runtime import Runtime
-from tests.conftest import bearer, row_counts
+from tests.conftest import WAIT, bearer, row_counts
 from tests.support.flows import send_and_sign, signed_licence
 
 D = Decimal
@@ -32,7 +32,7 @@ def _extend(
     return app.test_client().post(
         f"/api/v1/documents/{licence_id}/amendments",
         json={"effective_date": effective, "new_end_date": new_end},
-        headers=headers or bearer(app, "support@example.com"),
+        headers={**(headers or bearer(app, "support@example.com")), **WAIT},
     )
 
 

@@ -16,7 +16,7 @@ from app.audit.models import AuditEvent
 from app.documents.models import Document
 from app.renewals.services import sweep
 from app.runtime import Runtime
-from tests.conftest import bearer, row_counts
+from tests.conftest import WAIT, bearer, row_counts
 from tests.support.flows import send_and_sign, signed_licence
 
 D = Decimal
@@ -34,7 +34,7 @@ def _amend(app: APIFlask, licence_id: str, request: dict[str, Any]) -> dict[str,
     made = client.post(
         f"/api/v1/documents/{licence_id}/amendments",
         json=request,
-        headers=bearer(app, "support@example.com"),
+        headers={**bearer(app, "support@example.com"), **WAIT},
     )
     assert made.status_code == 201, made.json
     assert made.json["status"] == "draft", made.json

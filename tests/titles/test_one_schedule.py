@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from app.config import PROJECT_ROOT
-from tests.conftest import bearer
+from tests.conftest import WAIT, bearer
 from tests.support.flows import send_and_sign, signed_licence
 
 SAMPLE = json.loads((PROJECT_ROOT / "contract_templates/licence-agreement/sample.json").read_text())
@@ -83,7 +83,7 @@ def test_an_amendments_titles_are_in_the_schedule_the_view_and_the_exports_alike
             "titles_added": [PHOTONICS],
             "titles_removed": [{"issn": DROPPED["issn"]}],
         },
-        headers=support,
+        headers={**support, **WAIT},
     )
     assert amendment.status_code == 201, amendment.json
     send_and_sign(app, amendment.json["id"])
@@ -171,7 +171,7 @@ def test_an_amendment_signed_after_a_years_list_changes_that_list_too(app: APIFl
             "titles_added": [PHOTONICS],
             "titles_removed": [{"issn": DROPPED["issn"]}],
         },
-        headers=support,
+        headers={**support, **WAIT},
     )
     assert amendment.status_code == 201, amendment.json
     send_and_sign(app, amendment.json["id"])

@@ -504,14 +504,20 @@ def revise(document_id: uuid.UUID, json_data: ReviseIn) -> Any:
     summary="Amend a signed licence: add or remove titles, charge fees, extend the term",
     description="The amendment states only the changes and names the agreement and the "
     "amendments signed before it. Titles added or removed mid-year are charged or credited "
-    "for the rest of the licence year by the configured day count.",
-    responses=[403, 404, 409, 422],
+    "for the rest of the licence year by the configured day count. Answers 202 while the "
+    "amendment renders; `Prefer: wait=N` waits for it (201).",
+    responses=accepted_or(403, 404, 409, 422),
 )
-def amend(document_id: uuid.UUID, json_data: AmendRequest) -> tuple[dict[str, Any], int]:
+def amend(document_id: uuid.UUID, json_data: AmendRequest) -> Any:
     amendment_id = amendments.amend(
         unit_of_work(), document_id, json_data.model_dump(mode="json"), actor=current_user()
     )
-    return document_out(document_overview_of(amendment_id)), 201
+    return rendered_answer(
+        amendment_id,
+        lambda: document_out(document_overview_of(amendment_id)),
+        DocumentOut,
+        done_status=201,
+    )
 
 
 @bp.get("/documents/<uuid:document_id>/as-amended")
