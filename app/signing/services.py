@@ -28,6 +28,7 @@ from app.documents.models import (
     APPROVED,
     DRAFT,
     PENDING_APPROVAL,
+    READY,
     SENDING,
     SENT,
     SIGNED,
@@ -249,8 +250,15 @@ def send_here(
                 f"document {document.number} is {document.status}; it cannot be sent",
                 code="wrong_status",
             )
+        if document.render_status != READY:
+            raise Conflict(
+                f"document {document.number} has no files for version "
+                f"{document.current_version} yet ({document.render_status}); send it once "
+                "they are ready",
+                code="not_rendered",
+            )
         pdf = document.file("pdf")
-        assert pdf is not None, "every created document has a PDF"
+        assert pdf is not None, "every rendered document has a PDF"
         if uow.settings.signing == "docusign":
             _start_docusign(
                 uow, document, pdf.version, pdf.sha256, signers, carbon_copies, actor, schedule, via
