@@ -83,6 +83,8 @@ def test_support_previews_totals_then_generates_and_a_manager_approves(app: APIF
         "Waiting for manager approval, by someone who neither created it nor changed it"
         in document_page.text
     )
+    app.extensions["contractdesk"].jobs.wait_idle()  # the files render after the request
+    document_page = support.get(created.headers["Location"])
     assert "PDF document, version 1" in document_page.text
     assert "Word document, version 1" in document_page.text
 
