@@ -78,6 +78,7 @@ def test_support_creates_a_licence_from_the_generated_form(app: APIFlask) -> Non
     assert created.status_code == 302, created.text
     document_page = support.get(created.headers["Location"])
     assert "Licence" in document_page.text
+    app.extensions["contractdesk"].jobs.wait_idle()  # the files render after the request
     pdf_link = created.headers["Location"] + "/files/pdf"
     pdf = PdfReader(io.BytesIO(support.get(pdf_link).data))
     text = "".join("".join(p.extract_text().split()) for p in pdf.pages)

@@ -69,6 +69,7 @@ def test_the_form_the_page_and_the_pdf_show_the_same_totals(
     created = client.post("/documents/new", data=form)
     assert created.status_code == 302
     document_id = created.headers["Location"].rsplit("/", 1)[-1]
+    app.extensions["contractdesk"].jobs.wait_idle()  # the files render after the request
     record = client.get(
         f"/api/v1/documents/{document_id}", headers=bearer(app, "support@example.com")
     ).json["totals"]
