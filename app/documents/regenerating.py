@@ -8,7 +8,7 @@ import uuid
 from app.audit import services as audit
 from app.documents.assembling import assembled_from_record, package_for_version
 from app.documents.marking import version_marks
-from app.documents.models import APPROVED, DRAFT, PENDING_APPROVAL, RENDERING, Document
+from app.documents.models import APPROVED, DRAFT, PENDING_APPROVAL, READY, RENDERING, Document
 from app.documents.records import locked
 from app.documents.renders import record_version, store_renders
 from app.errors import Conflict
@@ -52,6 +52,8 @@ def _new_version_from_record(
         package = package_for_version(uow, document.template_version)
         assembled = assembled_from_record(uow, document)
         marks = store_renders(uow, document, package, assembled, document.current_version)
+        document.render_status = READY
+        document.render_error = None
     else:
         record_version(uow, document, document.current_version)
         marks = version_marks(document, document.current_version, uow.settings)

@@ -24,6 +24,7 @@ from app.documents.models import (
     APPROVED,
     DRAFT,
     PENDING_APPROVAL,
+    READY,
     REJECTED,
     RENDERING,
     Document,
@@ -135,6 +136,8 @@ def _revise(
         )
         if render_now:
             marks = store_renders(uow, document, package, assembled, document.current_version)
+            document.render_status = READY
+            document.render_error = None
         else:
             record_version(uow, document, document.current_version)
             marks = version_marks(document, document.current_version, uow.settings)
