@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import warnings
 from datetime import timedelta
 
 from apiflask import APIFlask
+from cryptography.utils import CryptographyDeprecationWarning
 
 from app.config import Settings
 from app.instance_secret import secret_key_for
 from app.runtime import build_runtime
+
+# pyHanko imports DSA support, which cryptography deprecates; we sign with RSA and ECDSA only,
+# and the warning was the first line every command printed.
+warnings.filterwarnings("ignore", "DSA is deprecated", CryptographyDeprecationWarning)
 
 
 def create_app(settings: Settings | None = None) -> APIFlask:
