@@ -87,7 +87,7 @@ def serve(app: object, settings: Settings, host: str, port: int) -> None:
     """Listen on host:port, print the banner, serve until interrupted."""
     server = create_server(app, host=host, port=port, threads=THREADS, ident="Contract Desk")
     shown_host = f"[{host}]" if ":" in host else host
-    bound_port = server.effective_port  # type: ignore[union-attr]
+    bound_port = server.effective_port
     click.echo(banner(f"http://{shown_host}:{bound_port}", take_first_run(settings)))
     try:
         server.run()

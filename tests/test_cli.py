@@ -8,6 +8,8 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -341,12 +343,14 @@ def test_the_first_serve_listens_with_a_production_server_and_prints_the_way_in(
         text=True,
     )
     console: list[str] = []
+    assert server.stdout is not None
+    reader = threading.Thread(target=lambda: console.extend(server.stdout or ()), daemon=True)
+    reader.start()
     try:
-        assert server.stdout is not None
-        for line in server.stdout:
-            console.append(line)
-            if line.startswith("Stop with"):
-                break
+        deadline = time.monotonic() + 120
+        while not any(line.startswith("Stop with") for line in console):
+            assert server.poll() is None and time.monotonic() < deadline, "".join(console)
+            time.sleep(0.1)
         banner = "".join(console)
         url = f"http://127.0.0.1:{port}"
         assert f"listening on {url}/" in banner, banner
@@ -385,8 +389,8 @@ def test_the_first_serve_listens_with_a_production_server_and_prints_the_way_in(
         assert made.status_code in (201, 202), made.text
     finally:
         server.terminate()
-        rest, _ = server.communicate(timeout=30)
-        console.append(rest)
+        server.wait(timeout=30)
+        reader.join(timeout=10)
     output = "".join(console)
     assert DEVELOPMENT_SERVER not in output.lower()
     assert not ANSI.search(output)
