@@ -41,6 +41,10 @@ def create_app(settings: Settings | None = None) -> APIFlask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.secure_cookies,
+        # The cookie goes out when the session changes (app/web/sessions.py renews its last
+        # use once a minute), not with every answer: one still on its way when a browser
+        # clears its cookies for another sign-in would put the old cookie back.
+        SESSION_REFRESH_EACH_REQUEST=False,
         SECURITY_SCHEMES=None,
         INFO={
             "description": "Create quotes from templates, route them for approval, send "

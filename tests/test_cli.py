@@ -1,4 +1,5 @@
-"""`contractdesk` on the embedded default, as an operator runs it: real subprocesses."""
+"""`contractdesk` on the embedded default, as an operator runs it: each command at least
+once as a real subprocess; its further cases in the test's process (`invoke`)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from app.library.clause_files import read_clause_file
 from app.library.template_packages import package_folders
 from app.users.models import User
 from tests.conftest import account_id, csrf_token
+from tests.support.cli import invoke
 from tests.support.flows import quote_request
 from tests.support.ports import free_port
 
@@ -32,7 +34,7 @@ CLI = [sys.executable, "-m", "app.cli"]
 
 def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*CLI, *args], env=env, capture_output=True, text=True, timeout=120, check=False
+        [*CLI, *args], env=env, capture_output=True, text=True, timeout=300, check=False
     )
 
 
@@ -124,7 +126,7 @@ def test_init_demo_then_users_and_keys_work_against_the_same_database(
     assert "contractdesk-demo" not in first.stdout
     assert "cd_" in first.stdout
 
-    second = run(env, "init", "--demo")
+    second = invoke(env, "init", "--demo")
     assert second.returncode == 0, second.stderr
     assert "0 clause versions and 0 template versions added" in second.stdout
     assert "demo data was there already" in second.stdout
@@ -142,7 +144,7 @@ def test_init_demo_then_users_and_keys_work_against_the_same_database(
         "long-enough-pw",
     )
     assert made.returncode == 0, made.stderr
-    duplicate = run(
+    duplicate = invoke(
         env,
         "users",
         "create",
@@ -154,7 +156,7 @@ def test_init_demo_then_users_and_keys_work_against_the_same_database(
         "long-enough-pw",
     )
     assert duplicate.returncode != 0 and "exists already" in duplicate.stderr
-    bad_role = run(
+    bad_role = invoke(
         env,
         "users",
         "create",
@@ -166,7 +168,7 @@ def test_init_demo_then_users_and_keys_work_against_the_same_database(
         "long-enough-pw",
     )
     assert bad_role.returncode != 0 and "unknown role" in bad_role.stderr
-    weak = run(
+    weak = invoke(
         env,
         "users",
         "create",
@@ -178,7 +180,7 @@ def test_init_demo_then_users_and_keys_work_against_the_same_database(
         "password",
     )
     assert weak.returncode != 0 and "at least 12 characters" in weak.stderr
-    weak = run(
+    weak = invoke(
         env, "users", "set-password", "--email", "ops@example.com", "--password", "Password1234"
     )
     assert weak.returncode != 0 and "too easy to guess" in weak.stderr
@@ -215,7 +217,7 @@ def test_init_demo_then_users_and_keys_work_against_the_same_database(
         )
         assert answer.status_code == 201, answer.json
 
-        reader = run(
+        reader = invoke(
             env,
             "apikey",
             "create",
@@ -275,7 +277,7 @@ def test_db_upgrade_makes_the_schema(tmp_path: Path) -> None:
     result = run(env, "db", "upgrade")
     assert result.returncode == 0, result.stderr
     assert "database is up to date" in result.stdout
-    again = run(env, "db", "upgrade")
+    again = invoke(env, "db", "upgrade")
     assert again.returncode == 0
 
 
@@ -291,18 +293,18 @@ def test_finance_imports_the_tax_rates_from_a_csv_file(tmp_path: Path) -> None:
         "CONTRACTDESK_STORAGE_DIR": str(tmp_path / "storage"),
         "CONTRACTDESK_INSTANCE_DIR": str(tmp_path / "instance"),
     }
-    assert run(env, "db", "upgrade").returncode == 0
+    assert invoke(env, "db", "upgrade").returncode == 0
     header = "country,category,rate_percent,valid_from,valid_to,name\n"
     overlapping = tmp_path / "overlapping.csv"
     overlapping.write_text(
         header + "NL,e-publication,9,2020-01-01,,reduced\nNL,e-publication,11,2027-01-01,,\n"
     )
-    refused = run(env, "tax-rates", "import", str(overlapping))
+    refused = invoke(env, "tax-rates", "import", str(overlapping))
     assert refused.returncode != 0
     assert "line 3, valid_from: NL e-publication 11 % from 2027-01-01 overlaps line 2" in (
         refused.stderr
     )
-    assert "NL" not in run(env, "tax-rates", "list", "--csv").stdout
+    assert "NL" not in invoke(env, "tax-rates", "list", "--csv").stdout
 
     table = tmp_path / "rates.csv"
     table.write_text(
@@ -314,7 +316,7 @@ def test_finance_imports_the_tax_rates_from_a_csv_file(tmp_path: Path) -> None:
 
     change = tmp_path / "change.csv"
     change.write_text(header + "NL,e-publication,11,2027-01-01,,reduced\n")
-    added = run(env, "tax-rates", "import", "--add", str(change))
+    added = invoke(env, "tax-rates", "import", "--add", str(change))
     assert added.returncode == 0, added.stderr
     listed = run(env, "tax-rates", "list", "--csv").stdout.splitlines()
     assert listed[1:] == [
@@ -322,7 +324,7 @@ def test_finance_imports_the_tax_rates_from_a_csv_file(tmp_path: Path) -> None:
         "NL,e-publication,11,2027-01-01,,reduced,",
         "NL,standard,21,2012-10-01,,,",
     ]
-    assert "GB=20" in run(env, "tax-rates", "list").stdout
+    assert "GB=20" in invoke(env, "tax-rates", "list").stdout
 
 
 ANSI = re.compile(r"\x1b\[")
