@@ -153,6 +153,7 @@ def test_a_signed_in_page_or_file_does_not_send_the_session_cookie_again(app: AP
     for another user's sign-in would put the old cookie back over the new one, whose CSRF
     token then no longer matches (a browser journey stayed on /login so)."""
     client = login(app, "support@example.com")
+    client.get("/")  # the first page's forms give the new session its CSRF token
     for path in ("/", "/static/app.css", "/static/favicon.svg"):
         answer = client.get(path)
         assert answer.status_code == 200
