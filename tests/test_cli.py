@@ -30,6 +30,8 @@ from tests.support.flows import quote_request
 from tests.support.ports import free_port
 
 CLI = [sys.executable, "-m", "app.cli"]
+pytestmark = pytest.mark.timeout(600)
+"""The first test of the file also pays for the desk: `init` renders every shipped sample."""
 
 
 def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
