@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import warnings
 from datetime import timedelta
 
 from apiflask import APIFlask
+from cryptography.utils import CryptographyDeprecationWarning
 
 from app.config import Settings
 from app.instance_secret import secret_key_for
 from app.runtime import build_runtime
+
+# pyHanko imports DSA support, which cryptography deprecates; we sign with RSA and ECDSA only,
+# and the warning was the first line every command printed.
+warnings.filterwarnings("ignore", "DSA is deprecated", CryptographyDeprecationWarning)
 
 
 def create_app(settings: Settings | None = None) -> APIFlask:
@@ -35,6 +41,10 @@ def create_app(settings: Settings | None = None) -> APIFlask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.secure_cookies,
+        # The cookie goes out when the session changes (app/web/sessions.py renews its last
+        # use once a minute), not with every answer: one still on its way when a browser
+        # clears its cookies for another sign-in would put the old cookie back.
+        SESSION_REFRESH_EACH_REQUEST=False,
         SECURITY_SCHEMES=None,
         INFO={
             "description": "Create quotes from templates, route them for approval, send "

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from app import migrate
+from app import migrate, serving
 from app.config import Settings
 from app.documents.cli import documents_group
 from app.jobs.inprocess import InProcessJobQueue
@@ -73,6 +73,15 @@ def init(demo: bool) -> None:
     click.echo(f"library: {clauses} clause versions and {templates} template versions added")
     if seed is not None:
         _print_demo(seed)
+        serving.leave_for_first_run(settings, first_run_of(seed))
+
+
+def first_run_of(seed: DemoSeed) -> serving.FirstRun:
+    """The banner's share of the demo: each login, with its password when made just now."""
+    from app import demo as demo_data
+
+    logins = [(role, email, seed.passwords.get(email)) for email, role, _ in demo_data.USERS]
+    return serving.FirstRun(api_key=seed.api_key, logins=logins)
 
 
 def _print_demo(seed: DemoSeed) -> None:
@@ -93,7 +102,7 @@ def _print_demo(seed: DemoSeed) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 def serve(host: str, port: int) -> None:
-    """Serve the app (Flask's server; use gunicorn in production)."""
+    """Serve the app on waitress in this process (gunicorn.conf.py serves the scale-out shape)."""
     from app import create_app
 
     configure_logging()
@@ -106,8 +115,10 @@ def serve(host: str, port: int) -> None:
     runtime: Runtime = app.extensions["contractdesk"]
     if isinstance(runtime.jobs, InProcessJobQueue):
         runtime.jobs.start_periodic(runtime.settings.sweep_interval_seconds)
-    click.echo(f"Contract Desk on http://{host}:{port}/  (API: http://{host}:{port}/api/v1)")
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+    try:
+        serving.serve(app, runtime.settings, host, port)
+    finally:
+        runtime.close()
 
 
 def _celery_or_fail() -> Celery:

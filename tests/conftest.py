@@ -285,3 +285,24 @@ def docusign(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DocuSignEmula
     emulator = DocuSignEmulator(ca).start()
     yield emulator
     emulator.stop()
+
+
+LONGEST_FIRST = (
+    "tests/browser/test_every_page.py",
+    "tests/browser/test_journeys.py",
+    "tests/signing/test_signature_blocks.py",
+    "tests/web/test_api_fuzz.py",
+    "tests/test_cli.py",
+    "tests/documents/test_reproducible.py",
+)
+"""The files that take longest: `make test` gives each file to one of two processes, in the
+order collected, so these start first and the short ones fill in around them, and no
+process is left finishing a long file alone at the end."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.split("::", 1)[0]
+        return LONGEST_FIRST.index(path) if path in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: the order within each file and among the rest stays

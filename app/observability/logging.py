@@ -39,6 +39,25 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+CHATTY = ("weasyprint.progress", "fontTools", "pyhanko", "pyhanko_certvalidator")
+"""Libraries that tell their progress at INFO (WeasyPrint a line per step and page of
+every render, fontTools per font subset): only their warnings and errors are logged."""
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+class _NoTerminalColours(logging.Filter):
+    """Some libraries colour their messages for a terminal (werkzeug its status codes):
+    in a JSON log the escapes are noise, so they are taken out."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "\x1b" in message:
+            record.msg, record.args = ANSI.sub("", message), None
+        return True
+
+
 def configure(level: str = "INFO", stream: TextIO | None = None) -> None:
     """Replace the root handlers with one JSON handler on `stream` (stderr by default)."""
     handler = logging.StreamHandler(stream or sys.stderr)
@@ -50,6 +69,9 @@ def configure(level: str = "INFO", stream: TextIO | None = None) -> None:
     )
     handler.addFilter(_RequestIdFilter())
     handler.addFilter(RedactSecrets())
+    handler.addFilter(_NoTerminalColours())
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level)
+    for name in CHATTY:
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))

@@ -64,6 +64,7 @@ def live(postgres_url: str, tmp_path: Path, instance_dir: Path) -> Iterator[Live
 
 
 def log_in(page: Page, live: LiveDesk, email: str) -> None:
+    page.wait_for_load_state()  # the last page's own requests answered before its cookie goes
     page.context.clear_cookies()
     page.goto(f"{live.url}/login")
     page.get_by_label("Email").fill(email)

@@ -14,6 +14,7 @@ from apiflask import APIFlask
 
 from app.config import PROJECT_ROOT
 from tests.conftest import PASSWORD, WAIT, account_id, bearer, build_app, csrf_token, make_settings
+from tests.support.cli import invoke
 
 
 def _quote(app: APIFlask, quantity: int, discount: str = "12") -> Any:
@@ -94,14 +95,7 @@ def test_the_cli_explains_a_document_by_its_number(app: APIFlask) -> None:
     assert "discount (manager, step 1): FIRES" in result.stdout
     assert "effective discount 15.00 % above 10 %" in result.stdout
     assert "large-deal (director, step 2): does not fire" in result.stdout
-    missing = subprocess.run(
-        [sys.executable, "-m", "app.cli", "approvals", "explain", "Q-1900-000001"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    missing = invoke(env, "approvals", "explain", "Q-1900-000001")  # in-process: no start-up
     assert missing.returncode != 0 and "no document Q-1900-000001" in missing.stderr
 
 

@@ -27,10 +27,14 @@ from app.rendering.compare import differences
 from app.rendering.pdf import Archival, pdf_from_html
 from app.runtime import Runtime
 from tests.conftest import WAIT, account_id, bearer
+from tests.support.cli import invoke
 from tests.support.licences import create_licence, licence_data
 
 
-def _verify(app: APIFlask, *args: str) -> subprocess.CompletedProcess[str]:
+def _verify(
+    app: APIFlask, *args: str, subprocess_run: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """`contractdesk documents verify`, in this process unless `subprocess_run`."""
     settings = app.extensions["contractdesk"].settings
     env = {
         **os.environ,
@@ -41,6 +45,8 @@ def _verify(app: APIFlask, *args: str) -> subprocess.CompletedProcess[str]:
         "CONTRACTDESK_SELLER_NAME": settings.seller_name,
         "CONTRACTDESK_SELLER_ADDRESS": settings.seller_address,
     }
+    if not subprocess_run:
+        return invoke(env, "documents", "verify", *args)
     return subprocess.run(
         [sys.executable, "-m", "app.cli", "documents", "verify", *args],
         env=env,
@@ -77,7 +83,7 @@ def test_a_new_licence_and_its_earlier_version_verify_identical(
     )
     assert regenerated.status_code in (200, 201, 202), regenerated.json
 
-    current = _verify(app, number)
+    current = _verify(app, number, subprocess_run=True)
     assert current.returncode == 0, current.stdout + current.stderr
     assert f"{number} version 2" in current.stdout
     assert "pdf    identical" in current.stdout and "docx   identical" in current.stdout

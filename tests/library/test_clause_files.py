@@ -1,5 +1,6 @@
 """The clause library as files: the shipped folder round-trips through the database, and a
-malformed file is refused with its line."""
+malformed file is refused with its line. Import and export run once each as a subprocess,
+their further cases in the test's process."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pytest
 from app.config import PROJECT_ROOT
 from app.errors import InvalidInput
 from app.library.clause_files import format_clause_file, parse_clause_file
+from tests.support.cli import invoke
 
 SHIPPED = PROJECT_ROOT / "clauses"
 
@@ -36,7 +38,7 @@ def test_import_then_export_gives_back_the_shipped_files_byte_for_byte(tmp_path:
         "CONTRACTDESK_STORAGE_DIR": str(tmp_path / "storage"),
         "CONTRACTDESK_INSTANCE_DIR": str(tmp_path / "instance"),
     }
-    assert _cli(env, "db", "upgrade").returncode == 0
+    assert invoke(env, "db", "upgrade").returncode == 0
     imported = _cli(env, "clauses", "import", str(SHIPPED))
     assert imported.returncode == 0, imported.stderr
     variants = sum(len(parse_clause_file(p.read_text(), p).variants) for p in SHIPPED.glob("*.md"))
@@ -47,22 +49,22 @@ def test_import_then_export_gives_back_the_shipped_files_byte_for_byte(tmp_path:
     shipped = {p.name: p.read_bytes() for p in SHIPPED.glob("*.md")}
     assert {p.name: p.read_bytes() for p in exported.glob("*.md")} == shipped
 
-    again = _cli(env, "clauses", "import", str(exported))
+    again = invoke(env, "clauses", "import", str(exported))
     assert "0 clause versions added" in again.stdout
 
     edited = tmp_path / "edited"
     shutil.copytree(exported, edited)
     terms = edited / "payment-terms.md"
     terms.write_text(terms.read_text().replace("within 30 days", "within 45 days", 1))
-    assert "1 clause versions added" in _cli(env, "clauses", "import", str(edited)).stdout
+    assert "1 clause versions added" in invoke(env, "clauses", "import", str(edited)).stdout
     second = tmp_path / "second"
-    _cli(env, "clauses", "export", str(second))
+    invoke(env, "clauses", "export", str(second))
     assert (second / "payment-terms.md").read_text() == terms.read_text()
 
     broken = tmp_path / "broken"
     broken.mkdir()
     (broken / "x.md").write_text("---\nkey: x\n---\n\n=== language: fr | title: X\nTexte.\n")
-    refused = _cli(env, "clauses", "import", str(broken))
+    refused = invoke(env, "clauses", "import", str(broken))
     assert refused.returncode != 0
     assert "x.md, line 5: language 'fr' is not one of en, nl, zh" in refused.stderr
 

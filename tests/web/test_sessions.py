@@ -145,3 +145,16 @@ def _secure(settings: Settings) -> object:
     app = create_app(settings)
     app.extensions["contractdesk"].close()
     return app.config["SESSION_COOKIE_SECURE"]
+
+
+def test_a_signed_in_page_or_file_does_not_send_the_session_cookie_again(app: APIFlask) -> None:
+    """The cookie is sent when the session changes (sign-in, its last use once a minute),
+    not with every answer: an answer still on its way when a browser's cookies are cleared
+    for another user's sign-in would put the old cookie back over the new one, whose CSRF
+    token then no longer matches (a browser journey stayed on /login so)."""
+    client = login(app, "support@example.com")
+    client.get("/")  # the first page's forms give the new session its CSRF token
+    for path in ("/", "/static/app.css", "/static/favicon.svg"):
+        answer = client.get(path)
+        assert answer.status_code == 200
+        assert "Set-Cookie" not in answer.headers, path
