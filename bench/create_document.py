@@ -188,8 +188,8 @@ def main() -> None:
 
     report = Report("bench.create_document")
     report.print(
-        f"runs: {args.runs} each, taking turns, medians; API = render + store + record, "
-        "floor = raw render"
+        f"runs: {args.runs} each, taking turns, medians; API = create with Prefer: wait "
+        "(record, render job, store, answer when ready), floor = raw render"
     )
     for name, (api, floor, pages) in results.items():
         report.print(

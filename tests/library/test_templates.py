@@ -279,6 +279,13 @@ def test_a_template_that_fails_on_some_data_fails_the_render_with_file_and_line(
     failed = client.get(answer.headers["Location"], headers=support).json
     assert failed["render_status"] == "failed" and not any(failed["files"].values())
     assert failed["render_error"].startswith("template quote.html, line 12:")
+    unsent = client.post(
+        f"{answer.headers['Location']}/send",
+        json={"signers": [{"name": "Helen Marsh", "email": "h.marsh@example.ac.uk"}]},
+        headers=support,
+    )
+    assert unsent.status_code == 409
+    assert "no files for version 1 yet (failed)" in unsent.json["detail"]
     # The document, its version's inputs and its audit are kept; no file row, no object.
     after = row_counts(runtime)
     assert after["document_file"] == counts["document_file"]
