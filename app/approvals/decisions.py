@@ -25,6 +25,7 @@ from app.documents.services import (
     render_approved_copy,
 )
 from app.errors import Conflict, ControlRefused
+from app.mail import events as mail
 from app.uow import UnitOfWork
 from app.users.models import User
 
@@ -164,6 +165,8 @@ def _decide(
             actor=actor,
             data={"comment": comment, "rule": rule, "role": actor.role, "status": document.status},
         )
+        uow.session.flush()
+        mail.approval_decided(uow, document, approval, actor)
         if document.status == APPROVED:
             render_approved_copy(uow, document, actor=actor)
             billing.publish(uow, "document.approved", document)

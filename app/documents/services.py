@@ -53,6 +53,7 @@ from app.library.clause_files import PREFERRED
 from app.library.models import TemplateVersion
 from app.library.template_packages import TemplatePackage
 from app.library.templates import package_for, published_version
+from app.mail import events as mail
 from app.observability.metrics import RENDER_SECONDS
 from app.rendering.docx import render_docx
 from app.rendering.long_grid_pdf import render_long_grid_pdf
@@ -484,6 +485,7 @@ def _record_new_document(
         },
     )
     billing.publish(uow, "document.created", document)
+    mail.approval_requested(uow, document)
     if parent is not None and parent.relation == RENEWAL:
         billing.publish(
             uow,

@@ -19,6 +19,7 @@ def tasks() -> dict[str, Task]:
     from app.billing import tasks as billing_tasks
     from app.documents import tasks as document_tasks
     from app.idempotency import tasks as idempotency_tasks
+    from app.mail import tasks as mail_tasks
     from app.renewals import tasks as renewal_tasks
     from app.signing import tasks as signing_tasks
 
@@ -35,6 +36,9 @@ def tasks() -> dict[str, Task]:
         "documents.release_stale_numbers": document_tasks.release_stale_numbers,
         "documents.revise": document_tasks.revise,
         "idempotency.expire": idempotency_tasks.expire,
+        "mail.deliver": mail_tasks.deliver,
+        "mail.deliver_due": mail_tasks.deliver_due,
+        "mail.remind_signers": mail_tasks.remind_signers,
         "renewals.sweep": renewal_tasks.sweep,
         "signing.send": signing_tasks.send,
         "signing.docusign_send": signing_tasks.docusign_send,
@@ -52,6 +56,8 @@ PERIODIC = (
     "documents.release_stale_numbers",
     "documents.expire_quotes",
     "idempotency.expire",
+    "mail.deliver_due",
+    "mail.remind_signers",
     "renewals.sweep",
     "signing.docusign_retry_due",
     "signing.docusign_reconcile",
