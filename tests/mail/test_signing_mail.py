@@ -3,6 +3,7 @@ one-time link, reminders with one-click unsubscribe, the signed copy to every pa
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 from email.message import EmailMessage
@@ -11,9 +12,11 @@ from urllib.parse import urlsplit
 from apiflask import APIFlask
 from sqlalchemy import select, update
 
+from app.config import PROJECT_ROOT
 from app.jobs import registry
 from app.mail.models import MailMessage
 from app.signing.models import Envelope
+from tests.conftest import account_id, bearer
 from tests.mail.conftest import SmtpServer, settle
 from tests.support.flows import create_and_send, sign_as
 
@@ -29,12 +32,12 @@ def _parts(message: EmailMessage) -> tuple[str, str]:
 
 
 def _age(app: APIFlask, days: float) -> None:
-    """Let `days` pass since the envelope was sent."""
+    """Let `days` pass since the envelopes were sent."""
     runtime = app.extensions["contractdesk"]
-    with runtime.engine.begin() as connection:
-        connection.execute(
-            update(Envelope).values(created_at=Envelope.created_at - timedelta(days=days))
-        )
+    with runtime.session_factory() as session:
+        for envelope in session.scalars(select(Envelope)):
+            envelope.created_at -= timedelta(days=days)
+        session.commit()
 
 
 def _sweep(app: APIFlask) -> None:
@@ -75,13 +78,32 @@ def test_the_invitation_is_in_the_documents_language_and_its_link_signs(
     assert document_id
 
 
-def test_a_chinese_document_invites_in_chinese(mail_app: APIFlask, smtp: SmtpServer) -> None:
-    create_and_send(mail_app, language="zh", currency="EUR")
+def test_a_chinese_licence_invites_in_chinese(mail_app: APIFlask, smtp: SmtpServer) -> None:
+    data = json.loads(
+        (PROJECT_ROOT / "contract_templates/licence-agreement/sample.json").read_text()
+    )
+    data.update(account=account_id(mail_app.extensions["contractdesk"], "Consortium"))
+    data["language"] = "zh"
+    client = mail_app.test_client()
+    created = client.post(
+        "/api/v1/documents",
+        json={"template": "licence-agreement", "data": data},
+        headers=_support(mail_app),
+    )
+    assert created.status_code == 201, created.json
+    sent = client.post(
+        f"/api/v1/documents/{created.json['id']}/send",
+        json={"signers": [{"name": "Li Wei", "email": "li.wei@example.cn"}]},
+        headers=_support(mail_app),
+    )
+    assert sent.status_code == 200, sent.json
     settle(mail_app)
-    [message] = smtp.inbox.to(SIGNER)
+    [message] = smtp.inbox.to("li.wei@example.cn")
     assert message["Content-Language"] == "zh"
     assert "请您签署" in str(message["Subject"])
-    assert "阅读并签署文件" in _parts(message)[0]
+    text, html = _parts(message)
+    assert "阅读并签署文件" in text and "阅读并签署文件" in html
+    assert '<html lang="zh">' in html
 
 
 def test_reminders_follow_the_schedule_carry_one_click_unsubscribe_and_stop(
@@ -134,6 +156,4 @@ def test_no_reminder_once_signed_or_withdrawn(mail_app: APIFlask, smtp: SmtpServ
 
 
 def _support(app: APIFlask) -> dict[str, str]:
-    from tests.conftest import bearer
-
     return bearer(app, "support@example.com")
