@@ -500,6 +500,12 @@ class Settings(BaseSettings):
         description="The first wait after a failed attempt; each next one doubles.",
         validation_alias=_env("CONTRACTDESK_MAIL_RETRY_SECONDS", "mail_retry_seconds"),
     )
+    quote_warning_days: int = Field(
+        default=7,
+        ge=1,
+        description="Days before a quote expires when its owner is warned by mail.",
+        validation_alias=_env("CONTRACTDESK_QUOTE_WARNING_DAYS", "quote_warning_days"),
+    )
     signing_reminder_days: tuple[int, ...] = Field(
         default=(3, 7),
         description="Days after sending when unsigned signers of the built-in signer are "

@@ -8,12 +8,13 @@ DocuSign, DocuSign mails the signers; these send only the service's own notices.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from sqlalchemy import select
 
 from app.assembly.document import LOCALES
+from app.billing.models import WebhookEndpoint
 from app.documents.models import Approval, Document, DocumentFile
 from app.instance_secret import secret_key_for
 from app.mail import unsubscribe
@@ -263,3 +264,63 @@ def notice(
 
 def users_with_role(uow: UnitOfWork, role: str) -> list[User]:
     return list(uow.session.scalars(select(User).where(User.role == role, User.active)))
+
+
+def renewal_due(
+    uow: UnitOfWork, licence: Document, renewal: Document, *, days_left: int, reminder: int
+) -> None:
+    """A licence's renewal reminder, to the licence's owner (who made it)."""
+    notice(
+        uow,
+        [licence.created_by],
+        kind=RENEWAL_DUE,
+        key=f"renewal-due:{licence.id}:{reminder}",
+        headline="Renewal due: %(number)s for %(customer)s",
+        detail="%(number)s for %(customer)s ends in %(days)s days; its renewal %(renewal)s "
+        "is not signed yet.",
+        link=f"/documents/{renewal.id}",
+        document=renewal,
+        number=licence.number,
+        customer=str(licence.customer.get("name", "")),
+        days=days_left,
+        renewal=renewal.number,
+    )
+
+
+def webhook_disabled(uow: UnitOfWork, endpoint: WebhookEndpoint, reason: str) -> None:
+    """A disabled webhook endpoint, to finance and to whoever registered it."""
+    people = {u.id: u for u in users_with_role(uow, "finance")}
+    owner = uow.session.get(User, endpoint.created_by_id)
+    if owner is not None:
+        people.setdefault(owner.id, owner)
+    stamp = endpoint.disabled_at.isoformat() if endpoint.disabled_at else ""
+    notice(
+        uow,
+        people.values(),
+        kind=WEBHOOK_FAILING,
+        key=f"webhook-disabled:{endpoint.id}:{stamp}",
+        headline="Webhook endpoint disabled: %(url)s",
+        detail="Deliveries to %(url)s stopped: %(reason)s. Fix it, enable it again and "
+        "replay what it missed.",
+        link=f"/finance/webhooks/{endpoint.id}",
+        url=endpoint.url,
+        reason=reason,
+    )
+
+
+def quote_expiring(uow: UnitOfWork, quote: Document, until: date) -> None:
+    """A quote about to expire, to its owner."""
+    language = language_of(quote.created_by.language)
+    notice(
+        uow,
+        [quote.created_by],
+        kind=QUOTE_EXPIRING,
+        key=f"quote-expiring:{quote.id}:{until.isoformat()}",
+        headline="Quote %(number)s expires on %(date)s",
+        detail="Your quote %(number)s for %(customer)s can be signed until %(date)s.",
+        link=f"/documents/{quote.id}",
+        document=quote,
+        number=quote.number,
+        customer=str(quote.customer.get("name", "")),
+        date=format_date(until, "long", locale=LOCALES[language]),
+    )

@@ -1,4 +1,5 @@
-"""The sweep that reminds unsigned signers of the built-in signer, on a schedule.
+"""The sweeps that remind: unsigned signers of the built-in signer, on a schedule, and
+the owners of quotes about to expire.
 
 A signer is reminded `signing_reminder_days` after the envelope was sent (3 and 7 days by
 default; the envelope's own reminder_after_days / reminder_every_days override). Each
@@ -11,11 +12,14 @@ withdrawn, and for an address that unsubscribed.
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
 from app.db import utcnow
+from app.documents import validity
+from app.documents.models import Document
+from app.documents.validity import EXPIRABLE
 from app.mail import events
 from app.mail.models import MailMessage
 from app.mail.services import opted_out
@@ -85,3 +89,21 @@ def remind_signers(uow: UnitOfWork, now: datetime | None = None) -> int:
                 queued += 1
         uow.commit()
     return queued
+
+
+def warn_expiring_quotes(uow: UnitOfWork, today: date | None = None) -> int:
+    """Warn each quote's owner once when it expires within `quote_warning_days`."""
+    today = today or utcnow().date()
+    horizon = today + timedelta(days=uow.settings.quote_warning_days)
+    warned = 0
+    with uow:
+        quotes = uow.session.scalars(
+            select(Document).where(Document.kind == "quote", Document.status.in_(EXPIRABLE))
+        ).all()
+        for quote in quotes:
+            until = validity.expires_on(quote)
+            if until is not None and today <= until <= horizon:
+                events.quote_expiring(uow, quote, until)
+                warned += 1
+        uow.commit()
+    return warned

@@ -23,3 +23,9 @@ def remind_signers(runtime: Runtime) -> int:
     from app.mail import reminders
 
     return reminders.remind_signers(runtime.unit_of_work())
+
+
+def warn_expiring_quotes(runtime: Runtime) -> int:
+    from app.mail import reminders
+
+    return reminders.warn_expiring_quotes(runtime.unit_of_work())

@@ -24,6 +24,7 @@ from app.db import utcnow
 from app.documents.contracts import AsAmended, as_amended
 from app.documents.models import CANCELLED, RENEWAL, SENDING, SENT, SIGNED, Document
 from app.documents.services import Parent, locked, render_new_document, render_revision
+from app.mail import events as mail
 from app.notifications.services import notify_once
 from app.renewals.drafting import renewal_fee_lines
 from app.signing import services as signing
@@ -107,6 +108,7 @@ def _remind(uow: UnitOfWork, licence: Document, renewal: Document, days_left: in
     )
     if note is None:
         return False
+    mail.renewal_due(uow, licence, renewal, days_left=days_left, reminder=days)
     audit.record_event(
         uow.session,
         tag="renewal.reminded",

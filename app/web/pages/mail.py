@@ -52,8 +52,14 @@ def outbox_message(message_id: uuid.UUID) -> str:
         message = uow.session.get(MailMessage, message_id)
         if message is None:
             abort(404)
+        headers = [("Message-ID", message.message_id)]
+        headers += [("Reply-To", message.reply_to)] if message.reply_to else []
+        headers += list(message.headers.items())
         return render_template(
-            "admin/outbox_message.html", message=message, links=LINK.findall(message.text)
+            "admin/outbox_message.html",
+            message=message,
+            headers=headers,
+            links=LINK.findall(message.text),
         )
 
 

@@ -1,0 +1,89 @@
+"""Notices to users: a quote about to expire to its owner, a renewal due to the licence's
+owner, a disabled webhook endpoint to finance; each once, in the user's language."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+
+from apiflask import APIFlask
+from sqlalchemy import update
+
+from app.billing.delivery import disable_endpoint
+from app.billing.models import WebhookEndpoint
+from app.documents import validity
+from app.documents.models import Document
+from app.mail import reminders
+from app.renewals.services import sweep
+from app.users.models import User
+from tests.conftest import bearer
+from tests.mail.conftest import SmtpServer, settle
+from tests.renewals.test_renewals import _signed_licence
+from tests.support.flows import plain_quote_request
+
+
+def _subjects(smtp: SmtpServer, address: str) -> list[str]:
+    return [str(m["Subject"]) for m in smtp.inbox.to(address)]
+
+
+def test_the_owner_is_warned_once_of_a_quote_about_to_expire_in_their_language(
+    mail_app: APIFlask, smtp: SmtpServer
+) -> None:
+    runtime = settle(mail_app)
+    with runtime.engine.begin() as connection:
+        connection.execute(
+            update(User).where(User.email == "support@example.com").values(language="nl")
+        )
+    created = mail_app.test_client().post(
+        "/api/v1/documents",
+        json=plain_quote_request(mail_app),
+        headers=bearer(mail_app, "support@example.com"),
+    )
+    with runtime.session_factory() as session:
+        quote = session.get(Document, uuid.UUID(created.json["id"]))
+        assert quote is not None
+        until = validity.expires_on(quote)
+    assert until is not None
+    early = until - timedelta(days=30)
+    assert reminders.warn_expiring_quotes(runtime.unit_of_work(), today=early) == 0
+    soon = until - timedelta(days=3)
+    reminders.warn_expiring_quotes(runtime.unit_of_work(), today=soon)
+    reminders.warn_expiring_quotes(runtime.unit_of_work(), today=soon + timedelta(days=1))
+    settle(mail_app)
+    [warning] = [s for s in _subjects(smtp, "support@example.com") if "Offerte" in s]
+    assert quote.number in warning and "verloopt op" in warning
+
+
+def test_the_licence_owner_is_reminded_of_a_renewal_due(
+    mail_app: APIFlask, smtp: SmtpServer
+) -> None:
+    runtime = settle(mail_app)
+    _signed_licence(mail_app)  # ends 31 December 2029
+    sweep(runtime.unit_of_work(), today=date(2029, 10, 15))
+    sweep(runtime.unit_of_work(), today=date(2029, 11, 1))  # 60 days
+    sweep(runtime.unit_of_work(), today=date(2029, 11, 2))
+    settle(mail_app)
+    due = [s for s in _subjects(smtp, "support@example.com") if s.startswith("Renewal due")]
+    assert len(due) == 1
+
+
+def test_finance_hears_of_a_disabled_webhook_endpoint(mail_app: APIFlask, smtp: SmtpServer) -> None:
+    endpoint = mail_app.test_client().post(
+        "/api/v1/webhook-endpoints",
+        json={"url": "http://127.0.0.1:9/erp", "events": ["invoice.trigger"]},
+        headers=bearer(mail_app, "finance@example.com"),
+    )
+    assert endpoint.status_code == 201, endpoint.json
+    runtime = settle(mail_app)
+    uow = runtime.unit_of_work()
+    with uow:
+        found = uow.session.get(WebhookEndpoint, uuid.UUID(endpoint.json["id"]))
+        assert found is not None
+        disable_endpoint(uow, found, "410 Gone from the ERP")
+        uow.commit()
+    settle(mail_app)
+    [message] = smtp.inbox.to("finance@example.com")
+    assert str(message["Subject"]) == "Webhook endpoint disabled: http://127.0.0.1:9/erp"
+    body = message.get_body(("plain",))
+    assert body is not None and "410 Gone from the ERP" in body.get_content()
+    assert f"http://localhost/finance/webhooks/{found.id}" in body.get_content()
