@@ -34,6 +34,13 @@ def language_of(value: str | None) -> str:
     return value if value in LANGUAGES else "en"
 
 
+@functools.lru_cache(maxsize=4)
+def _translations(language: str) -> NullTranslations:
+    if language == "en":
+        return NullTranslations()
+    return Translations.load(str(TRANSLATIONS), [language])
+
+
 @functools.lru_cache(maxsize=8)
 def _environment(language: str, html: bool) -> Environment:
     env = Environment(
@@ -44,10 +51,7 @@ def _environment(language: str, html: bool) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    translations: NullTranslations = (
-        Translations.load(str(TRANSLATIONS), [language]) if language != "en" else NullTranslations()
-    )
-    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_translations(_translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.globals["html"] = html
     return env
 
@@ -66,5 +70,4 @@ def compose(kind: str, language: str, context: dict[str, Any]) -> Composed:
 
 def translated(language: str, msgid: str, **params: Any) -> str:
     """One sentence from the catalogues in the language (for the notices' headlines)."""
-    env = _environment(language_of(language), False)
-    return str(env.globals["gettext"](msgid, **params))  # type: ignore[operator]
+    return _translations(language_of(language)).gettext(msgid) % params

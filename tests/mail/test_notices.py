@@ -23,7 +23,7 @@ from tests.support.flows import plain_quote_request
 
 
 def _subjects(smtp: SmtpServer, address: str) -> list[str]:
-    return [str(m["Subject"]) for m in smtp.inbox.to(address)]
+    return [str(m["Subject"]).strip() for m in smtp.inbox.to(address)]
 
 
 def test_the_owner_is_warned_once_of_a_quote_about_to_expire_in_their_language(
@@ -59,12 +59,13 @@ def test_the_licence_owner_is_reminded_of_a_renewal_due(
 ) -> None:
     runtime = settle(mail_app)
     _signed_licence(mail_app)  # ends 31 December 2029
-    sweep(runtime.unit_of_work(), today=date(2029, 10, 15))
-    sweep(runtime.unit_of_work(), today=date(2029, 11, 1))  # 60 days
+    made = sweep(runtime.unit_of_work(), today=date(2029, 10, 15))
+    assert len(made.renewals) == 1, made.problems
+    assert sweep(runtime.unit_of_work(), today=date(2029, 11, 1)).reminders == 1  # 60 days
     sweep(runtime.unit_of_work(), today=date(2029, 11, 2))
     settle(mail_app)
     due = [s for s in _subjects(smtp, "support@example.com") if s.startswith("Renewal due")]
-    assert len(due) == 1
+    assert len(due) == 1, _subjects(smtp, "support@example.com")
 
 
 def test_finance_hears_of_a_disabled_webhook_endpoint(mail_app: APIFlask, smtp: SmtpServer) -> None:
