@@ -17,6 +17,7 @@ from app.assembly.document import LOCALES
 from app.billing.models import WebhookEndpoint
 from app.documents.models import Approval, Document, DocumentFile
 from app.instance_secret import secret_key_for
+from app.library.models import ClauseVersion
 from app.mail import unsubscribe
 from app.mail.compose import language_of, translated
 from app.mail.services import Outgoing, Recipient, queue, reply_to_for
@@ -323,4 +324,21 @@ def quote_expiring(uow: UnitOfWork, quote: Document, until: date) -> None:
         number=quote.number,
         customer=str(quote.customer.get("name", "")),
         date=format_date(until, "long", locale=LOCALES[language]),
+    )
+
+
+def review_waiting(uow: UnitOfWork, version: ClauseVersion) -> None:
+    """A clause draft in review, to every lawyer but its author."""
+    lawyers = [u for u in users_with_role(uow, "legal") if u.id != version.author_id]
+    what = f"{version.clause.key} v{version.version} ({version.language})"
+    notice(
+        uow,
+        lawyers,
+        kind=REVIEW_WAITING,
+        key=f"review:{version.id}:{version.sha256}",
+        headline="Awaiting your review: %(what)s",
+        detail="%(author)s submitted %(what)s for review.",
+        link=f"/library/clauses/{version.clause.key}",
+        what=what,
+        author=version.author.name if version.author else "",
     )

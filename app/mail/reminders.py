@@ -1,5 +1,5 @@
-"""The sweeps that remind: unsigned signers of the built-in signer, on a schedule, and
-the owners of quotes about to expire.
+"""The sweeps that remind: unsigned signers of the built-in signer, on a schedule; the
+owners of quotes about to expire; legal, of clause drafts waiting for review.
 
 A signer is reminded `signing_reminder_days` after the envelope was sent (3 and 7 days by
 default; the envelope's own reminder_after_days / reminder_every_days override). Each
@@ -20,6 +20,7 @@ from app.db import utcnow
 from app.documents import validity
 from app.documents.models import Document
 from app.documents.validity import EXPIRABLE
+from app.library.models import IN_REVIEW, ClauseVersion
 from app.mail import events
 from app.mail.models import MailMessage
 from app.mail.services import opted_out
@@ -107,3 +108,16 @@ def warn_expiring_quotes(uow: UnitOfWork, today: date | None = None) -> int:
                 warned += 1
         uow.commit()
     return warned
+
+
+def review_waiting(uow: UnitOfWork) -> int:
+    """Tell legal of each clause draft in review (once per submitted text); a sweep, so
+    the library's use cases stay as they are."""
+    with uow:
+        waiting = uow.session.scalars(
+            select(ClauseVersion).where(ClauseVersion.status == IN_REVIEW)
+        ).all()
+        for version in waiting:
+            events.review_waiting(uow, version)
+        uow.commit()
+    return len(waiting)

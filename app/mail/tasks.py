@@ -29,3 +29,9 @@ def warn_expiring_quotes(runtime: Runtime) -> int:
     from app.mail import reminders
 
     return reminders.warn_expiring_quotes(runtime.unit_of_work())
+
+
+def review_waiting(runtime: Runtime) -> int:
+    from app.mail import reminders
+
+    return reminders.review_waiting(runtime.unit_of_work())

@@ -13,10 +13,12 @@ from app.billing.delivery import disable_endpoint
 from app.billing.models import WebhookEndpoint
 from app.documents import validity
 from app.documents.models import Document
+from app.jobs import registry
 from app.mail import reminders
 from app.renewals.services import sweep
 from app.users.models import User
 from tests.conftest import bearer
+from tests.library.test_clause_workflow import NEW_TERMS, _draft
 from tests.mail.conftest import SmtpServer, settle
 from tests.renewals.test_renewals import _signed_licence
 from tests.support.flows import plain_quote_request
@@ -88,3 +90,20 @@ def test_finance_hears_of_a_disabled_webhook_endpoint(mail_app: APIFlask, smtp: 
     body = message.get_body(("plain",))
     assert body is not None and "410 Gone from the ERP" in body.get_content()
     assert f"http://localhost/finance/webhooks/{found.id}" in body.get_content()
+
+
+def test_legal_hears_of_a_clause_waiting_for_review_once(
+    mail_app: APIFlask, smtp: SmtpServer
+) -> None:
+    client = mail_app.test_client()
+    lee = bearer(mail_app, "legal@example.com")
+    draft = _draft(client, lee, body=NEW_TERMS)
+    assert draft.status_code == 201, draft.json
+    client.post(f"/api/v1/clause-versions/{draft.json['id']}/submit", headers=lee)
+    runtime = settle(mail_app)
+    registry.run(runtime, "mail.review_waiting", {})
+    registry.run(runtime, "mail.review_waiting", {})
+    settle(mail_app)
+    [asked] = smtp.inbox.to("legal2@example.com")
+    assert str(asked["Subject"]).startswith("Awaiting your review: payment-terms")
+    assert smtp.inbox.to("legal@example.com") == [], "not the author"
