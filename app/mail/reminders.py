@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
+from app.billing import services as billing
 from app.db import utcnow
 from app.documents import validity
 from app.documents.models import Document
@@ -24,6 +25,7 @@ from app.library.models import IN_REVIEW, ClauseVersion
 from app.mail import events
 from app.mail.models import MailMessage
 from app.mail.services import opted_out
+from app.notifications.services import notify_once
 from app.signing import services as signing
 from app.signing.models import ENVELOPE_SENT, SIGNER, SIGNER_WAITING, Envelope
 from app.uow import UnitOfWork
@@ -93,7 +95,8 @@ def remind_signers(uow: UnitOfWork, now: datetime | None = None) -> int:
 
 
 def warn_expiring_quotes(uow: UnitOfWork, today: date | None = None) -> int:
-    """Warn each quote's owner once when it expires within `quote_warning_days`."""
+    """Warn each quote's owner once when it expires within `quote_warning_days`: on their
+    pages, by mail, and to integrations as the webhook event `document.expiring`."""
     today = today or utcnow().date()
     horizon = today + timedelta(days=uow.settings.quote_warning_days)
     warned = 0
@@ -103,9 +106,26 @@ def warn_expiring_quotes(uow: UnitOfWork, today: date | None = None) -> int:
         ).all()
         for quote in quotes:
             until = validity.expires_on(quote)
-            if until is not None and today <= until <= horizon:
-                events.quote_expiring(uow, quote, until)
-                warned += 1
+            if until is None or not today <= until <= horizon:
+                continue
+            note = notify_once(
+                uow.session,
+                user_id=quote.created_by_id,
+                key=f"quote-expiring:{quote.id}:{until.isoformat()}",
+                message=f"{quote.number} for {quote.customer.get('name', '')} expires on "
+                f"{until.isoformat()}.",
+                document_id=quote.id,
+            )
+            if note is None:
+                continue
+            events.quote_expiring(uow, quote, until)
+            billing.publish(
+                uow,
+                "document.expiring",
+                quote,
+                billing.document_event_data(quote, expires_on=until.isoformat()),
+            )
+            warned += 1
         uow.commit()
     return warned
 

@@ -17,7 +17,7 @@ from app.jobs import registry
 from app.mail import reminders
 from app.renewals.services import sweep
 from app.users.models import User
-from tests.conftest import bearer
+from tests.conftest import WebhookReceiver, bearer
 from tests.library.test_clause_workflow import NEW_TERMS, _draft
 from tests.mail.conftest import SmtpServer, settle
 from tests.renewals.test_renewals import _signed_licence
@@ -29,8 +29,14 @@ def _subjects(smtp: SmtpServer, address: str) -> list[str]:
 
 
 def test_the_owner_is_warned_once_of_a_quote_about_to_expire_in_their_language(
-    mail_app: APIFlask, smtp: SmtpServer
+    mail_app: APIFlask, smtp: SmtpServer, webhook_receiver: WebhookReceiver
 ) -> None:
+    registered = mail_app.test_client().post(
+        "/api/v1/webhook-endpoints",
+        json={"url": webhook_receiver.url, "events": ["document.expiring"]},
+        headers=bearer(mail_app, "finance@example.com"),
+    )
+    assert registered.status_code == 201, registered.json
     runtime = settle(mail_app)
     with runtime.engine.begin() as connection:
         connection.execute(
@@ -54,6 +60,10 @@ def test_the_owner_is_warned_once_of_a_quote_about_to_expire_in_their_language(
     settle(mail_app)
     [warning] = [s for s in _subjects(smtp, "support@example.com") if "Offerte" in s]
     assert quote.number in warning and "verloopt op" in warning
+    webhook_receiver.wait_for(1)
+    [event] = webhook_receiver.received
+    assert event.json["type"] == "document.expiring"
+    assert event.json["data"]["expires_on"] == until.isoformat()
 
 
 def test_the_licence_owner_is_reminded_of_a_renewal_due(

@@ -20,6 +20,8 @@ EventType = Literal[
     "invoice.trigger",
     "invoice.credit",
     "renewal.created",
+    "renewal.due",
+    "document.expiring",
 ]
 
 
