@@ -470,6 +470,48 @@ class Settings(BaseSettings):
         description="Seconds one render of a template or clause may take.",
         validation_alias=_env("CONTRACTDESK_TEMPLATE_MAX_SECONDS", "template_max_seconds"),
     )
+    smtp_url: str = Field(
+        default="",
+        description="Where mail goes: smtp://user:password@host:587 (STARTTLS) or "
+        "smtps://user:password@host:465 (TLS from the start). Empty: every message is "
+        "written as an .eml file under the storage folder (mail/).",
+        validation_alias=_env("CONTRACTDESK_SMTP_URL", "smtp_url"),
+    )
+    mail_from: str = Field(
+        default="Contract Desk <contractdesk@localhost>",
+        description="The From of every message.",
+        validation_alias=_env("CONTRACTDESK_MAIL_FROM", "mail_from"),
+    )
+    mail_reply_to: str = Field(
+        default="",
+        description="Reply-To by team, TEAM=ADDRESS, comma-separated; `*` for everyone "
+        "else. A customer's reply goes to the sender's desk.",
+        validation_alias=_env("CONTRACTDESK_MAIL_REPLY_TO", "mail_reply_to"),
+    )
+    mail_max_attempts: int = Field(
+        default=8,
+        ge=1,
+        description="Attempts before a message is marked failed and shown to its sender.",
+        validation_alias=_env("CONTRACTDESK_MAIL_MAX_ATTEMPTS", "mail_max_attempts"),
+    )
+    mail_retry_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="The first wait after a failed attempt; each next one doubles.",
+        validation_alias=_env("CONTRACTDESK_MAIL_RETRY_SECONDS", "mail_retry_seconds"),
+    )
+    quote_warning_days: int = Field(
+        default=7,
+        ge=1,
+        description="Days before a quote expires when its owner is warned by mail.",
+        validation_alias=_env("CONTRACTDESK_QUOTE_WARNING_DAYS", "quote_warning_days"),
+    )
+    signing_reminder_days: tuple[int, ...] = Field(
+        default=(3, 7),
+        description="Days after sending when unsigned signers of the built-in signer are "
+        "reminded (a document's own schedule overrides).",
+        validation_alias=_env("CONTRACTDESK_SIGNING_REMINDER_DAYS", "signing_reminder_days"),
+    )
 
     @property
     def render_limits(self) -> RenderLimits:

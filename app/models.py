@@ -26,6 +26,7 @@ from app.documents.models import (
 )
 from app.idempotency.models import IdempotentRequest
 from app.library.models import Clause, ClauseVersion, Template, TemplateVersion
+from app.mail.models import MailMessage, MailOptOut
 from app.notifications.models import Notification
 from app.signing.models import Envelope, ProviderEvent, Signer
 from app.tax.models import TaxRateRow
@@ -51,6 +52,8 @@ __all__ = [
     "ExchangeRate",
     "IdempotentRequest",
     "Invoice",
+    "MailMessage",
+    "MailOptOut",
     "Notification",
     "NumberReservation",
     "OutboxEvent",

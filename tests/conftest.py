@@ -195,7 +195,10 @@ def row_counts(runtime: Runtime) -> dict[str, int]:
         }
     root = runtime.settings.storage_dir
     counts["stored objects"] = (
-        sum(1 for p in root.rglob("*") if p.is_file()) if root.exists() else 0
+        # the .eml files of the embedded default's mail (mail/) are not stored objects
+        sum(1 for p in root.rglob("*") if p.is_file() and p.relative_to(root).parts[0] != "mail")
+        if root.exists()
+        else 0
     )
     return counts
 

@@ -21,6 +21,7 @@ from app.documents.models import APPROVED, PENDING_APPROVAL, REJECTED, Approval,
 from app.documents.records import get_document, locked, outstanding_approvals
 from app.documents.regenerating import render_approved_copy
 from app.errors import Conflict, ControlRefused
+from app.mail import events as mail
 from app.uow import UnitOfWork
 from app.users.models import User
 
@@ -160,6 +161,8 @@ def _decide(
             actor=actor,
             data={"comment": comment, "rule": rule, "role": actor.role, "status": document.status},
         )
+        uow.session.flush()
+        mail.approval_decided(uow, document, approval, actor)
         if document.status == APPROVED:
             render_approved_copy(uow, document, actor=actor)
             billing.publish(uow, "document.approved", document)

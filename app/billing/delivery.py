@@ -37,6 +37,7 @@ from app.billing.models import (
 )
 from app.billing.signatures import signature_header
 from app.db import utcnow
+from app.mail import events as mail
 from app.notifications.services import notify_once
 from app.observability.metrics import WEBHOOK_ATTEMPTS
 from app.outbound import Guard, OutboundRefused, guard_for
@@ -141,6 +142,7 @@ def disable_endpoint(uow: UnitOfWork, endpoint: WebhookEndpoint, reason: str) ->
         message=f"Webhook endpoint {endpoint.url} was disabled: {reason}. Fix it, enable it "
         "again and replay what it missed.",
     )
+    mail.webhook_disabled(uow, endpoint, reason)
     log.warning("webhook endpoint %s disabled: %s", endpoint.url, reason)
 
 

@@ -31,6 +31,8 @@ EVENT_TYPES = (
     "invoice.trigger",
     "invoice.credit",
     "renewal.created",
+    "renewal.due",
+    "document.expiring",
 )
 PAYMENT_DAYS = 30
 

@@ -36,6 +36,7 @@ from app.errors import Forbidden
 from app.library.clause_files import PREFERRED
 from app.library.template_packages import TemplatePackage
 from app.library.templates import published_version
+from app.mail import events as mail
 from app.uow import UnitOfWork
 from app.users.models import User
 
@@ -206,6 +207,7 @@ def _record_new_document(
         },
     )
     billing.publish(uow, "document.created", document)
+    mail.approval_requested(uow, document)
     if parent is not None and parent.relation == RENEWAL:
         billing.publish(
             uow,

@@ -19,6 +19,7 @@ def tasks() -> dict[str, Task]:
     from app.billing import tasks as billing_tasks
     from app.documents import tasks as document_tasks
     from app.idempotency import tasks as idempotency_tasks
+    from app.mail import tasks as mail_tasks
     from app.renewals import tasks as renewal_tasks
     from app.signing import tasks as signing_tasks
 
@@ -33,6 +34,11 @@ def tasks() -> dict[str, Task]:
         "documents.render": document_tasks.render,
         "documents.release_stale_numbers": document_tasks.release_stale_numbers,
         "idempotency.expire": idempotency_tasks.expire,
+        "mail.deliver": mail_tasks.deliver,
+        "mail.deliver_due": mail_tasks.deliver_due,
+        "mail.remind_signers": mail_tasks.remind_signers,
+        "mail.review_waiting": mail_tasks.review_waiting,
+        "mail.warn_expiring_quotes": mail_tasks.warn_expiring_quotes,
         "renewals.sweep": renewal_tasks.sweep,
         "signing.send": signing_tasks.send,
         "signing.docusign_send": signing_tasks.docusign_send,
@@ -50,6 +56,10 @@ PERIODIC = (
     "documents.release_stale_numbers",
     "documents.expire_quotes",
     "idempotency.expire",
+    "mail.deliver_due",
+    "mail.remind_signers",
+    "mail.review_waiting",
+    "mail.warn_expiring_quotes",
     "renewals.sweep",
     "signing.docusign_retry_due",
     "signing.docusign_reconcile",

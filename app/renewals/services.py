@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from app.audit import services as audit
+from app.billing import services as billing
 from app.catalogue.models import Product
 from app.db import utcnow
 from app.documents.contracts import AsAmended, as_amended
@@ -26,6 +27,7 @@ from app.documents.creating import render_new_document
 from app.documents.models import CANCELLED, RENEWAL, SENDING, SENT, SIGNED, Document
 from app.documents.records import Parent, locked
 from app.documents.revising import render_revision
+from app.mail import events as mail
 from app.notifications.services import notify_once
 from app.renewals.drafting import renewal_fee_lines
 from app.signing import services as signing
@@ -109,6 +111,15 @@ def _remind(uow: UnitOfWork, licence: Document, renewal: Document, days_left: in
     )
     if note is None:
         return False
+    mail.renewal_due(uow, licence, renewal, days_left=days_left, reminder=days)
+    billing.publish(
+        uow,
+        "renewal.due",
+        licence,
+        billing.document_event_data(
+            licence, renewal=str(renewal.id), days_left=days_left, reminder=days
+        ),
+    )
     audit.record_event(
         uow.session,
         tag="renewal.reminded",

@@ -36,6 +36,7 @@ from app.documents.models import (
 )
 from app.errors import Conflict, FieldError, Forbidden, Gone, InvalidInput, NotFound
 from app.jobs.calls import call_job
+from app.mail import events as mail
 from app.signing.certificate_labels import labels_for
 from app.signing.certificate_page import Certificate, SignatureEvent
 from app.signing.docusign import lifecycle
@@ -308,6 +309,11 @@ def send_here(
                     expires_at,
                 )
             )
+            mail.signing_link(
+                uow, document, kind=mail.INVITATION, key=f"invitation:{signer.id}",
+                name=signer.name, email=signer.email, link=links[-1].url, expires_at=expires_at,
+                sender=actor,
+            )  # fmt: skip
         document.status = SENT
         audit.record_event(
             session,
@@ -585,6 +591,9 @@ def _complete(uow: UnitOfWork, envelope: Envelope, document: Document) -> None:
     stored = store_file(
         uow, document, kind="signed", version=envelope.document_version, data=signed, retain=True
     )
+    mail.signed_copies(
+        uow, document, stored, [(s.name, s.email) for s in envelope.signers], envelope.sent_by
+    )
     envelope.status = ENVELOPE_COMPLETED
     envelope.completed_at = utcnow()
     document.status = SIGNED
@@ -660,6 +669,13 @@ def remind(uow: UnitOfWork, document_id: uuid.UUID, *, actor: User) -> list[Sign
             lifecycle.resend_at_docusign(uow.settings, envelope.provider_ref)
         else:
             links = _fresh_links(uow, envelope)
+            for link in links:
+                mail.signing_link(
+                    uow, envelope.document, kind=mail.REMINDER,
+                    key=f"reminder:{link.signer_id}:{link.expires_at.isoformat()}",
+                    name=link.name, email=link.email, link=link.url,
+                    expires_at=link.expires_at, sender=actor,
+                )  # fmt: skip
         audit.record_event(
             uow.session,
             tag="document.reminded",

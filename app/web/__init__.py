@@ -39,6 +39,7 @@ from app.web.pages import auth as pages_auth
 from app.web.pages import documents as pages_documents
 from app.web.pages import finance as pages_finance
 from app.web.pages import library as pages_library
+from app.web.pages import mail as pages_mail
 from app.web.pages import new_document as pages_new_document
 from app.web.pages import reports as pages_reports
 from app.web.pages import signing as pages_signing
@@ -85,6 +86,8 @@ def init_app(app: APIFlask, settings: Settings) -> None:
         pages_documents.bp,
         pages_finance.bp,
         pages_library.bp,
+        pages_mail.bp,
+        pages_mail.unsubscribe_bp,
         pages_new_document.bp,
         pages_reports.bp,
         pages_signing.bp,
@@ -94,6 +97,7 @@ def init_app(app: APIFlask, settings: Settings) -> None:
     # The signing link's token is the permission to sign, and a signing page framed on
     # another site gets no SameSite=Lax session cookie to hold a CSRF token in.
     csrf.exempt(pages_signing.bp)
+    csrf.exempt(pages_mail.unsubscribe_bp)  # RFC 8058: mail programs POST without a form
     pages_auth.init_app(app)
     docs.init_app(app)
     app.spec_processor(

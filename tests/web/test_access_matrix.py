@@ -39,6 +39,8 @@ PAGES: dict[str, set[str]] = {
     "/finance/webhooks": {"finance", "admin"},
     "/finance/invoices": {"finance", "admin"},
     "/admin/api-keys": {"admin"},
+    "/admin/outbox": {"admin"},
+    "/account/mail": EVERYONE,
 }
 
 

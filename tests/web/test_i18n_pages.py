@@ -25,8 +25,12 @@ from babel.messages.pofile import read_po
 from flask import template_rendered
 from flask.testing import FlaskClient
 from jinja2 import Environment
+from sqlalchemy import select
 
 from app.config import PROJECT_ROOT
+from app.instance_secret import secret_key_for
+from app.mail import unsubscribe
+from app.mail.models import MailMessage
 from tests.conftest import PASSWORD, WAIT, bearer, csrf_token
 from tests.support.flows import create_and_send, quote_request, signed_licence
 from tests.web.test_access_matrix import EMAILS, PAGES, quote_id  # noqa: F401 - a fixture
@@ -201,6 +205,7 @@ def walk_pages(app: APIFlask, quote: str, language: str) -> Walk:
                     "/account/two-factor",
                 ],
                 "finance": [f"/finance/webhooks/{endpoint.json['id']}", "/finance/webhooks"],
+                "admin": [f"/admin/outbox/{_a_message(app)}"],
             }.get(role, [])
             for path in extra:
                 walk.pages[f"{role} {path}"] = client.get(path, headers=headers).text
@@ -255,7 +260,20 @@ def walk_pages(app: APIFlask, quote: str, language: str) -> Walk:
         )
         walk.pages["customer signed"] = signed.text
         walk.pages["customer link used again"] = customer.get(link, headers=headers).text
+        walk.pages["customer unsubscribes"] = customer.get(_unsubscribe(app), headers=headers).text
     return walk
+
+
+def _a_message(app: APIFlask) -> str:
+    """The id of a message in the outbox (the walk's invitation)."""
+    with app.extensions["contractdesk"].session_factory() as session:
+        return str(session.scalars(select(MailMessage.id)).first())
+
+
+def _unsubscribe(app: APIFlask) -> str:
+    """The one-click unsubscribe page a reminder links to."""
+    secret = secret_key_for(app.extensions["contractdesk"].settings)
+    return "/mail/unsubscribe/" + unsubscribe.token_for(secret, "a@example.org", "signing_reminder")
 
 
 def quote_request_account(app: APIFlask) -> str:

@@ -21,6 +21,8 @@ EventType = Literal[
     "invoice.trigger",
     "invoice.credit",
     "renewal.created",
+    "renewal.due",
+    "document.expiring",
 ]
 
 

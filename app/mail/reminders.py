@@ -1,0 +1,143 @@
+"""The sweeps that remind: unsigned signers of the built-in signer, on a schedule; the
+owners of quotes about to expire; legal, of clause drafts waiting for review.
+
+A signer is reminded `signing_reminder_days` after the envelope was sent (3 and 7 days by
+default; the envelope's own reminder_after_days / reminder_every_days override). Each
+reminder carries a fresh one-time link (the earlier one stops working, as with a reminder
+from the document page; by the first reminder it has usually run out anyway). Reminders
+stop once the signer has signed or declined, or the envelope is completed, declined or
+withdrawn, and for an address that unsubscribed.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+
+from app.billing import services as billing
+from app.db import utcnow
+from app.documents import validity
+from app.documents.models import Document
+from app.documents.validity import EXPIRABLE
+from app.library.models import IN_REVIEW, ClauseVersion
+from app.mail import events
+from app.mail.models import MailMessage
+from app.mail.services import opted_out
+from app.notifications.services import notify_once
+from app.signing import services as signing
+from app.signing.models import ENVELOPE_SENT, SIGNER, SIGNER_WAITING, Envelope
+from app.uow import UnitOfWork
+
+
+def schedule_days(envelope: Envelope, default: tuple[int, ...], horizon: int = 60) -> list[int]:
+    """The days after sending on which this envelope's signers are reminded."""
+    if envelope.reminder_after_days:
+        first, every = envelope.reminder_after_days, envelope.reminder_every_days
+        if not every:
+            return [first]
+        return list(range(first, horizon + 1, every))
+    return sorted(default)
+
+
+def _due_day(envelope: Envelope, default: tuple[int, ...], now: datetime) -> int | None:
+    age = (now - envelope.created_at).total_seconds() / 86400
+    due = [d for d in schedule_days(envelope, default) if d <= age]
+    return max(due) if due else None
+
+
+def remind_signers(uow: UnitOfWork, now: datetime | None = None) -> int:
+    """Queue the reminders due; the number queued."""
+    now = now or utcnow()
+    queued = 0
+    with uow:
+        envelopes = uow.session.scalars(
+            select(Envelope)
+            .where(Envelope.status == ENVELOPE_SENT, Envelope.provider == "builtin")
+            .with_for_update(of=Envelope, skip_locked=True)
+        ).all()
+        for envelope in envelopes:
+            day = _due_day(envelope, uow.settings.signing_reminder_days, now)
+            if day is None:
+                continue
+            waiting = [
+                s for s in envelope.signers if s.status == SIGNER_WAITING and s.role == SIGNER
+            ]
+            if not waiting:
+                continue
+            turn = min(s.routing_order for s in waiting)
+            for signer in waiting:
+                key = f"reminder:{signer.id}:{day}"
+                if (
+                    signer.routing_order != turn
+                    or opted_out(uow.session, signer.email, events.REMINDER)
+                    or uow.session.scalar(select(MailMessage.id).where(MailMessage.key == key))
+                ):
+                    continue
+                token = secrets.token_urlsafe(32)
+                signer.token_hash = signing._token_hash(token)
+                signer.token_expires_at = now + timedelta(hours=uow.settings.signing_link_hours)
+                events.signing_link(
+                    uow,
+                    envelope.document,
+                    kind=events.REMINDER,
+                    key=key,
+                    name=signer.name,
+                    email=signer.email,
+                    link=events.url(uow, f"/sign/{token}"),
+                    expires_at=signer.token_expires_at,
+                    sender=envelope.sent_by,
+                )
+                queued += 1
+        uow.commit()
+    return queued
+
+
+def warn_expiring_quotes(uow: UnitOfWork, today: date | None = None) -> int:
+    """Warn each quote's owner once when it expires within `quote_warning_days`: on their
+    pages, by mail, and to integrations as the webhook event `document.expiring`."""
+    today = today or utcnow().date()
+    horizon = today + timedelta(days=uow.settings.quote_warning_days)
+    warned = 0
+    with uow:
+        quotes = uow.session.scalars(
+            select(Document).where(Document.kind == "quote", Document.status.in_(EXPIRABLE))
+        ).all()
+        for quote in quotes:
+            until = validity.expires_on(quote)
+            if until is None or not today <= until <= horizon:
+                continue
+            note = notify_once(
+                uow.session,
+                user_id=quote.created_by_id,
+                key=f"quote-expiring:{quote.id}:{until.isoformat()}",
+                message=f"{quote.number} for {quote.customer.get('name', '')} expires on "
+                f"{until.isoformat()}.",
+                document_id=quote.id,
+            )
+            if note is None:
+                continue
+            events.quote_expiring(uow, quote, until)
+            billing.publish(
+                uow,
+                "document.expiring",
+                quote,
+                billing.document_event_data(quote, expires_on=until.isoformat()),
+            )
+            warned += 1
+        uow.commit()
+    return warned
+
+
+def review_waiting(uow: UnitOfWork) -> int:
+    """Tell legal of each clause draft in review (once per submitted text); a sweep, so
+    the library's use cases stay as they are."""
+    with uow:
+        waiting = uow.session.scalars(
+            select(ClauseVersion).where(ClauseVersion.status == IN_REVIEW)
+        ).all()
+        for version in waiting:
+            events.review_waiting(uow, version)
+        uow.commit()
+    return len(waiting)
