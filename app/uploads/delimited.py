@@ -85,8 +85,21 @@ def records(
             )
         if any(len(cell) > limits.field_chars for cell in record):
             raise _long_field(limits, line)
-        yield line, record
+        yield line, record if quoted else [excel_unquoted(cell) for cell in record]
         line = reader.line_num + 1
+
+
+def excel_unquoted(cell: str) -> str:
+    """A cell of unquoted text as written, but for the quotation marks Excel puts around a
+    cell holding a comma or a quotation mark when it saves tab-delimited text
+    ("Physics, Chemistry" and "The ""Quoted"" Review"): a cell that merely opens with one
+    ('"Quoted" Letters') is kept as it is."""
+    if len(cell) < 2 or cell[0] != '"' or cell[-1] != '"':
+        return cell
+    inner = cell[1:-1]
+    if '"' in inner.replace('""', ""):
+        return cell
+    return inner.replace('""', '"')
 
 
 def _long_field(limits: UploadLimits, line: int) -> InvalidInput:
