@@ -73,8 +73,17 @@ def _values(cells: Cells, columns: Columns) -> dict[str, str]:
         if index < size:
             cell = cells[index]
             if cell and (cell := cell.strip()):
-                values[name] = cell
+                values[name] = _uninert(cell)
     return values
+
+
+_INERT = ("'=", "'+", "'-", "'@")
+
+
+def _uninert(cell: str) -> str:
+    """A cell as written before our spreadsheet exports kept it from reading as a formula
+    (app.rendering.tables.inert puts an apostrophe before =, +, - and @)."""
+    return cell[1:] if cell.startswith(_INERT) else cell
 
 
 def _shifted(number: int, cells: Cells, columns: Columns) -> Iterator[RowProblem]:
