@@ -1,6 +1,7 @@
 """Delimited text (CSV, KBART) read with bounds: any line ending (CRLF, LF, a bare CR,
-mixed), a UTF-8 BOM or none; a NUL byte or bytes that are not UTF-8 are refused naming
-their line, and so is a record with too many columns or too long a field."""
+mixed), a UTF-8 BOM or none (or UTF-16 with its BOM); a NUL byte or bytes that are not
+UTF-8 are refused naming their line, and so is a record with too many columns or too long
+a field."""
 
 from __future__ import annotations
 
@@ -51,8 +52,23 @@ def check_text(data: bytes) -> None:
             ) from None
 
 
+def from_utf16(data: bytes) -> bytes:
+    """UTF-16 text that says so by its BOM (what Excel saves as "Unicode Text") as UTF-8;
+    anything else as it is."""
+    if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data
+    try:
+        return data.decode("utf-16").encode("utf-8")
+    except UnicodeDecodeError:
+        raise UnreadableText(
+            "the file is not UTF-16 text, though it starts as such; save it as CSV UTF-8", 1
+        ) from None
+
+
 def text_lines(data: bytes) -> Iterator[str]:
-    """The lines of checked text, each with its own ending, untranslated (as csv wants)."""
+    """The lines of checked text, each with its own ending, untranslated (as csv wants);
+    UTF-16 with a BOM is read too."""
+    data = from_utf16(data)
     check_text(data)
     text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
     yield from text

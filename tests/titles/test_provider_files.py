@@ -106,3 +106,14 @@ def test_the_good_rows_of_a_file_with_a_shifted_row_can_be_taken() -> None:
     assert [t.title for t in result.titles] == [JASIS, SURFACES]
     assert len(result.titles[0].coverage) == 2
     assert {p.row for p in result.skipped} == {5}
+
+
+def test_a_file_saved_from_excel_as_unicode_text_is_read() -> None:
+    """Excel's "Unicode Text" is UTF-16 with a BOM, the way many a librarian saves a sheet
+    as tab-separated text."""
+    text = WILEY.read_text().replace("\n", "\r\n")
+    data = text.encode("utf-16")  # with its BOM
+    assert data.startswith(b"\xff\xfe")
+    assert read_titles(data, filename="from_excel.txt") == read_titles(
+        _read(WILEY), filename=WILEY.name
+    )
