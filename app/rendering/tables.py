@@ -117,6 +117,8 @@ def _filled(titles: list[TitleIn], field: str) -> bool:
         return any(c.depth != _FULL_TEXT for t in titles for c in t.coverage)
     if field == "notes":
         return any(c.notes for t in titles for c in t.coverage)
+    if field == "access_type":
+        return any(t.access_type or any(c.access_type for c in t.coverage) for t in titles)
     return any(getattr(title, field) for title in titles)
 
 
@@ -131,6 +133,8 @@ def _value(title: TitleIn, coverage: Coverage, field: str) -> Any:
         return title.price
     if field.startswith("extra:"):
         return title.extra.get(field.removeprefix("extra:"), "")
+    if field == "access_type":
+        return coverage.access_type or title.access_type
     if field in _COVERAGE:
         value = getattr(coverage, field)
         return "" if field == "depth" and value == _FULL_TEXT and not title.coverage else value

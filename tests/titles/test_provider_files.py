@@ -3,13 +3,17 @@ files): what a librarian checks after loading one, and after loading our export 
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
 
 from app.assembly.title_fields import Coverage
+from app.rendering.tables import render_csv, title_table
 from app.titles.importing import TitleImportError, read_title_list, read_titles
 from app.titles.kbart import KBART_COLUMNS, render_kbart
+from app.titles.streaming import copy_kbart
+from tests.support.title_lists import title_list_context
 
 FILES = Path(__file__).parent / "files"
 WILEY = FILES / "Wiley_Global_AllJournals_2027-01-01.txt"
@@ -117,3 +121,37 @@ def test_a_file_saved_from_excel_as_unicode_text_is_read() -> None:
     assert read_titles(data, filename="from_excel.txt") == read_titles(
         _read(WILEY), filename=WILEY.name
     )
+
+
+def test_a_journal_with_a_free_backfile_is_one_title_each_range_with_its_access() -> None:
+    """Back files open to all ("F"), the current volumes paid for ("P"): KBART says so row
+    by row, and the export says it again."""
+    lines = WILEY.read_text().splitlines()
+    lines[1] = lines[1].removesuffix("\tP") + "\tF"  # JASIS to 2000: free
+    text = "\n".join(lines) + "\n"
+    titles = read_titles(text.encode(), filename="list.txt")
+    jasis = titles[0]
+    assert [(c.first_date, c.access_type or jasis.access_type) for c in jasis.coverage] == [
+        ("1970-01-01", "F"),
+        ("2003-01-01", "P"),
+    ]
+    exported = render_kbart(titles, publisher="Northfield Academic Press").decode()
+    assert sorted(exported.splitlines()[1:]) == sorted(text.splitlines()[1:])
+    assert read_titles(exported.encode(), filename="again.txt") == titles
+
+
+def test_a_free_backfile_keeps_its_access_in_a_long_list_and_a_spreadsheet() -> None:
+    lines = WILEY.read_text().splitlines()
+    lines[1] = lines[1].removesuffix("\tP") + "\tF"
+    text = "\n".join([lines[0], lines[1], lines[3], lines[2], lines[4]]) + "\n"  # rows together
+    titles = read_titles(text.encode(), filename="list.txt")
+    out = io.StringIO()
+    assert copy_kbart(io.StringIO(text), out, publisher="Northfield Academic Press") == []
+    assert read_titles(out.getvalue().encode(), filename="copied.txt") == titles
+    context = title_list_context(
+        [t.model_dump(mode="json", exclude_defaults=True) for t in titles],
+        customer="Consortium",
+        number="T-2027-000009",
+    )
+    data = render_csv(title_table(context))
+    assert read_titles(data, filename="export.csv") == titles
