@@ -150,6 +150,9 @@ class Coverage(BaseModel):
     embargo: Annotated[Line, AfterValidator(check_embargo), Field(max_length=20)] = ""
     depth: Annotated[Line, AfterValidator(check_depth), Field(max_length=20)] = "fulltext"
     notes: Annotated[Text, Field(max_length=2000)] = ""
+    access_type: AccessType = ""
+    """The range's access where it is not the title's (free back files of a paid journal);
+    empty for the title's."""
 
     def text(self) -> str:
         """The range as a reader says it: "1990-01 – 2001", "1995 –, R1Y"."""

@@ -41,7 +41,7 @@ _COLUMNS = (
     ("title_url", "url", "URL", 30),
     ("price", "price", "Price", 14),
 )
-_IDENTIFIERS = frozenset({"issn", "eissn", "isbn", "eisbn"})
+_IDENTIFIERS = frozenset({"issn", "eissn", "isbn", "eisbn", "issn_l"})
 _COVERAGE = (
     "first_date",
     "first_volume",
@@ -50,14 +50,39 @@ _COVERAGE = (
     "last_volume",
     "last_issue",
     "embargo",
+    "depth",
+    "notes",
 )
 _TEXT = "@"
+
+# The rest of what a title holds, in columns after the price named as KBART (or we, after
+# KBART) names them, in no language: a list shows only those its titles fill.
+MORE_COLUMNS = (
+    ("title_id", "title_id"),
+    ("issn_l", "issn_l"),
+    ("first_author", "first_author"),
+    ("last_author", "last_author"),
+    ("first_editor", "first_editor"),
+    ("date_monograph_published_print", "date_monograph_published_print"),
+    ("date_monograph_published_online", "date_monograph_published_online"),
+    ("monograph_volume", "monograph_volume"),
+    ("monograph_edition", "monograph_edition"),
+    ("parent_publication_title_id", "parent_publication_title_id"),
+    ("preceding_publication_title_id", "preceding_publication_title_id"),
+    ("access_type", "access_type"),
+    ("depth", "coverage_depth"),
+    ("notes", "notes"),
+)
+_MORE_WIDTH = 16
+_FULL_TEXT = "fulltext"
 
 
 @dataclass(frozen=True)
 class Table:
     headers: tuple[str, ...]
     fields: tuple[str, ...]
+    """What each column holds: a field of the title or its coverage, or `extra:NAME` for a
+    column the title's file brought."""
     rows: list[tuple[Any, ...]]
     """Text cells, and the price as a Decimal (None where not listed)."""
     currency: str
@@ -65,28 +90,55 @@ class Table:
 
 def title_table(context: dict[str, Any]) -> Table:
     """The titles of an assembled title list; the price is in the document's currency,
-    which the header names."""
+    which the header names. Everything else the titles hold follows the price, so that the
+    file reads back to the same list."""
     label = context["label"]
     currency = context["doc"]["currency"]
+    titles: list[TitleIn] = list(context["title_items"])
     headers = [label.get(name, default) for _, name, default, _ in _COLUMNS]
     headers[-1] = f"{headers[-1]} ({currency})"
+    more = [(field, header) for field, header in MORE_COLUMNS if _filled(titles, field)]
+    extra = list(dict.fromkeys(name for title in titles for name in title.extra))
+    fields = (
+        *(field for field, _, _, _ in _COLUMNS),
+        *(field for field, _ in more),
+        *(f"extra:{name}" for name in extra),
+    )
     return Table(
-        headers=tuple(headers),
-        fields=tuple(field for field, _, _, _ in _COLUMNS),
-        rows=list(_rows(context["title_items"])),
+        headers=(*headers, *(header for _, header in more), *extra),
+        fields=fields,
+        rows=list(_rows(titles, fields)),
         currency=currency,
     )
 
 
-def _rows(titles: list[TitleIn]) -> Iterator[tuple[Any, ...]]:
+def _filled(titles: list[TitleIn], field: str) -> bool:
+    if field == "depth":
+        return any(c.depth != _FULL_TEXT for t in titles for c in t.coverage)
+    if field == "notes":
+        return any(c.notes for t in titles for c in t.coverage)
+    if field == "access_type":
+        return any(t.access_type or any(c.access_type for c in t.coverage) for t in titles)
+    return any(getattr(title, field) for title in titles)
+
+
+def _rows(titles: list[TitleIn], fields: tuple[str, ...]) -> Iterator[tuple[Any, ...]]:
     for title in titles:
-        fields = {field: getattr(title, field) for field, _, _, _ in _COLUMNS[:9]}
-        fields["title_url"] = title.title_url
         for coverage in title.coverage or [Coverage()]:
-            row = dict(fields)
-            for name in _COVERAGE:
-                row[name] = getattr(coverage, name)
-            yield (*(row[field] or "" for field, _, _, _ in _COLUMNS[:-1]), title.price)
+            yield tuple(_value(title, coverage, field) for field in fields)
+
+
+def _value(title: TitleIn, coverage: Coverage, field: str) -> Any:
+    if field == "price":
+        return title.price
+    if field.startswith("extra:"):
+        return title.extra.get(field.removeprefix("extra:"), "")
+    if field == "access_type":
+        return coverage.access_type or title.access_type
+    if field in _COVERAGE:
+        value = getattr(coverage, field)
+        return "" if field == "depth" and value == _FULL_TEXT and not title.coverage else value
+    return getattr(title, field) or ""
 
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -104,24 +156,33 @@ def render_xlsx(table: Table, made_at: datetime | None = None) -> bytes:
     `made_at` (a stored version's creation time) dated by it, to render again the same."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Titles")
-    for index, (_, _, _, width) in enumerate(_COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
+    widths = {field: width for field, _, _, width in _COLUMNS}
+    for index, field in enumerate(table.fields, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = widths.get(field, _MORE_WIDTH)
     sheet.freeze_panes = "A2"
     bold = Font(bold=True)
     sheet.append([_cell(sheet, header, font=bold) for header in table.headers])
     money = f'#,##0.00 "{table.currency}"'
-    for *text, price in table.rows:
-        cells: list[Any] = [
-            _cell(sheet, value, number_format=_TEXT) if field in _IDENTIFIERS else inert(value)
-            for field, value in zip(table.fields, text, strict=False)
-        ]
-        cells.append(None if price is None else _cell(sheet, price, number_format=money))
-        sheet.append(cells)
-    last = get_column_letter(len(_COLUMNS))
+    for row in table.rows:
+        sheet.append(
+            [
+                _xlsx_cell(sheet, field, value, money)
+                for field, value in zip(table.fields, row, strict=True)
+            ]
+        )
+    last = get_column_letter(len(table.fields))
     sheet.auto_filter.ref = f"A1:{last}{len(table.rows) + 1}"
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue() if made_at is None else dated_package(out.getvalue(), made_at)
+
+
+def _xlsx_cell(sheet: Any, field: str, value: Any, money: str) -> Any:
+    if field == "price":
+        return None if value is None else _cell(sheet, value, number_format=money)
+    if field in _IDENTIFIERS:
+        return _cell(sheet, value, number_format=_TEXT)
+    return inert(value)
 
 
 def _cell(
@@ -140,7 +201,10 @@ def render_csv(table: Table) -> bytes:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(table.headers)
     writer.writerows(
-        [*(inert(cell) for cell in text), "" if price is None else str(price)]
-        for *text, price in table.rows
+        [
+            ("" if value is None else str(value)) if field == "price" else inert(value)
+            for field, value in zip(table.fields, row, strict=True)
+        ]
+        for row in table.rows
     )
     return out.getvalue().encode("utf-8-sig")

@@ -1,5 +1,5 @@
 """Which column of an uploaded title list holds what: KBART's field names, the headers of
-our own CSV and XLSX exports in English and Dutch (a price header may name its currency,
+our own CSV and XLSX exports in English, Dutch and Chinese (a price header may name its currency,
 "Price (EUR)"), and the names agents commonly use. Other columns are kept as they are."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 
 # The field a cell fills, by the names a header may give it (compared case-insensitively).
 ALIASES: dict[str, tuple[str, ...]] = {
-    "title": ("title", "publication_title", "titel"),
+    "title": ("title", "publication_title", "titel", "刊名"),
     "title_id": ("title_id",),
-    "publication_type": ("publication_type", "type", "soort"),
+    "publication_type": ("publication_type", "type", "soort", "类型"),
     "print_id": ("print_identifier",),
     "online_id": ("online_identifier",),
     "issn": ("issn", "pissn", "p-issn", "print issn"),
@@ -19,19 +19,19 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "issn_l": ("issn_l", "issn-l", "linking issn"),
     "isbn": ("isbn", "print isbn"),
     "eisbn": ("eisbn", "e-isbn", "online isbn"),
-    "first_date": ("date_first_issue_online", "coverage from", "dekking vanaf"),
-    "first_volume": ("num_first_vol_online", "first volume", "eerste jaargang"),
-    "first_issue": ("num_first_issue_online", "first issue", "eerste nummer"),
-    "last_date": ("date_last_issue_online", "coverage to", "dekking tot"),
-    "last_volume": ("num_last_vol_online", "last volume", "laatste jaargang"),
-    "last_issue": ("num_last_issue_online", "last issue", "laatste nummer"),
-    "title_url": ("title_url", "url"),
+    "first_date": ("date_first_issue_online", "coverage from", "dekking vanaf", "起始日期"),
+    "first_volume": ("num_first_vol_online", "first volume", "eerste jaargang", "起始卷"),
+    "first_issue": ("num_first_issue_online", "first issue", "eerste nummer", "起始期"),
+    "last_date": ("date_last_issue_online", "coverage to", "dekking tot", "截止日期"),
+    "last_volume": ("num_last_vol_online", "last volume", "laatste jaargang", "截止卷"),
+    "last_issue": ("num_last_issue_online", "last issue", "laatste nummer", "截止期"),
+    "title_url": ("title_url", "url", "网址"),
     "first_author": ("first_author",),
     "last_author": ("last_author", "last author", "laatste auteur"),
-    "embargo": ("embargo_info", "embargo"),
+    "embargo": ("embargo_info", "embargo", "滞后期"),
     "depth": ("coverage_depth",),
     "notes": ("notes", "coverage_notes"),
-    "publisher": ("publisher_name", "publisher", "uitgever"),
+    "publisher": ("publisher_name", "publisher", "uitgever", "出版社"),
     "date_monograph_published_print": ("date_monograph_published_print",),
     "date_monograph_published_online": ("date_monograph_published_online",),
     "monograph_volume": ("monograph_volume",),
@@ -40,9 +40,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "parent_publication_title_id": ("parent_publication_title_id",),
     "preceding_publication_title_id": ("preceding_publication_title_id",),
     "access_type": ("access_type",),
-    "subject": ("subject", "vakgebied"),
-    "package": ("package", "pakket"),
-    "price": ("price", "prijs"),
+    "subject": ("subject", "vakgebied", "学科"),
+    "package": ("package", "pakket", "资源包"),
+    "price": ("price", "prijs", "价格"),
 }
 FIELD_OF = {alias: name for name, aliases in ALIASES.items() for alias in aliases}
 COVERAGE_FIELDS = (

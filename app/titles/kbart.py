@@ -78,6 +78,8 @@ def kbart_rows(
             for index, value in zip(_COVERAGE_AT, _coverage_values(coverage), strict=True):
                 row[index] = _clean(value)
             row[_DEPTH_AT] = coverage.depth
+            if coverage.access_type:
+                row[_ACCESS_AT] = coverage.access_type
             yield row
 
 
@@ -108,6 +110,7 @@ _COVERAGE_COLUMNS = (
 )
 _COVERAGE_AT = tuple(KBART_COLUMNS.index(name) for name in _COVERAGE_COLUMNS)
 _DEPTH_AT = KBART_COLUMNS.index("coverage_depth")
+_ACCESS_AT = KBART_COLUMNS.index("access_type")
 
 
 def _coverage_values(coverage: Coverage) -> tuple[str, ...]:

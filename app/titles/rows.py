@@ -73,8 +73,17 @@ def _values(cells: Cells, columns: Columns) -> dict[str, str]:
         if index < size:
             cell = cells[index]
             if cell and (cell := cell.strip()):
-                values[name] = cell
+                values[name] = _uninert(cell)
     return values
+
+
+_INERT = ("'=", "'+", "'-", "'@")
+
+
+def _uninert(cell: str) -> str:
+    """A cell as written before our spreadsheet exports kept it from reading as a formula
+    (app.rendering.tables.inert puts an apostrophe before =, +, - and @)."""
+    return cell[1:] if cell.startswith(_INERT) else cell
 
 
 def _shifted(number: int, cells: Cells, columns: Columns) -> Iterator[RowProblem]:
@@ -151,6 +160,11 @@ def stored(title: TitleIn) -> dict[str, Any]:
     return title.model_dump(mode="json", exclude_defaults=True)
 
 
+_PER_RANGE = ("coverage", "access_type")
+"""What a title's rows may give differently: each row is a range, with its own access (a
+range whose access is not the title's, its first row's, says so)."""
+
+
 class TitleMerger:
     """Joins the rows of one title into one, in the order first seen, and reports a row
     that gives another title's identifier (naming both rows) or repeats a title with other
@@ -178,13 +192,18 @@ class TitleMerger:
             (
                 k
                 for k in earlier.keys() | new.keys()
-                if k != "coverage" and earlier.get(k) != new.get(k)
+                if k not in _PER_RANGE and earlier.get(k) != new.get(k)
             ),
             None,
         )
+        access = new.get("access_type", "")
+        if access != earlier.get("access_type", "") and not new.get("coverage"):
+            differs = differs or "access_type"
         if differs:
             return [repeat_problem(parsed, row, differs, columns)]
         ranges = earlier.setdefault("coverage", [])
+        if access != earlier.get("access_type", ""):
+            new["coverage"] = [{**c, "access_type": access} for c in new["coverage"]]
         ranges.extend(c for c in new.get("coverage", ()) if c not in ranges)
         return []
 

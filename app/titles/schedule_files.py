@@ -4,7 +4,7 @@ schedule's page, the comparison and the licence as amended."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -36,8 +36,10 @@ def schedule_file(
     customer: str,
     currency: str,
     on: date,
+    labels: Mapping[str, str] | None = None,
 ) -> ScheduleFile:
-    """The year's titles as `kind` (kbart, csv or xlsx), named for the licence and year."""
+    """The year's titles as `kind` (kbart, csv or xlsx), named for the licence and year;
+    a spreadsheet headed with `labels` (the title list's, in the licence's language)."""
     if kind == "kbart":
         name = kbart_filename(seller, customer or "Global", f"{schedule.number}{schedule.year}", on)
         stored = schedule.stored_kbart
@@ -49,7 +51,7 @@ def schedule_file(
             )
         )
         return ScheduleFile(name, CONTENT_TYPES[kind], chunks)
-    table = _table(schedule, currency)
+    table = _table(schedule, currency, labels or {})
     data = render_csv(table) if kind == "csv" else render_xlsx(table)
     name = f"{schedule.number}-titles-{schedule.year}.{kind}"
     return ScheduleFile(name, CONTENT_TYPES[kind], iter([data]))
@@ -72,6 +74,6 @@ def kbart_chunks(
         yield "".join(lines).encode("utf-8")
 
 
-def _table(schedule: Schedule, currency: str) -> Table:
-    context = {"label": {}, "doc": {"currency": currency}, "title_items": schedule.titles}
+def _table(schedule: Schedule, currency: str, labels: Mapping[str, str]) -> Table:
+    context = {"label": labels, "doc": {"currency": currency}, "title_items": schedule.titles}
     return title_table(context)

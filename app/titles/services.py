@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,6 +16,7 @@ from app.documents.creating import render_new_document
 from app.documents.models import SIGNED, Document
 from app.documents.records import Parent, get_document
 from app.errors import Conflict, FieldError, InvalidInput
+from app.library.templates import package_for, published_version
 from app.titles.importing import TitleImportError, read_title_list
 from app.titles.long_lists import check_long_kbart, is_long_kbart, record_long_list
 from app.titles.rows import RowProblem
@@ -41,6 +43,13 @@ def licence_of(session: Session, licence_id: uuid.UUID) -> Document:
     if licence.kind != "licence":
         raise Conflict(f"{licence.number} is a {licence.kind}; title lists belong to licences")
     return licence
+
+
+def list_labels(session: Session, licence: Document, cache_dir: Path) -> dict[str, str]:
+    """The title list template's column names in the licence's language, for the files
+    of its schedule."""
+    package = package_for(published_version(session, TITLE_LIST_TEMPLATE), cache_dir)
+    return package.labels_for(licence.data.get("language", "en"))
 
 
 def title_lists(session: Session, licence_id: uuid.UUID) -> list[TitleListVersion]:

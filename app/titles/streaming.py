@@ -86,13 +86,18 @@ class TitleStream:
 def _joined(pending: TitleIn, parsed: ParsedRow, row: int, columns: Columns) -> list[RowProblem]:
     assert parsed.title is not None
     for name in TitleIn.model_fields:
-        if name != "coverage" and getattr(pending, name) != getattr(parsed.title, name):
+        if name == "coverage" or (name == "access_type" and parsed.title.coverage):
+            continue  # a range may have an access of its own
+        if getattr(pending, name) != getattr(parsed.title, name):
             return [repeat_problem(parsed, row, name, columns)]
     return []
 
 
 def _with_ranges(title: TitleIn, again: TitleIn) -> TitleIn:
-    new = [c for c in again.coverage if c not in title.coverage]
+    ranges = again.coverage
+    if again.access_type != title.access_type:
+        ranges = [c.model_copy(update={"access_type": again.access_type}) for c in ranges]
+    new = [c for c in ranges if c not in title.coverage]
     return title.model_copy(update={"coverage": [*title.coverage, *new]}) if new else title
 
 

@@ -1,6 +1,7 @@
 """Delimited text (CSV, KBART) read with bounds: any line ending (CRLF, LF, a bare CR,
-mixed), a UTF-8 BOM or none; a NUL byte or bytes that are not UTF-8 are refused naming
-their line, and so is a record with too many columns or too long a field."""
+mixed), a UTF-8 BOM or none (or UTF-16 with its BOM); a NUL byte or bytes that are not
+UTF-8 are refused naming their line, and so is a record with too many columns or too long
+a field."""
 
 from __future__ import annotations
 
@@ -51,8 +52,23 @@ def check_text(data: bytes) -> None:
             ) from None
 
 
+def from_utf16(data: bytes) -> bytes:
+    """UTF-16 text that says so by its BOM (what Excel saves as "Unicode Text") as UTF-8;
+    anything else as it is."""
+    if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data
+    try:
+        return data.decode("utf-16").encode("utf-8")
+    except UnicodeDecodeError:
+        raise UnreadableText(
+            "the file is not UTF-16 text, though it starts as such; save it as CSV UTF-8", 1
+        ) from None
+
+
 def text_lines(data: bytes) -> Iterator[str]:
-    """The lines of checked text, each with its own ending, untranslated (as csv wants)."""
+    """The lines of checked text, each with its own ending, untranslated (as csv wants);
+    UTF-16 with a BOM is read too."""
+    data = from_utf16(data)
     check_text(data)
     text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
     yield from text
@@ -85,8 +101,21 @@ def records(
             )
         if any(len(cell) > limits.field_chars for cell in record):
             raise _long_field(limits, line)
-        yield line, record
+        yield line, record if quoted else [excel_unquoted(cell) for cell in record]
         line = reader.line_num + 1
+
+
+def excel_unquoted(cell: str) -> str:
+    """A cell of unquoted text as written, but for the quotation marks Excel puts around a
+    cell holding a comma or a quotation mark when it saves tab-delimited text
+    ("Physics, Chemistry" and "The ""Quoted"" Review"): a cell that merely opens with one
+    ('"Quoted" Letters') is kept as it is."""
+    if len(cell) < 2 or cell[0] != '"' or cell[-1] != '"':
+        return cell
+    inner = cell[1:-1]
+    if '"' in inner.replace('""', ""):
+        return cell
+    return inner.replace('""', '"')
 
 
 def _long_field(limits: UploadLimits, line: int) -> InvalidInput:

@@ -56,7 +56,7 @@ def _without_data(text: str, context: dict[str, Any], labels_key: str) -> str:
 def test_every_kind_is_offered_in_dutch_and_the_contracts_in_chinese() -> None:
     offered = {key: set(package.languages) for key, package in PACKAGES.items()}
     assert offered["quote"] >= {"en", "nl"}
-    assert offered["title-list"] >= {"en", "nl"}
+    assert offered["title-list"] >= {"en", "nl", "zh"}
     assert offered["licence-agreement"] >= {"en", "nl", "zh"}
     assert offered["amendment"] >= {"en", "nl", "zh"}
     assert set(labels()) >= {"en", "nl", "zh"}  # the licence as amended

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import openpyxl
@@ -15,6 +16,8 @@ from app.rendering.tables import render_csv, render_xlsx, title_table
 from app.titles.importing import read_titles
 from app.titles.kbart import render_kbart
 from tests.support.title_lists import title_list_context
+
+FILES = Path(__file__).parent / "files"
 
 TITLES: list[dict[str, Any]] = [
     {
@@ -96,3 +99,52 @@ def test_the_xlsx_has_numbers_text_widths_a_frozen_header_and_a_filter() -> None
     assert sheet.max_row == 1 + 5  # Nature's two ranges are two rows
     assert sheet.column_dimensions["A"].width > 30
     assert sheet.cell(row=1, column=1).font.bold
+
+
+BOOK_WITH_EVERYTHING: dict[str, Any] = {
+    "title": "=Lists: a History",  # a spreadsheet would take it for a formula
+    "title_id": "B-17",
+    "publication_type": "monograph",
+    "isbn": "9780306406157",
+    "first_author": "Otlet",
+    "last_author": "La Fontaine",
+    "first_editor": "Rayward",
+    "publisher": "Mundaneum",
+    "access_type": "F",
+    "date_monograph_published_print": "1934",
+    "date_monograph_published_online": "2020-05-01",
+    "monograph_volume": "2",
+    "monograph_edition": "3",
+    "parent_publication_title_id": "P-1",
+    "preceding_publication_title_id": "B-16",
+    "coverage": [{"depth": "ebook", "notes": "Chapters 1-9 only"}],
+    "extra": {"oclc_number": "123456"},
+    "price": "45.00",
+}
+
+
+@pytest.mark.parametrize("language", ["en", "nl", "zh"])
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_providers_kbart_read_and_exported_reads_back_with_every_field(
+    language: str, kind: str
+) -> None:
+    wiley = FILES / "Wiley_Global_AllJournals_2027-01-01.txt"
+    titles = [
+        *read_titles(wiley.read_bytes(), filename=wiley.name),
+        TitleIn.model_validate(BOOK_WITH_EVERYTHING),
+    ]
+    context = title_list_context(
+        [t.model_dump(mode="json", exclude_defaults=True) for t in titles],
+        customer="Consortium",
+        number="T-2027-000008",
+        language=language,
+    )
+    table = title_table(context)
+    data = render_csv(table) if kind == "csv" else render_xlsx(table)
+    assert read_titles(data, filename=f"export.{kind}") == titles
+
+
+def test_the_chinese_export_is_headed_in_chinese() -> None:
+    headers = title_table(_context("zh")).headers
+    assert headers[0] == "刊名"
+    assert headers[-1] == "价格 (EUR)"

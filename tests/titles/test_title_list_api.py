@@ -234,3 +234,32 @@ def test_every_export_uploaded_again_is_the_same_list(app: APIFlask) -> None:
         assert [c.get("first_date") for c in nature["coverage"]] == ["1869-11-04", "1997"], kind
         assert nature["issn"] == "0028-0836", kind
         assert Decimal(nature["price"]) == Decimal("1200.00"), kind  # a number in the XLSX
+
+
+def test_a_licences_schedule_files_are_headed_in_its_language_and_read_back(
+    app: APIFlask,
+) -> None:
+    client = app.test_client()
+    support = bearer(app, "support@example.com")
+    licence = signed_licence(app, language="nl")
+    base = f"/api/v1/documents/{licence['id']}"
+    wiley = Path(__file__).parent / "files" / "Wiley_Global_AllJournals_2027-01-01.txt"
+    first = client.post(
+        f"{base}/title-lists?year=2027&filename={wiley.name}",
+        data=wiley.read_bytes(),
+        headers=support,
+    )
+    assert first.status_code == 201, first.json
+    given = client.get(f"{base}/title-schedule?year=2027", headers=support).json["titles"]
+    for kind, year in (("csv", 2028), ("xlsx", 2029)):
+        exported = client.get(f"{base}/title-schedule.{kind}?year=2027", headers=support).data
+        if kind == "csv":
+            header = exported.decode("utf-8-sig").split("\r\n", 1)[0]
+            assert header.startswith("Titel,ISSN,e-ISSN,"), header
+            assert ",Prijs (EUR),title_id," in header, header
+        again = client.post(
+            f"{base}/title-lists?year={year}&filename=again.{kind}", data=exported, headers=support
+        )
+        assert again.status_code == 201, (kind, again.json)
+        back = client.get(f"{base}/title-schedule?year={year}", headers=support).json["titles"]
+        assert back == given, kind

@@ -199,6 +199,9 @@ def _schedule_file(licence_id: uuid.UUID, kind: str, year: int) -> Response:
             customer=licence.customer.get("name", ""),
             currency=licence.currency,
             on=utcnow().date(),
+            labels=titles.list_labels(uow.session, licence, uow.settings.template_cache_dir)
+            if kind != "kbart"
+            else None,
         )
     return Response(
         file.chunks,
