@@ -103,6 +103,7 @@ bench: install bench-setup
 	$(VENV)/bin/python -m bench.libreoffice
 	$(VENV)/bin/python -m bench.signing_ltv
 	$(VENV)/bin/python -m bench.pdfa
+	$(VENV)/bin/python -m bench.worker_memory
 
 clean:
 	rm -rf $(VENV) instance build *.egg-info

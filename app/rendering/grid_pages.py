@@ -240,8 +240,9 @@ class GridPages:
         for rect in rects:
             _fill(canvas, rect.color)
             canvas.rect(rect.x, height - rect.y - rect.height, rect.width, rect.height, 0, 1)
-        for label in labels:
-            _text(canvas, label.font, label.x, height - label.baseline, label.text)
+        _texts(
+            canvas, [(label.font, label.x, height - label.baseline, label.text) for label in labels]
+        )
         y = self.top
         for row in rows:
             background = self.backgrounds[row.css_class]
@@ -250,10 +251,19 @@ class GridPages:
                 canvas.rect(
                     self.left, height - y - row.height, self.right - self.left, row.height, 0, 1
                 )
-            for column, lines in zip(self.columns, row.lines, strict=True):
-                for n, line in enumerate(lines):
-                    baseline = height - (y + self.first_baseline + n * self.line_height)
-                    _text(canvas, column.font, _x(column, line), baseline, line)
+            _texts(
+                canvas,
+                [
+                    (
+                        column.font,
+                        _x(column, line),
+                        height - (y + self.first_baseline + n * self.line_height),
+                        line,
+                    )
+                    for column, lines in zip(self.columns, row.lines, strict=True)
+                    for n, line in enumerate(lines)
+                ],
+            )
             if self.rule is not None:
                 width, color = self.rule
                 canvas.setStrokeColorRGB(*color[:3], alpha=color[3])
@@ -277,10 +287,25 @@ def _fill(canvas: Canvas, color: RGBA) -> None:
     canvas.setFillColorRGB(*color[:3], alpha=color[3])
 
 
-def _text(canvas: Canvas, font: Font, x: float, y: float, text: str) -> None:
-    canvas.setFont(font.name, font.size)
-    _fill(canvas, font.color)
-    canvas.drawString(x, y, text)
+def _texts(canvas: Canvas, texts: list[tuple[Font, float, float, str]]) -> None:
+    """Lines of text (a row's cells, the header's labels) as one text object, choosing a
+    font and a colour only where they change: a drawString for each would open a text
+    object of its own and set both again, and measure the string it does not need to."""
+    if not texts:
+        return
+    text = canvas.beginText()
+    font: tuple[str, float] | None = None
+    color: RGBA | None = None
+    for face, x, y, line in texts:
+        if font != (face.name, face.size):
+            font = (face.name, face.size)
+            text.setFont(face.name, face.size)
+        if color != face.color:
+            color = face.color
+            text.setFillColorRGB(*color[:3], alpha=color[3])
+        text.setTextOrigin(x, y)
+        text.textLine(line)
+    canvas.drawText(text)
 
 
 class _Unsupported(Exception):

@@ -45,6 +45,7 @@ from app.rendering.page_marks import WATERMARK, PageMarks, with_marks
 from app.rendering.pdf import (
     Archival,
     PackageAssetFetcher,
+    collector_paused,
     fonts_for,
     lay_out,
     pdf_from_html,
@@ -129,16 +130,18 @@ def render_long_grid_pdf(
     fetcher = PackageAssetFetcher(package_dir)
     writer = PdfWriter()
     template = str(package_dir.resolve() / html_file)
-    pdfs, strings = _render_pages(parts, rows, template, base_url, fetcher)
-    for pdf in pdfs:
-        writer.append(PdfReader(io.BytesIO(pdf)))
-    furniture_pdf = _furniture(parts, len(writer.pages), strings, base_url, fetcher, archival)
-    if fetcher.refused:
-        raise InvalidInput(
-            f"template {html_file} refers to {', '.join(sorted(set(fetcher.refused)))}; "
-            "a template may use only the files in its own package"
-        )
-    return joined_archival_pdf(writer, pdfs, furniture_pdf)
+    with collector_paused():
+        pdfs, strings = _render_pages(parts, rows, template, base_url, fetcher)
+        gc.collect(1)
+        for pdf in pdfs:
+            writer.append(PdfReader(io.BytesIO(pdf)))
+        furniture_pdf = _furniture(parts, len(writer.pages), strings, base_url, fetcher, archival)
+        if fetcher.refused:
+            raise InvalidInput(
+                f"template {html_file} refers to {', '.join(sorted(set(fetcher.refused)))}; "
+                "a template may use only the files in its own package"
+            )
+        return joined_archival_pdf(writer, pdfs, furniture_pdf)
 
 
 def _parts(html: str) -> dict[str, str] | None:
@@ -207,34 +210,22 @@ def _render_pages(
     strings each page of the first part sets.
 
     The first part ends with the grid's opening page when the pages the grid runs onto are
-    remembered (see _first_parts); otherwise with the page they are measured on.
-
-    Left on, the garbage collector walks a part's objects over and over while WeasyPrint
-    makes them, and every object that was there before: a quarter of the time. Here it is
-    off while the parts are made and walks the young objects (a chunk's garbage) before
-    the next chunk is laid out, so that chunks of a long list take turns in memory; it
-    never walks the objects from before, in the oldest generation or frozen by the web
-    process (the switch is process-wide: a render in another thread only makes it do
-    less)."""
+    remembered (see _first_parts); otherwise with the page they are measured on. Called with
+    the garbage collector paused (see collector_paused)."""
     pdfs: list[bytes] = []
-    gc.disable()
-    try:
-        first, start, grid = _first_parts(parts, rows, template, base_url, fetcher)
-        strings = [_strings(page) for page in first[0].pages]
-        pdfs.extend(_write(document) for document in first)
-        del first
-        drawn = grid.pages(rows[start:]) if grid is not None else None
-        if drawn is not None:
-            pdfs.append(drawn[0])
-            start += drawn[1]
-        while start < len(rows):
-            chunk, start = _lay_out_chunk(parts, rows, start, CHUNK_ROWS, base_url, fetcher)
-            pdfs.append(_write(chunk))
-            del chunk
-            if start < len(rows):
-                gc.collect(1)
-    finally:
-        gc.enable()
+    first, start, grid = _first_parts(parts, rows, template, base_url, fetcher)
+    strings = [_strings(page) for page in first[0].pages]
+    pdfs.extend(_write(document) for document in first)
+    del first
+    drawn = grid.pages(rows[start:]) if grid is not None else None
+    if drawn is not None:
+        pdfs.append(drawn[0])
+        start += drawn[1]
+    while start < len(rows):
+        gc.collect(1)
+        chunk, start = _lay_out_chunk(parts, rows, start, CHUNK_ROWS, base_url, fetcher)
+        pdfs.append(_write(chunk))
+        del chunk
     return pdfs, strings
 
 
