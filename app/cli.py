@@ -17,6 +17,7 @@ from app.documents.cli import documents_group
 from app.jobs.inprocess import InProcessJobQueue
 from app.observability.logging import configure as configure_logging
 from app.runtime import Runtime, opened_runtime
+from app.seeding.cli import seed_command
 from app.signing.cli import signatures_group
 from app.tax.cli import tax_rates_group
 from app.users.cli import users_group
@@ -434,6 +435,7 @@ main.add_command(signatures_group)
 main.add_command(documents_group)
 main.add_command(tax_rates_group)
 main.add_command(users_group)
+main.add_command(seed_command)
 
 if __name__ == "__main__":
     main()
