@@ -362,13 +362,22 @@ def renewals() -> None:
     default=None,
     help="Sweep as of this day (default: today).",
 )
-def renewals_sweep(today: datetime | None) -> None:
+@click.option(
+    "--part",
+    type=click.Tuple([click.IntRange(1), click.IntRange(1)]),
+    default=(1, 1),
+    help="Sweep share I of N of the licences (e.g. --part 1 2 and --part 2 2 side by side).",
+)
+def renewals_sweep(today: datetime | None, part: tuple[int, int]) -> None:
     """Make the renewal drafts due and remind the owners (the periodic job does the same)."""
     from app.renewals import services as renewal_services
 
+    index, count = part
+    if index > count:
+        raise click.BadParameter(f"share {index} of {count}", param_hint="--part")
     with opened_runtime() as runtime:
         result = renewal_services.sweep(
-            runtime.unit_of_work(), today=today.date() if today else None
+            runtime.unit_of_work(), today=today.date() if today else None, part=(index - 1, count)
         )
     click.echo(
         f"{len(result.renewals)} renewal drafts made, {len(result.redated)} moved after an "

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select, text
 
 from app.audit.models import AuditEvent
-from app.audit.services import GENESIS, _entry_hash
+from app.audit.services import GENESIS, entry_hash
 from app.config import PROJECT_ROOT
 from app.counters import SequenceCounter
 from app.db import utcnow
@@ -26,6 +26,8 @@ from app.seeding import rows
 from app.users.models import User
 
 Progress = Callable[[str], None]
+CREATED = "document.created"
+SEED_ACTOR = "seed"
 BATCH = 50_000
 """Rows between progress lines."""
 
@@ -54,6 +56,8 @@ def seed(runtime: Runtime, sizes: rows.Sizes, progress: Progress, *, seed: int =
     _copy(runtime, "account", _account_rows(clients), progress)
     licence, quote, pending = _prototypes(runtime, clients[0], creators[0])
     documents = list(rows.documents(sizes, clients, licence, quote, pending, creators, now, rng))
+    window = runtime.settings.renewal_window_days
+    documents += list(rows.renewals(documents, window, now, rng))
     _copy(runtime, "document", (_document_row(d) for d in documents), progress)
     _copy(runtime, "document_file", _file_rows(documents, rng), progress)
     _copy_audit(runtime, documents, progress)
@@ -143,6 +147,7 @@ DOCUMENT_COLUMNS = (
     "id", "created_at", "updated_at", "number", "kind", "status", "template_version_id",
     "account_id", "customer", "data", "currency", "totals", "approvals_required",
     "non_standard", "external_ref", "created_by_id", "current_version", "created_via",
+    "parent_id", "relation",
 )  # fmt: skip
 FILE_COLUMNS = (
     "id", "created_at", "document_id", "kind", "version", "content_type", "storage_key",
@@ -181,6 +186,8 @@ def _document_row(d: rows.SeededDocument) -> Sequence[Any]:
         d.created_by_id,
         1,
         d.via,
+        d.parent_id,
+        d.relation,
     )
 
 
@@ -223,31 +230,20 @@ def _copy_audit(runtime: Runtime, documents: list[rows.SeededDocument], progress
         nonlocal seq, prev
         for d in documents:
             seq += 1
-            event = AuditEvent(
+            subject = ("document", str(d.id))
+            data = {"number": d.number, "total": d.prototype.totals.get("total")}
+            digest = entry_hash(
                 seq=seq,
-                tag="document.created",
-                subject_type="document",
-                subject_id=str(d.id),
-                actor_id=d.created_by_id,
-                actor_label="seed",
-                data={"number": d.number, "total": d.prototype.totals.get("total")},
+                tag=CREATED,
+                subject=subject,
+                actor_label=SEED_ACTOR,
+                at=d.created_at,
+                data=data,
                 prev_hash=prev,
-                created_at=d.created_at,
             )
-            event.hash = prev = _entry_hash(event)
-            yield (
-                uuid.uuid4(),
-                d.created_at,
-                seq,
-                event.tag,
-                event.subject_type,
-                event.subject_id,
-                event.actor_id,
-                event.actor_label,
-                json.dumps(event.data),
-                event.prev_hash,
-                event.hash,
-            )
+            row = (uuid.uuid4(), d.created_at, seq, CREATED, *subject, d.created_by_id)
+            yield (*row, SEED_ACTOR, json.dumps(data), prev, digest)
+            prev = digest
 
     _copy(runtime, "audit_event", entries(), progress)
     with runtime.engine.begin() as connection:

@@ -8,10 +8,11 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from app.assembly.schemas import Term
 from app.documents.models import (
     APPROVED,
     CANCELLED,
@@ -19,6 +20,7 @@ from app.documents.models import (
     EXPIRED,
     PENDING_APPROVAL,
     REJECTED,
+    RENEWAL,
     SENT,
     SIGNED,
 )
@@ -55,6 +57,7 @@ QUOTE_STATUSES = (
     (REJECTED, 1),
 )
 
+RENEWAL_STATUSES = ((DRAFT, 50), (SENT, 35), (APPROVED, 15))
 OPEN = (DRAFT, APPROVED, SENT)
 QUOTE_VALIDITY = timedelta(days=30)
 
@@ -107,6 +110,8 @@ class SeededDocument:
     created_at: datetime
     external_ref: str
     via: str
+    parent_id: uuid.UUID | None = None
+    relation: str | None = None
 
     @property
     def approvals_required(self) -> list[dict[str, Any]]:
@@ -159,7 +164,7 @@ def documents(
             proto = licence
             status = PENDING_APPROVAL if pending and proto.approvals_required else None
             status = status or _pick(LICENCE_STATUSES, rng)
-            start = (now - timedelta(days=rng.randrange(365, 1460))).date().replace(day=1)
+            start = (now - timedelta(days=rng.randrange(365, 1460))).date()
             data = {**proto.data, "term": {**proto.data["term"], "start": start.isoformat()}}
         else:
             proto = pending_quote if pending and pending_quote.approvals_required else quote
@@ -182,6 +187,36 @@ def documents(
             created_at=created,
             external_ref=f"OPP-{n:08d}",
             via=("api", "page", "batch")[n % 3],
+        )
+
+
+def renewals(
+    documents: list[SeededDocument], window_days: int, now: datetime, rng: random.Random
+) -> Iterator[SeededDocument]:
+    """The renewals the daily sweeps have made so far: one for each signed licence whose
+    term ends before the window's far edge, starting the day after; signed where the old
+    term is over, still open where it runs."""
+    today = now.date()
+    horizon = today + timedelta(days=window_days)
+    for licence in documents:
+        if licence.prototype.kind != "licence" or licence.status != SIGNED:
+            continue
+        end = Term.model_validate(licence.data["term"]).end
+        if end >= horizon:
+            continue
+        status = SIGNED if end < today else _pick(RENEWAL_STATUSES, rng)
+        start = end + timedelta(days=1)
+        made = min(now, utc(end - timedelta(days=window_days)))
+        yield replace(
+            licence,
+            id=uuid.UUID(int=rng.getrandbits(128), version=4),
+            number=licence.number.replace("-S", "-R", 1),
+            status=status,
+            data={**licence.data, "term": {**licence.data["term"], "start": start.isoformat()}},
+            created_at=made,
+            via="renewal",
+            parent_id=licence.id,
+            relation=RENEWAL,
         )
 
 
