@@ -55,13 +55,25 @@ def seed(runtime: Runtime, sizes: rows.Sizes, progress: Progress, *, seed: int =
     clients = rows.customers(sizes.customers, now, rng)
     _copy(runtime, "account", _account_rows(clients), progress)
     licence, quote, pending = _prototypes(runtime, clients[0], creators[0])
-    documents = list(rows.documents(sizes, clients, licence, quote, pending, creators, now, rng))
+    numbers = rows.Numbers()
+    documents = list(
+        rows.documents(sizes, clients, licence, quote, pending, creators, now, rng, numbers)
+    )
     window = runtime.settings.renewal_window_days
-    documents += list(rows.renewals(documents, window, now, rng))
+    documents += list(rows.renewals(documents, window, now, rng, numbers))
     _copy(runtime, "document", (_document_row(d) for d in documents), progress)
     _copy(runtime, "document_file", _file_rows(documents, rng), progress)
     _copy_audit(runtime, documents, progress)
     with runtime.engine.begin() as connection:
+        for name, value in numbers.counters.items():
+            connection.execute(
+                text(
+                    "INSERT INTO sequence_counter (name, value) VALUES (:name, :value) "
+                    "ON CONFLICT (name) DO UPDATE SET value = greatest("
+                    "sequence_counter.value, excluded.value)"
+                ),
+                {"name": name, "value": value},
+            )
         connection.execute(text("ANALYZE"))
     progress(f"seeded {sizes.customers} customers and {len(documents)} documents; analysed")
 

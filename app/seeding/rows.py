@@ -118,6 +118,21 @@ class SeededDocument:
         return self.prototype.approvals_required if self.status == PENDING_APPROVAL else []
 
 
+class Numbers:
+    """Document numbers as the service gives them (`L-2026-000123`), from the same
+    counters, starting past the prototypes' numbers; `counters` is what to store after."""
+
+    FIRST = 1000
+
+    def __init__(self) -> None:
+        self.counters: dict[str, int] = {}
+
+    def next(self, proto: Prototype, year: int) -> str:
+        name = f"document:{proto.kind}:{year}"
+        value = self.counters[name] = self.counters.get(name, self.FIRST - 1) + 1
+        return f"{proto.number_prefix}-{year}-{value:06d}"
+
+
 def customers(count: int, now: datetime, rng: random.Random) -> list[Customer]:
     made = []
     for n in range(count):
@@ -150,6 +165,7 @@ def documents(
     creators: list[uuid.UUID],
     now: datetime,
     rng: random.Random,
+    numbers: Numbers,
 ) -> Iterator[SeededDocument]:
     """`sizes.documents` documents over three years, oldest first; one in
     `documents / licences` a licence on a term that ends from a year ago to three years on
@@ -178,7 +194,7 @@ def documents(
         client = clients[rng.randrange(len(clients))]
         yield SeededDocument(
             id=uuid.UUID(int=rng.getrandbits(128), version=4),
-            number=f"{proto.number_prefix}-S{n:08d}",
+            number=numbers.next(proto, created.year),
             prototype=proto,
             status=status,
             customer=client,
@@ -191,7 +207,11 @@ def documents(
 
 
 def renewals(
-    documents: list[SeededDocument], window_days: int, now: datetime, rng: random.Random
+    documents: list[SeededDocument],
+    window_days: int,
+    now: datetime,
+    rng: random.Random,
+    numbers: Numbers,
 ) -> Iterator[SeededDocument]:
     """The renewals the daily sweeps have made so far: one for each signed licence whose
     term ends before the window's far edge, starting the day after; signed where the old
@@ -210,7 +230,7 @@ def renewals(
         yield replace(
             licence,
             id=uuid.UUID(int=rng.getrandbits(128), version=4),
-            number=licence.number.replace("-S", "-R", 1),
+            number=numbers.next(licence.prototype, made.year),
             status=status,
             data={**licence.data, "term": {**licence.data["term"], "start": start.isoformat()}},
             created_at=made,
