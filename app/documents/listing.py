@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, or_, select, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from app.accounts.models import Account
 from app.documents.models import Document
@@ -102,9 +102,14 @@ def list_documents(
     if cursor:
         created, document_id = decode_cursor(cursor)
         query = query.where(tuple_(Document.created_at, Document.id) < (created, document_id))
+    # a list shows neither approvals, clauses, edits nor the template: not loaded for it
+    unshown = [lazyload(r) for r in (Document.approvals, Document.clauses, Document.edits)]
+    unshown.append(lazyload(Document.template_version))
     rows = list(
         session.scalars(
-            query.order_by(Document.created_at.desc(), Document.id.desc()).limit(limit + 1)
+            query.options(*unshown)
+            .order_by(Document.created_at.desc(), Document.id.desc())
+            .limit(limit + 1)
         )
     )
     documents = rows[:limit]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date
@@ -84,6 +85,29 @@ def renewal_values(data: dict[str, Any], totals: dict[str, Any]) -> tuple[Decima
     )
 
 
+class _Values:
+    """`renewal_values`, remembered for renewals alike in all but their start: invoiced
+    by whole contract years, a term's fees do not depend on the day it starts, and most
+    renewals of a large book repeat a handful of price lists (pricing each anew would cost
+    a second or more for thirty thousand renewals)."""
+
+    def __init__(self) -> None:
+        self.known: dict[str, tuple[Decimal, Decimal]] = {}
+
+    def __call__(self, data: dict[str, Any], totals: dict[str, Any]) -> tuple[Decimal, Decimal]:
+        if data.get("invoice_periods", "contract-years") != "contract-years":
+            return renewal_values(data, totals)
+        alike = {k: v for k, v in data.items() if k not in ("issued_on", "titles", "term")}
+        key = json.dumps(
+            [alike, data["term"].get("years"), totals["lines"], totals.get("day_count")],
+            sort_keys=True,
+            default=str,
+        )
+        if key not in self.known:
+            self.known[key] = renewal_values(data, totals)
+        return self.known[key]
+
+
 def renewal_pipeline(session: Session, matrix: ApprovalMatrix) -> list[PipelineRow]:
     """One row per region, quarter and status, ordered by quarter, region and status."""
     rows = session.execute(
@@ -91,6 +115,7 @@ def renewal_pipeline(session: Session, matrix: ApprovalMatrix) -> list[PipelineR
         .outerjoin(Account, Account.id == Document.account_id)
         .where(Document.relation == RENEWAL, Document.status != CANCELLED)
     )
+    values = _Values()
     counts: dict[tuple[str, str, str], int] = defaultdict(int)
     annual: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
     term: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
@@ -100,7 +125,7 @@ def renewal_pipeline(session: Session, matrix: ApprovalMatrix) -> list[PipelineR
             quarter_of(date.fromisoformat(data["term"]["start"])),
             status,
         )
-        first_year, whole_term = renewal_values(data, totals)
+        first_year, whole_term = values(data, totals)
         counts[key] += 1
         annual[key] += matrix.in_base(first_year, currency)
         term[key] += matrix.in_base(whole_term, currency)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from app.documents.listing import DocumentFilter, list_documents
 from app.documents.models import EXPIRED, RENEWAL, Document
 from app.renewals import services as renewals
 from app.renewals.candidates import licences_to_sweep
-from app.renewals.pipeline import renewal_pipeline
+from app.renewals.pipeline import renewal_pipeline, renewal_values
 from app.reports.order_to_bill import order_to_bill
 from app.runtime import Runtime
 from app.seeding.load import SeedRefused, seed
@@ -240,3 +241,22 @@ def test_the_quote_expiry_sweep_expires_only_the_past_and_once(seeded: APIFlask)
     with runtime.session_factory() as session:
         statuses = set(session.scalars(select(Document.status).where(Document.id.in_(due))))
     assert statuses == {EXPIRED}
+
+
+def test_the_renewal_report_prices_alike_renewals_as_each_alone(seeded: APIFlask) -> None:
+    runtime = _runtime(seeded)
+    matrix = runtime.settings.approval_matrix
+    with runtime.session_factory() as session:
+        rows = renewal_pipeline(session, matrix)
+        renewals_open = session.execute(
+            select(Document.data, Document.totals, Document.currency).where(
+                Document.relation == RENEWAL, Document.status != "cancelled"
+            )
+        ).all()
+    assert len(renewals_open) > 1
+    one_by_one = sum(
+        matrix.in_base(renewal_values(data, totals)[1], currency)
+        for data, totals, currency in renewals_open
+    )
+    assert sum(r.count for r in rows) == len(renewals_open)
+    assert abs(sum(r.net_term for r in rows) - one_by_one) < Decimal("0.01") * len(rows)
