@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from openpyxl import Workbook
 from sqlalchemy import func, select
@@ -49,7 +49,7 @@ class _Counted(NamedTuple):
     created_at: datetime
     status: str
     created_via: str
-    approvals_required: list[dict[str, Any]]
+    approvals_needed: int
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ def order_to_bill(session: Session, year: int | None = None) -> list[OrderToBill
             Document.created_at,
             Document.status,
             Document.created_via,
-            Document.approvals_required,
+            func.json_array_length(Document.approvals_required),
             Account.region,
         )
         .outerjoin(Account, Account.id == Document.account_id)
@@ -142,7 +142,7 @@ def order_to_bill(session: Session, year: int | None = None) -> list[OrderToBill
             if (
                 d.id in invoiced
                 and d.created_via in MACHINE_MADE
-                and not d.approvals_required
+                and not d.approvals_needed
                 and envelope is not None
                 and envelope.sent_via == "api"
             ):

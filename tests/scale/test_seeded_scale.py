@@ -28,7 +28,7 @@ from app.renewals import services as renewals
 from app.renewals.candidates import licences_to_sweep
 from app.renewals.pipeline import renewal_pipeline, renewal_values
 from app.reports.order_to_bill import order_to_bill
-from app.runtime import Runtime
+from app.runtime import Runtime, build_runtime
 from app.seeding.load import SeedRefused, seed
 from app.seeding.rows import Sizes
 from app.users.models import User
@@ -262,3 +262,12 @@ def test_the_renewal_report_prices_alike_renewals_as_each_alone(seeded: APIFlask
     )
     assert sum(r.count for r in rows) == len(renewals_open)
     assert abs(sum(r.net_term for r in rows) - one_by_one) < Decimal("0.01") * len(rows)
+
+
+def test_seeding_sqlite_is_refused(tmp_path: Path, instance_dir: Path) -> None:
+    runtime = build_runtime(make_settings(f"sqlite:///{tmp_path / 'd.db'}", tmp_path, instance_dir))
+    try:
+        with pytest.raises(SeedRefused, match="PostgreSQL only"):
+            seed(runtime, SIZES, lambda line: None)
+    finally:
+        runtime.close()
