@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test fuzz lint bench bench-setup install system-packages test-system-packages clean
+.PHONY: run test fuzz lint bench bench-setup install system-packages test-system-packages clean scale
 
 # Debian packages the documents need: CJK fonts for Chinese agreements, HarfBuzz's
 # subsetter for embedding fonts, poppler for the tests that look at rendered pages.
@@ -104,6 +104,11 @@ bench: install bench-setup
 	$(VENV)/bin/python -m bench.signing_ltv
 	$(VENV)/bin/python -m bench.pdfa
 	$(VENV)/bin/python -m bench.worker_memory
+
+# The service at 10,000, 100,000 and 1,000,000 seeded documents (PostgreSQL on 127.0.0.1;
+# a database of its own, dropped after). Slow: not part of `make test` or `make bench`.
+scale: install
+	$(VENV)/bin/python -m bench.scale
 
 clean:
 	rm -rf $(VENV) instance build *.egg-info

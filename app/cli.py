@@ -17,6 +17,7 @@ from app.documents.cli import documents_group
 from app.jobs.inprocess import InProcessJobQueue
 from app.observability.logging import configure as configure_logging
 from app.runtime import Runtime, opened_runtime
+from app.seeding.cli import seed_command
 from app.signing.cli import signatures_group
 from app.tax.cli import tax_rates_group
 from app.users.cli import users_group
@@ -372,13 +373,22 @@ def renewals() -> None:
     default=None,
     help="Sweep as of this day (default: today).",
 )
-def renewals_sweep(today: datetime | None) -> None:
+@click.option(
+    "--part",
+    type=click.Tuple([click.IntRange(1), click.IntRange(1)]),
+    default=(1, 1),
+    help="Sweep share I of N of the licences (e.g. --part 1 2 and --part 2 2 side by side).",
+)
+def renewals_sweep(today: datetime | None, part: tuple[int, int]) -> None:
     """Make the renewal drafts due and remind the owners (the periodic job does the same)."""
     from app.renewals import services as renewal_services
 
+    index, count = part
+    if index > count:
+        raise click.BadParameter(f"share {index} of {count}", param_hint="--part")
     with opened_runtime() as runtime:
         result = renewal_services.sweep(
-            runtime.unit_of_work(), today=today.date() if today else None
+            runtime.unit_of_work(), today=today.date() if today else None, part=(index - 1, count)
         )
     click.echo(
         f"{len(result.renewals)} renewal drafts made, {len(result.redated)} moved after an "
@@ -445,6 +455,7 @@ main.add_command(signatures_group)
 main.add_command(documents_group)
 main.add_command(tax_rates_group)
 main.add_command(users_group)
+main.add_command(seed_command)
 
 if __name__ == "__main__":
     main()

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import String, Text, false
+from sqlalchemy import Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, IdMixin
@@ -10,6 +10,15 @@ class Account(IdMixin, Base):
     """A customer: a library, a consortium, a corporate library."""
 
     __tablename__ = "account"
+    __table_args__ = (
+        # a part of the name, in any case (ILIKE '%x%'): trigrams on PostgreSQL
+        Index(
+            "ix_account_name_trgm",
+            "name",
+            postgresql_using="gin",
+            postgresql_ops={"name": "gin_trgm_ops"},
+        ),
+    )
 
     name: Mapped[str] = mapped_column(String(300))
     country: Mapped[str] = mapped_column(String(2))

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload, load_only
 
 from app.approvals import rules
 from app.assembly.approval_matrix import ApprovalMatrix
@@ -33,6 +33,9 @@ def _issued(document: Document) -> date:
     return date.fromisoformat(document.data["issued_on"])
 
 
+_FIGURES = (Document.number, Document.data, Document.totals, Document.created_at)
+
+
 def split_flag(session: Session, matrix: ApprovalMatrix, document: Document) -> SplitFlag | None:
     if document.account_id is None or matrix.split_window_days == 0:
         return None
@@ -47,6 +50,8 @@ def split_flag(session: Session, matrix: ApprovalMatrix, document: Document) -> 
                 Document.status.not_in(_NOT_DEALS),
                 Document.kind == document.kind,
             )
+            # the figures, not the whole documents: a customer may have hundreds
+            .options(load_only(*_FIGURES), lazyload("*"))
             .order_by(Document.created_at)
         )
         if abs(_issued(other) - issued) <= window

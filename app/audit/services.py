@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import select
@@ -23,15 +24,37 @@ class Subject(Protocol):
 
 
 def _entry_hash(event: AuditEvent) -> str:
+    return entry_hash(
+        seq=event.seq,
+        tag=event.tag,
+        subject=(event.subject_type, event.subject_id),
+        actor_label=event.actor_label,
+        at=event.created_at,
+        data=event.data,
+        prev_hash=event.prev_hash,
+    )
+
+
+def entry_hash(
+    *,
+    seq: int,
+    tag: str,
+    subject: tuple[str, str],
+    actor_label: str,
+    at: datetime,
+    data: dict[str, Any],
+    prev_hash: str,
+) -> str:
+    """An entry's hash from its fields (a bulk load appends entries without the ORM)."""
     body = json.dumps(
         {
-            "seq": event.seq,
-            "tag": event.tag,
-            "subject": [event.subject_type, event.subject_id],
-            "actor": event.actor_label,
-            "at": event.created_at.isoformat(),
-            "data": event.data,
-            "prev": event.prev_hash,
+            "seq": seq,
+            "tag": tag,
+            "subject": list(subject),
+            "actor": actor_label,
+            "at": at.isoformat(),
+            "data": data,
+            "prev": prev_hash,
         },
         sort_keys=True,
         separators=(",", ":"),

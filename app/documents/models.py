@@ -52,6 +52,18 @@ class Document(IdMixin, Base):
             postgresql_where=text("relation = 'renewal'"),
             sqlite_where=text("relation = 'renewal'"),
         ),
+        # keyset pages newest first, alone or within a filter, and the sweeps' picks
+        Index("ix_document_created", "created_at", "id"),
+        Index("ix_document_status_created", "status", "created_at", "id"),
+        Index("ix_document_account_created", "account_id", "created_at", "id"),
+        Index("ix_document_creator_created", "created_by_id", "created_at", "id"),
+        Index("ix_document_kind_status", "kind", "status"),
+        Index(
+            "ix_document_number_trgm",
+            "number",
+            postgresql_using="gin",
+            postgresql_ops={"number": "gin_trgm_ops"},
+        ),
     )
 
     number: Mapped[str] = mapped_column(String(40), unique=True)

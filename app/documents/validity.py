@@ -45,7 +45,12 @@ def expire_quotes(uow: UnitOfWork, today: date | None = None) -> int:
     with uow:
         candidates = uow.session.scalars(
             select(Document)
-            .where(Document.kind == "quote", Document.status.in_(EXPIRABLE))
+            .where(
+                Document.kind == "quote",
+                Document.status.in_(EXPIRABLE),
+                # ISO dates compare as text: only the quotes past it, not every open one
+                Document.data["valid_until"].as_string() < today.isoformat(),
+            )
             .with_for_update(of=Document, skip_locked=True)
         ).all()
         expired = [document for document in candidates if is_past(document, today)]

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Account
@@ -84,26 +86,61 @@ def renewal_values(data: dict[str, Any], totals: dict[str, Any]) -> tuple[Decima
     )
 
 
-def renewal_pipeline(session: Session, matrix: ApprovalMatrix) -> list[PipelineRow]:
-    """One row per region, quarter and status, ordered by quarter, region and status."""
-    rows = session.execute(
+ALIKE = """md5(
+    ((d.data::jsonb - ARRAY['titles', 'issued_on', 'term'])
+     || jsonb_build_object(
+        'years', d.data->'term'->'years',
+        'lines', d.totals::jsonb->'lines',
+        'day_count', d.totals::jsonb->'day_count',
+        'start', CASE WHEN coalesce(d.data->>'invoice_periods', 'contract-years')
+                           = 'contract-years' THEN NULL ELSE d.data->'term'->>'start' END
+     ))::text)"""
+"""Renewals alike in all that prices them: invoiced by whole contract years, a term's fees
+do not depend on the day it starts, so renewals that differ only in it are priced once."""
+GROUPS = f"""SELECT a.region, d.data->'term'->>'start', d.status, d.currency, {ALIKE},
+    count(*), min(d.id::text)
+FROM document d LEFT JOIN account a ON a.id = d.account_id
+WHERE d.relation = 'renewal' AND d.status <> 'cancelled'
+GROUP BY 1, 2, 3, 4, 5"""  # noqa: S608 - constants only
+
+Group = tuple[str | None, str, str, str, int, tuple[Decimal, Decimal]]
+"""Region, term start, status, currency, how many, and their values each."""
+
+
+def _groups(session: Session) -> Iterator[Group]:
+    """The open renewals, on PostgreSQL grouped in the database (a large book's renewals
+    share a few price lists; reading and pricing each one took seconds), elsewhere one by
+    one."""
+    if session.get_bind().dialect.name == "postgresql":
+        groups = session.execute(text(GROUPS)).all()
+        one_of_each = {alike: uuid.UUID(sample) for *_, alike, _, sample in groups}
+        records = session.execute(
+            select(Document.id, Document.data, Document.totals).where(
+                Document.id.in_(one_of_each.values())
+            )
+        )
+        priced = {id_: renewal_values(data, totals) for id_, data, totals in records}
+        for region, start, status, currency, alike, count, _ in groups:
+            yield region, start, status, currency, count, priced[one_of_each[alike]]
+        return
+    for data, status, totals, currency, region in session.execute(
         select(Document.data, Document.status, Document.totals, Document.currency, Account.region)
         .outerjoin(Account, Account.id == Document.account_id)
         .where(Document.relation == RENEWAL, Document.status != CANCELLED)
-    )
+    ):
+        yield region, data["term"]["start"], status, currency, 1, renewal_values(data, totals)
+
+
+def renewal_pipeline(session: Session, matrix: ApprovalMatrix) -> list[PipelineRow]:
+    """One row per region, quarter and status, ordered by quarter, region and status."""
     counts: dict[tuple[str, str, str], int] = defaultdict(int)
     annual: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
     term: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
-    for data, status, totals, currency, region in rows:
-        key = (
-            region or UNASSIGNED,
-            quarter_of(date.fromisoformat(data["term"]["start"])),
-            status,
-        )
-        first_year, whole_term = renewal_values(data, totals)
-        counts[key] += 1
-        annual[key] += matrix.in_base(first_year, currency)
-        term[key] += matrix.in_base(whole_term, currency)
+    for region, start, status, currency, count, (first_year, whole_term) in _groups(session):
+        key = (region or UNASSIGNED, quarter_of(date.fromisoformat(start)), status)
+        counts[key] += count
+        annual[key] += matrix.in_base(first_year, currency) * count
+        term[key] += matrix.in_base(whole_term, currency) * count
     return [
         PipelineRow(
             region,

@@ -29,6 +29,7 @@ from app.documents.records import Parent, locked
 from app.documents.revising import render_revision
 from app.mail import events as mail
 from app.notifications.services import notify_once
+from app.renewals.candidates import licences_to_sweep
 from app.renewals.drafting import renewal_fee_lines
 from app.signing import services as signing
 from app.uow import UnitOfWork
@@ -304,21 +305,20 @@ def _sweep_licence(
     )
 
 
-def sweep(uow: UnitOfWork, *, today: date | None = None) -> SweepResult:
+def sweep(
+    uow: UnitOfWork, *, today: date | None = None, part: tuple[int, int] = (0, 1)
+) -> SweepResult:
     """Withdraw the renewals of cancelled licences, move those whose licence was extended,
     make the renewal drafts due and send the reminders due, as of `today`. It runs as a
     job, so it renders in place rather than queueing a render and waiting for it. Only a
-    signed licence is renewed: a cancelled one never is."""
+    signed licence is renewed: a cancelled one never is. `part` (index, count) sweeps one
+    share of the licences, for workers side by side (see `candidates`)."""
     today = today or utcnow().date()
     horizon = today + timedelta(days=uow.settings.renewal_window_days)
     result = SweepResult()
     withdraw_renewals_of_cancelled(uow, result)
     with uow:
-        licences = list(
-            uow.session.scalars(
-                select(Document.id).where(Document.kind == "licence", Document.status == SIGNED)
-            )
-        )
+        licences = licences_to_sweep(uow.session, today, horizon, part)
     for licence_id in licences:
         try:
             _sweep_licence(uow, licence_id, today, horizon, result)

@@ -270,6 +270,7 @@ def list_documents(query_data: DocumentListQuery) -> dict[str, Any]:
         external_ref=query_data.external_ref,
         created_from=query_data.created_from,
         created_to=query_data.created_to,
+        search=query_data.search,
     )
     uow = unit_of_work()
     with uow:

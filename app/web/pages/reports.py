@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, Response, render_template, request
 
 from app.db import utcnow
 from app.renewals.pipeline import (
@@ -80,7 +80,7 @@ def renewals_xlsx() -> Response:
 def order_to_bill() -> str:
     uow = unit_of_work()
     with uow:
-        rows = order_to_bill_rows(uow.session)
+        rows = order_to_bill_rows(uow.session, request.args.get("year", type=int))
     months, bars, tallest = order_to_bill_chart(rows)
     return render_template(
         "reports/order_to_bill.html", rows=rows, months=months, bars=bars, tallest=tallest
@@ -92,7 +92,7 @@ def order_to_bill() -> str:
 def order_to_bill_csv() -> Response:
     uow = unit_of_work()
     with uow:
-        rows = order_to_bill_rows(uow.session)
+        rows = order_to_bill_rows(uow.session, request.args.get("year", type=int))
     return _download(order_to_bill_csv_bytes(rows), CSV, "csv", "order-to-bill")
 
 
@@ -101,5 +101,5 @@ def order_to_bill_csv() -> Response:
 def order_to_bill_xlsx() -> Response:
     uow = unit_of_work()
     with uow:
-        rows = order_to_bill_rows(uow.session)
+        rows = order_to_bill_rows(uow.session, request.args.get("year", type=int))
     return _download(order_to_bill_xlsx_bytes(rows), XLSX, "xlsx", "order-to-bill")

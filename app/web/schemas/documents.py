@@ -431,6 +431,9 @@ class DocumentListQuery(BaseModel):
     status: DocumentStatus | None = None
     kind: DocumentKind | None = None
     external_ref: Line | None = Field(default=None, max_length=200)
+    search: Line | None = Field(
+        default=None, max_length=100, description="Part of the number or the customer's name"
+    )
     created_from: datetime | None = Field(default=None, description="Inclusive, ISO 8601")
     created_to: datetime | None = Field(default=None, description="Exclusive, ISO 8601")
     limit: int = Field(default=50, ge=1, le=200)
