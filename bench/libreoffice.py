@@ -85,7 +85,9 @@ def licence_context(titles: int) -> dict[str, Any]:
 
     with desk() as d:
         body = licence_body(d.accounts["NL"], titles)
-        answer = d.client.post("/api/v1/documents", json=body, headers=d.headers)
+        answer = d.client.post(
+            "/api/v1/documents", json=body, headers={**d.headers, "Prefer": "wait=120"}
+        )
         assert answer.status_code == 201, answer.json
         return assembling.assemble_stored(d.uow, uuid.UUID(answer.json["id"])).context
 

@@ -75,7 +75,9 @@ def main() -> None:
 
     with desk() as d:
         body = licence_body(d.accounts["NL"], args.titles)
-        answer = d.client.post("/api/v1/documents", json=body, headers=d.headers)
+        answer = d.client.post(
+            "/api/v1/documents", json=body, headers={**d.headers, "Prefer": "wait=120"}
+        )
         assert answer.status_code == 201, answer.json
         document_id = uuid.UUID(answer.json["id"])
         assembled = assembling.assemble_stored(d.uow, document_id)

@@ -1,5 +1,5 @@
 """A worker's resident memory over many renders: one process renders documents through the
-worker's render path (documents.services.render_files: PDF with page marks and archival
+worker's render path (documents.renders.render_files: PDF with page marks and archival
 data, DOCX) one after another, each with its own number, marks and dates, as a worker
 renders documents that differ; its resident MB (VmRSS) is sampled every few renders.
 
@@ -53,7 +53,8 @@ def _renders(renders: int, answer: Connection) -> None:
     """In a fresh process: the documents made through the API on a fresh database, then
     `renders` renders of them in turn through render_files (inside the desk: the template
     packages live in its folder)."""
-    from app.documents import services as documents
+    from app.documents.assembling import assemble_stored
+    from app.documents.renders import render_files
     from app.library.templates import package_for, published_version
     from app.rendering.page_marks import PageMarks
     from app.rendering.pdf import Archival, render_html
@@ -70,9 +71,11 @@ def _renders(renders: int, answer: Connection) -> None:
         ]
         documents_ = []
         for body in bodies:
-            made = d.client.post("/api/v1/documents", json=body, headers=d.headers)
+            made = d.client.post(
+                "/api/v1/documents", json=body, headers={**d.headers, "Prefer": "wait=120"}
+            )
             assert made.status_code == 201, made.json
-            assembled = documents.assemble_stored(d.uow, uuid.UUID(made.json["id"]))
+            assembled = assemble_stored(d.uow, uuid.UUID(made.json["id"]))
             with d.uow:
                 package = package_for(
                     published_version(d.uow.session, body["template"]),
@@ -93,9 +96,7 @@ def _renders(renders: int, answer: Connection) -> None:
             marks = PageMarks(number, 1 + n % 5, f"{n:064x}", "en", draft=n % 2 == 0)
             made_at = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=n)
             archival = Archival(made_at, f'{{"n": {n}}}'.encode())
-            documents.render_files(
-                package, dataclasses.replace(assembled, context=context), marks, archival
-            )
+            render_files(package, dataclasses.replace(assembled, context=context), marks, archival)
 
         for n in (0, 1, 9):
             render(n)
