@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from apiflask import APIFlask
 
-from tests.conftest import account_id, bearer
+from tests.conftest import WAIT, account_id, bearer
 from tests.mail.conftest import SmtpServer, settle
 from tests.support.flows import quote_request
 from tests.web.test_pages import login
@@ -18,7 +18,7 @@ def test_the_deciders_are_asked_and_the_submitter_hears_the_decision(
 ) -> None:
     body = quote_request(account_id(mail_app.extensions["contractdesk"], "University"))
     created = mail_app.test_client().post(
-        "/api/v1/documents", json=body, headers=bearer(mail_app, "support@example.com")
+        "/api/v1/documents", json=body, headers={**bearer(mail_app, "support@example.com"), **WAIT}
     )
     assert created.status_code == 201, created.json
     assert created.json["status"] == "pending_approval"
@@ -58,7 +58,7 @@ def test_a_user_who_opted_out_gets_no_approval_requests(
     assert saved.status_code == 302
     body = quote_request(account_id(mail_app.extensions["contractdesk"], "University"))
     mail_app.test_client().post(
-        "/api/v1/documents", json=body, headers=bearer(mail_app, "support@example.com")
+        "/api/v1/documents", json=body, headers={**bearer(mail_app, "support@example.com"), **WAIT}
     )
     settle(mail_app)
     assert smtp.inbox.to("manager@example.com") == []

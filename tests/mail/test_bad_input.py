@@ -8,7 +8,7 @@ from apiflask import APIFlask
 
 from app.errors import InvalidInput
 from app.mail.addresses import clean_address, clean_header, formatted
-from tests.conftest import bearer, row_counts
+from tests.conftest import WAIT, bearer, row_counts
 from tests.mail.conftest import SmtpServer, settle
 from tests.support.flows import plain_quote_request
 
@@ -27,7 +27,9 @@ def test_a_bad_signer_is_refused_when_sent_and_nothing_is_queued(
 ) -> None:
     client = mail_app.test_client()
     support = bearer(mail_app, "support@example.com")
-    doc = client.post("/api/v1/documents", json=plain_quote_request(mail_app), headers=support)
+    doc = client.post(
+        "/api/v1/documents", json=plain_quote_request(mail_app), headers={**support, **WAIT}
+    )
     runtime = settle(mail_app)
     before = row_counts(runtime)
     sent = client.post(

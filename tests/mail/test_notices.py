@@ -17,7 +17,7 @@ from app.jobs import registry
 from app.mail import reminders
 from app.renewals.services import sweep
 from app.users.models import User
-from tests.conftest import WebhookReceiver, bearer
+from tests.conftest import WAIT, WebhookReceiver, bearer
 from tests.library.test_clause_workflow import NEW_TERMS, _draft
 from tests.mail.conftest import SmtpServer, settle
 from tests.renewals.test_renewals import _signed_licence
@@ -45,7 +45,7 @@ def test_the_owner_is_warned_once_of_a_quote_about_to_expire_in_their_language(
     created = mail_app.test_client().post(
         "/api/v1/documents",
         json=plain_quote_request(mail_app),
-        headers=bearer(mail_app, "support@example.com"),
+        headers={**bearer(mail_app, "support@example.com"), **WAIT},
     )
     with runtime.session_factory() as session:
         quote = session.get(Document, uuid.UUID(created.json["id"]))

@@ -16,7 +16,7 @@ from app.config import PROJECT_ROOT
 from app.jobs import registry
 from app.mail.models import MailMessage
 from app.signing.models import Envelope
-from tests.conftest import account_id, bearer
+from tests.conftest import WAIT, account_id, bearer
 from tests.mail.conftest import SmtpServer, settle
 from tests.support.flows import create_and_send, sign_as
 
@@ -88,7 +88,7 @@ def test_a_chinese_licence_invites_in_chinese(mail_app: APIFlask, smtp: SmtpServ
     created = client.post(
         "/api/v1/documents",
         json={"template": "licence-agreement", "data": data},
-        headers=_support(mail_app),
+        headers={**_support(mail_app), **WAIT},
     )
     assert created.status_code == 201, created.json
     sent = client.post(
