@@ -8,7 +8,6 @@ from apiflask import APIFlask
 
 from app.config import Settings
 from app.instance_secret import secret_key_for
-from app.runtime import build_runtime
 
 
 def create_app(settings: Settings | None = None) -> APIFlask:
@@ -43,7 +42,11 @@ def create_app(settings: Settings | None = None) -> APIFlask:
         },
     )
     _ = settings.approval_matrix  # a broken matrix is said at start-up, not at the first quote
-    runtime = build_runtime(settings)
+    from app.entry import runtime_for
+
+    # Imported here: `app.entry` registers every task module, and importing `app` (for a
+    # model, say) must not import all of them.
+    runtime = runtime_for(settings)
     runtime.storage.check()  # a missing bucket or versioning is said at start-up, not later
     app.extensions["contractdesk"] = runtime
 

@@ -9,14 +9,15 @@ from typing import TYPE_CHECKING, Any
 
 from app import counters
 from app.documents import order_confirmation, services, validity
-from app.jobs.calls import acting_user, answer
+from app.jobs.calls import answer
+from app.users.services import acting_user
 
 if TYPE_CHECKING:
-    from app.runtime import Runtime
+    from app.uow import TaskRuntime
 
 
 def create(
-    runtime: Runtime,
+    runtime: TaskRuntime,
     template: str,
     data: dict[str, Any],
     external_ref: str | None,
@@ -41,17 +42,17 @@ def create(
     )
 
 
-def expire_quotes(runtime: Runtime) -> int:
+def expire_quotes(runtime: TaskRuntime) -> int:
     return validity.expire_quotes(runtime.unit_of_work())
 
 
-def release_stale_numbers(runtime: Runtime) -> int:
+def release_stale_numbers(runtime: TaskRuntime) -> int:
     """Numbers reserved by creations that died (a killed worker) go back to the sequence."""
     older_than = timedelta(seconds=2 * runtime.settings.render_timeout_seconds + 60)
     return counters.release_stale(runtime.unit_of_work(), older_than=older_than)
 
 
-def regenerate(runtime: Runtime, document_id: str, actor_id: str) -> dict[str, Any]:
+def regenerate(runtime: TaskRuntime, document_id: str, actor_id: str) -> dict[str, Any]:
     return answer(
         lambda: {
             "version": services.render_new_version(
@@ -62,7 +63,7 @@ def regenerate(runtime: Runtime, document_id: str, actor_id: str) -> dict[str, A
 
 
 def revise(
-    runtime: Runtime, document_id: str, data: dict[str, Any], actor_id: str
+    runtime: TaskRuntime, document_id: str, data: dict[str, Any], actor_id: str
 ) -> dict[str, Any]:
     return answer(
         lambda: {
@@ -76,5 +77,5 @@ def revise(
     )
 
 
-def confirm_order(runtime: Runtime, document_id: str) -> bool:
+def confirm_order(runtime: TaskRuntime, document_id: str) -> bool:
     return order_confirmation.confirm_order(runtime.unit_of_work(), uuid.UUID(document_id))

@@ -26,7 +26,7 @@ from app.documents.models import CANCELLED, RENEWAL, SENDING, SENT, SIGNED, Docu
 from app.documents.services import Parent, locked, render_new_document, render_revision
 from app.notifications.services import notify_once
 from app.renewals.drafting import renewal_fee_lines
-from app.signing import services as signing
+from app.signing import follow_up as signing
 from app.uow import UnitOfWork
 from app.users.models import User
 

@@ -12,14 +12,15 @@ from typing import TYPE_CHECKING
 import click
 
 from app import migrate
+from app.cli.documents import documents_group
+from app.cli.signing import signatures_group
+from app.cli.tax import tax_rates_group
+from app.cli.users import users_group
 from app.config import Settings
-from app.documents.cli import documents_group
+from app.entry import TASKS, opened_runtime
 from app.jobs.inprocess import InProcessJobQueue
 from app.observability.logging import configure as configure_logging
-from app.runtime import Runtime, opened_runtime
-from app.signing.cli import signatures_group
-from app.tax.cli import tax_rates_group
-from app.users.cli import users_group
+from app.runtime import Runtime, build_celery
 from app.users.scopes import SCOPES
 
 if TYPE_CHECKING:
@@ -111,12 +112,10 @@ def serve(host: str, port: int) -> None:
 
 
 def _celery_or_fail() -> Celery:
-    from app.jobs.celery import make_celery
-
     settings = Settings()
     if not settings.celery_broker_url:
         raise click.ClickException("set CELERY_BROKER_URL (redis://… or amqp://…) first")
-    return make_celery(settings)
+    return build_celery(settings, TASKS)
 
 
 @main.command(context_settings={"ignore_unknown_options": True})
