@@ -17,7 +17,7 @@ from app.documents.models import (
     APPROVED,
 )
 from app.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
-from app.signing.docusign import lifecycle
+from app.signing.docusign import actions
 from app.signing.models import (
     ENVELOPE_SENDING,
     ENVELOPE_SENT,
@@ -59,7 +59,7 @@ def void(uow: UnitOfWork, document_id: uuid.UUID, *, reason: str, actor: User) -
                 code="not_sent",
             )
         if envelope.provider == "docusign" and envelope.provider_ref:
-            lifecycle.void_at_docusign(uow.settings, envelope.provider_ref, reason)
+            actions.void_at_docusign(uow.settings, envelope.provider_ref, reason)
         envelope.status = ENVELOPE_VOIDED
         envelope.reason = f"voided by {actor.name}: {reason}"
         envelope.next_attempt_at = None
@@ -88,7 +88,7 @@ def remind(uow: UnitOfWork, document_id: uuid.UUID, *, actor: User) -> list[Sign
             )
         links: list[SigningLink] = []
         if envelope.provider == "docusign" and envelope.provider_ref:
-            lifecycle.resend_at_docusign(uow.settings, envelope.provider_ref)
+            actions.resend_at_docusign(uow.settings, envelope.provider_ref)
         else:
             links = _fresh_links(uow, envelope)
         audit.record_event(
@@ -143,7 +143,7 @@ def signing_view(
             raise Conflict(f"the envelope is {envelope.status}; nobody can sign it now")
         if not signer.embedded:
             raise Conflict(f"{signer.name} signs from DocuSign's email, not in an embedded view")
-        url = lifecycle.recipient_view(
+        url = actions.recipient_view(
             uow.settings,
             envelope.provider_ref,
             client_user_id=str(signer.id),

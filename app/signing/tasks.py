@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.jobs.calls import answer
 from app.signing import completion, sending
-from app.signing.docusign import lifecycle
+from app.signing.docusign import lifecycle, outcomes
 from app.signing.long_term import SealingUnavailable
 from app.signing.sending import Schedule, SignerRequest
 from app.users.services import acting_user
@@ -72,7 +72,7 @@ def docusign_retry_due(runtime: TaskRuntime) -> int:
 def docusign_reconcile(runtime: TaskRuntime) -> int:
     if runtime.settings.signing != "docusign":
         return 0
-    return lifecycle.reconcile(runtime.unit_of_work())
+    return outcomes.reconcile(runtime.unit_of_work())
 
 
 def seal(runtime: TaskRuntime, envelope_id: str) -> bool:
