@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import subprocess
 import sys
 from pathlib import Path
 
 import grimp
+
+from app.entry import TASKS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -70,3 +74,20 @@ def test_no_module_of_app_imports_itself_round_a_circle() -> None:
     graph = grimp.build_graph("app", cache_dir=None)
     imports = {module: graph.find_modules_directly_imported_by(module) for module in graph.modules}
     assert _circles(imports) == []
+
+
+def test_every_task_module_is_registered_by_the_entry_points() -> None:
+    """Each function of a capability's `tasks` module is a task the runner can be asked to
+    run, and the registry names nothing else: a task left out would fail only when queued."""
+    defined = set()
+    for path in sorted((ROOT / "app").glob("*/tasks.py")):
+        module = importlib.import_module(f"app.{path.parent.name}.tasks")
+        defined |= {
+            function
+            for name, function in vars(module).items()
+            if inspect.isfunction(function)
+            and function.__module__ == module.__name__
+            and not name.startswith("_")
+        }
+    assert set(TASKS.tasks.values()) == defined
+    assert set(TASKS.periodic) <= set(TASKS.tasks)
