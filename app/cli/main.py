@@ -433,6 +433,3 @@ main.add_command(signatures_group)
 main.add_command(documents_group)
 main.add_command(tax_rates_group)
 main.add_command(users_group)
-
-if __name__ == "__main__":
-    main()
