@@ -56,6 +56,7 @@ lint: install
 	$(VENV)/bin/ruff check app tests bench scripts
 	$(VENV)/bin/ruff format --check app tests bench scripts
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports  # the layers contract in pyproject.toml
 
 # The suite runs in two processes (pytest-xdist), each file's tests in one of them, so
 # that a file's module fixtures are made once. Each process has its own database,

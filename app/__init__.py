@@ -10,7 +10,6 @@ from cryptography.utils import CryptographyDeprecationWarning
 
 from app.config import Settings
 from app.instance_secret import secret_key_for
-from app.runtime import build_runtime
 
 # pyHanko imports DSA support, which cryptography deprecates; we sign with RSA and ECDSA only,
 # and the warning was the first line every command printed.
@@ -53,7 +52,11 @@ def create_app(settings: Settings | None = None) -> APIFlask:
         },
     )
     _ = settings.approval_matrix  # a broken matrix is said at start-up, not at the first quote
-    runtime = build_runtime(settings)
+    from app.entry import runtime_for
+
+    # Imported here: `app.entry` registers every task module, and importing `app` (for a
+    # model, say) must not import all of them.
+    runtime = runtime_for(settings)
     runtime.storage.check()  # a missing bucket or versioning is said at start-up, not later
     app.extensions["contractdesk"] = runtime
 

@@ -1,14 +1,13 @@
 """Everything a use case needs from the outside world, built once from `Settings`.
 
-The web app, the CLI and the job workers each build one runtime; nothing is built at
-import time.
+The web app, the CLI and the job workers each build one runtime (through `app/entry.py`,
+which hands it the registered tasks); nothing is built at import time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,9 +18,13 @@ from app.config import Settings
 from app.db import make_engine, make_session_factory
 from app.jobs.inprocess import InProcessJobQueue
 from app.jobs.interfaces import JobQueue
+from app.jobs.registry import TaskRegistry
 from app.storage.interfaces import BlobStorage
 from app.storage.local import LocalBlobStorage
 from app.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from celery import Celery
 
 
 @dataclass
@@ -55,18 +58,27 @@ def build_storage(settings: Settings) -> BlobStorage:
     return LocalBlobStorage(settings.storage_dir)
 
 
-def build_jobs(settings: Settings) -> JobQueue:
+def build_celery(settings: Settings, tasks: TaskRegistry) -> Celery:
+    """The Celery app of a web node (sending) and of a worker (running, each process with a
+    runtime of its own)."""
+    from app.jobs.celery import make_celery
+
+    return make_celery(settings, tasks, lambda: build_runtime(settings, tasks=tasks))
+
+
+def build_jobs(settings: Settings, tasks: TaskRegistry) -> JobQueue:
     if settings.celery_broker_url:
-        from app.jobs.celery import CeleryJobQueue, make_celery
+        from app.jobs.celery import CeleryJobQueue
 
-        return CeleryJobQueue(make_celery(settings))
-    return InProcessJobQueue()
+        return CeleryJobQueue(build_celery(settings, tasks), tasks)
+    return InProcessJobQueue(tasks)
 
 
-def build_runtime(settings: Settings) -> Runtime:
+def build_runtime(settings: Settings, *, tasks: TaskRegistry) -> Runtime:
+    """Everything from `settings`; the job queue runs `tasks` (see `app/entry.py`)."""
     sandbox.configure(settings.render_limits)
     engine = make_engine(settings.database_url)
-    jobs = build_jobs(settings)
+    jobs = build_jobs(settings, tasks)
     runtime = Runtime(
         settings=settings,
         engine=engine,
@@ -77,13 +89,3 @@ def build_runtime(settings: Settings) -> Runtime:
     if isinstance(jobs, InProcessJobQueue):
         jobs.bind(runtime)
     return runtime
-
-
-@contextmanager
-def opened_runtime() -> Iterator[Runtime]:
-    """A runtime from the environment's settings for one command, closed after it."""
-    runtime = build_runtime(Settings())
-    try:
-        yield runtime
-    finally:
-        runtime.close()

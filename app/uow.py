@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.errors import DomainError
 from app.observability.context import current_request_id
 from app.storage.interfaces import StorageUnavailable
 
@@ -101,3 +102,27 @@ class UnitOfWork:
     def enqueue(self, task: str, **kwargs: Any) -> None:
         request_id = current_request_id()
         self._after_commit.append(lambda: self.jobs.enqueue(task, kwargs, request_id=request_id))
+
+    def call_job(self, task: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """Run `task` where the configuration says and return its answer; a domain error
+        raised there (it travels as JSON) is raised here again."""
+        result: dict[str, Any] = self.jobs.call(
+            task,
+            kwargs,
+            request_id=current_request_id(),
+            timeout=self.settings.render_timeout_seconds,
+        )
+        if "error" in result:
+            raise DomainError.from_dict(result["error"])
+        return result
+
+
+class TaskRuntime(Protocol):
+    """What a background task is given (the runtime, in practice): the settings, and a fresh
+    unit of work for each transaction. Task modules name this rather than `app.runtime`, so
+    no module of a capability imports the runtime."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    def unit_of_work(self) -> UnitOfWork: ...

@@ -37,8 +37,8 @@ from sqlalchemy import create_engine, text
 
 from app import demo, migrate
 from app.config import PROJECT_ROOT, Settings
+from app.entry import runtime_for
 from app.library.shipped import load_shipped_library
-from app.runtime import build_runtime
 from app.signing.pdf_signature import ensure_service_certificate
 from app.users import services as users
 from bench.results import Goal, Report
@@ -153,7 +153,7 @@ def _setup(base: str, tmp: Path) -> tuple[Settings, str]:
     ensure_service_certificate(
         settings.signing_cert_path, settings.signing_key_path, common_name="Bench"
     )
-    runtime = build_runtime(settings)
+    runtime = runtime_for(settings)
     uow = runtime.unit_of_work()
     with uow:
         load_shipped_library(uow)
@@ -366,7 +366,7 @@ def _account_id(settings: Settings) -> str:
 
 
 def _finance_key(settings: Settings) -> str:
-    runtime = build_runtime(settings)
+    runtime = runtime_for(settings)
     uow = runtime.unit_of_work()
     with uow:
         user = users.user_by_email(uow.session, "finance@example.com")

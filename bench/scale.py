@@ -27,9 +27,9 @@ from app.config import Settings
 from app.documents import validity
 from app.documents.approval_queue import waiting_for
 from app.documents.listing import DocumentFilter, list_documents
+from app.entry import runtime_for
 from app.renewals.pipeline import renewal_pipeline
 from app.reports.order_to_bill import order_to_bill
-from app.runtime import build_runtime
 from app.users.models import User
 from bench.results import Goal, Report
 
@@ -113,7 +113,7 @@ def measure(size: int, runs: int, report: Report, goals: list[Goal]) -> None:
     counts = ("--customers", str(max(50, size // 50)), "--licences", str(size // 10))
     seeded = _run("seed", *counts, "--documents", str(size))
     os.environ.update(_environment())
-    runtime = build_runtime(Settings())
+    runtime = runtime_for(Settings())
     try:
         _measure_seeded(runtime, size, seeded, runs, report, goals)
     finally:

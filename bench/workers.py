@@ -31,8 +31,8 @@ from app.assembly.schemas import QuoteData
 from app.config import Settings
 from app.documents import creating, render_job
 from app.documents.models import READY
+from app.entry import runtime_for
 from app.library.shipped import load_shipped_library
-from app.runtime import build_runtime
 from app.signing.pdf_signature import ensure_service_certificate
 from app.users import services as users
 from bench.results import Goal, Report
@@ -110,7 +110,7 @@ def main() -> None:
             ensure_service_certificate(
                 settings.signing_cert_path, settings.signing_key_path, common_name="Bench"
             )
-            runtime = build_runtime(settings)
+            runtime = runtime_for(settings)
             uow = runtime.unit_of_work()
             with uow:
                 load_shipped_library(uow)

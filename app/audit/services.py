@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from app.audit.models import AuditEvent
 from app.counters import next_value
 from app.db import utcnow
-from app.users.models import User
 
 GENESIS = "0" * 64
 
@@ -21,6 +20,16 @@ GENESIS = "0" * 64
 class Subject(Protocol):
     @property
     def id(self) -> Any: ...
+
+
+class Actor(Protocol):
+    """Who acted (a user): the log keeps their id and email, and needs no more of them."""
+
+    @property
+    def id(self) -> Any: ...
+
+    @property
+    def email(self) -> str: ...
 
 
 def _entry_hash(event: AuditEvent) -> str:
@@ -68,7 +77,7 @@ def record_event(
     *,
     tag: str,
     subject: Subject,
-    actor: User | None,
+    actor: Actor | None,
     data: dict[str, Any] | None = None,
     actor_label: str | None = None,
 ) -> AuditEvent:

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 from app.batches import services
 
 if TYPE_CHECKING:
-    from app.runtime import Runtime
+    from app.uow import TaskRuntime
 
 
-def make_row(runtime: Runtime, row_id: str) -> str | None:
+def make_row(runtime: TaskRuntime, row_id: str) -> str | None:
     return services.make_row(runtime.unit_of_work(), uuid.UUID(row_id))
 
 
-def resume(runtime: Runtime) -> int:
+def resume(runtime: TaskRuntime) -> int:
     return services.resume(runtime.unit_of_work())

@@ -15,10 +15,10 @@ from app.billing.models import PENDING, WebhookDelivery
 from app.db import utcnow
 
 if TYPE_CHECKING:
-    from app.runtime import Runtime
+    from app.uow import TaskRuntime
 
 
-def deliver_event(runtime: Runtime, event_id: str) -> None:
+def deliver_event(runtime: TaskRuntime, event_id: str) -> None:
     uow = runtime.unit_of_work()
     with uow:
         ids = list(
@@ -33,7 +33,7 @@ def deliver_event(runtime: Runtime, event_id: str) -> None:
         attempt(uow, delivery_id)
 
 
-def retry_due(runtime: Runtime, now: datetime | None = None) -> int:
+def retry_due(runtime: TaskRuntime, now: datetime | None = None) -> int:
     """Attempt every delivery whose retry time has come; `now` lets a sweep look ahead."""
     uow = runtime.unit_of_work()
     now = now or utcnow()
@@ -43,7 +43,7 @@ def retry_due(runtime: Runtime, now: datetime | None = None) -> int:
     return len(ids)
 
 
-def invoice_sweep(runtime: Runtime) -> dict[str, Any]:
+def invoice_sweep(runtime: TaskRuntime) -> dict[str, Any]:
     """The invoices due today, and the held ones whose PO has come."""
     result = invoicing.sweep(runtime.unit_of_work())
     return {

@@ -12,22 +12,22 @@ from app import counters
 from app.documents import order_confirmation, render_job, validity
 
 if TYPE_CHECKING:
-    from app.runtime import Runtime
+    from app.uow import TaskRuntime
 
 
-def render(runtime: Runtime, document_id: str, version: int) -> str:
+def render(runtime: TaskRuntime, document_id: str, version: int) -> str:
     return render_job.render_version(runtime.unit_of_work(), uuid.UUID(document_id), version)
 
 
-def expire_quotes(runtime: Runtime) -> int:
+def expire_quotes(runtime: TaskRuntime) -> int:
     return validity.expire_quotes(runtime.unit_of_work())
 
 
-def release_stale_numbers(runtime: Runtime) -> int:
+def release_stale_numbers(runtime: TaskRuntime) -> int:
     """Numbers reserved by creations that died (a killed worker) go back to the sequence."""
     older_than = timedelta(seconds=2 * runtime.settings.render_timeout_seconds + 60)
     return counters.release_stale(runtime.unit_of_work(), older_than=older_than)
 
 
-def confirm_order(runtime: Runtime, document_id: str) -> bool:
+def confirm_order(runtime: TaskRuntime, document_id: str) -> bool:
     return order_confirmation.confirm_order(runtime.unit_of_work(), uuid.UUID(document_id))

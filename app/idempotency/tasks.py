@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 from app.idempotency import store
 
 if TYPE_CHECKING:
-    from app.runtime import Runtime
+    from app.uow import TaskRuntime
 
 
-def expire(runtime: Runtime) -> int:
+def expire(runtime: TaskRuntime) -> int:
     return store.expire(runtime.unit_of_work())

@@ -9,6 +9,7 @@ message to be delivered again.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from celery import Celery
@@ -19,7 +20,7 @@ from redis.exceptions import RedisError
 
 from app.config import Settings
 from app.errors import Unavailable
-from app.jobs import registry
+from app.jobs.registry import TaskRegistry
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,9 @@ def result_backend(settings: Settings) -> str:
     return broker if broker.startswith(("redis://", "rediss://")) else "rpc://"
 
 
-def make_celery(settings: Settings) -> Celery:
+def make_celery(settings: Settings, tasks: TaskRegistry, runtime: Callable[[], Any]) -> Celery:
+    """The Celery app that sends and runs `tasks`; a worker process builds the runtime its
+    tasks are given with `runtime()`, once, after the fork."""
     celery = Celery(
         "contractdesk", broker=settings.celery_broker_url, backend=result_backend(settings)
     )
@@ -53,16 +56,14 @@ def make_celery(settings: Settings) -> Celery:
         broker_transport_options={"visibility_timeout": settings.celery_visibility_timeout},
         beat_schedule={
             task: {"task": RUN, "schedule": settings.sweep_interval_seconds, "args": (task, {})}
-            for task in registry.PERIODIC
+            for task in tasks.periodic
         },
     )
     state: dict[str, Any] = {}
 
-    def runtime() -> Any:
+    def process_runtime() -> Any:
         if "runtime" not in state:
-            from app.runtime import build_runtime
-
-            state["runtime"] = build_runtime(settings)
+            state["runtime"] = runtime()
         return state["runtime"]
 
     @worker_process_init.connect(weak=False)
@@ -72,20 +73,20 @@ def make_celery(settings: Settings) -> Celery:
 
     @celery.task(name=RUN)
     def run(task: str, kwargs: dict[str, Any], request_id: str | None = None) -> Any:
-        return registry.run(runtime(), task, kwargs, request_id)
+        return tasks.run(process_runtime(), task, kwargs, request_id)
 
     return celery
 
 
 class CeleryJobQueue:
-    def __init__(self, celery: Celery) -> None:
+    def __init__(self, celery: Celery, tasks: TaskRegistry) -> None:
         self.celery = celery
+        self.tasks = tasks
 
     def enqueue(self, task: str, kwargs: dict[str, Any], *, request_id: str | None) -> None:
         """Called after a commit: the change stands whatever happens here, so a broker that
         is down is logged, not raised; the periodic sweeps find the work still due."""
-        if task not in registry.tasks():
-            raise KeyError(f"unknown task {task!r}")
+        self.tasks.check(task)
         try:
             # No one waits for its answer: nothing to subscribe to in the result store.
             self.celery.send_task(RUN, args=(task, kwargs, request_id), ignore_result=True)
@@ -95,8 +96,7 @@ class CeleryJobQueue:
     def call(
         self, task: str, kwargs: dict[str, Any], *, request_id: str | None, timeout: float
     ) -> Any:
-        if task not in registry.tasks():
-            raise KeyError(f"unknown task {task!r}")
+        self.tasks.check(task)
         try:
             # `expires`: a job no worker took up in time is dropped rather than run late.
             result = self.celery.send_task(RUN, args=(task, kwargs, request_id), expires=timeout)

@@ -5,30 +5,28 @@ from __future__ import annotations
 import logging
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from app.jobs import registry
-
-if TYPE_CHECKING:
-    from app.runtime import Runtime
+from app.jobs.registry import TaskRegistry
 
 log = logging.getLogger(__name__)
 
 
 class InProcessJobQueue:
-    def __init__(self, workers: int = 2) -> None:
+    def __init__(self, tasks: TaskRegistry, workers: int = 2) -> None:
+        self.tasks = tasks
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="job")
         self._pending: set[Future[Any]] = set()
         self._lock = threading.Lock()
-        self._runtime: Runtime | None = None
+        self._runtime: Any = None
         self._stop = threading.Event()
 
-    def bind(self, runtime: Runtime) -> None:
+    def bind(self, runtime: Any) -> None:
+        """The runtime each task is given (it holds this queue, hence not in __init__)."""
         self._runtime = runtime
 
     def enqueue(self, task: str, kwargs: dict[str, Any], *, request_id: str | None) -> None:
-        if task not in registry.tasks():
-            raise KeyError(f"unknown task {task!r}")
+        self.tasks.check(task)
         future = self._executor.submit(self._run, task, kwargs, request_id)
         with self._lock:
             self._pending.add(future)
@@ -39,7 +37,7 @@ class InProcessJobQueue:
     ) -> Any:
         # The caller's thread is as good as any pool thread, and keeps its request id.
         assert self._runtime is not None, "InProcessJobQueue used before bind()"
-        return registry.run(self._runtime, task, kwargs, request_id)
+        return self.tasks.run(self._runtime, task, kwargs, request_id)
 
     def _forget(self, future: Future[Any]) -> None:
         with self._lock:
@@ -48,7 +46,7 @@ class InProcessJobQueue:
     def _run(self, task: str, kwargs: dict[str, Any], request_id: str | None = None) -> None:
         assert self._runtime is not None, "InProcessJobQueue used before bind()"
         try:
-            registry.run(self._runtime, task, kwargs, request_id)
+            self.tasks.run(self._runtime, task, kwargs, request_id)
         except Exception:
             log.exception("job %s failed", task, extra={"job_args": kwargs})
 
@@ -68,7 +66,7 @@ class InProcessJobQueue:
 
         def loop() -> None:
             while not self._stop.wait(interval_seconds):
-                for task in registry.PERIODIC:
+                for task in self.tasks.periodic:
                     self._run(task, {})
 
         thread = threading.Thread(target=loop, name="sweeps", daemon=True)

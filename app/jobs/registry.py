@@ -1,72 +1,40 @@
-"""Every background task by name. A task takes the runtime and plain ids, and opens its
-own unit of work, so the in-process queue and a worker process run the same code."""
+"""The tasks a job runner can run, by name.
+
+The registry is built by the entry points (`app/entry.py`) and handed to the queues, so
+this package imports no domain module: a task takes the runtime it is given and plain
+ids, and opens its own unit of work, so the in-process queue and a worker process run
+the same code.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from app.observability.context import request_id_scope
-
-if TYPE_CHECKING:
-    from app.runtime import Runtime
 
 Task = Callable[..., Any]
 
 
-def tasks() -> dict[str, Task]:
-    from app.batches import tasks as batch_tasks
-    from app.billing import tasks as billing_tasks
-    from app.documents import tasks as document_tasks
-    from app.idempotency import tasks as idempotency_tasks
-    from app.mail import tasks as mail_tasks
-    from app.renewals import tasks as renewal_tasks
-    from app.signing import tasks as signing_tasks
+@dataclass(frozen=True)
+class TaskRegistry:
+    tasks: Mapping[str, Task]
+    periodic: tuple[str, ...] = ()
+    """The sweeps run on a timer (by Celery beat, or the in-process loop)."""
 
-    return {
-        "batches.make_row": batch_tasks.make_row,
-        "batches.resume": batch_tasks.resume,
-        "billing.deliver_event": billing_tasks.deliver_event,
-        "billing.invoice_sweep": billing_tasks.invoice_sweep,
-        "billing.retry_due": billing_tasks.retry_due,
-        "documents.confirm_order": document_tasks.confirm_order,
-        "documents.expire_quotes": document_tasks.expire_quotes,
-        "documents.render": document_tasks.render,
-        "documents.release_stale_numbers": document_tasks.release_stale_numbers,
-        "idempotency.expire": idempotency_tasks.expire,
-        "mail.deliver": mail_tasks.deliver,
-        "mail.deliver_due": mail_tasks.deliver_due,
-        "mail.remind_signers": mail_tasks.remind_signers,
-        "mail.review_waiting": mail_tasks.review_waiting,
-        "mail.warn_expiring_quotes": mail_tasks.warn_expiring_quotes,
-        "renewals.sweep": renewal_tasks.sweep,
-        "signing.send": signing_tasks.send,
-        "signing.docusign_send": signing_tasks.docusign_send,
-        "signing.docusign_retry_due": signing_tasks.docusign_retry_due,
-        "signing.docusign_reconcile": signing_tasks.docusign_reconcile,
-        "signing.seal": signing_tasks.seal,
-        "signing.seal_due": signing_tasks.seal_due,
-    }
+    def __post_init__(self) -> None:
+        unknown = [task for task in self.periodic if task not in self.tasks]
+        if unknown:
+            raise KeyError(f"periodic tasks not registered: {', '.join(unknown)}")
 
+    def check(self, task: str) -> None:
+        """Refuse a task no one registered before it is queued, not when a worker takes it."""
+        if task not in self.tasks:
+            raise KeyError(f"unknown task {task!r}")
 
-PERIODIC = (
-    "batches.resume",
-    "billing.invoice_sweep",
-    "billing.retry_due",
-    "documents.release_stale_numbers",
-    "documents.expire_quotes",
-    "idempotency.expire",
-    "mail.deliver_due",
-    "mail.remind_signers",
-    "mail.review_waiting",
-    "mail.warn_expiring_quotes",
-    "renewals.sweep",
-    "signing.docusign_retry_due",
-    "signing.docusign_reconcile",
-    "signing.seal_due",
-)
-
-
-def run(runtime: Runtime, task: str, kwargs: dict[str, Any], request_id: str | None = None) -> Any:
-    with request_id_scope(request_id):
-        return tasks()[task](runtime, **kwargs)
+    def run(
+        self, runtime: Any, task: str, kwargs: dict[str, Any], request_id: str | None = None
+    ) -> Any:
+        with request_id_scope(request_id):
+            return self.tasks[task](runtime, **kwargs)

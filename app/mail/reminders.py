@@ -26,8 +26,8 @@ from app.mail import events
 from app.mail.models import MailMessage
 from app.mail.services import opted_out
 from app.notifications.services import notify_once
-from app.signing import services as signing
 from app.signing.models import ENVELOPE_SENT, SIGNER, SIGNER_WAITING, Envelope
+from app.signing.sending import token_hash
 from app.uow import UnitOfWork
 
 
@@ -76,7 +76,7 @@ def remind_signers(uow: UnitOfWork, now: datetime | None = None) -> int:
                 ):
                     continue
                 token = secrets.token_urlsafe(32)
-                signer.token_hash = signing._token_hash(token)
+                signer.token_hash = token_hash(token)
                 signer.token_expires_at = now + timedelta(hours=uow.settings.signing_link_hours)
                 events.signing_link(
                     uow,

@@ -8,30 +8,30 @@ from typing import TYPE_CHECKING, Any
 from app.mail import services
 
 if TYPE_CHECKING:
-    from app.runtime import Runtime
+    from app.uow import TaskRuntime
 
 
-def deliver(runtime: Runtime, message_id: str) -> str:
+def deliver(runtime: TaskRuntime, message_id: str) -> str:
     return services.deliver(runtime.unit_of_work(), uuid.UUID(message_id))
 
 
-def deliver_due(runtime: Runtime) -> dict[str, Any]:
+def deliver_due(runtime: TaskRuntime) -> dict[str, Any]:
     return services.deliver_due(runtime.unit_of_work())
 
 
-def remind_signers(runtime: Runtime) -> int:
+def remind_signers(runtime: TaskRuntime) -> int:
     from app.mail import reminders
 
     return reminders.remind_signers(runtime.unit_of_work())
 
 
-def warn_expiring_quotes(runtime: Runtime) -> int:
+def warn_expiring_quotes(runtime: TaskRuntime) -> int:
     from app.mail import reminders
 
     return reminders.warn_expiring_quotes(runtime.unit_of_work())
 
 
-def review_waiting(runtime: Runtime) -> int:
+def review_waiting(runtime: TaskRuntime) -> int:
     from app.mail import reminders
 
     return reminders.review_waiting(runtime.unit_of_work())

@@ -3,7 +3,7 @@ DocuSign API. See policy.py for what is refused and transports.py for where."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from app.outbound.policy import (
     LOOPBACK,
@@ -14,8 +14,17 @@ from app.outbound.policy import (
     system_resolver,
 )
 
-if TYPE_CHECKING:
-    from app.config import Settings
+
+class Settings(Protocol):
+    """The settings the guard reads (`app.config.Settings` has them; named so here, this
+    package sits below the configuration, which imports its policy)."""
+
+    @property
+    def outbound_allow(self) -> str | None: ...
+
+    @property
+    def database_url(self) -> str: ...
+
 
 __all__ = ["Guard", "OutboundRefused", "allow_list", "guard_for"]
 

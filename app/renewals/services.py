@@ -31,7 +31,7 @@ from app.mail import events as mail
 from app.notifications.services import notify_once
 from app.renewals.candidates import licences_to_sweep
 from app.renewals.drafting import renewal_fee_lines
-from app.signing import services as signing
+from app.signing import follow_up as signing
 from app.uow import UnitOfWork
 from app.users.models import User
 

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any
 from app.renewals import services
 
 if TYPE_CHECKING:
-    from app.runtime import Runtime
+    from app.uow import TaskRuntime
 
 
-def sweep(runtime: Runtime) -> dict[str, Any]:
+def sweep(runtime: TaskRuntime) -> dict[str, Any]:
     result = services.sweep(runtime.unit_of_work())
     return {
         "renewals": [str(i) for i in result.renewals],

@@ -18,7 +18,7 @@ from typing import Generic, TypeVar
 
 import pypdfium2 as pdfium
 
-from app.signing import services as signing
+from app.signing import builtin_signing as signing
 from app.uow import UnitOfWork
 
 RENDER_WIDTH = 1240

@@ -6,20 +6,21 @@ import logging
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from app.jobs.calls import acting_user, answer
-from app.signing import services
-from app.signing.docusign import lifecycle
+from app.jobs.calls import answer
+from app.signing import completion, sending
+from app.signing.docusign import lifecycle, outcomes
 from app.signing.long_term import SealingUnavailable
-from app.signing.services import Schedule, SignerRequest
+from app.signing.sending import Schedule, SignerRequest
+from app.users.services import acting_user
 
 if TYPE_CHECKING:
-    from app.runtime import Runtime
+    from app.uow import TaskRuntime
 
 log = logging.getLogger(__name__)
 
 
 def send(
-    runtime: Runtime,
+    runtime: TaskRuntime,
     document_id: str,
     signers: list[dict[str, Any]],
     actor_id: str,
@@ -28,7 +29,7 @@ def send(
     via: str = "page",
 ) -> dict[str, Any]:
     def work() -> dict[str, Any]:
-        links = services.send_here(
+        links = sending.send_here(
             runtime.unit_of_work(),
             uuid.UUID(document_id),
             signers=[SignerRequest(**s) for s in signers],
@@ -54,11 +55,11 @@ def send(
     return answer(work)
 
 
-def docusign_send(runtime: Runtime, envelope_id: str) -> str:
+def docusign_send(runtime: TaskRuntime, envelope_id: str) -> str:
     return lifecycle.attempt_send(runtime.unit_of_work(), uuid.UUID(envelope_id))
 
 
-def docusign_retry_due(runtime: Runtime) -> int:
+def docusign_retry_due(runtime: TaskRuntime) -> int:
     """Try again the DocuSign sends whose backoff (or whose lost claim) has run out."""
     if runtime.settings.signing != "docusign":
         return 0
@@ -68,23 +69,23 @@ def docusign_retry_due(runtime: Runtime) -> int:
     return len(due)
 
 
-def docusign_reconcile(runtime: Runtime) -> int:
+def docusign_reconcile(runtime: TaskRuntime) -> int:
     if runtime.settings.signing != "docusign":
         return 0
-    return lifecycle.reconcile(runtime.unit_of_work())
+    return outcomes.reconcile(runtime.unit_of_work())
 
 
-def seal(runtime: Runtime, envelope_id: str) -> bool:
+def seal(runtime: TaskRuntime, envelope_id: str) -> bool:
     """Seal a fully signed envelope; SealingUnavailable (retryable) while TSA or OCSP is down."""
-    return services.seal_waiting(runtime.unit_of_work(), uuid.UUID(envelope_id))
+    return completion.seal_waiting(runtime.unit_of_work(), uuid.UUID(envelope_id))
 
 
-def seal_due(runtime: Runtime) -> int:
+def seal_due(runtime: TaskRuntime) -> int:
     """Try again the seals that failed; a seal still failing waits for the next sweep."""
     sealed = 0
-    for envelope_id in services.envelopes_to_seal(runtime.unit_of_work()):
+    for envelope_id in completion.envelopes_to_seal(runtime.unit_of_work()):
         try:
-            sealed += services.seal_waiting(runtime.unit_of_work(), envelope_id)
+            sealed += completion.seal_waiting(runtime.unit_of_work(), envelope_id)
         except SealingUnavailable as exc:
             log.warning("envelope %s still cannot be sealed: %s", envelope_id, exc.detail)
     return sealed

@@ -6,6 +6,7 @@ import hashlib
 import secrets
 import uuid
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
@@ -19,6 +20,9 @@ from app.users.credentials import check_password
 from app.users.credentials import hasher as _hasher
 from app.users.models import ROLES, ApiKey, User
 from app.users.scopes import allowed_scopes
+
+if TYPE_CHECKING:
+    from app.uow import TaskRuntime
 
 API_KEY_PREFIX = "cd_"
 
@@ -195,3 +199,10 @@ def end_sessions(session: Session, user_id: uuid.UUID) -> None:
     user = session.get(User, user_id)
     if user is not None:
         credentials.end_sessions(user)
+
+
+def acting_user(runtime: TaskRuntime, user_id: str) -> User:
+    """The user a job acts for: jobs carry ids, never objects."""
+    uow = runtime.unit_of_work()
+    with uow:
+        return user_by_id(uow.session, user_id)

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from app.errors import DomainError, FieldError
-from app.signing.services import SignerRequest
+from app.signing.sending import SignerRequest
 from app.web.form_errors import messages_by_field
 
 MAX_SIGNERS = 10

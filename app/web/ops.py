@@ -8,9 +8,9 @@ import hmac
 from apiflask import APIFlask
 from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 
-from app.observability import health
 from app.observability.context import new_request_id, set_request_id
 from app.observability.metrics import QUEUE_DEPTH, REQUESTS, exposition
+from app.web import health
 from app.web.context import runtime
 
 bp = Blueprint("ops", __name__)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.db import utcnow
 from app.documents.models import Document
-from app.jobs.registry import run
+from app.entry import run
 from tests.conftest import WAIT, bearer
 from tests.support.flows import SIGNER_AGENT, plain_quote_request
 

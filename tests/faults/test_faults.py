@@ -23,7 +23,7 @@ from sqlalchemy import func, select, update
 from app.config import Settings
 from app.db import utcnow
 from app.documents.models import Document, DocumentFile
-from app.jobs.registry import run
+from app.entry import run
 from app.runtime import Runtime
 from app.signing.models import Envelope
 from tests.conftest import (

@@ -24,11 +24,12 @@ from app.documents import validity
 from app.documents.approval_queue import waiting_for
 from app.documents.listing import DocumentFilter, list_documents
 from app.documents.models import EXPIRED, RENEWAL, Document
+from app.entry import runtime_for
 from app.renewals import services as renewals
 from app.renewals.candidates import licences_to_sweep
 from app.renewals.pipeline import renewal_pipeline, renewal_values
 from app.reports.order_to_bill import order_to_bill
-from app.runtime import Runtime, build_runtime
+from app.runtime import Runtime
 from app.seeding.load import SeedRefused, seed
 from app.seeding.rows import Sizes
 from app.users.models import User
@@ -265,7 +266,7 @@ def test_the_renewal_report_prices_alike_renewals_as_each_alone(seeded: APIFlask
 
 
 def test_seeding_sqlite_is_refused(tmp_path: Path, instance_dir: Path) -> None:
-    runtime = build_runtime(make_settings(f"sqlite:///{tmp_path / 'd.db'}", tmp_path, instance_dir))
+    runtime = runtime_for(make_settings(f"sqlite:///{tmp_path / 'd.db'}", tmp_path, instance_dir))
     try:
         with pytest.raises(SeedRefused, match="PostgreSQL only"):
             seed(runtime, SIZES, lambda line: None)

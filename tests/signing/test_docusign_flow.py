@@ -19,7 +19,7 @@ from pypdf import PdfReader
 from sqlalchemy import select, update
 
 from app.db import utcnow
-from app.jobs.registry import run
+from app.entry import run
 from app.signing.models import Envelope
 from tests.conftest import WAIT, WebhookReceiver, bearer, row_counts
 from tests.support.docusign_desk import KEYS, Desk, docusign_desk

@@ -15,11 +15,11 @@ from click.testing import CliRunner
 from pyhanko.pdf_utils.reader import PdfFileReader
 from sqlalchemy import func, select
 
+from app import entry
 from app.audit.models import AuditEvent
 from app.cli import main
 from app.config import Settings
 from app.documents.models import SIGNED, Document, DocumentFile
-from app.jobs import registry
 from app.runtime import Runtime
 from app.signing.long_term import SealingUnavailable
 from app.signing.models import Envelope
@@ -94,15 +94,15 @@ def test_tsa_down_leaves_the_document_unsigned_and_the_retry_seals_it(
     assert [e.data["reason"] for e in _events(runtime, "document.seal_deferred")]
     files = f"/api/v1/documents/{document_id}/files/signed"
     assert client.get(files, headers=support).status_code == 404
-    assert registry.run(runtime, "signing.seal_due", {}) == 0, "still down: nothing sealed"
+    assert entry.run(runtime, "signing.seal_due", {}) == 0, "still down: nothing sealed"
     with runtime.session_factory() as session:
         envelope_id = session.scalar(select(Envelope.id).where(Envelope.document_id == document_id))
     with pytest.raises(SealingUnavailable):
-        registry.run(runtime, "signing.seal", {"envelope_id": str(envelope_id)})
+        entry.run(runtime, "signing.seal", {"envelope_id": str(envelope_id)})
     assert _signed_file(runtime, document_id) is None
 
     pki.tsa.start()
-    assert registry.run(runtime, "signing.seal_due", {}) == 1
+    assert entry.run(runtime, "signing.seal_due", {}) == 1
     signed = client.get(files, headers=support)
     assert signed.status_code == 200
     assert list((runtime.settings.storage_dir).rglob("*signed*"))

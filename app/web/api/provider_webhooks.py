@@ -7,7 +7,7 @@ from typing import Any
 from apiflask import APIBlueprint
 from flask import request
 
-from app.signing.docusign import lifecycle
+from app.signing.docusign import outcomes
 from app.web.context import unit_of_work
 from app.web.hygiene import small_body
 
@@ -24,7 +24,7 @@ bp = APIBlueprint("api_provider_webhooks", __name__, url_prefix="/api/v1", tag="
 )
 @small_body
 def docusign_connect() -> dict[str, Any]:
-    outcome = lifecycle.receive_connect(
+    outcome = outcomes.receive_connect(
         unit_of_work(),
         request.get_data(cache=False),
         {name.lower(): value for name, value in request.headers.items()},

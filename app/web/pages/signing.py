@@ -19,8 +19,8 @@ from werkzeug.wrappers import Response
 
 from app.assembly.document import LOCALES
 from app.errors import Conflict, DomainError, FieldError, Gone, InvalidInput, NotFound
+from app.signing import builtin_signing as signing
 from app.signing import preview
-from app.signing import services as signing
 from app.web.context import unit_of_work
 
 bp = Blueprint("pages_signing", __name__)

@@ -6,8 +6,8 @@ import sys
 
 import click
 
+from app.entry import opened_runtime
 from app.errors import DomainError
-from app.runtime import opened_runtime
 
 
 @click.group("documents")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
+from app.entry import opened_runtime
 from app.errors import DomainError
-from app.runtime import opened_runtime
 from app.signing import archive
 from app.signing.long_term import LongTermCheck, SealingUnavailable
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from app.assembly.tax import TaxRate
+from app.entry import opened_runtime
 from app.errors import DomainError
-from app.runtime import opened_runtime
 from app.tax import services as tax_rates
 
 

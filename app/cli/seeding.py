@@ -7,7 +7,7 @@ import time
 
 import click
 
-from app.runtime import opened_runtime
+from app.entry import opened_runtime
 from app.seeding.load import SeedRefused, seed
 from app.seeding.rows import Sizes
 

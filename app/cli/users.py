@@ -7,8 +7,8 @@ from collections.abc import Callable
 import click
 from sqlalchemy.orm import Session
 
+from app.entry import opened_runtime
 from app.errors import DomainError
-from app.runtime import opened_runtime
 from app.users import credentials
 from app.users import services as user_services
 from app.users.models import User

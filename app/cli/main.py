@@ -12,15 +12,16 @@ from typing import TYPE_CHECKING
 import click
 
 from app import migrate, serving
+from app.cli.documents import documents_group
+from app.cli.seeding import seed_command
+from app.cli.signing import signatures_group
+from app.cli.tax import tax_rates_group
+from app.cli.users import users_group
 from app.config import Settings
-from app.documents.cli import documents_group
+from app.entry import TASKS, opened_runtime
 from app.jobs.inprocess import InProcessJobQueue
 from app.observability.logging import configure as configure_logging
-from app.runtime import Runtime, opened_runtime
-from app.seeding.cli import seed_command
-from app.signing.cli import signatures_group
-from app.tax.cli import tax_rates_group
-from app.users.cli import users_group
+from app.runtime import Runtime, build_celery
 from app.users.scopes import SCOPES
 
 if TYPE_CHECKING:
@@ -123,12 +124,10 @@ def serve(host: str, port: int) -> None:
 
 
 def _celery_or_fail() -> Celery:
-    from app.jobs.celery import make_celery
-
     settings = Settings()
     if not settings.celery_broker_url:
         raise click.ClickException("set CELERY_BROKER_URL (redis://… or amqp://…) first")
-    return make_celery(settings)
+    return build_celery(settings, TASKS)
 
 
 @main.command(context_settings={"ignore_unknown_options": True})
@@ -456,6 +455,3 @@ main.add_command(documents_group)
 main.add_command(tax_rates_group)
 main.add_command(users_group)
 main.add_command(seed_command)
-
-if __name__ == "__main__":
-    main()
