@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app.approvals import rules
-from app.approvals.decisions import barred
+from app.approvals.deciders import barred
 from app.assembly.approval_matrix import ApprovalMatrix
 from app.documents.models import Document
 from app.documents.records import get_document, outstanding_approvals

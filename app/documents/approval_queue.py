@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.approvals.decisions import barred
+from app.approvals.deciders import barred
 from app.approvals.splitting import SplitFlag, split_flag
 from app.assembly.approval_matrix import ApprovalMatrix
 from app.assembly.effective_discount import from_record

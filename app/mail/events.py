@@ -13,9 +13,11 @@ from datetime import date, datetime
 from babel.dates import format_date, format_datetime
 from sqlalchemy import select
 
+from app.approvals.deciders import may_decide
 from app.assembly.document import LOCALES
 from app.billing.models import WebhookEndpoint
-from app.documents.models import Approval, Document, DocumentFile
+from app.documents.models import PENDING_APPROVAL, Approval, Document, DocumentFile
+from app.documents.records import outstanding_approvals
 from app.instance_secret import secret_key_for
 from app.library.models import ClauseVersion
 from app.mail import unsubscribe
@@ -178,9 +180,6 @@ def _to_user(
 def approval_requested(uow: UnitOfWork, document: Document) -> None:
     """While the document awaits approval, everyone who may decide its current step is
     asked, once per step and version, with a link to the decision."""
-    from app.approvals.decisions import may_decide
-    from app.documents.models import PENDING_APPROVAL
-    from app.documents.records import outstanding_approvals
 
     if document.status != PENDING_APPROVAL:
         return

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from app.mail import services
+from app.mail import reminders, services
 
 if TYPE_CHECKING:
     from app.uow import TaskRuntime
@@ -20,18 +20,15 @@ def deliver_due(runtime: TaskRuntime) -> dict[str, Any]:
 
 
 def remind_signers(runtime: TaskRuntime) -> int:
-    from app.mail import reminders
 
     return reminders.remind_signers(runtime.unit_of_work())
 
 
 def warn_expiring_quotes(runtime: TaskRuntime) -> int:
-    from app.mail import reminders
 
     return reminders.warn_expiring_quotes(runtime.unit_of_work())
 
 
 def review_waiting(runtime: TaskRuntime) -> int:
-    from app.mail import reminders
 
     return reminders.review_waiting(runtime.unit_of_work())

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from app.accounts import services as accounts
-from app.approvals import decisions
+from app.approvals import deciders, decisions
 from app.billing import cancellations, purchase_orders
 from app.billing import services as billing
 from app.catalogue import services as catalogue
@@ -163,7 +163,7 @@ def _document_page(
     with uow:
         overview = document_overview(uow.session, document_id)
         waiting = {rule["role"] for rule in records.outstanding_approvals(overview.document)}
-        can_decide = decisions.may_decide(
+        can_decide = deciders.may_decide(
             overview.document, signed_in_user(), uow.settings.approval_matrix
         )
         invoiced = billing.invoiced_at(uow.session, [document_id]).get(document_id)
