@@ -49,6 +49,9 @@ def split_flag(session: Session, matrix: ApprovalMatrix, document: Document) -> 
                 Document.account_id == document.account_id,
                 Document.status.not_in(_NOT_DEALS),
                 Document.kind == document.kind,
+                # ISO days compare as text: only the window's documents are read
+                Document.data["issued_on"].as_string() >= (issued - window).isoformat(),
+                Document.data["issued_on"].as_string() <= (issued + window).isoformat(),
             )
             # the figures, not the whole documents: a customer may have hundreds
             .options(load_only(*_FIGURES), lazyload("*"))

@@ -1,16 +1,22 @@
 """What waits for a manager's, director's, legal's or finance's decision: the documents
 whose current approval step is within the person's authority, with the rule that fired,
 the figures behind it and a deal-splitting flag. Nobody sees what they may not decide
-(their own, what they changed since its last approval, a tier they already approved)."""
+(their own, what they changed since its last approval, a tier they already approved).
+
+The queue is read in two passes: who may decide what is settled on the approval columns
+alone (no document bodies), and only the page shown is loaded whole and checked for deal
+splitting, which reads the customer's other documents (a large book's queue holds hundreds
+of documents; checking each on every view took seconds)."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload, load_only, selectinload
 
 from app.approvals.deciders import barred
 from app.approvals.splitting import SplitFlag, split_flag
@@ -19,6 +25,8 @@ from app.assembly.effective_discount import from_record
 from app.documents.models import PENDING_APPROVAL, Document
 from app.documents.records import outstanding_approvals
 from app.users.models import User
+
+PAGE = 50
 
 
 @dataclass(frozen=True)
@@ -33,12 +41,40 @@ class Waiting:
     split: SplitFlag | None = None
 
 
-def waiting_for(session: Session, user: User, matrix: ApprovalMatrix) -> list[Waiting]:
-    found = []
+@dataclass(frozen=True)
+class QueuePage:
+    items: list[Waiting]
+    total: int
+    """How many wait for this person in all, this page and the others."""
+    next_after: uuid.UUID | None
+    """The last document shown, to ask for the next page with; None on the last page."""
+
+
+_DECIDING = (
+    Document.id,
+    Document.created_at,
+    Document.created_by_id,
+    Document.approved_at,
+    Document.approvals_required,
+    Document.status,
+)
+
+
+def _decidable(
+    session: Session, user: User, matrix: ApprovalMatrix
+) -> dict[uuid.UUID, list[dict[str, Any]]]:
+    """The documents this person may decide now, oldest first, with their rules in reach."""
+    found: dict[uuid.UUID, list[dict[str, Any]]] = {}
     for document in session.scalars(
         select(Document)
         .where(Document.status == PENDING_APPROVAL, Document.created_by_id != user.id)
-        .order_by(Document.created_at)
+        .options(
+            load_only(*_DECIDING),
+            lazyload("*"),
+            selectinload(Document.approvals),
+            selectinload(Document.edits),
+        )
+        .order_by(Document.created_at, Document.id)
     ):
         outstanding = outstanding_approvals(document)
         if not outstanding or user.id in barred(document):
@@ -53,13 +89,41 @@ def waiting_for(session: Session, user: User, matrix: ApprovalMatrix) -> list[Wa
             a.decided_by_id == user.id and a.standing and a.decision == "approve"
             for a in document.approvals
         )
-        if not mine or approved_already:
-            continue
+        if mine and not approved_already:
+            found[document.id] = mine
+    return found
+
+
+def waiting_count(session: Session, user: User, matrix: ApprovalMatrix) -> int:
+    """How many documents wait for this person (the home page's notice)."""
+    return len(_decidable(session, user, matrix))
+
+
+def queue_page(
+    session: Session,
+    user: User,
+    matrix: ApprovalMatrix,
+    *,
+    after: uuid.UUID | None = None,
+    limit: int | None = PAGE,
+) -> QueuePage:
+    """One page of the queue, oldest first, after the document `after` (the last shown)."""
+    decidable = _decidable(session, user, matrix)
+    ids = list(decidable)
+    start = ids.index(after) + 1 if after in decidable else 0
+    end = len(ids) if limit is None else start + limit
+    shown = ids[start:end]
+    whole = select(Document).where(Document.id.in_(shown))
+    # the first pass left these documents half loaded in the session: load them whole
+    documents = {d.id: d for d in session.scalars(whole.execution_options(populate_existing=True))}
+    items = []
+    for id_ in shown:
+        document = documents[id_]
         term = document.data.get("term") or {}
-        found.append(
+        items.append(
             Waiting(
                 document=document,
-                rules=mine,
+                rules=decidable[id_],
                 largest_discount_percent=from_record(document.totals).percent,
                 term_years=int(term.get("years", 1)),
                 non_standard=sorted(
@@ -69,4 +133,10 @@ def waiting_for(session: Session, user: User, matrix: ApprovalMatrix) -> list[Wa
                 split=split_flag(session, matrix, document),
             )
         )
-    return found
+    more = end < len(ids)
+    return QueuePage(items, len(ids), shown[-1] if more and shown else None)
+
+
+def waiting_for(session: Session, user: User, matrix: ApprovalMatrix) -> list[Waiting]:
+    """The whole queue (the approval mail and the tests); pages ask for `queue_page`."""
+    return queue_page(session, user, matrix, limit=None).items

@@ -24,6 +24,7 @@ from app.documents.marking import version_marks
 from app.documents.models import DRAFT, PENDING_APPROVAL, READY, RENDERING, RENEWAL, Document
 from app.documents.records import CREATOR_ROLES, Parent
 from app.documents.renders import record_version, store_renders
+from app.documents.renewal_figures import store_renewal_figures
 from app.documents.resolve import (
     Resolved,
     document_input,
@@ -178,6 +179,7 @@ def _record_new_document(
         created_via=via,
         render_status=READY if render_now else RENDERING,
     )
+    store_renewal_figures(document)
     session.add(document)
     session.flush()
     pin_clauses(session, document, resolved)

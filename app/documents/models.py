@@ -1,10 +1,20 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Literal, get_args
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, IdMixin, utcnow
@@ -58,6 +68,18 @@ class Document(IdMixin, Base):
         Index("ix_document_account_created", "account_id", "created_at", "id"),
         Index("ix_document_creator_created", "created_by_id", "created_at", "id"),
         Index("ix_document_kind_status", "kind", "status"),
+        # the renewal pipeline adds up its stored values from the index alone
+        Index(
+            "ix_document_renewal_values",
+            "status",
+            "account_id",
+            "currency",
+            "renewal_starts_on",
+            "renewal_net_annual",
+            "renewal_net_term",
+            postgresql_where=text("relation = 'renewal'"),
+            sqlite_where=text("relation = 'renewal'"),
+        ),
         Index(
             "ix_document_number_trgm",
             "number",
@@ -84,6 +106,12 @@ class Document(IdMixin, Base):
     """The licence an amendment amends or a renewal renews."""
     relation: Mapped[str | None] = mapped_column(String(20))
     """How the document stands to its parent: amendment or renewal."""
+    renewal_starts_on: Mapped[date | None]
+    """A renewal's first day, for the renewal pipeline's quarters (None for others)."""
+    renewal_net_annual: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    """A renewal's first contract year, net, in its currency, priced when written."""
+    renewal_net_term: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    """A renewal's whole term, net, in its currency, priced when written."""
     created_via: Mapped[str] = mapped_column(String(10), default="page")
     """page (a person), api (a CRM), batch, or renewal (the sweep)."""
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -167,7 +195,7 @@ class DocumentFile(IdMixin, Base):
 class Approval(IdMixin, Base):
     __tablename__ = "approval"
 
-    document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("document.id"))
+    document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("document.id"), index=True)
     decided_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user.id"))
     rule: Mapped[str] = mapped_column(String(60), default="")
     decision: Mapped[str] = mapped_column(String(20))

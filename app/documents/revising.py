@@ -32,6 +32,7 @@ from app.documents.models import (
 )
 from app.documents.records import CREATOR_ROLES, REVISABLE, locked, outstanding_approvals
 from app.documents.renders import record_version, store_renders
+from app.documents.renewal_figures import store_renewal_figures
 from app.documents.resolve import kind_of, parse_data, resolve, with_defaults
 from app.documents.revisions import priced_change_items, priced_changes
 from app.errors import Conflict, Forbidden
@@ -118,6 +119,7 @@ def _revise(
             )
         document.data = record
         document.totals = assembled.record
+        store_renewal_figures(document)
         document.approvals_required = required_approvals(uow, parsed, assembled, issued_on)
         document.non_standard = any(p != PREFERRED for p in parsed.clause_positions.values())
         document.account_id = resolved.account_id

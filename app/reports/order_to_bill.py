@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from openpyxl import Workbook
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Account
@@ -89,8 +89,87 @@ class OrderToBillRow:
 
 
 def order_to_bill(session: Session, year: int | None = None) -> list[OrderToBillRow]:
-    """The rows of every month, or of the months of one `year` (by creation). Only the
-    columns it counts are read, not whole documents: a year may hold a third of a million."""
+    """The rows of every month, or of the months of one `year` (by creation); on
+    PostgreSQL counted there (a year may hold a third of a million documents; reading them
+    took 6 s at a million), elsewhere from the columns it counts."""
+    if session.get_bind().dialect.name == "postgresql":
+        return _counted_in_postgresql(session, year)
+    return _counted_here(session, year)
+
+
+def _year(year: int | None) -> tuple[datetime | None, datetime | None]:
+    if year is None:
+        return None, None
+    return datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
+
+
+_MACHINE_MADE_SQL = ", ".join(f"'{way}'" for way in sorted(MACHINE_MADE))
+COUNTED = f"""
+SELECT region, month, count(*),
+    count(*) FILTER (WHERE approved),
+    count(*) FILTER (WHERE status IN ('{SIGNED}', '{CANCELLED}')),
+    count(*) FILTER (WHERE invoiced),
+    percentile_cont(0.5) WITHIN GROUP (ORDER BY
+        extract(epoch FROM completed_at - created_at) / 3600.0)
+        FILTER (WHERE status IN ('{SIGNED}', '{CANCELLED}') AND completed_at IS NOT NULL),
+    count(*) FILTER (WHERE invoiced AND created_via IN ({_MACHINE_MADE_SQL})
+        AND needed = 0 AND sent_via = 'api'),
+    count(*) FILTER (WHERE status = '{CANCELLED}'),
+    coalesce(sum(credit_notes), 0)
+FROM (
+    SELECT d.id, d.created_at, d.status, d.created_via,
+        json_array_length(d.approvals_required) AS needed,
+        coalesce(a.region, :unassigned) AS region,
+        to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM') AS month,
+        inv.document_id IS NOT NULL AS invoiced, ap.document_id IS NOT NULL AS approved,
+        coalesce(cn.count, 0) AS credit_notes, e.completed_at, e.sent_via
+    FROM document d
+    LEFT JOIN account a ON a.id = d.account_id
+    LEFT JOIN (SELECT DISTINCT document_id FROM outbox_event
+        WHERE event_type = 'invoice.trigger') inv ON inv.document_id = d.id
+    LEFT JOIN (SELECT DISTINCT document_id FROM approval
+        WHERE decision = 'approve' AND reset_at IS NULL) ap ON ap.document_id = d.id
+    LEFT JOIN (SELECT contract_id, count(*) AS count FROM invoice
+        WHERE kind = '{CREDIT}' AND status = '{ISSUED}' GROUP BY contract_id) cn
+        ON cn.contract_id = d.id
+    LEFT JOIN (SELECT DISTINCT ON (document_id) document_id, completed_at, sent_via
+        FROM envelope ORDER BY document_id, created_at DESC) e ON e.document_id = d.id
+    WHERE d.kind <> 'title-list' {{year}}
+) AS d GROUP BY month, region"""  # noqa: S608 - constants only
+
+
+def _counted_in_postgresql(session: Session, year: int | None) -> list[OrderToBillRow]:
+    since, until = _year(year)
+    within = "AND d.created_at >= :since AND d.created_at < :until" if year is not None else ""
+    found = session.execute(
+        text(COUNTED.replace("{year}", within)),
+        {"since": since, "until": until, "unassigned": UNASSIGNED},
+    )
+    rows = [
+        OrderToBillRow(
+            region=region,
+            month=month,
+            created=created,
+            approved=approved,
+            signed=signed,
+            invoiced=invoiced,
+            median_hours_to_signature=None
+            if median is None
+            else Decimal(str(round(float(median), 1))),
+            touchless=touchless,
+            cancelled=cancelled,
+            credit_notes=int(credit_notes),
+        )
+        for region, month, created, approved, signed, invoiced, median, touchless, cancelled, (
+            credit_notes
+        ) in found
+    ]
+    # sorted here as the other way sorts, by code point, whatever the database's collation
+    return sorted(rows, key=lambda row: (row.month, row.region))
+
+
+def _counted_here(session: Session, year: int | None) -> list[OrderToBillRow]:
+    """Counted from the columns it counts, not whole documents."""
     query = (
         select(
             Document.id,
@@ -103,11 +182,9 @@ def order_to_bill(session: Session, year: int | None = None) -> list[OrderToBill
         .outerjoin(Account, Account.id == Document.account_id)
         .where(Document.kind != "title-list")
     )
-    if year is not None:
-        query = query.where(
-            Document.created_at >= datetime(year, 1, 1, tzinfo=UTC),
-            Document.created_at < datetime(year + 1, 1, 1, tzinfo=UTC),
-        )
+    since, until = _year(year)
+    if since is not None and until is not None:
+        query = query.where(Document.created_at >= since, Document.created_at < until)
     documents = [(_Counted(*row[:5]), row[5]) for row in session.execute(query)]
     invoiced = billing.invoiced_at(session)
     approved = set(

@@ -6,21 +6,25 @@ downloads like one made by hand."""
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import uuid
 from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select, text
 
+from app.assembly.subscription.renewal_values import renewal_values
 from app.audit.models import AuditEvent
 from app.audit.services import GENESIS, entry_hash
 from app.config import PROJECT_ROOT
 from app.counters import SequenceCounter
 from app.db import utcnow
 from app.documents.creating import render_new_document
-from app.documents.models import Document, DocumentFile
+from app.documents.models import RENEWAL, Document, DocumentFile
 from app.documents.records import CREATOR_ROLES
 from app.runtime import Runtime
 from app.seeding import rows
@@ -160,7 +164,7 @@ DOCUMENT_COLUMNS = (
     "id", "created_at", "updated_at", "number", "kind", "status", "template_version_id",
     "account_id", "customer", "data", "currency", "totals", "approvals_required",
     "non_standard", "external_ref", "created_by_id", "current_version", "created_via",
-    "parent_id", "relation",
+    "parent_id", "relation", "renewal_starts_on", "renewal_net_annual", "renewal_net_term",
 )  # fmt: skip
 FILE_COLUMNS = (
     "id", "created_at", "document_id", "kind", "version", "content_type", "storage_key",
@@ -201,7 +205,27 @@ def _document_row(d: rows.SeededDocument) -> Sequence[Any]:
         d.via,
         d.parent_id,
         d.relation,
+        *_renewal_figures(d),
     )
+
+
+@functools.cache
+def _priced(record: str) -> tuple[Decimal, Decimal]:
+    data, totals = json.loads(record)
+    return renewal_values(data, totals)
+
+
+def _renewal_figures(d: rows.SeededDocument) -> tuple[date | None, Decimal | None, Decimal | None]:
+    """What a renewal stores for the pipeline, as the service stores it when it makes one;
+    renewals alike but for their first day are priced once (whole contract years)."""
+    if d.relation != RENEWAL:
+        return None, None, None
+    start = d.data["term"]["start"]
+    by_years = d.data.get("invoice_periods", "contract-years") == "contract-years"
+    alike = {**d.data, "term": {**d.data["term"], "start": "2000-01-01"}} if by_years else d.data
+    kept = {k: v for k, v in alike.items() if k not in ("titles", "issued_on")}
+    annual, term = _priced(json.dumps([kept, d.prototype.totals], sort_keys=True))
+    return date.fromisoformat(start), annual, term
 
 
 def _file_rows(documents: list[rows.SeededDocument], rng: random.Random) -> Iterable[Sequence[Any]]:

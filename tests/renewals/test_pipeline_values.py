@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from app.renewals.pipeline import renewal_values
+from app.assembly.subscription.renewal_values import renewal_values
 
 D = Decimal
 

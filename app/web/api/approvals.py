@@ -11,7 +11,7 @@ from apiflask import APIBlueprint
 
 from app.approvals import explain, rules
 from app.approvals.models import ExchangeRate
-from app.documents.approval_queue import waiting_for
+from app.documents.approval_queue import queue_page
 from app.users import scopes
 from app.web.api.auth import auth, current_user
 from app.web.context import runtime, unit_of_work
@@ -20,6 +20,7 @@ from app.web.schemas.approvals import (
     ExplanationOut,
     MatrixOut,
     QueueOut,
+    QueueQuery,
     RateIn,
     RateOut,
     RatesOut,
@@ -88,13 +89,26 @@ def explanation(document_id: uuid.UUID) -> dict[str, Any]:
 
 @bp.get("/approval-queue")
 @bp.auth_required(auth, roles=[scopes.READ])
+@bp.input(QueueQuery, location="query")
 @bp.output(QueueOut)
-@bp.doc(summary="What waits for the caller's decision, with deal-splitting flags")
-def queue() -> dict[str, Any]:
+@bp.doc(
+    summary="What waits for the caller's decision, with deal-splitting flags, oldest first",
+    description="A page at a time: pass the answer's `next_after` as `after` for the next.",
+)
+def queue(query_data: QueueQuery) -> dict[str, Any]:
     uow = unit_of_work()
     with uow:
-        waiting = waiting_for(uow.session, current_user(), uow.settings.approval_matrix)
+        page = queue_page(
+            uow.session,
+            current_user(),
+            uow.settings.approval_matrix,
+            after=query_data.after,
+            limit=query_data.limit,
+        )
+        waiting = page.items
         return {
+            "total": page.total,
+            "next_after": page.next_after,
             "items": [
                 {
                     "id": w.document.id,
@@ -110,5 +124,5 @@ def queue() -> dict[str, Any]:
                     else None,
                 }
                 for w in waiting
-            ]
+            ],
         }

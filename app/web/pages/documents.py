@@ -17,7 +17,7 @@ from app.catalogue import services as catalogue
 from app.db import utcnow
 from app.documents import creating, previews, records, regenerating
 from app.documents import files as document_files
-from app.documents.approval_queue import waiting_for as approval_queue_for
+from app.documents.approval_queue import queue_page, waiting_count
 from app.documents.desk import desk_for
 from app.documents.listing import list_documents
 from app.documents.overview import document_overview
@@ -56,7 +56,7 @@ def dashboard() -> str:
             choices=home_list.CHOICES,
             notices=notifications.unread(uow.session, user.id),
             desk=desk_for(uow.session, user) if user.role in records.CREATOR_ROLES else None,
-            approvals=len(approval_queue_for(uow.session, user, uow.settings.approval_matrix))
+            approvals=waiting_count(uow.session, user, uow.settings.approval_matrix)
             if user.role in records.APPROVER_ROLES
             else 0,
         )
@@ -335,8 +335,13 @@ def set_po(document_id: uuid.UUID) -> ResponseReturnValue:
 def approval_queue() -> str:
     uow = unit_of_work()
     with uow:
-        waiting = approval_queue_for(uow.session, signed_in_user(), uow.settings.approval_matrix)
-        return render_template("approvals.html", waiting=waiting)
+        page = queue_page(
+            uow.session,
+            signed_in_user(),
+            uow.settings.approval_matrix,
+            after=request.args.get("after", type=uuid.UUID),
+        )
+        return render_template("approvals.html", waiting=page.items, page=page)
 
 
 @bp.post("/documents/<uuid:document_id>/remind")

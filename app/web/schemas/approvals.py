@@ -119,5 +119,16 @@ class WaitingOut(BaseModel):
     )
 
 
+class QueueQuery(BaseModel):
+    after: uuid.UUID | None = Field(
+        default=None, description="The last document of the page before (its `next_after`)"
+    )
+    limit: int = Field(default=50, ge=1, le=200)
+
+
 class QueueOut(BaseModel):
     items: list[WaitingOut]
+    total: int = Field(default=0, description="How many wait for the caller in all")
+    next_after: uuid.UUID | None = Field(
+        default=None, description="Pass as `after` for the next page; null on the last page"
+    )
