@@ -36,8 +36,9 @@ from bench.results import Goal, Report
 ADMIN_URL = os.environ.get(
     "CONTRACTDESK_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
-DATABASE = "contractdesk_scale"
-TEMPLATE = "contractdesk_scale_initialised"
+DATABASE = os.environ.get("CONTRACTDESK_SCALE_DATABASE", "contractdesk_scale")
+"""Named otherwise where two runs share a server."""
+TEMPLATE = f"{DATABASE}_initialised"
 """`contractdesk init --demo` once, copied for each size (CREATE DATABASE ... TEMPLATE)."""
 FOLDER = Path("build/scale")
 PAGE = 50
