@@ -25,7 +25,7 @@ from sqlalchemy import select
 from app.accounts.models import Account
 from app.config import Settings
 from app.documents import validity
-from app.documents.approval_queue import waiting_for
+from app.documents.approval_queue import queue_page, waiting_count
 from app.documents.listing import DocumentFilter, list_documents
 from app.entry import runtime_for
 from app.renewals.pipeline import renewal_pipeline
@@ -158,7 +158,8 @@ def _measure_seeded(runtime, size, seeded, runs, report, goals) -> None:  # type
         "search number part": lambda: list_documents(
             session, DocumentFilter(search=f"S{size // 3:08d}"[:8]), limit=PAGE, cursor=None
         ),
-        "approval queue (manager)": lambda: waiting_for(session, manager, matrix),
+        "approval queue (manager), page": lambda: queue_page(session, manager, matrix),
+        "approval count (home page)": lambda: waiting_count(session, manager, matrix),
         "renewal report": lambda: renewal_pipeline(session, matrix),
         "order to bill, one year": lambda: order_to_bill(session, datetime.now(UTC).year - 1),
     }
@@ -184,7 +185,9 @@ def _measure_seeded(runtime, size, seeded, runs, report, goals) -> None:  # type
             f"p50 / page floor {p50 / floor_list:7.1f}"
         )
         bound = YEAR_BOUND_S * 1000 if "order" in name else None
-        bound = bound or (QUEUE_BOUND_MS if "queue" in name or "renewal" in name else LIST_BOUND_MS)
+        bound = bound or (
+            QUEUE_BOUND_MS if "approval" in name or "renewal" in name else LIST_BOUND_MS
+        )
         if size >= 1_000_000:
             goals.append(Goal(f"{name} p99 < {bound} ms at 1M", f"{p99:.1f} ms", p99 < bound))
     session.close()

@@ -29,7 +29,7 @@ from app.documents.records import Parent, locked
 from app.documents.revising import render_revision
 from app.mail import events as mail
 from app.notifications.services import notify_once
-from app.renewals.candidates import licences_to_sweep
+from app.renewals.candidates import licences_to_sweep, reminder_key
 from app.renewals.drafting import renewal_fee_lines
 from app.signing import follow_up as signing
 from app.uow import UnitOfWork
@@ -105,7 +105,7 @@ def _remind(uow: UnitOfWork, licence: Document, renewal: Document, days_left: in
     note = notify_once(
         uow.session,
         user_id=licence.created_by_id,
-        key=f"renewal-reminder:{licence.id}:{days}",
+        key=reminder_key(licence.id, days),
         message=f"{licence.number} for {licence.customer['name']} ends in {days_left} days; "
         f"its renewal {renewal.number} is {renewal.status.replace('_', ' ')}.",
         document_id=renewal.id,
@@ -318,7 +318,9 @@ def sweep(
     result = SweepResult()
     withdraw_renewals_of_cancelled(uow, result)
     with uow:
-        licences = licences_to_sweep(uow.session, today, horizon, part)
+        licences = licences_to_sweep(
+            uow.session, today, horizon, part, uow.settings.renewal_reminder_days
+        )
     for licence_id in licences:
         try:
             _sweep_licence(uow, licence_id, today, horizon, result)

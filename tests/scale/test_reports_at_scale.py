@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,6 +21,8 @@ from app.assembly.subscription.renewal_values import renewal_values
 from app.db import utcnow
 from app.documents.approval_queue import queue_page, waiting_count, waiting_for
 from app.documents.models import RENEWAL, Document
+from app.renewals import services as renewals
+from app.renewals.candidates import licences_to_sweep
 from app.renewals.pipeline import UNASSIGNED, quarter_of, renewal_pipeline
 from app.reports.order_to_bill import _counted_here, order_to_bill
 from app.runtime import Runtime
@@ -147,3 +149,32 @@ def test_order_to_bill_counted_in_postgresql_equals_counting_each_document(
             counted = order_to_bill(session, year)
             assert counted == _counted_here(session, year)
         assert sum(r.created for r in order_to_bill(session)) > SIZES.documents
+
+
+def test_after_a_sweep_the_next_day_picks_only_what_needs_action(seeded: APIFlask) -> None:
+    runtime = _runtime(seeded)
+    settings = runtime.settings
+    today = utcnow().date()
+    horizon = today + timedelta(days=settings.renewal_window_days)
+    swept = renewals.sweep(runtime.unit_of_work(), today=today)
+    assert swept.problems == []
+    tomorrow = today + timedelta(days=1)
+    with runtime.session_factory() as session:
+        picked = licences_to_sweep(
+            session, tomorrow, horizon + timedelta(days=1), (0, 1), settings.renewal_reminder_days
+        )
+        amended = set(
+            session.scalars(select(Document.parent_id).where(Document.relation == "amendment"))
+        )
+        open_renewals = set(
+            session.scalars(
+                select(Document.parent_id).where(
+                    Document.relation == RENEWAL, Document.status.not_in(("signed", "cancelled"))
+                )
+            )
+        )
+    assert open_renewals  # each was read closely every day before
+    assert set(picked) - amended <= open_renewals
+    assert len(set(picked) & open_renewals) < len(open_renewals) / 4
+    again = renewals.sweep(runtime.unit_of_work(), today=tomorrow)
+    assert (again.renewals, again.redated, again.problems) == ([], [], [])
