@@ -66,18 +66,23 @@ def test_the_owner_is_warned_once_of_a_quote_about_to_expire_in_their_language(
     assert event.json["data"]["expires_on"] == until.isoformat()
 
 
-def test_the_licence_owner_is_reminded_of_a_renewal_due(
+def test_the_licence_owner_is_reminded_of_a_renewal_due_at_90_60_and_30_days(
     mail_app: APIFlask, smtp: SmtpServer
 ) -> None:
     runtime = settle(mail_app)
     _signed_licence(mail_app)  # ends 31 December 2029
-    made = sweep(runtime.unit_of_work(), today=date(2029, 10, 15))
-    assert len(made.renewals) == 1, made.problems
+    made = sweep(runtime.unit_of_work(), today=date(2029, 10, 2))  # 90 days
+    assert len(made.renewals) == 1 and made.reminders == 1, made.problems
+    assert sweep(runtime.unit_of_work(), today=date(2029, 10, 15)).reminders == 0
     assert sweep(runtime.unit_of_work(), today=date(2029, 11, 1)).reminders == 1  # 60 days
     sweep(runtime.unit_of_work(), today=date(2029, 11, 2))
+    assert sweep(runtime.unit_of_work(), today=date(2029, 12, 1)).reminders == 1  # 30 days
     settle(mail_app)
     due = [s for s in _subjects(smtp, "support@example.com") if s.startswith("Renewal due")]
-    assert len(due) == 1, _subjects(smtp, "support@example.com")
+    assert len(due) == 3, _subjects(smtp, "support@example.com")
+    bodies = [m.get_body(("plain",)) for m in smtp.inbox.to("support@example.com")]
+    texts = " ".join(b.get_content() for b in bodies if b is not None)
+    assert all(f"ends in {days} days" in texts for days in (90, 60, 30)), texts
 
 
 def test_finance_hears_of_a_disabled_webhook_endpoint(mail_app: APIFlask, smtp: SmtpServer) -> None:
