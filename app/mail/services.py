@@ -179,7 +179,9 @@ def deliver(uow: UnitOfWork, message_id: uuid.UUID, transport: Transport | None 
         with uow:
             message = uow.session.get(MailMessage, message_id)
             return message.state if message else "missing"
-    transport = transport or transport_for(uow.settings.smtp_url, uow.settings.storage_dir)
+    transport = transport or transport_for(
+        uow.settings.smtp_url, uow.settings.storage_dir, uow.settings.smtp_ca_bundle
+    )
     error, permanent = "", False
     try:
         addresses = [a.addr_spec for a in email["To"].addresses]
