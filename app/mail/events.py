@@ -16,10 +16,11 @@ from sqlalchemy import select
 from app.approvals.deciders import may_decide
 from app.assembly.document import LOCALES
 from app.billing.models import WebhookEndpoint
+from app.db import utcnow
 from app.documents.models import PENDING_APPROVAL, Approval, Document, DocumentFile
 from app.documents.records import outstanding_approvals
 from app.instance_secret import secret_key_for
-from app.library.models import ClauseVersion
+from app.library.models import ClauseVersion, TemplateVersion
 from app.mail import unsubscribe
 from app.mail.compose import language_of, translated
 from app.mail.services import Outgoing, Recipient, queue, reply_to_for
@@ -287,16 +288,21 @@ def renewal_due(
     )
 
 
-def webhook_disabled(uow: UnitOfWork, endpoint: WebhookEndpoint, reason: str) -> None:
-    """A disabled webhook endpoint, to finance and to whoever registered it."""
+def _endpoint_people(uow: UnitOfWork, endpoint: WebhookEndpoint) -> list[User]:
+    """Finance, and whoever registered the endpoint."""
     people = {u.id: u for u in users_with_role(uow, "finance")}
     owner = uow.session.get(User, endpoint.created_by_id)
     if owner is not None:
         people.setdefault(owner.id, owner)
+    return list(people.values())
+
+
+def webhook_disabled(uow: UnitOfWork, endpoint: WebhookEndpoint, reason: str) -> None:
+    """A disabled webhook endpoint, to finance and to whoever registered it."""
     stamp = endpoint.disabled_at.isoformat() if endpoint.disabled_at else ""
     notice(
         uow,
-        people.values(),
+        _endpoint_people(uow, endpoint),
         kind=WEBHOOK_FAILING,
         key=f"webhook-disabled:{endpoint.id}:{stamp}",
         headline="Webhook endpoint disabled: %(url)s",
@@ -305,6 +311,24 @@ def webhook_disabled(uow: UnitOfWork, endpoint: WebhookEndpoint, reason: str) ->
         link=f"/finance/webhooks/{endpoint.id}",
         url=endpoint.url,
         reason=reason,
+    )
+
+
+def webhook_failing(uow: UnitOfWork, endpoint: WebhookEndpoint, last: str) -> None:
+    """An endpoint whose deliveries keep failing, still retried: to finance and whoever
+    registered it, at most once a day per endpoint, before it comes to being disabled."""
+    notice(
+        uow,
+        _endpoint_people(uow, endpoint),
+        kind=WEBHOOK_FAILING,
+        key=f"webhook-failing:{endpoint.id}:{utcnow().date().isoformat()}",
+        headline="Webhook endpoint failing: %(url)s",
+        detail="Deliveries to %(url)s keep failing (last: %(reason)s); they are retried "
+        "for %(days)s days, then the endpoint is disabled.",
+        link=f"/finance/webhooks/{endpoint.id}",
+        url=endpoint.url,
+        reason=last,
+        days=f"{uow.settings.webhook_retry_days:g}",
     )
 
 
@@ -340,4 +364,23 @@ def review_waiting(uow: UnitOfWork, version: ClauseVersion) -> None:
         link=f"/library/clauses/{version.clause.key}",
         what=what,
         author=version.author.name if version.author else "",
+    )
+
+
+def template_waiting(uow: UnitOfWork, version: TemplateVersion) -> None:
+    """A template version uploaded and not yet published, to every lawyer but its
+    uploader (publishing needs a second lawyer)."""
+    lawyers = [u for u in users_with_role(uow, "legal") if u.id != version.uploaded_by_id]
+    what = f"template {version.template.key} v{version.version}"
+    uploader = uow.session.get(User, version.uploaded_by_id) if version.uploaded_by_id else None
+    notice(
+        uow,
+        lawyers,
+        kind=REVIEW_WAITING,
+        key=f"review:template:{version.id}",
+        headline="Awaiting your review: %(what)s",
+        detail="%(author)s submitted %(what)s for review.",
+        link="/library/templates",
+        what=what,
+        author=uploader.name if uploader else "",
     )

@@ -1,5 +1,6 @@
 """The sweeps that remind: unsigned signers of the built-in signer, on a schedule; the
-owners of quotes about to expire; legal, of clause drafts waiting for review.
+owners of quotes about to expire; legal, of clause drafts and template versions waiting
+for review.
 
 A signer is reminded `signing_reminder_days` after the envelope was sent (3 and 7 days by
 default; the envelope's own reminder_after_days / reminder_every_days override). Each
@@ -21,7 +22,7 @@ from app.db import utcnow
 from app.documents import validity
 from app.documents.models import Document
 from app.documents.validity import EXPIRABLE
-from app.library.models import IN_REVIEW, ClauseVersion
+from app.library.models import DRAFT, IN_REVIEW, ClauseVersion, TemplateVersion
 from app.mail import events
 from app.mail.models import MailMessage
 from app.mail.services import opted_out
@@ -131,13 +132,21 @@ def warn_expiring_quotes(uow: UnitOfWork, today: date | None = None) -> int:
 
 
 def review_waiting(uow: UnitOfWork) -> int:
-    """Tell legal of each clause draft in review (once per submitted text); a sweep, so
-    the library's use cases stay as they are."""
+    """Tell legal of each clause draft in review (once per submitted text) and each
+    uploaded template version not yet published (once per version); a sweep, so the
+    library's use cases stay as they are."""
     with uow:
         waiting = uow.session.scalars(
             select(ClauseVersion).where(ClauseVersion.status == IN_REVIEW)
         ).all()
         for version in waiting:
             events.review_waiting(uow, version)
+        templates = uow.session.scalars(
+            select(TemplateVersion).where(
+                TemplateVersion.status == DRAFT, TemplateVersion.uploaded_by_id.is_not(None)
+            )
+        ).all()
+        for template in templates:
+            events.template_waiting(uow, template)
         uow.commit()
-    return len(waiting)
+    return len(waiting) + len(templates)

@@ -1,24 +1,28 @@
 """Notices to users: a quote about to expire to its owner, a renewal due to the licence's
-owner, a disabled webhook endpoint to finance; each once, in the user's language."""
+owner, a failing or disabled webhook endpoint to finance, a clause or template waiting
+for review to legal; each once, in the user's language."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date, timedelta
+from pathlib import Path
 
 from apiflask import APIFlask
-from sqlalchemy import update
+from sqlalchemy import select, update
 
-from app.billing.delivery import disable_endpoint
-from app.billing.models import WebhookEndpoint
+from app.billing.delivery import attempt, disable_endpoint
+from app.billing.models import WebhookDelivery, WebhookEndpoint
+from app.db import utcnow
 from app.documents import validity
 from app.documents.models import Document
-from app.jobs import registry
+from app.entry import run
 from app.mail import reminders
 from app.renewals.services import sweep
 from app.users.models import User
 from tests.conftest import WAIT, WebhookReceiver, bearer
 from tests.library.test_clause_workflow import NEW_TERMS, _draft
+from tests.library.test_templates import _quote_copy, _upload, _zip
 from tests.mail.conftest import SmtpServer, settle
 from tests.renewals.test_renewals import _signed_licence
 from tests.support.flows import plain_quote_request
@@ -116,9 +120,55 @@ def test_legal_hears_of_a_clause_waiting_for_review_once(
     assert draft.status_code == 201, draft.json
     client.post(f"/api/v1/clause-versions/{draft.json['id']}/submit", headers=lee)
     runtime = settle(mail_app)
-    registry.run(runtime, "mail.review_waiting", {})
-    registry.run(runtime, "mail.review_waiting", {})
+    run(runtime, "mail.review_waiting", {})
+    run(runtime, "mail.review_waiting", {})
     settle(mail_app)
     [asked] = smtp.inbox.to("legal2@example.com")
     assert str(asked["Subject"]).startswith("Awaiting your review: payment-terms")
     assert smtp.inbox.to("legal@example.com") == [], "not the author"
+
+
+def test_finance_hears_once_of_an_endpoint_that_keeps_failing(
+    mail_app: APIFlask, smtp: SmtpServer
+) -> None:
+    endpoint = mail_app.test_client().post(
+        "/api/v1/webhook-endpoints",
+        json={"url": "http://127.0.0.1:9/erp", "events": ["document.created"]},
+        headers=bearer(mail_app, "finance@example.com"),
+    )
+    assert endpoint.status_code == 201, endpoint.json
+    mail_app.test_client().post(
+        "/api/v1/documents",
+        json=plain_quote_request(mail_app),
+        headers={**bearer(mail_app, "support@example.com"), **WAIT},
+    )
+    runtime = settle(mail_app)  # the first attempt: nobody listens on port 9
+    with runtime.session_factory() as session:
+        [delivery_id] = session.scalars(select(WebhookDelivery.id)).all()
+    later = utcnow()
+    for _ in range(8):
+        later += timedelta(hours=1)
+        assert attempt(runtime.unit_of_work(), delivery_id, now=later) == "pending"
+    settle(mail_app)
+    [warning] = smtp.inbox.to("finance@example.com")
+    assert str(warning["Subject"]) == "Webhook endpoint failing: http://127.0.0.1:9/erp"
+    body = warning.get_body(("plain",))
+    assert body is not None and "ConnectError" in body.get_content()
+    assert f"http://localhost/finance/webhooks/{endpoint.json['id']}" in body.get_content()
+
+
+def test_legal_hears_of_a_template_version_waiting_to_be_published(
+    mail_app: APIFlask, smtp: SmtpServer, tmp_path: Path
+) -> None:
+    folder = _quote_copy(tmp_path)
+    html = folder / "quote.html"
+    html.write_text(html.read_text() + "<!-- wording reviewed -->\n")
+    uploaded = _upload(mail_app.test_client(), bearer(mail_app, "legal@example.com"), _zip(folder))
+    assert uploaded.status_code == 201, uploaded.json
+    runtime = settle(mail_app)
+    run(runtime, "mail.review_waiting", {})
+    run(runtime, "mail.review_waiting", {})
+    settle(mail_app)
+    [asked] = smtp.inbox.to("legal2@example.com")
+    assert str(asked["Subject"]) == "Awaiting your review: template quote v2"
+    assert smtp.inbox.to("legal@example.com") == [], "not the uploader"

@@ -13,7 +13,7 @@ from apiflask import APIFlask
 from sqlalchemy import select, update
 
 from app.config import PROJECT_ROOT
-from app.jobs import registry
+from app.entry import run
 from app.mail.models import MailMessage
 from app.signing.models import Envelope
 from tests.conftest import WAIT, account_id, bearer
@@ -42,7 +42,7 @@ def _age(app: APIFlask, days: float) -> None:
 
 def _sweep(app: APIFlask) -> None:
     runtime = settle(app)
-    registry.run(runtime, "mail.remind_signers", {})
+    run(runtime, "mail.remind_signers", {})
     settle(app)
 
 
