@@ -133,14 +133,16 @@ def signed_copies(
     everyone = {email.lower(): (name, email) for name, email in parties}
     everyone.setdefault(sender.email.lower(), (sender.name, sender.email))
     for name, email in everyone.values():
+        # the parties in the document's language, the sender in their own
+        own = language_of(sender.language) if email.lower() == sender.email.lower() else language
         queue(
             uow,
             Outgoing(
                 key=f"signed:{document.id}:{signed.version}:{email.lower()}",
                 kind=SIGNED_COPY,
                 to=[Recipient(name, email)],
-                language=language_of(sender.language) if email == sender.email else language,
-                context={**_document_context(uow, document), "name": name, "language": language},
+                language=own,
+                context={**_document_context(uow, document), "name": name, "language": own},
                 reply_to=reply_to_for(uow.settings, sender.team),
                 attachment=attachment,
                 document_id=document.id,

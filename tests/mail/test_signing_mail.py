@@ -1,5 +1,6 @@
 """The built-in signer's mail, read from a real SMTP server: the invitation with its
-one-time link, reminders with one-click unsubscribe, the signed copy to every party."""
+one-time link, reminders with one-click unsubscribe, the signed copy to every party
+(copies included), customers in the document's language and users in their own."""
 
 from __future__ import annotations
 
@@ -16,9 +17,10 @@ from app.config import PROJECT_ROOT
 from app.entry import run
 from app.mail.models import MailMessage
 from app.signing.models import Envelope
+from app.users.models import User
 from tests.conftest import WAIT, account_id, bearer
 from tests.mail.conftest import SmtpServer, settle
-from tests.support.flows import create_and_send, sign_as
+from tests.support.flows import create_and_send, plain_quote_request, sign_as
 
 SIGNER = "h.marsh@example.ac.uk"
 LINK = re.compile(r"http://localhost/sign/[A-Za-z0-9_-]+")
@@ -157,3 +159,43 @@ def test_no_reminder_once_signed_or_withdrawn(mail_app: APIFlask, smtp: SmtpServ
 
 def _support(app: APIFlask) -> dict[str, str]:
     return bearer(app, "support@example.com")
+
+
+def test_the_signed_copy_goes_to_the_copies_too_each_in_their_language(
+    mail_app: APIFlask, smtp: SmtpServer
+) -> None:
+    runtime = settle(mail_app)
+    with runtime.engine.begin() as connection:  # the sender reads Chinese
+        connection.execute(
+            update(User).where(User.email == "support@example.com").values(language="zh")
+        )
+    client = mail_app.test_client()
+    created = client.post(
+        "/api/v1/documents",
+        json=plain_quote_request(mail_app, language="nl", currency="EUR"),
+        headers={**_support(mail_app), **WAIT},
+    )
+    sent = client.post(
+        f"/api/v1/documents/{created.json['id']}/send",
+        json={
+            "signers": [{"name": "Helen Marsh", "email": SIGNER}],
+            "carbon_copies": [{"name": "Library Office", "email": "office@example.ac.uk"}],
+        },
+        headers=_support(mail_app),
+    )
+    assert sent.status_code == 200, sent.json
+    signer, office = sent.json["signers"]
+    assert office["role"] == "carbon_copy" and office["signing_url"] is None, office
+    settle(mail_app)
+    assert smtp.inbox.to("office@example.ac.uk") == [], "a copy is not invited to sign"
+    link = signer["signing_url"].removeprefix("http://localhost")
+    assert sign_as(client, link, "Helen Marsh").status_code == 200
+    settle(mail_app)
+    [copy] = smtp.inbox.to("office@example.ac.uk")
+    assert str(copy["Subject"]).startswith("Ondertekend") and copy["Content-Language"] == "nl"
+    assert [a.get_content_type() for a in copy.iter_attachments()] == ["application/pdf"]
+    [own] = smtp.inbox.to("support@example.com")
+    assert str(own["Subject"]).startswith("已签署") and own["Content-Language"] == "zh"
+    assert '<html lang="zh">' in _parts(own)[1]
+    document = client.get(f"/api/v1/documents/{created.json['id']}", headers=_support(mail_app))
+    assert document.json["status"] == "signed"
