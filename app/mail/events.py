@@ -29,6 +29,7 @@ from app.users.models import User
 
 INVITATION = "signing_invitation"
 REMINDER = "signing_reminder"
+EXPIRED = "signing_expired"
 SIGNED_COPY = "signed_copy"
 APPROVAL_REQUEST = "approval_request"
 APPROVAL_DECISION = "approval_decision"
@@ -81,7 +82,8 @@ def signing_link(
     expires_at: datetime,
     sender: User,
 ) -> None:
-    """The built-in signer's invitation, or a reminder, with the signer's one-time link."""
+    """The built-in signer's invitation, or a reminder, with the signer's one-time link;
+    or the notice that the request expired (`EXPIRED`, which shows no link)."""
     language = _language(document)
     context = {
         **_document_context(uow, document),

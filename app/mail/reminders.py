@@ -7,7 +7,8 @@ default; the envelope's own reminder_after_days / reminder_every_days override).
 reminder carries a fresh one-time link (the earlier one stops working, as with a reminder
 from the document page; by the first reminder it has usually run out anyway). Reminders
 stop once the signer has signed or declined, or the envelope is completed, declined or
-withdrawn, and for an address that unsubscribed.
+withdrawn, and for an address that unsubscribed. Once the last reminder's link has run
+out too, the signer is told the request expired, and so is its sender.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from app.mail import events
 from app.mail.models import MailMessage
 from app.mail.services import opted_out
 from app.notifications.services import notify_once
-from app.signing.models import ENVELOPE_SENT, SIGNER, SIGNER_WAITING, Envelope
+from app.signing.models import ENVELOPE_SENT, SIGNER, SIGNER_WAITING, Envelope, Signer
 from app.signing.sending import token_hash
 from app.uow import UnitOfWork
 
@@ -68,13 +69,17 @@ def remind_signers(uow: UnitOfWork, now: datetime | None = None) -> int:
             if not waiting:
                 continue
             turn = min(s.routing_order for s in waiting)
+            last = day == max(schedule_days(envelope, uow.settings.signing_reminder_days))
             for signer in waiting:
                 key = f"reminder:{signer.id}:{day}"
-                if (
-                    signer.routing_order != turn
-                    or opted_out(uow.session, signer.email, events.REMINDER)
-                    or uow.session.scalar(select(MailMessage.id).where(MailMessage.key == key))
+                if signer.routing_order != turn:
+                    continue
+                if opted_out(uow.session, signer.email, events.REMINDER) or uow.session.scalar(
+                    select(MailMessage.id).where(MailMessage.key == key)
                 ):
+                    expired = signer.token_expires_at and signer.token_expires_at < now
+                    if last and expired:
+                        queued += _tell_expired(uow, envelope, signer)
                     continue
                 token = secrets.token_urlsafe(32)
                 signer.token_hash = token_hash(token)
@@ -93,6 +98,45 @@ def remind_signers(uow: UnitOfWork, now: datetime | None = None) -> int:
                 queued += 1
         uow.commit()
     return queued
+
+
+def _tell_expired(uow: UnitOfWork, envelope: Envelope, signer: Signer) -> int:
+    """No reminder is left and the last link ran out: the signer is told the request
+    expired (in the document's language), and the sender on their pages and by mail."""
+    assert signer.token_expires_at is not None
+    key = f"expired:{signer.id}:{signer.token_expires_at.isoformat()}"
+    if uow.session.scalar(select(MailMessage.id).where(MailMessage.key == key)):
+        return 0
+    document, sender = envelope.document, envelope.sent_by
+    events.signing_link(
+        uow, document, kind=events.EXPIRED, key=key, name=signer.name, email=signer.email,
+        link="", expires_at=signer.token_expires_at, sender=sender,
+    )  # fmt: skip
+    params = {
+        "number": document.number,
+        "customer": str(document.customer.get("name", "")),
+        "signer": signer.name,
+    }
+    notify_once(
+        uow.session,
+        user_id=sender.id,
+        key=key,
+        message=f"{signer.name} did not sign {document.number} before the last link ran out.",
+        document_id=document.id,
+    )
+    events.notice(
+        uow,
+        [sender],
+        kind=events.SIGNED_COPY,
+        key=key,
+        headline="Signing request expired: %(number)s for %(customer)s",
+        detail="%(signer)s did not sign %(number)s before the last link ran out. Send it "
+        "again if the deal stands.",
+        link=f"/documents/{document.id}",
+        document=document,
+        **params,
+    )
+    return 1
 
 
 def warn_expiring_quotes(uow: UnitOfWork, today: date | None = None) -> int:

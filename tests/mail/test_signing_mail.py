@@ -14,9 +14,10 @@ from apiflask import APIFlask
 from sqlalchemy import select, update
 
 from app.config import PROJECT_ROOT
+from app.db import utcnow
 from app.entry import run
 from app.mail.models import MailMessage
-from app.signing.models import Envelope
+from app.signing.models import Envelope, Signer
 from app.users.models import User
 from tests.conftest import WAIT, account_id, bearer
 from tests.mail.conftest import SmtpServer, settle
@@ -199,3 +200,28 @@ def test_the_signed_copy_goes_to_the_copies_too_each_in_their_language(
     assert '<html lang="zh">' in _parts(own)[1]
     document = client.get(f"/api/v1/documents/{created.json['id']}", headers=_support(mail_app))
     assert document.json["status"] == "signed"
+
+
+def test_the_signer_is_told_once_when_the_signing_request_expired(
+    mail_app: APIFlask, smtp: SmtpServer
+) -> None:
+    _, link = create_and_send(mail_app, language="nl", currency="EUR")
+    _age(mail_app, 11)
+    _sweep(mail_app)  # the last reminder on the schedule (7 days), with a fresh link
+    _sweep(mail_app)
+    assert len(smtp.inbox.to(SIGNER)) == 2, "nothing expired while the fresh link works"
+    runtime = mail_app.extensions["contractdesk"]
+    with runtime.engine.begin() as connection:  # three days on, that link ran out too
+        connection.execute(update(Signer).values(token_expires_at=utcnow() - timedelta(minutes=1)))
+    _sweep(mail_app)
+    _sweep(mail_app)
+    assert len(smtp.inbox.to(SIGNER)) == 3, "the invitation, the reminder, the notice"
+    expired = smtp.inbox.to(SIGNER)[-1]
+    assert str(expired["Subject"]).startswith("Ondertekeningsverzoek verlopen")
+    assert expired["Content-Language"] == "nl" and "List-Unsubscribe" not in expired
+    text, _ = _parts(expired)
+    assert "Beste Helen Marsh," in text and "Test Publisher" in text
+    assert not LINK.findall(text), "no link to a request that cannot be signed"
+    notices = [m for m in smtp.inbox.to("support@example.com") if "expired" in str(m["Subject"])]
+    assert len(notices) == 1, [str(m["Subject"]) for m in smtp.inbox.to("support@example.com")]
+    assert mail_app.test_client().get(link).status_code in {404, 410}
