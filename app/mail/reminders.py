@@ -3,7 +3,8 @@ owners of quotes about to expire; legal, of clause drafts and template versions 
 for review.
 
 A signer is reminded `signing_reminder_days` after the envelope was sent (3 and 7 days by
-default; the envelope's own reminder_after_days / reminder_every_days override). Each
+default, or the template's own `signing_reminder_days`; the envelope's own
+reminder_after_days / reminder_every_days override both). Each
 reminder carries a fresh one-time link (the earlier one stops working, as with a reminder
 from the document page; by the first reminder it has usually run out anyway). Reminders
 stop once the signer has signed or declined, or the envelope is completed, declined or
@@ -14,6 +15,7 @@ out too, the signer is told the request expired, and so is its sender.
 from __future__ import annotations
 
 import secrets
+import uuid
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
@@ -24,6 +26,7 @@ from app.documents import validity
 from app.documents.models import Document
 from app.documents.validity import EXPIRABLE
 from app.library.models import DRAFT, IN_REVIEW, ClauseVersion, TemplateVersion
+from app.library.templates import package_for
 from app.mail import events
 from app.mail.models import MailMessage
 from app.mail.services import opted_out
@@ -49,6 +52,18 @@ def _due_day(envelope: Envelope, default: tuple[int, ...], now: datetime) -> int
     return max(due) if due else None
 
 
+def _template_days(
+    uow: UnitOfWork, envelope: Envelope, known: dict[uuid.UUID, tuple[int, ...]]
+) -> tuple[int, ...]:
+    """The reminder days of the envelope's template (its package's manifest), else the
+    setting's; each template version read once a sweep."""
+    version = envelope.document.template_version
+    if version.id not in known:
+        days = package_for(version, uow.settings.template_cache_dir).signing_reminder_days
+        known[version.id] = days or uow.settings.signing_reminder_days
+    return known[version.id]
+
+
 def remind_signers(uow: UnitOfWork, now: datetime | None = None) -> int:
     """Queue the reminders due; the number queued."""
     now = now or utcnow()
@@ -59,8 +74,10 @@ def remind_signers(uow: UnitOfWork, now: datetime | None = None) -> int:
             .where(Envelope.status == ENVELOPE_SENT, Envelope.provider == "builtin")
             .with_for_update(of=Envelope, skip_locked=True)
         ).all()
+        by_template: dict[uuid.UUID, tuple[int, ...]] = {}
         for envelope in envelopes:
-            day = _due_day(envelope, uow.settings.signing_reminder_days, now)
+            default = _template_days(uow, envelope, by_template)
+            day = _due_day(envelope, default, now)
             if day is None:
                 continue
             waiting = [
@@ -69,7 +86,7 @@ def remind_signers(uow: UnitOfWork, now: datetime | None = None) -> int:
             if not waiting:
                 continue
             turn = min(s.routing_order for s in waiting)
-            last = day == max(schedule_days(envelope, uow.settings.signing_reminder_days))
+            last = day == max(schedule_days(envelope, default))
             for signer in waiting:
                 key = f"reminder:{signer.id}:{day}"
                 if signer.routing_order != turn:

@@ -8,6 +8,7 @@ import json
 import re
 from datetime import timedelta
 from email.message import EmailMessage
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from apiflask import APIFlask
@@ -20,6 +21,7 @@ from app.mail.models import MailMessage
 from app.signing.models import Envelope, Signer
 from app.users.models import User
 from tests.conftest import WAIT, account_id, bearer
+from tests.library.test_templates import _quote_copy, _upload, _zip
 from tests.mail.conftest import SmtpServer, settle
 from tests.support.flows import create_and_send, plain_quote_request, sign_as
 
@@ -225,3 +227,37 @@ def test_the_signer_is_told_once_when_the_signing_request_expired(
     notices = [m for m in smtp.inbox.to("support@example.com") if "expired" in str(m["Subject"])]
     assert len(notices) == 1, [str(m["Subject"]) for m in smtp.inbox.to("support@example.com")]
     assert mail_app.test_client().get(link).status_code in {404, 410}
+
+
+def test_a_template_sets_its_own_reminder_days(
+    mail_app: APIFlask, smtp: SmtpServer, tmp_path: Path
+) -> None:
+    client = mail_app.test_client()
+    folder = _quote_copy(tmp_path)
+    manifest = folder / "template.yaml"
+    manifest.write_text(manifest.read_text() + "signing_reminder_days: [1, 2]\n")
+    version = _upload(client, bearer(mail_app, "legal@example.com"), _zip(folder))
+    assert version.status_code == 201, version.json
+    published = client.post(
+        f"/api/v1/template-versions/{version.json['id']}/publish",
+        headers=bearer(mail_app, "legal2@example.com"),
+    )
+    assert published.status_code == 200, published.json
+    create_and_send(mail_app)
+    _age(mail_app, 1.1)
+    _sweep(mail_app)
+    assert len(smtp.inbox.to(SIGNER)) == 2, "the template's first day, not the default third"
+    _age(mail_app, 1)
+    _sweep(mail_app)
+    assert len(smtp.inbox.to(SIGNER)) == 3, "and its second"
+
+
+def test_a_template_with_nonsense_reminder_days_is_refused(
+    mail_app: APIFlask, tmp_path: Path
+) -> None:
+    folder = _quote_copy(tmp_path)
+    manifest = folder / "template.yaml"
+    manifest.write_text(manifest.read_text() + "signing_reminder_days: [0, soon]\n")
+    answer = _upload(mail_app.test_client(), bearer(mail_app, "legal@example.com"), _zip(folder))
+    assert answer.status_code == 422, answer.json
+    assert "signing_reminder_days" in answer.json["detail"]
