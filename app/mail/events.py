@@ -168,7 +168,8 @@ def _to_user(
         uow,
         Outgoing(
             key=key,
-            kind=template or kind,
+            kind=kind,
+            template=template or "",
             to=[Recipient(user.name, user.email)],
             language=language,
             context={

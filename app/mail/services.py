@@ -55,6 +55,9 @@ class Outgoing:
     attachment: dict[str, str] | None = None
     document_id: uuid.UUID | None = None
     sender_id: uuid.UUID | None = None
+    template: str = ""
+    """The template that writes it, when not named as its kind (the notices share one);
+    the kind is what a user opts out of."""
 
 
 def opted_out(session: Session, address: str, kind: str) -> bool:
@@ -100,7 +103,7 @@ def queue(uow: UnitOfWork, outgoing: Outgoing) -> MailMessage | None:
     ]
     if not to:
         return None
-    composed = compose(outgoing.kind, outgoing.language, outgoing.context)
+    composed = compose(outgoing.template or outgoing.kind, outgoing.language, outgoing.context)
     domain = uow.settings.mail_from.rpartition("@")[2].strip("<> ") or "localhost"
     message = MailMessage(
         key=outgoing.key,

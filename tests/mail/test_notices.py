@@ -18,6 +18,8 @@ from app.documents import validity
 from app.documents.models import Document
 from app.entry import run
 from app.mail import reminders
+from app.mail.events import RENEWAL_DUE
+from app.mail.services import set_opt_out
 from app.renewals.services import sweep
 from app.users.models import User
 from tests.conftest import WAIT, WebhookReceiver, bearer
@@ -172,3 +174,18 @@ def test_legal_hears_of_a_template_version_waiting_to_be_published(
     [asked] = smtp.inbox.to("legal2@example.com")
     assert str(asked["Subject"]) == "Awaiting your review: template quote v2"
     assert smtp.inbox.to("legal@example.com") == [], "not the uploader"
+
+
+def test_a_user_who_opted_out_of_renewal_reminders_gets_none_by_mail(
+    mail_app: APIFlask, smtp: SmtpServer
+) -> None:
+    runtime = settle(mail_app)
+    uow = runtime.unit_of_work()
+    with uow:
+        set_opt_out(uow.session, "support@example.com", RENEWAL_DUE, out=True)
+        uow.commit()
+    _signed_licence(mail_app)
+    made = sweep(runtime.unit_of_work(), today=date(2029, 10, 2))
+    assert made.reminders == 1, "still told on their pages"
+    settle(mail_app)
+    assert [s for s in _subjects(smtp, "support@example.com") if "Renewal" in s] == []
