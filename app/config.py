@@ -140,7 +140,7 @@ class Settings(BaseSettings):
         validation_alias=_env("CONTRACTDESK_RENEWAL_WINDOW_DAYS", "renewal_window_days"),
     )
     renewal_reminder_days: tuple[int, ...] = Field(
-        default=(60, 30),
+        default=(90, 60, 30),
         description="Days before a licence ends when its owner is reminded of the renewal.",
         validation_alias=_env("CONTRACTDESK_RENEWAL_REMINDER_DAYS", "renewal_reminder_days"),
     )
@@ -476,6 +476,12 @@ class Settings(BaseSettings):
         "smtps://user:password@host:465 (TLS from the start). Empty: every message is "
         "written as an .eml file under the storage folder (mail/).",
         validation_alias=_env("CONTRACTDESK_SMTP_URL", "smtp_url"),
+    )
+    smtp_ca_bundle: Path | None = Field(
+        default=None,
+        description="CA certificates to trust for the SMTP server (a relay with a private "
+        "CA); empty: the system's.",
+        validation_alias=_env("CONTRACTDESK_SMTP_CA_BUNDLE", "smtp_ca_bundle"),
     )
     mail_from: str = Field(
         default="Contract Desk <contractdesk@localhost>",

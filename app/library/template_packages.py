@@ -56,6 +56,9 @@ class TemplatePackage:
     outline: tuple[OutlineSection, ...]
     labels: dict[str, dict[str, str]]
     path: Path
+    signing_reminder_days: tuple[int, ...] = ()
+    """Days after sending when the built-in signer reminds, for this template's documents
+    (empty: CONTRACTDESK_SIGNING_REMINDER_DAYS); an envelope's own schedule comes first."""
 
     @property
     def clause_keys(self) -> list[str]:
@@ -111,6 +114,11 @@ def read_template_package(folder: Path) -> TemplatePackage:
     labels = meta.get("labels", {})
     if not isinstance(labels, dict) or not all(isinstance(v, dict) for v in labels.values()):
         raise InvalidInput(f"{MANIFEST}: labels map each language to its wording")
+    reminders = meta.get("signing_reminder_days", [])
+    if not isinstance(reminders, list) or not all(
+        isinstance(d, int) and not isinstance(d, bool) and 1 <= d <= 365 for d in reminders
+    ):
+        raise InvalidInput(f"{MANIFEST}: signing_reminder_days is a list of days from 1 to 365")
     return TemplatePackage(
         key=key,
         title=str(meta["title"]),
@@ -122,6 +130,7 @@ def read_template_package(folder: Path) -> TemplatePackage:
         outline=parse_outline(meta["outline"], where=f"{MANIFEST} outline"),
         labels={str(k): {str(a): str(b) for a, b in v.items()} for k, v in labels.items()},
         path=folder,
+        signing_reminder_days=tuple(sorted(set(reminders))),
     )
 
 

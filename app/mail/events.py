@@ -16,10 +16,11 @@ from sqlalchemy import select
 from app.approvals.deciders import may_decide
 from app.assembly.document import LOCALES
 from app.billing.models import WebhookEndpoint
+from app.db import utcnow
 from app.documents.models import PENDING_APPROVAL, Approval, Document, DocumentFile
 from app.documents.records import outstanding_approvals
 from app.instance_secret import secret_key_for
-from app.library.models import ClauseVersion
+from app.library.models import ClauseVersion, TemplateVersion
 from app.mail import unsubscribe
 from app.mail.compose import language_of, translated
 from app.mail.services import Outgoing, Recipient, queue, reply_to_for
@@ -28,6 +29,7 @@ from app.users.models import User
 
 INVITATION = "signing_invitation"
 REMINDER = "signing_reminder"
+EXPIRED = "signing_expired"
 SIGNED_COPY = "signed_copy"
 APPROVAL_REQUEST = "approval_request"
 APPROVAL_DECISION = "approval_decision"
@@ -80,7 +82,8 @@ def signing_link(
     expires_at: datetime,
     sender: User,
 ) -> None:
-    """The built-in signer's invitation, or a reminder, with the signer's one-time link."""
+    """The built-in signer's invitation, or a reminder, with the signer's one-time link;
+    or the notice that the request expired (`EXPIRED`, which shows no link)."""
     language = _language(document)
     context = {
         **_document_context(uow, document),
@@ -132,14 +135,16 @@ def signed_copies(
     everyone = {email.lower(): (name, email) for name, email in parties}
     everyone.setdefault(sender.email.lower(), (sender.name, sender.email))
     for name, email in everyone.values():
+        # the parties in the document's language, the sender in their own
+        own = language_of(sender.language) if email.lower() == sender.email.lower() else language
         queue(
             uow,
             Outgoing(
                 key=f"signed:{document.id}:{signed.version}:{email.lower()}",
                 kind=SIGNED_COPY,
                 to=[Recipient(name, email)],
-                language=language_of(sender.language) if email == sender.email else language,
-                context={**_document_context(uow, document), "name": name, "language": language},
+                language=own,
+                context={**_document_context(uow, document), "name": name, "language": own},
                 reply_to=reply_to_for(uow.settings, sender.team),
                 attachment=attachment,
                 document_id=document.id,
@@ -163,7 +168,8 @@ def _to_user(
         uow,
         Outgoing(
             key=key,
-            kind=template or kind,
+            kind=kind,
+            template=template or "",
             to=[Recipient(user.name, user.email)],
             language=language,
             context={
@@ -287,16 +293,21 @@ def renewal_due(
     )
 
 
-def webhook_disabled(uow: UnitOfWork, endpoint: WebhookEndpoint, reason: str) -> None:
-    """A disabled webhook endpoint, to finance and to whoever registered it."""
+def _endpoint_people(uow: UnitOfWork, endpoint: WebhookEndpoint) -> list[User]:
+    """Finance, and whoever registered the endpoint."""
     people = {u.id: u for u in users_with_role(uow, "finance")}
     owner = uow.session.get(User, endpoint.created_by_id)
     if owner is not None:
         people.setdefault(owner.id, owner)
+    return list(people.values())
+
+
+def webhook_disabled(uow: UnitOfWork, endpoint: WebhookEndpoint, reason: str) -> None:
+    """A disabled webhook endpoint, to finance and to whoever registered it."""
     stamp = endpoint.disabled_at.isoformat() if endpoint.disabled_at else ""
     notice(
         uow,
-        people.values(),
+        _endpoint_people(uow, endpoint),
         kind=WEBHOOK_FAILING,
         key=f"webhook-disabled:{endpoint.id}:{stamp}",
         headline="Webhook endpoint disabled: %(url)s",
@@ -305,6 +316,24 @@ def webhook_disabled(uow: UnitOfWork, endpoint: WebhookEndpoint, reason: str) ->
         link=f"/finance/webhooks/{endpoint.id}",
         url=endpoint.url,
         reason=reason,
+    )
+
+
+def webhook_failing(uow: UnitOfWork, endpoint: WebhookEndpoint, last: str) -> None:
+    """An endpoint whose deliveries keep failing, still retried: to finance and whoever
+    registered it, at most once a day per endpoint, before it comes to being disabled."""
+    notice(
+        uow,
+        _endpoint_people(uow, endpoint),
+        kind=WEBHOOK_FAILING,
+        key=f"webhook-failing:{endpoint.id}:{utcnow().date().isoformat()}",
+        headline="Webhook endpoint failing: %(url)s",
+        detail="Deliveries to %(url)s keep failing (last: %(reason)s); they are retried "
+        "for %(days)s days, then the endpoint is disabled.",
+        link=f"/finance/webhooks/{endpoint.id}",
+        url=endpoint.url,
+        reason=last,
+        days=f"{uow.settings.webhook_retry_days:g}",
     )
 
 
@@ -340,4 +369,23 @@ def review_waiting(uow: UnitOfWork, version: ClauseVersion) -> None:
         link=f"/library/clauses/{version.clause.key}",
         what=what,
         author=version.author.name if version.author else "",
+    )
+
+
+def template_waiting(uow: UnitOfWork, version: TemplateVersion) -> None:
+    """A template version uploaded and not yet published, to every lawyer but its
+    uploader (publishing needs a second lawyer)."""
+    lawyers = [u for u in users_with_role(uow, "legal") if u.id != version.uploaded_by_id]
+    what = f"template {version.template.key} v{version.version}"
+    uploader = uow.session.get(User, version.uploaded_by_id) if version.uploaded_by_id else None
+    notice(
+        uow,
+        lawyers,
+        kind=REVIEW_WAITING,
+        key=f"review:template:{version.id}",
+        headline="Awaiting your review: %(what)s",
+        detail="%(author)s submitted %(what)s for review.",
+        link="/library/templates",
+        what=what,
+        author=uploader.name if uploader else "",
     )

@@ -55,6 +55,9 @@ class Outgoing:
     attachment: dict[str, str] | None = None
     document_id: uuid.UUID | None = None
     sender_id: uuid.UUID | None = None
+    template: str = ""
+    """The template that writes it, when not named as its kind (the notices share one);
+    the kind is what a user opts out of."""
 
 
 def opted_out(session: Session, address: str, kind: str) -> bool:
@@ -100,7 +103,7 @@ def queue(uow: UnitOfWork, outgoing: Outgoing) -> MailMessage | None:
     ]
     if not to:
         return None
-    composed = compose(outgoing.kind, outgoing.language, outgoing.context)
+    composed = compose(outgoing.template or outgoing.kind, outgoing.language, outgoing.context)
     domain = uow.settings.mail_from.rpartition("@")[2].strip("<> ") or "localhost"
     message = MailMessage(
         key=outgoing.key,
@@ -179,7 +182,9 @@ def deliver(uow: UnitOfWork, message_id: uuid.UUID, transport: Transport | None 
         with uow:
             message = uow.session.get(MailMessage, message_id)
             return message.state if message else "missing"
-    transport = transport or transport_for(uow.settings.smtp_url, uow.settings.storage_dir)
+    transport = transport or transport_for(
+        uow.settings.smtp_url, uow.settings.storage_dir, uow.settings.smtp_ca_bundle
+    )
     error, permanent = "", False
     try:
         addresses = [a.addr_spec for a in email["To"].addresses]

@@ -27,7 +27,7 @@ class Transport(Protocol):
 
 
 class SmtpTransport:
-    def __init__(self, url: str, *, timeout: float = 30.0) -> None:
+    def __init__(self, url: str, *, timeout: float = 30.0, ca_bundle: Path | None = None) -> None:
         parts = urlsplit(url)
         if parts.scheme not in {"smtp", "smtps"} or not parts.hostname:
             raise ValueError("CONTRACTDESK_SMTP_URL is smtp://host:port or smtps://host:port")
@@ -37,9 +37,10 @@ class SmtpTransport:
         self.user = unquote(parts.username or "")
         self.password = unquote(parts.password or "")
         self.timeout = timeout
+        self.ca_bundle = ca_bundle
 
     def send(self, message: EmailMessage, recipients: list[str]) -> None:
-        context = ssl.create_default_context()
+        context = ssl.create_default_context(cafile=str(self.ca_bundle) if self.ca_bundle else None)
         client: smtplib.SMTP
         if self.implicit_tls:
             client = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
@@ -87,7 +88,7 @@ class FolderTransport:
         partial.replace(target)
 
 
-def transport_for(smtp_url: str, storage_dir: Path) -> Transport:
+def transport_for(smtp_url: str, storage_dir: Path, ca_bundle: Path | None = None) -> Transport:
     if smtp_url:
-        return SmtpTransport(smtp_url)
+        return SmtpTransport(smtp_url, ca_bundle=ca_bundle)
     return FolderTransport(storage_dir / "mail")

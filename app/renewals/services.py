@@ -296,6 +296,8 @@ def _sweep_licence(
         return
     if isinstance(job, _New):
         _draft_new(uow, job, result)
+        with uow:  # the first reminder (90 days by default) goes with the draft
+            _due(uow, licence_id, today, horizon, result)
     else:
         _redate(uow, job, result)
     result.notes.extend(

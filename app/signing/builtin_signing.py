@@ -59,7 +59,7 @@ def _signer_for_token(session: Session, token: str, *, lock: bool = False) -> Si
 def _waiting_for(signer: Signer) -> list[Signer]:
     return [
         other
-        for other in signer.envelope.signers
+        for other in signer.envelope.signing
         if other.routing_order < signer.routing_order and other.status != SIGNER_SIGNED
     ]
 
@@ -202,7 +202,7 @@ def sign(
             actor_label=signer.email,
             data={"name": signer.typed_name, "ip": signer.ip_address, "ua": signer.user_agent},
         )
-        completed = all(s.status == SIGNER_SIGNED for s in envelope.signers)
+        completed = all(s.status == SIGNER_SIGNED for s in envelope.signing)
         if completed:
             try:
                 complete(uow, envelope, document)

@@ -47,7 +47,7 @@ def seal_waiting(uow: UnitOfWork, envelope_id: uuid.UUID) -> bool:
         )
         if envelope is None or envelope.provider != "builtin" or envelope.status != ENVELOPE_SENT:
             return False
-        if not all(s.status == SIGNER_SIGNED for s in envelope.signers):
+        if not all(s.status == SIGNER_SIGNED for s in envelope.signing):
             return False
         complete(uow, envelope, envelope.document)
         uow.commit()
@@ -60,7 +60,7 @@ def envelopes_to_seal(uow: UnitOfWork) -> list[uuid.UUID]:
             select(Envelope).where(Envelope.status == ENVELOPE_SENT, Envelope.provider == "builtin")
         )
         return [
-            e.id for e in sent if e.signers and all(s.status == SIGNER_SIGNED for s in e.signers)
+            e.id for e in sent if e.signing and all(s.status == SIGNER_SIGNED for s in e.signing)
         ]
 
 
@@ -82,7 +82,7 @@ def complete(uow: UnitOfWork, envelope: Envelope, document: Document) -> None:
             opened_ip=s.opened_ip or "",
             opened_user_agent=s.opened_user_agent or "",
         )
-        for s in envelope.signers
+        for s in envelope.signing
     ]
     signed = signed_copy(
         pdf,

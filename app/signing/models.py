@@ -60,6 +60,11 @@ class Envelope(IdMixin, Base):
         back_populates="envelope", order_by="Signer.routing_order", lazy="selectin"
     )
 
+    @property
+    def signing(self) -> list[Signer]:
+        """Those who sign; the rest are copies (they get the signed copy, sign nothing)."""
+        return [s for s in self.signers if s.role == SIGNER]
+
 
 class Signer(IdMixin, Base):
     __tablename__ = "signer"

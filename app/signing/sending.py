@@ -286,6 +286,17 @@ def send_here(
                 name=signer.name, email=signer.email, link=links[-1].url, expires_at=expires_at,
                 sender=actor,
             )  # fmt: skip
+        for copy in carbon_copies:  # told once it is signed, with the signed copy
+            session.add(
+                Signer(
+                    envelope_id=envelope.id,
+                    name=copy.name,
+                    email=copy.email,
+                    routing_order=copy.routing_order,
+                    role=CARBON_COPY,
+                    status=SIGNER_WAITING,
+                )
+            )
         document.status = SENT
         audit.record_event(
             session,

@@ -67,7 +67,7 @@ def _let_the_wait_pass(runtime: Runtime) -> None:
         )
 
 
-def test_smtp_down_mid_run_delays_and_every_message_arrives_once(
+def test_smtp_down_mid_run_and_a_worker_killed_mid_send_every_message_arrives_once(
     mail_app: APIFlask, smtp: SmtpServer
 ) -> None:
     runtime = settle(mail_app)
@@ -85,7 +85,13 @@ def test_smtp_down_mid_run_delays_and_every_message_arrives_once(
     assert services.deliver_due(runtime.unit_of_work()) == {}, "backing off, not hammering"
     smtp.start()
     _let_the_wait_pass(runtime)
-    assert services.deliver_due(runtime.unit_of_work()) == {"sent": 6}
+    # a worker takes one of the waiting messages and is killed before it sends
+    assert services._claim(runtime.unit_of_work(), waiting[0].id) is not None
+    assert services.deliver_due(runtime.unit_of_work()) == {"sent": 5}
+    assert services.deliver_due(runtime.unit_of_work()) == {}, "its lease holds"
+    with runtime.engine.begin() as connection:
+        connection.execute(update(MailMessage).values(lease_until=utcnow() - timedelta(seconds=1)))
+    assert services.deliver_due(runtime.unit_of_work()) == {"sent": 1}
     assert services.deliver_due(runtime.unit_of_work()) == {}
     ids = Counter(str(m["Message-ID"]) for m in smtp.inbox.received)
     assert len(ids) == 10 and set(ids.values()) == {1}

@@ -1,5 +1,6 @@
 """The built-in signer's mail, read from a real SMTP server: the invitation with its
-one-time link, reminders with one-click unsubscribe, the signed copy to every party."""
+one-time link, reminders with one-click unsubscribe, the signed copy to every party
+(copies included), customers in the document's language and users in their own."""
 
 from __future__ import annotations
 
@@ -7,18 +8,22 @@ import json
 import re
 from datetime import timedelta
 from email.message import EmailMessage
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from apiflask import APIFlask
 from sqlalchemy import select, update
 
 from app.config import PROJECT_ROOT
-from app.jobs import registry
+from app.db import utcnow
+from app.entry import run
 from app.mail.models import MailMessage
-from app.signing.models import Envelope
+from app.signing.models import Envelope, Signer
+from app.users.models import User
 from tests.conftest import WAIT, account_id, bearer
+from tests.library.test_templates import _quote_copy, _upload, _zip
 from tests.mail.conftest import SmtpServer, settle
-from tests.support.flows import create_and_send, sign_as
+from tests.support.flows import create_and_send, plain_quote_request, sign_as
 
 SIGNER = "h.marsh@example.ac.uk"
 LINK = re.compile(r"http://localhost/sign/[A-Za-z0-9_-]+")
@@ -42,7 +47,7 @@ def _age(app: APIFlask, days: float) -> None:
 
 def _sweep(app: APIFlask) -> None:
     runtime = settle(app)
-    registry.run(runtime, "mail.remind_signers", {})
+    run(runtime, "mail.remind_signers", {})
     settle(app)
 
 
@@ -157,3 +162,102 @@ def test_no_reminder_once_signed_or_withdrawn(mail_app: APIFlask, smtp: SmtpServ
 
 def _support(app: APIFlask) -> dict[str, str]:
     return bearer(app, "support@example.com")
+
+
+def test_the_signed_copy_goes_to_the_copies_too_each_in_their_language(
+    mail_app: APIFlask, smtp: SmtpServer
+) -> None:
+    runtime = settle(mail_app)
+    with runtime.engine.begin() as connection:  # the sender reads Chinese
+        connection.execute(
+            update(User).where(User.email == "support@example.com").values(language="zh")
+        )
+    client = mail_app.test_client()
+    created = client.post(
+        "/api/v1/documents",
+        json=plain_quote_request(mail_app, language="nl", currency="EUR"),
+        headers={**_support(mail_app), **WAIT},
+    )
+    sent = client.post(
+        f"/api/v1/documents/{created.json['id']}/send",
+        json={
+            "signers": [{"name": "Helen Marsh", "email": SIGNER}],
+            "carbon_copies": [{"name": "Library Office", "email": "office@example.ac.uk"}],
+        },
+        headers=_support(mail_app),
+    )
+    assert sent.status_code == 200, sent.json
+    signer, office = sent.json["signers"]
+    assert office["role"] == "carbon_copy" and office["signing_url"] is None, office
+    settle(mail_app)
+    assert smtp.inbox.to("office@example.ac.uk") == [], "a copy is not invited to sign"
+    link = signer["signing_url"].removeprefix("http://localhost")
+    assert sign_as(client, link, "Helen Marsh").status_code == 200
+    settle(mail_app)
+    [copy] = smtp.inbox.to("office@example.ac.uk")
+    assert str(copy["Subject"]).startswith("Ondertekend") and copy["Content-Language"] == "nl"
+    assert [a.get_content_type() for a in copy.iter_attachments()] == ["application/pdf"]
+    [own] = smtp.inbox.to("support@example.com")
+    assert str(own["Subject"]).startswith("已签署") and own["Content-Language"] == "zh"
+    assert '<html lang="zh">' in _parts(own)[1]
+    document = client.get(f"/api/v1/documents/{created.json['id']}", headers=_support(mail_app))
+    assert document.json["status"] == "signed"
+
+
+def test_the_signer_is_told_once_when_the_signing_request_expired(
+    mail_app: APIFlask, smtp: SmtpServer
+) -> None:
+    _, link = create_and_send(mail_app, language="nl", currency="EUR")
+    _age(mail_app, 11)
+    _sweep(mail_app)  # the last reminder on the schedule (7 days), with a fresh link
+    _sweep(mail_app)
+    assert len(smtp.inbox.to(SIGNER)) == 2, "nothing expired while the fresh link works"
+    runtime = mail_app.extensions["contractdesk"]
+    with runtime.engine.begin() as connection:  # three days on, that link ran out too
+        connection.execute(update(Signer).values(token_expires_at=utcnow() - timedelta(minutes=1)))
+    _sweep(mail_app)
+    _sweep(mail_app)
+    assert len(smtp.inbox.to(SIGNER)) == 3, "the invitation, the reminder, the notice"
+    expired = smtp.inbox.to(SIGNER)[-1]
+    assert str(expired["Subject"]).startswith("Ondertekeningsverzoek verlopen")
+    assert expired["Content-Language"] == "nl" and "List-Unsubscribe" not in expired
+    text, _ = _parts(expired)
+    assert "Beste Helen Marsh," in text and "Test Publisher" in text
+    assert not LINK.findall(text), "no link to a request that cannot be signed"
+    notices = [m for m in smtp.inbox.to("support@example.com") if "expired" in str(m["Subject"])]
+    assert len(notices) == 1, [str(m["Subject"]) for m in smtp.inbox.to("support@example.com")]
+    assert mail_app.test_client().get(link).status_code in {404, 410}
+
+
+def test_a_template_sets_its_own_reminder_days(
+    mail_app: APIFlask, smtp: SmtpServer, tmp_path: Path
+) -> None:
+    client = mail_app.test_client()
+    folder = _quote_copy(tmp_path)
+    manifest = folder / "template.yaml"
+    manifest.write_text(manifest.read_text() + "signing_reminder_days: [1, 2]\n")
+    version = _upload(client, bearer(mail_app, "legal@example.com"), _zip(folder))
+    assert version.status_code == 201, version.json
+    published = client.post(
+        f"/api/v1/template-versions/{version.json['id']}/publish",
+        headers=bearer(mail_app, "legal2@example.com"),
+    )
+    assert published.status_code == 200, published.json
+    create_and_send(mail_app)
+    _age(mail_app, 1.1)
+    _sweep(mail_app)
+    assert len(smtp.inbox.to(SIGNER)) == 2, "the template's first day, not the default third"
+    _age(mail_app, 1)
+    _sweep(mail_app)
+    assert len(smtp.inbox.to(SIGNER)) == 3, "and its second"
+
+
+def test_a_template_with_nonsense_reminder_days_is_refused(
+    mail_app: APIFlask, tmp_path: Path
+) -> None:
+    folder = _quote_copy(tmp_path)
+    manifest = folder / "template.yaml"
+    manifest.write_text(manifest.read_text() + "signing_reminder_days: [0, soon]\n")
+    answer = _upload(mail_app.test_client(), bearer(mail_app, "legal@example.com"), _zip(folder))
+    assert answer.status_code == 422, answer.json
+    assert "signing_reminder_days" in answer.json["detail"]

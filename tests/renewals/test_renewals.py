@@ -1,5 +1,5 @@
 """The renewals sweep and the pipeline report, as the support desk meets them: a draft for
-the next term at the right prices, reminders at 60 and 30 days, nothing made twice."""
+the next term at the right prices, reminders at 90, 60 and 30 days, nothing made twice."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ def _notifications(runtime: Runtime) -> list[str]:
         return sorted(n.key.rsplit(":", 1)[1] for n in uow.session.scalars(select(Notification)))
 
 
-def test_the_sweep_drafts_one_renewal_at_next_term_prices_and_reminds_twice(
+def test_the_sweep_drafts_one_renewal_at_next_term_prices_and_reminds_three_times(
     app: APIFlask,
 ) -> None:
     runtime: Runtime = app.extensions["contractdesk"]
@@ -69,6 +69,7 @@ def test_the_sweep_drafts_one_renewal_at_next_term_prices_and_reminds_twice(
     assert sweep(runtime.unit_of_work(), today=date(2029, 9, 1)).renewals == []  # 121 days
     made = sweep(runtime.unit_of_work(), today=date(2029, 10, 15))
     assert len(made.renewals) == 1 and made.problems == []
+    assert made.reminders == 1  # the 90-day reminder goes with the draft
     before = row_counts(runtime)
     assert sweep(runtime.unit_of_work(), today=date(2029, 10, 15)).renewals == []
     assert sweep(runtime.unit_of_work(), today=date(2029, 10, 16)).renewals == []
@@ -98,7 +99,7 @@ def test_the_sweep_drafts_one_renewal_at_next_term_prices_and_reminds_twice(
     assert sweep(runtime.unit_of_work(), today=date(2029, 11, 2)).reminders == 0
     assert sweep(runtime.unit_of_work(), today=date(2029, 12, 1)).reminders == 1  # 30 days
     assert sweep(runtime.unit_of_work(), today=date(2029, 12, 1)).reminders == 0
-    assert _notifications(runtime) == ["30", "60"]
+    assert _notifications(runtime) == ["30", "60", "90"]
 
 
 def test_the_pipeline_report_values_renewals_net_by_region_and_quarter(

@@ -22,6 +22,7 @@ from app.db import utcnow
 from app.documents.files import store_file
 from app.documents.models import SIGNED, Document
 from app.errors import Unauthenticated, Unavailable
+from app.mail import events as mail
 from app.signing.docusign import envelopes
 from app.signing.docusign.connect import ConnectEvent, parse_event, signature_valid
 from app.signing.docusign.lifecycle import PROVIDER, connection_for, locked
@@ -177,6 +178,8 @@ def _complete(uow: UnitOfWork, envelope: Envelope) -> None:
         data=certificate,
         retain=True,
     )
+    # DocuSign sends the signers and copies theirs; the sender hears from us
+    mail.signed_copies(uow, document, stored, [], envelope.sent_by)
     envelope.status = ENVELOPE_COMPLETED
     envelope.completed_at = utcnow()
     for signer in envelope.signers:
