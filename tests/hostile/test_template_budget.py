@@ -82,7 +82,9 @@ def test_a_hostile_html_template_stops_a_document_with_a_problem_naming_it(
     app: APIFlask, tmp_path: Path, source: str, message: str
 ) -> None:
     """Its sample renders, so it is published; a document whose data takes the hostile
-    branch is refused, and the next document takes the number it would have had."""
+    branch is recorded (creation answers before the render) and its render stops within
+    the budget: the document is marked failed with the reason, no file is kept, and the
+    caller who waited gets the problem naming the template's line."""
     client = app.test_client()
     support = bearer(app, "support@example.com")
     version = _upload_quote(
@@ -102,17 +104,17 @@ def test_a_hostile_html_template_stops_a_document_with_a_problem_naming_it(
         answer = client.post("/api/v1/documents", json=body, headers={**support, **WAIT})
 
     assert answer.status_code == 422, answer.json
-    assert answer.json["detail"].startswith(
-        "template quote.html, line 12: the template was stopped"
-    )
+    assert "template quote.html, line 12: the template was stopped" in answer.json["detail"]
     assert message in answer.json["detail"]
     assert cost.seconds < 10
     assert cost.peak_mb < 100
-    _assert_nothing_but_a_released_number(counts, row_counts(runtime))
-    second = client.post(
-        "/api/v1/documents", json=plain_quote_request(app), headers={**support, **WAIT}
-    )
-    assert second.json["number"].endswith("-000001")
+    after = row_counts(runtime)
+    assert after["document"] == counts["document"] + 1
+    assert after["document_file"] == counts["document_file"]
+    assert after["stored objects"] == counts["stored objects"]
+    document = client.get(answer.json["document"], headers=support).json
+    assert document["render_status"] == "failed"
+    assert message in document["render_error"]
 
 
 def test_a_hostile_template_is_not_published_and_its_sample_page_says_why(
