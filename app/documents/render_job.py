@@ -8,10 +8,12 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from app.billing import services as billing
+from app.db import utcnow
 from app.documents import version_inputs
 from app.documents.assembling import assembled_from_record, package_of
 from app.documents.models import (
@@ -106,3 +108,26 @@ def wait_until_settled(uow: UnitOfWork, document_id: uuid.UUID, seconds: float) 
             return status or RENDERING
         time.sleep(min(pause, left))
         pause = min(pause * 1.5, 0.25)
+
+
+def render_due(uow: UnitOfWork, *, older_than: timedelta) -> int:
+    """Render the versions still `rendering` whose job never came (a broker that was down
+    when the request committed, a worker killed before it took the job): the periodic
+    sweep, so that no recorded document waits for ever. Versions recorded within
+    `older_than` are left to their own job. How many were rendered."""
+    with uow:
+        due = uow.session.execute(
+            select(Document.id, Document.current_version)
+            .join(
+                DocumentVersionInput,
+                (DocumentVersionInput.document_id == Document.id)
+                & (DocumentVersionInput.version == Document.current_version),
+            )
+            .where(
+                Document.render_status == RENDERING,
+                DocumentVersionInput.made_at <= utcnow() - older_than,
+            )
+        ).all()
+    for document_id, version in due:
+        render_version(uow, document_id, version)
+    return len(due)

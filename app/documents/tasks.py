@@ -19,6 +19,16 @@ def render(runtime: TaskRuntime, document_id: str, version: int) -> str:
     return render_job.render_version(runtime.unit_of_work(), uuid.UUID(document_id), version)
 
 
+def render_due(runtime: TaskRuntime, older_than_seconds: float | None = None) -> int:
+    """Renders whose job never came; by default those older than twice the render timeout."""
+    seconds = (
+        2 * runtime.settings.render_timeout_seconds
+        if older_than_seconds is None
+        else older_than_seconds
+    )
+    return render_job.render_due(runtime.unit_of_work(), older_than=timedelta(seconds=seconds))
+
+
 def expire_quotes(runtime: TaskRuntime) -> int:
     return validity.expire_quotes(runtime.unit_of_work())
 

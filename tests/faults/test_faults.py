@@ -160,13 +160,21 @@ def test_s3_killed_while_a_document_is_made(
         answer = in_background(creating(app, body))
         wait_until(lambda: numbers_reserved(runtime) == 1, "the rendering to begin")
         server.kill()  # between the render and the put
-        assert_problem(answer.result(timeout=60), 503, "object storage")
-        assert count(runtime, Document) == 0
+        failed = answer.result(timeout=60)
+        assert_problem(failed, 422, "object storage")
+        # Recorded before its render, the document says why it has no files yet.
+        recorded = document(app, failed.json["document"].rsplit("/", 1)[-1])
+        assert recorded["render_status"] == "failed"
+        assert "object storage" in recorded["render_error"]
 
         server.start()
-        again = create(app, body)
-        assert again.status_code == 201, again.json
-        assert again.json["number"].endswith("000001")
+        again = app.test_client().post(
+            f"/api/v1/documents/{recorded['id']}/regenerate",
+            headers={**bearer(app, "support@example.com"), **WAIT},
+        )
+        assert again.status_code in (200, 201), again.json
+        assert document(app, recorded["id"])["render_status"] == "ready"
+        assert count(runtime, Document) == 1
         assert_consistent(runtime, bucket)
 
 
@@ -296,15 +304,26 @@ def test_redis_restarted_under_the_jobs_and_the_rate_limits(
     link = send_to_one_signer(app, first.json["id"])["signers"][0]["signing_url"]
 
     def while_down() -> None:
-        refused = create(app)
-        assert_problem(refused, 503, "cannot be reached")
+        # Recorded; its render job cannot be queued, and the periodic sweep renders it later.
+        recorded = client.post(
+            "/api/v1/documents",
+            json=plain_quote_request(app),
+            headers=bearer(app, "support@example.com"),
+        )
+        assert recorded.status_code == 202, recorded.json
+        assert recorded.json["render_status"] == "rendering"
+        waiting.append(recorded.json["id"])
         # The customer signs meanwhile: the signature stands; the invoice waits in the outbox.
         assert sign_as(client, link, "Helen Marsh").status_code == 200
         assert document(app, first.json["id"])["status"] == "signed"
 
+    waiting: list[str] = []
     restart_redis_after(own_redis, while_down)
     again = create(app)  # the worker and the web node reconnect by themselves
     assert again.status_code == 201, again.json
+    assert document(app, waiting[0])["render_status"] == "rendering"
+    assert run(runtime, "documents.render_due", {"older_than_seconds": 0}) == 1
+    assert document(app, waiting[0])["render_status"] == "ready"
     assert webhook_receiver.received == []  # never queued: the broker was down
     assert run(runtime, "billing.retry_due", {}) == 1  # the periodic sweep finds it
     webhook_receiver.wait_for(1)

@@ -42,7 +42,8 @@ class FolderObjects:
                 path.read_bytes()
             ).hexdigest()
             for path in self.root.rglob("*")
-            if path.is_file()
+            # the embedded default's mail (.eml files under mail/) is not a stored object
+            if path.is_file() and path.relative_to(self.root).parts[0] != "mail"
         }
 
 

@@ -30,7 +30,9 @@ def test_generating_again_adds_a_version_and_keeps_the_first(app: APIFlask) -> N
     assert v1.data == first
     assert v2.headers["Content-Disposition"].endswith('-pdf-v2.pdf"')
     assert v1.headers["ETag"] == f'"{hashlib.sha256(first).hexdigest()}"'
-    stored = sorted(p for p in runtime.settings.storage_dir.rglob("*") if p.is_file())
+    stored = sorted(
+        p for p in (runtime.settings.storage_dir / "documents").rglob("*") if p.is_file()
+    )
     assert len(stored) == 4  # pdf and docx, twice
     missing = client.get(f"/api/v1/documents/{doc['id']}/files/pdf?version=7", headers=support)
     assert missing.status_code == 404
