@@ -12,7 +12,7 @@ import httpx
 from apiflask import APIFlask
 
 from app.config import Settings
-from tests.conftest import account_id, bearer
+from tests.conftest import WAIT, account_id, bearer
 from tests.support.flows import quote_request
 from tests.support.ports import free_port
 
@@ -49,7 +49,10 @@ def test_gunicorn_serves_the_api_with_the_shipped_config(app: APIFlask, settings
         ready = httpx.get(f"{base}/readyz", timeout=5)
         assert ready.status_code == 200, ready.text
         created = httpx.post(
-            f"{base}/api/v1/documents", json=quote_request(account), headers=key, timeout=60
+            f"{base}/api/v1/documents",
+            json=quote_request(account),
+            headers={**key, **WAIT},
+            timeout=150,
         )
         assert created.status_code == 201, created.text
         assert created.headers["X-Request-ID"]

@@ -93,7 +93,7 @@ def test_files_are_versioned_objects_served_by_presigned_urls(
     assert retention["Retention"]["Mode"] == "COMPLIANCE"
 
 
-def test_storage_outage_answers_503_leaves_nothing_and_a_retry_succeeds(
+def test_storage_outage_fails_the_render_with_the_reason_stores_nothing_and_regenerate_succeeds(
     postgres_url: str, tmp_path: Path, instance_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     server = SeaweedFS(tmp_path / "seaweedfs")
@@ -109,20 +109,26 @@ def test_storage_outage_answers_503_leaves_nothing_and_a_retry_succeeds(
         before = row_counts(runtime)
         server.stop()
         down = client.post("/api/v1/documents", json=body, headers={**support, **WAIT})
-        assert down.status_code == 503, down.json
+        assert down.status_code == 422, down.json
         assert down.mimetype == "application/problem+json"
         assert "object storage" in down.json["detail"]
         after = row_counts(runtime)
-        # The only trace is the number handed back for the next creation to take.
-        assert after.pop("released_number") == 1
-        assert after.pop("sequence_counter") == before.pop("sequence_counter") + 1
-        before.pop("released_number")
-        assert after == before
+        # Recorded before its render: the document is there, without a file or an object.
+        assert after["document"] == before["document"] + 1
+        assert after["document_file"] == before["document_file"]
+        assert after["stored objects"] == before["stored objects"]
+        document = client.get(down.json["document"], headers=support).json
+        assert document["render_status"] == "failed"
+        assert "object storage" in document["render_error"]
 
         server.start()
-        again = client.post("/api/v1/documents", json=body, headers={**support, **WAIT})
-        assert again.status_code == 201
-        assert again.json["number"].endswith("000001")  # the failed attempt's number, reused
+        again = client.post(
+            f"/api/v1/documents/{document['id']}/regenerate", headers={**support, **WAIT}
+        )
+        assert again.status_code in (200, 201), again.json
+        ready = client.get(down.json["document"], headers=support).json
+        assert ready["render_status"] == "ready"
+        assert ready["number"].endswith("000001")
     finally:
         app.extensions["contractdesk"].close()
         server.stop()
