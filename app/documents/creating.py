@@ -20,10 +20,9 @@ from app.documents.assembling import (
     pin_clauses,
     required_approvals,
 )
-from app.documents.marking import version_marks
-from app.documents.models import DRAFT, PENDING_APPROVAL, READY, RENDERING, RENEWAL, Document
+from app.documents.models import DRAFT, PENDING_APPROVAL, RENEWAL, Document
 from app.documents.records import CREATOR_ROLES, Parent
-from app.documents.renders import record_version, store_renders
+from app.documents.renders import make_version
 from app.documents.renewal_figures import store_renewal_figures
 from app.documents.resolve import (
     Resolved,
@@ -177,18 +176,14 @@ def _record_new_document(
         parent_id=parent.document_id if parent else None,
         relation=parent.relation if parent else None,
         created_via=via,
-        render_status=READY if render_now else RENDERING,
     )
     store_renewal_figures(document)
     session.add(document)
     session.flush()
     pin_clauses(session, document, resolved)
-    if render_now:
-        marks = store_renders(uow, document, package, assembled, version=1)
-    else:
-        record_version(uow, document, 1)
-        marks = version_marks(document, 1, uow.settings)
-        uow.enqueue("documents.render", document_id=str(document.id), version=1)
+    marks = make_version(
+        uow, document, 1, render_now=(lambda: (package, assembled)) if render_now else None
+    )
     audit.record_event(
         session,
         tag="document.created",

@@ -7,10 +7,9 @@ import uuid
 
 from app.audit import services as audit
 from app.documents.assembling import assembled_from_record, package_for_version
-from app.documents.marking import version_marks
-from app.documents.models import APPROVED, DRAFT, PENDING_APPROVAL, READY, RENDERING, Document
+from app.documents.models import APPROVED, DRAFT, PENDING_APPROVAL, Document
 from app.documents.records import locked
-from app.documents.renders import record_version, store_renders
+from app.documents.renders import make_version
 from app.errors import Conflict
 from app.uow import UnitOfWork
 from app.users.models import User
@@ -48,20 +47,19 @@ def _new_version_from_record(
     """Render the document again from its own record as its next version, audited as `tag`
     with the version's fingerprint and whether it is a draft."""
     document.current_version += 1
-    if render_now:
-        package = package_for_version(uow, document.template_version)
-        assembled = assembled_from_record(uow, document)
-        marks = store_renders(uow, document, package, assembled, document.current_version)
-        document.render_status = READY
-        document.render_error = None
-    else:
-        record_version(uow, document, document.current_version)
-        marks = version_marks(document, document.current_version, uow.settings)
-        document.render_status = RENDERING
-        document.render_error = None
-        uow.enqueue(
-            "documents.render", document_id=str(document.id), version=document.current_version
+    marks = make_version(
+        uow,
+        document,
+        document.current_version,
+        render_now=(
+            lambda: (
+                package_for_version(uow, document.template_version),
+                assembled_from_record(uow, document),
+            )
         )
+        if render_now
+        else None,
+    )
     audit.record_event(
         uow.session,
         tag=tag,

@@ -4,6 +4,7 @@ template check that renders a package's sample before it is published."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
 from app.assembly.document import AssembledDocument
@@ -13,7 +14,7 @@ from app.documents.assembling import assemble
 from app.documents.contract_data import contract_json
 from app.documents.files import store_file
 from app.documents.marking import unstored_marks, version_marks
-from app.documents.models import Document
+from app.documents.models import READY, RENDERING, Document
 from app.documents.resolve import kind_of, parse_data, resolve, with_defaults
 from app.errors import InvalidInput
 from app.library.template_packages import TemplatePackage
@@ -119,6 +120,28 @@ def store_renders(
     marks its pages carry (the fingerprint, and whether it is a draft)."""
     made_at = record_version(uow, document, version)
     store_version_files(uow, document, package, assembled, version=version, made_at=made_at)
+    return version_marks(document, version, uow.settings)
+
+
+def make_version(
+    uow: UnitOfWork,
+    document: Document,
+    version: int,
+    *,
+    render_now: Callable[[], tuple[TemplatePackage, AssembledDocument]] | None,
+) -> PageMarks:
+    """Make `version`'s files: rendered and stored in this transaction when the caller
+    gives what they are made from (`render_now`: callers that already run as jobs), or
+    its inputs kept and the render job queued for after the commit. Sets the document's
+    render status; the marks its pages carry."""
+    document.render_error = None
+    if render_now is not None:
+        package, assembled = render_now()
+        document.render_status = READY
+        return store_renders(uow, document, package, assembled, version)
+    record_version(uow, document, version)
+    document.render_status = RENDERING
+    uow.enqueue("documents.render", document_id=str(document.id), version=version)
     return version_marks(document, version, uow.settings)
 
 

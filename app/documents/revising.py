@@ -18,20 +18,17 @@ from app.documents.assembling import (
     required_approvals,
     stored_data,
 )
-from app.documents.marking import version_marks
 from app.documents.material import material_changes
 from app.documents.models import (
     APPROVED,
     DRAFT,
     PENDING_APPROVAL,
-    READY,
     REJECTED,
-    RENDERING,
     Document,
     DocumentEdit,
 )
 from app.documents.records import CREATOR_ROLES, REVISABLE, locked, outstanding_approvals
-from app.documents.renders import record_version, store_renders
+from app.documents.renders import make_version
 from app.documents.renewal_figures import store_renewal_figures
 from app.documents.resolve import kind_of, parse_data, resolve, with_defaults
 from app.documents.revisions import priced_change_items, priced_changes
@@ -136,20 +133,12 @@ def _revise(
                 created_at=utcnow(),
             )
         )
-        if render_now:
-            marks = store_renders(uow, document, package, assembled, document.current_version)
-            document.render_status = READY
-            document.render_error = None
-        else:
-            record_version(uow, document, document.current_version)
-            marks = version_marks(document, document.current_version, uow.settings)
-            document.render_status = RENDERING
-            document.render_error = None
-            uow.enqueue(
-                "documents.render",
-                document_id=str(document.id),
-                version=document.current_version,
-            )
+        marks = make_version(
+            uow,
+            document,
+            document.current_version,
+            render_now=(lambda: (package, assembled)) if render_now else None,
+        )
         audit.record_event(
             uow.session,
             tag="document.revised",
